@@ -1,0 +1,82 @@
+# Sésame — two commands: `make run` and `make test` (see README.md).
+# Every tool comes from a package registry: crates.io, npm, Debian.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.10
+BINARYEN_VERSION := 132.0.0
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+TOOLS := $(CURDIR)/.tools
+export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
+
+# `make test` shares one target folder across clones (CI builds in a fresh
+# clone each time); a clean build passes too, only slower.
+TEST_TARGET_DIR ?= $(HOME)/.cache/sesame/target
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+E2E_PORT ?= 3100
+
+.PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
+        integration-postgres e2e build-release fmt lint
+
+## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
+run: toolchain
+	cargo leptos serve --release
+
+## The developers' loop, with live reload.
+dev: toolchain
+	cargo leptos watch
+
+## Every test: unit, integration on SQLite and PostgreSQL, Playwright.
+test: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
+test: toolchain test-deps
+	$(MAKE) --no-print-directory unit integration e2e
+
+toolchain:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" \
+	  || cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] \
+	  && grep -q '"version": "$(BINARYEN_VERSION)"' $(TOOLS)/node_modules/binaryen/package.json \
+	  || npm install --prefix $(TOOLS) --no-save --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+
+test-deps:
+	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@[ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ] \
+	  || (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+
+unit:
+	cargo test --features ssr --lib
+
+integration: integration-sqlite integration-postgres
+
+integration-sqlite:
+	TEST_DATABASE=sqlite cargo test --features ssr --test integration
+
+integration-postgres:
+	@pg_isready -q -d "$(TEST_POSTGRES_URL)" \
+	  || { echo "PostgreSQL is unreachable at $(TEST_POSTGRES_URL): the PostgreSQL suite cannot run." >&2; exit 1; }
+	@psql -q -At "$(TEST_POSTGRES_URL)" -c "SELECT datname FROM pg_database WHERE datname LIKE 'sesame_test_%'" \
+	  | while read -r db; do psql -q "$(TEST_POSTGRES_URL)" -c "DROP DATABASE IF EXISTS \"$$db\""; done
+	TEST_DATABASE=postgres TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" cargo test --features ssr --test integration
+
+build-release:
+	cargo leptos build --release
+
+e2e: build-release
+	rm -rf target/e2e && mkdir -p target/e2e
+	cd end2end && E2E_PORT=$(E2E_PORT) \
+	  SESAME_BIN="$${CARGO_TARGET_DIR:-$(CURDIR)/target}/release/sesame" \
+	  npx playwright test
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings

@@ -1,0 +1,61 @@
+import { defineConfig } from '@playwright/test';
+
+// The real server (release build) on a fresh SQLite database, sending its
+// emails over SMTP to maildev, whose HTTP API the specs read.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 1026);
+const maildevPort = Number(process.env.E2E_MAILDEV_PORT ?? 1081);
+const baseURL = `http://127.0.0.1:${port}`;
+process.env.MAILDEV_URL = `http://127.0.0.1:${maildevPort}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-gpu',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: [
+    {
+      command: `npx maildev --ip 127.0.0.1 --smtp ${smtpPort} --web ${maildevPort} --silent`,
+      url: `http://127.0.0.1:${maildevPort}/email`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: process.env.SESAME_BIN ?? '../target/release/sesame',
+      cwd: '..',
+      url: baseURL,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: 'target/site',
+        LEPTOS_OUTPUT_NAME: 'sesame',
+        SESAME_PUBLIC_URL: baseURL,
+        SESAME_DATABASE_URL: 'sqlite:target/e2e/sesame.db',
+        SESAME_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SESAME_CAPTCHA_TEST_ANSWER: 'K7M2P',
+        SESAME_OUTBOX_POLL_MS: '200',
+        RUST_LOG: 'warn',
+      },
+    },
+  ],
+});

@@ -1,0 +1,64 @@
+//! The HTML shell and the router.
+
+use crate::components::NotFound;
+use crate::home::HomePage;
+use crate::i18n::Lang;
+use crate::signup::SignupPage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The document around the app, rendered by the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = language_of_request();
+    #[cfg(feature = "ssr")]
+    crate::server::security::set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = SharedValue::new(language_of_request).into_inner();
+    provide_context(lang);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sesame.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="color-scheme" content="light" />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/inscription") view=SignupPage />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The language the server chose for this request (see `crate::i18n`).
+fn language_of_request() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::language::of_current_request()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Lang::default()
+    }
+}

@@ -1,0 +1,108 @@
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+
+/// The captcha block: the image of five characters, a button for a new
+/// image, and the field to copy them into.
+///
+/// The image is drawn by the server at `/captcha/{id}.png`; its answer never
+/// leaves the server. A new image keeps the same challenge id: the server
+/// draws new characters for it. Without JavaScript the button submits the
+/// form with `intent=new_captcha`, which redraws the page with everything
+/// already typed.
+#[component]
+pub fn CaptchaField(
+    /// Challenge id, issued with the page.
+    #[prop(into)]
+    challenge: String,
+    /// Catalogue key of the error found by the server.
+    #[prop(optional_no_strip)]
+    error: Option<String>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let version = RwSignal::new(0u32);
+    let image_id = challenge.clone();
+    let src = move || match version.get() {
+        0 => format!("/captcha/{image_id}.png"),
+        n => format!("/captcha/{image_id}.png?v={n}"),
+    };
+    let new_image = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        version.update(|v| *v += 1);
+    };
+    let announce = move || (version.get() > 0).then(|| lang.t("captcha.renewed"));
+    let has_error = error.is_some();
+    let described_by = if has_error {
+        "captcha_answer-hint captcha_answer-error"
+    } else {
+        "captcha_answer-hint"
+    };
+    view! {
+        <fieldset class="block captcha">
+            <legend>{lang.t("captcha.legend")}</legend>
+            <input type="hidden" name="captcha_id" value=challenge />
+            <p class="field__hint" id="captcha_answer-hint">{lang.t("captcha.instructions")}</p>
+            <div class="captcha__image">
+                <img src=src alt=lang.t("captcha.image_alt") width="220" height="120" />
+                <button
+                    type="submit"
+                    name="intent"
+                    value="new_captcha"
+                    formnovalidate=true
+                    class="button button--secondary"
+                    on:click=new_image
+                >
+                    {lang.t("captcha.new_image")}
+                </button>
+            </div>
+            <p class="sr-only" aria-live="polite">{announce}</p>
+            <div class="field" class:field--invalid=has_error>
+                <label for="captcha_answer">
+                    {lang.t("captcha.label")}
+                    <span class="required" aria-hidden="true">" *"</span>
+                </label>
+                <input
+                    id="captcha_answer"
+                    name="captcha_answer"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="5"
+                    class="captcha__answer"
+                    autofocus=autofocus
+                    aria-required="true"
+                    aria-invalid=has_error.then_some("true")
+                    aria-describedby=described_by
+                />
+                <p class="field__error" id="captcha_answer-error" aria-live="polite">
+                    {error.map(|key| lang.t(&key))}
+                </p>
+            </div>
+        </fieldset>
+    }
+}
+
+/// A new captcha challenge id: 128 random bits, in hexadecimal.
+///
+/// The server issues it with the page; in the browser (after a navigation
+/// that did not go through the server) the Web Crypto API draws it.
+pub fn new_challenge_id() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(feature = "ssr")]
+    {
+        if getrandom::fill(&mut bytes).is_err() {
+            return String::new();
+        }
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let filled = web_sys::window()
+            .and_then(|window| window.crypto().ok())
+            .map(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if filled != Some(true) {
+            return String::new();
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,211 @@
+use crate::domain::FieldErrors;
+use crate::i18n::{tr, use_lang};
+use leptos::prelude::*;
+
+/// Validation as a person types: the message key of the error, if any.
+pub type Validator = Callback<String, Option<String>>;
+
+/// A labelled text input with its hint and its error.
+///
+/// The error is checked when the person leaves the field, and again at each
+/// keystroke once an error is shown, so it disappears as soon as it is fixed.
+/// It is tied to the input by `aria-describedby` and announced politely.
+#[component]
+pub fn TextField(
+    /// The form field name, also the element id.
+    #[prop(into)]
+    name: String,
+    /// Catalogue key of the label.
+    #[prop(into)]
+    label: String,
+    /// The value already typed (kept after a refused submission).
+    #[prop(into, optional)]
+    value: String,
+    /// Catalogue key of the error found by the server.
+    #[prop(optional_no_strip)]
+    error: Option<String>,
+    #[prop(optional)] required: bool,
+    /// `email`, `tel`, `text`…
+    #[prop(into, default = "text".to_string())]
+    input_type: String,
+    #[prop(into, optional)] autocomplete: Option<String>,
+    /// Catalogue key of a hint shown under the label.
+    #[prop(into, optional)]
+    hint: Option<String>,
+    #[prop(optional)] validate: Option<Validator>,
+    /// Mirrors the value, for fields whose rules depend on this one.
+    #[prop(optional)]
+    value_signal: Option<RwSignal<String>>,
+    #[prop(optional)] autofocus: bool,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(into, optional)] inputmode: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error = RwSignal::new(error);
+    if let Some(mirror) = value_signal {
+        mirror.set(value.clone());
+    }
+    let check = move |raw: String| {
+        if let Some(mirror) = value_signal {
+            mirror.set(raw.clone());
+        }
+        if let Some(validate) = validate {
+            error.set(validate.run(raw));
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        if let Some(mirror) = value_signal {
+            mirror.set(raw.clone());
+        }
+        if error.get_untracked().is_some() {
+            check(raw);
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| check(event_target_value(&ev));
+
+    let hint_id = hint.as_ref().map(|_| format!("{name}-hint"));
+    let error_id = format!("{name}-error");
+    let described_by = move || {
+        let mut ids: Vec<String> = hint_id.iter().cloned().collect();
+        if error.get().is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    let invalid = move || error.get().is_some().then_some("true");
+
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name.clone()>
+                {lang.t(&label)}
+                {required.then(|| view! { <RequiredMark /> })}
+            </label>
+            {hint.map(|key| view! { <p class="field__hint" id=format!("{name}-hint")>{lang.t(&key)}</p> })}
+            <input
+                id=name.clone()
+                name=name.clone()
+                type=input_type
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                maxlength=maxlength
+                autofocus=autofocus
+                aria-required=required.then_some("true")
+                aria-invalid=invalid
+                aria-describedby=described_by
+                on:input=on_input
+                on:change=on_change
+            />
+            <p class="field__error" id=format!("{name}-error") aria-live="polite">
+                {move || error.get().map(|key| lang.t(&key))}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled `<select>`.
+#[component]
+pub fn SelectField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    /// (value, text) pairs, in display order.
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+    #[prop(optional_no_strip)] error: Option<String>,
+    #[prop(optional)] required: bool,
+    #[prop(into, optional)] autocomplete: Option<String>,
+    #[prop(optional)] value_signal: Option<RwSignal<String>>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error = RwSignal::new(error);
+    if let Some(mirror) = value_signal {
+        mirror.set(selected.clone());
+    }
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(mirror) = value_signal {
+            mirror.set(event_target_value(&ev));
+        }
+        error.set(None);
+    };
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name.clone()>
+                {lang.t(&label)}
+                {required.then(|| view! { <RequiredMark /> })}
+            </label>
+            <select
+                id=name.clone()
+                name=name.clone()
+                autocomplete=autocomplete
+                autofocus=autofocus
+                aria-required=required.then_some("true")
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=move || error.get().is_some().then(|| error_id.clone())
+                on:change=on_change
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field__error" id=format!("{name}-error") aria-live="polite">
+                {move || error.get().map(|key| lang.t(&key))}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn RequiredMark() -> impl IntoView {
+    view! {
+        <span class="required" aria-hidden="true">" *"</span>
+        <span class="sr-only">{format!(" ({})", tr("form.required"))}</span>
+    }
+}
+
+/// The list of a refused submission's errors, each a link to its field,
+/// in the order of `fields` (name, label key).
+#[component]
+pub fn ErrorSummary(
+    errors: FieldErrors,
+    fields: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    let lang = use_lang();
+    let items: Vec<_> = fields
+        .iter()
+        .filter_map(|(name, label)| errors.get(name).map(|key| (*name, *label, key.to_owned())))
+        .collect();
+    let count = items.len();
+    (count > 0).then(|| {
+        let heading = if count == 1 {
+            lang.t("form.summary_one")
+        } else {
+            lang.t_with("form.summary_many", &[("count", &count.to_string())])
+        };
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+                <h2 id="error-summary-title">{heading}</h2>
+                <ul>
+                    {items
+                        .into_iter()
+                        .map(|(name, label, key)| {
+                            view! {
+                                <li>
+                                    <a href=format!("#{name}")>
+                                        {lang.t_with("form.summary_item", &[("label", &lang.t(label)), ("message", &lang.t(&key))])}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}

@@ -1,0 +1,38 @@
+//! Domain types, compiled for both the browser and the server.
+//!
+//! Each type is built only through its `parse` function, so a value in hand is
+//! a valid one. The browser calls the same functions for live feedback that
+//! the server calls for enforcement. Every error carries the catalogue key of
+//! the message shown next to its field.
+
+pub mod address;
+pub mod captcha;
+mod countries;
+pub mod email;
+pub mod form;
+pub mod name;
+pub mod phone;
+
+pub use address::{AddressLine, City, Country, OptionalLine, PostalCode, COUNTRIES};
+pub use captcha::CaptchaAnswer;
+pub use email::EmailAddress;
+pub use form::FieldErrors;
+pub use name::PersonName;
+pub use phone::PhoneNumber;
+
+/// An error that a person can fix, shown next to the field that caused it.
+pub trait UserMessage {
+    /// Key of the message in `locales/*.json`.
+    fn message_key(&self) -> &'static str;
+}
+
+/// Trims, and folds runs of white space (including tabs and non-breaking
+/// spaces) into one plain space.
+pub(crate) fn collapse_spaces(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True for characters that have no place in a one-line text field.
+pub(crate) fn is_forbidden_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}

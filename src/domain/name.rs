@@ -1,0 +1,106 @@
+use super::{collapse_spaces, UserMessage};
+use serde::{Deserialize, Serialize};
+
+/// A last or first name: letters of any script, with the spaces, hyphens,
+/// apostrophes and dots that real names use (`Le Goff`, `Jean-Pierre`,
+/// `N'Diaye`, `O’Connor`, `St. John`). Spaces are collapsed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName(String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum NameError {
+    #[error("the name is missing")]
+    Missing,
+    #[error("the name is longer than 100 characters")]
+    TooLong,
+    #[error("the name contains characters that names do not use")]
+    InvalidCharacters,
+}
+
+impl UserMessage for NameError {
+    fn message_key(&self) -> &'static str {
+        match self {
+            NameError::Missing => "errors.name.missing",
+            NameError::TooLong => "errors.name.too_long",
+            NameError::InvalidCharacters => "errors.name.invalid_characters",
+        }
+    }
+}
+
+impl PersonName {
+    pub const MAX_LENGTH: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        let name = collapse_spaces(raw);
+        if name.is_empty() {
+            return Err(NameError::Missing);
+        }
+        if name.chars().count() > Self::MAX_LENGTH {
+            return Err(NameError::TooLong);
+        }
+        let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.');
+        if !name.chars().all(allowed) || !name.chars().any(char::is_alphabetic) {
+            return Err(NameError::InvalidCharacters);
+        }
+        Ok(PersonName(name))
+    }
+}
+
+impl AsRef<str> for PersonName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PersonName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_names_are_accepted() {
+        for raw in [
+            "Dupont",
+            "Jean-Pierre",
+            "N'Diaye",
+            "O’Connor",
+            "Le  Goff",
+            "Zoé",
+            "St. John",
+            "李",
+        ] {
+            assert!(PersonName::parse(raw).is_ok(), "{raw} was refused");
+        }
+    }
+
+    #[test]
+    fn spaces_are_collapsed() {
+        assert_eq!(
+            PersonName::parse("  Le   Goff ").unwrap().as_ref(),
+            "Le Goff"
+        );
+    }
+
+    #[test]
+    fn digits_and_markup_are_refused() {
+        for raw in ["Dupont2", "<script>", "Paul\u{0}", "--"] {
+            assert_eq!(
+                PersonName::parse(raw),
+                Err(NameError::InvalidCharacters),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_name_and_a_name_of_101_letters_are_refused() {
+        assert_eq!(PersonName::parse(" "), Err(NameError::Missing));
+        assert_eq!(PersonName::parse(&"a".repeat(101)), Err(NameError::TooLong));
+        assert!(PersonName::parse(&"a".repeat(100)).is_ok());
+    }
+}

@@ -1,0 +1,31 @@
+//! Sésame: the account part of a public-sector business portal.
+//!
+//! The crate builds twice: with `ssr` as the axum server (and its integration
+//! tests), with `hydrate` as the Wasm bundle that takes over the
+//! server-rendered pages in the browser.
+
+#![recursion_limit = "256"]
+
+rust_i18n::i18n!("locales", fallback = "fr");
+
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod signup;
+
+#[cfg(feature = "ssr")]
+pub mod dev;
+#[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,186 @@
+//! Email bodies: pure functions of their data, in text and HTML, French or
+//! English. Every value is escaped in the HTML part.
+
+use super::OutgoingEmail;
+use crate::i18n::Lang;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use jiff::{tz::TimeZone, Timestamp};
+
+/// A date and time as the person's language writes it, in the portal's zone:
+/// `23/08/2016 18:29:52 (CEST)` or `23 August 2016, 18:29:52 (CEST)`.
+pub fn format_datetime(lang: Lang, at: Timestamp, zone: &TimeZone) -> String {
+    let zoned = at.to_zoned(zone.clone());
+    match lang {
+        Lang::Fr => zoned.strftime("%d/%m/%Y %H:%M:%S (%Z)").to_string(),
+        Lang::En => zoned.strftime("%-d %B %Y, %H:%M:%S (%Z)").to_string(),
+    }
+}
+
+/// The frame of every HTML email.
+fn html_page(lang: Lang, title: &str, paragraphs_html: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body style=\"font-family: Arial, sans-serif; color: #161616; line-height: 1.5; max-width: 40em;\">\n\
+         {paragraphs_html}\n<p>{signature}</p>\n</body>\n</html>\n",
+        code = lang.code(),
+        title = text(title),
+        signature = text(&lang.t("email.signature")),
+    )
+}
+
+/// "Création d'un compte utilisateur": the activation email, to the login
+/// address.
+pub fn activation(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let subject = lang.t("email.activation.subject");
+    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let invite = lang.t("email.activation.invite");
+    let link_label = lang.t("email.activation.link_label");
+    let validity = lang.t_with("email.activation.validity", &[("until", valid_until)]);
+    let ignore = lang.t("email.activation.not_you");
+    let signature = lang.t("email.signature");
+    let text_body =
+        format!("{greeting}\n\n{invite}\n{link}\n\n{validity}\n\n{ignore}\n\n{signature}\n");
+    let html_body = html_page(
+        lang,
+        &subject,
+        &format!(
+            "<p>{greeting}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
+             <p>{validity}</p>\n<p>{ignore}</p>",
+            greeting = text(&greeting),
+            invite = text(&invite),
+            href = attr(link),
+            link_label = text(&link_label),
+            validity = text(&validity),
+            ignore = text(&ignore),
+        ),
+    );
+    OutgoingEmail {
+        kind: "activation",
+        recipient: recipient.to_owned(),
+        subject,
+        text: text_body,
+        html: html_body,
+    }
+}
+
+/// Someone tried to create an account with an address that already has one:
+/// its owner is told, and nothing else happens.
+pub fn signup_attempt(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let subject = lang.t("email.signup_attempt.subject");
+    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let what = lang.t_with("email.signup_attempt.what", &[("email", recipient)]);
+    let if_you = lang.t("email.signup_attempt.if_you");
+    let if_not = lang.t("email.signup_attempt.if_not");
+    let signature = lang.t("email.signature");
+    let text_body =
+        format!("{greeting}\n\n{what}\n\n{if_you}\n{portal_url}\n\n{if_not}\n\n{signature}\n");
+    let html_body = html_page(
+        lang,
+        &subject,
+        &format!(
+            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{if_you} <a href=\"{href}\">{portal}</a></p>\n<p>{if_not}</p>",
+            greeting = text(&greeting),
+            what = text(&what),
+            if_you = text(&if_you),
+            href = attr(portal_url),
+            portal = text(portal_url),
+            if_not = text(&if_not),
+        ),
+    );
+    OutgoingEmail {
+        kind: "signup_attempt",
+        recipient: recipient.to_owned(),
+        subject,
+        text: text_body,
+        html: html_body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paris() -> TimeZone {
+        TimeZone::get("Europe/Paris").unwrap()
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        let at: Timestamp = "2016-08-23T16:29:52Z".parse().unwrap();
+        assert_eq!(
+            format_datetime(Lang::Fr, at, &paris()),
+            "23/08/2016 18:29:52 (CEST)"
+        );
+        assert_eq!(
+            format_datetime(Lang::En, at, &paris()),
+            "23 August 2016, 18:29:52 (CEST)"
+        );
+    }
+
+    #[test]
+    fn the_activation_email_says_who_it_is_for_and_until_when_the_link_works() {
+        let email = activation(
+            Lang::Fr,
+            "paul.dupont@menuiserie.fr",
+            "Paul Dupont",
+            "https://sesame.example/activation/abc",
+            "23/08/2016 18:29:52 (CEST)",
+        );
+        assert_eq!(email.recipient, "paul.dupont@menuiserie.fr");
+        assert!(email.text.contains("Bonjour Paul Dupont"), "{}", email.text);
+        assert!(email.text.contains("https://sesame.example/activation/abc"));
+        assert!(email.text.contains("23/08/2016 18:29:52"));
+        assert!(email
+            .html
+            .contains("href=\"https://sesame.example/activation/abc\""));
+        assert!(email.html.contains("lang=\"fr\""));
+    }
+
+    #[test]
+    fn the_activation_email_exists_in_english() {
+        let email = activation(
+            Lang::En,
+            "a@b.fr",
+            "Paul Dupont",
+            "https://x.example/a",
+            "soon",
+        );
+        assert!(email.text.contains("Hello Paul Dupont"), "{}", email.text);
+        assert!(
+            email.subject.to_lowercase().contains("activate"),
+            "{}",
+            email.subject
+        );
+    }
+
+    #[test]
+    fn names_are_escaped_in_the_html_part() {
+        let email = activation(
+            Lang::Fr,
+            "a@b.fr",
+            "<script>x</script>",
+            "https://x.example/a",
+            "soon",
+        );
+        assert!(!email.html.contains("<script>"));
+        assert!(email.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn the_signup_attempt_warning_points_to_the_portal() {
+        let email = signup_attempt(Lang::En, "a@b.fr", "Paul Dupont", "https://x.example");
+        assert!(email.text.contains("https://x.example"));
+        assert_eq!(email.kind, "signup_attempt");
+    }
+}

@@ -1,0 +1,220 @@
+//! Configuration from environment variables (and `.env`), each with a safe
+//! default; see README.md for the list.
+
+use crate::i18n::Lang;
+use jiff::tz::TimeZone;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `LEPTOS_SITE_ADDR`: where the server listens.
+    pub site_addr: SocketAddr,
+    /// `SESAME_PUBLIC_URL`: base of every emailed link, without a trailing `/`.
+    pub public_url: String,
+    /// `SESAME_DATABASE_URL`: `sqlite:…` or `postgres:…`.
+    pub database_url: String,
+    /// `SESAME_SMTP_URL`: unset means the dev mailbox.
+    pub smtp_url: Option<String>,
+    /// `SESAME_MAIL_FROM`: the notification address.
+    pub mail_from: String,
+    /// `SESAME_PRODUCTION`: refuses unsafe settings and hides dev tools.
+    pub production: bool,
+    /// `SESAME_CAPTCHA_TEST_ANSWER`: fixes every captcha's answer (tests only).
+    pub captcha_test_answer: Option<String>,
+    /// `SESAME_DEFAULT_LANG`: `fr` or `en`.
+    pub default_lang: Lang,
+    /// `SESAME_TIMEZONE`: the zone of dates written in emails.
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    /// `SESAME_ACTIVATION_LINK_HOURS`: validity of an activation link.
+    pub activation_link_hours: u32,
+    /// `SESAME_CAPTCHA_MINUTES`: validity of a captcha image.
+    pub captcha_minutes: u32,
+    /// `SESAME_OUTBOX_POLL_MS`: how often the outbox worker looks for work.
+    pub outbox_poll_ms: u64,
+    /// `SESAME_OUTBOX_MAX_ATTEMPTS`: attempts before an email is abandoned.
+    pub outbox_max_attempts: u32,
+    /// `LEPTOS_SITE_ROOT`: where the built site (pkg/, assets) is.
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+    #[error("refused in production mode (SESAME_PRODUCTION=true): {0}")]
+    UnsafeInProduction(String),
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            problem: format!("{raw:?}: {e}"),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the environment (after loading `.env`, if there is one).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let site_addr: SocketAddr =
+            parsed("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let public_url = var("SESAME_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        url::Url::parse(&public_url).map_err(|e| ConfigError::Invalid {
+            name: "SESAME_PUBLIC_URL",
+            problem: e.to_string(),
+        })?;
+        let default_lang = match var("SESAME_DEFAULT_LANG") {
+            None => Lang::Fr,
+            Some(code) => Lang::from_code(&code).ok_or(ConfigError::Invalid {
+                name: "SESAME_DEFAULT_LANG",
+                problem: format!("{code:?} is neither fr nor en"),
+            })?,
+        };
+        let timezone_name = var("SESAME_TIMEZONE").unwrap_or_else(|| "Europe/Paris".into());
+        let timezone = TimeZone::get(&timezone_name).map_err(|e| ConfigError::Invalid {
+            name: "SESAME_TIMEZONE",
+            problem: e.to_string(),
+        })?;
+        let config = Config {
+            site_addr,
+            public_url,
+            database_url: var("SESAME_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite:data/sesame.db".into()),
+            smtp_url: var("SESAME_SMTP_URL"),
+            mail_from: var("SESAME_MAIL_FROM")
+                .unwrap_or_else(|| "Sésame <notification@sesame.localhost>".into()),
+            production: parsed("SESAME_PRODUCTION", false)?,
+            captcha_test_answer: var("SESAME_CAPTCHA_TEST_ANSWER"),
+            default_lang,
+            timezone,
+            timezone_name,
+            activation_link_hours: parsed("SESAME_ACTIVATION_LINK_HOURS", 4)?,
+            captcha_minutes: parsed("SESAME_CAPTCHA_MINUTES", 10)?,
+            outbox_poll_ms: parsed("SESAME_OUTBOX_POLL_MS", 1000)?,
+            outbox_max_attempts: parsed("SESAME_OUTBOX_MAX_ATTEMPTS", 12)?,
+            site_root: PathBuf::from(
+                var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuses settings that would be unsafe in production.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if let Err(e) = self.mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(ConfigError::Invalid {
+                name: "SESAME_MAIL_FROM",
+                problem: e.to_string(),
+            });
+        }
+        if self.activation_link_hours == 0 || self.captcha_minutes == 0 {
+            return Err(ConfigError::Invalid {
+                name: "SESAME_ACTIVATION_LINK_HOURS / SESAME_CAPTCHA_MINUTES",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if self.production {
+            if self.captcha_test_answer.is_some() {
+                return Err(ConfigError::UnsafeInProduction(
+                    "SESAME_CAPTCHA_TEST_ANSWER makes the captcha useless".into(),
+                ));
+            }
+            if self.smtp_url.is_none() {
+                return Err(ConfigError::UnsafeInProduction(
+                    "SESAME_SMTP_URL is required: the dev mailbox does not exist in production"
+                        .into(),
+                ));
+            }
+            if !self.public_url.starts_with("https://") {
+                return Err(ConfigError::UnsafeInProduction(
+                    "SESAME_PUBLIC_URL must be https".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the session and language cookies get the `Secure` flag.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// A configuration for tests: in memory only, with the given database.
+    pub fn for_tests(database_url: String) -> Config {
+        Config {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: "http://127.0.0.1".into(),
+            database_url,
+            smtp_url: None,
+            mail_from: "Sésame <notification@sesame.test>".into(),
+            production: false,
+            captcha_test_answer: None,
+            default_lang: Lang::Fr,
+            timezone: TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC),
+            timezone_name: "Europe/Paris".into(),
+            activation_link_hours: 4,
+            captcha_minutes: 10,
+            outbox_poll_ms: 50,
+            outbox_max_attempts: 12,
+            site_root: PathBuf::from("target/site"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_a_fixed_captcha_answer() {
+        let config = Config {
+            production: true,
+            smtp_url: Some("smtp://127.0.0.1:25".into()),
+            public_url: "https://sesame.example".into(),
+            captcha_test_answer: Some("ABCDE".into()),
+            ..Config::for_tests("sqlite::memory:".into())
+        };
+        assert!(matches!(
+            config.check(),
+            Err(ConfigError::UnsafeInProduction(_))
+        ));
+        let config = Config {
+            captcha_test_answer: None,
+            ..config
+        };
+        assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn production_refuses_the_dev_mailbox_and_plain_http() {
+        let base = Config {
+            production: true,
+            ..Config::for_tests("sqlite::memory:".into())
+        };
+        assert!(base.check().is_err());
+        let with_smtp = Config {
+            smtp_url: Some("smtp://127.0.0.1:25".into()),
+            ..base
+        };
+        assert!(with_smtp.check().is_err(), "http public URL accepted");
+    }
+}

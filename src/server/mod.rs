@@ -1,0 +1,18 @@
+//! Everything that runs only on the server: configuration, start-up, state,
+//! storage, captcha, language negotiation, HTTP middleware.
+
+pub mod captcha;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod language;
+pub mod render;
+pub mod security;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tokens;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use state::AppState;

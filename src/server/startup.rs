@@ -1,0 +1,132 @@
+//! Building and running the application: used by `main` and by the
+//! integration tests (which bind port 0).
+
+use super::{captcha, config::Config, db, language, security, AppState, Clock};
+use crate::app::{shell, App};
+use crate::mail::{outbox, Mailer};
+use crate::signup;
+use anyhow::Context;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::get_configuration;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database (applying migrations), binds the listener,
+    /// and starts the outbox worker.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let db = db::connect(&config.database_url).await?;
+        let mailer = Mailer::from_config(&config)?;
+        let mut leptos_options = get_configuration(None)
+            .context("reading the Leptos configuration")?
+            .leptos_options;
+        if leptos_options.output_name.is_empty() {
+            leptos_options.output_name = "sesame".into();
+        }
+        leptos_options.site_addr = config.site_addr;
+        leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .with_context(|| format!("binding {}", config.site_addr))?;
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            clock,
+            mailer,
+            leptos_options,
+        };
+        let router = router(state.clone());
+        tokio::spawn(outbox::run_worker(state.clone()));
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+    let options = state.leptos_options.clone();
+    let app_shell = move || shell(options.clone());
+
+    let mut router: Router<AppState> = Router::new()
+        .route(signup::SIGNUP_PATH, post(signup::ssr::submit))
+        .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
+        .route("/captcha/{file}", get(captcha::image));
+    if !state.config.production {
+        router = router
+            .route("/dev/mailbox", get(crate::dev::list))
+            .route("/dev/mailbox/{id}", get(crate::dev::show));
+    }
+    router
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), app_shell.clone())
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_state, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin_posts,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

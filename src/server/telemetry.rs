@@ -1,0 +1,8 @@
+use tracing_subscriber::{fmt, EnvFilter};
+
+/// Logs to standard output; `RUST_LOG` sets the level (default `info`).
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+}

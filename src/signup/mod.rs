@@ -1,0 +1,58 @@
+//! "Créer votre compte": a visitor creates an account.
+//!
+//! States of the page:
+//! - blank form, with a fresh captcha challenge;
+//! - refused: the form again, everything typed kept, each error next to its
+//!   field and listed at the top, a new captcha;
+//! - redrawn: the form again with a new captcha image (no-JavaScript
+//!   "Nouvelle image");
+//! - created: the recap screen of the guide. A login address that already
+//!   has an account gets the very same screen; its owner is warned by email.
+//!
+//! The form posts to its own address (`POST /inscription`), so it works the
+//! same with or without JavaScript; JavaScript adds the live checks.
+
+mod form;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use form::{NewAccount, SignupForm, FIELDS};
+pub use page::SignupPage;
+
+use crate::domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+/// Path of the signup page, for GET and POST.
+pub const SIGNUP_PATH: &str = "/inscription";
+
+/// What the server tells the signup page to show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum SignupPageState {
+    #[default]
+    Blank,
+    /// Submitted with errors: shown again with its errors.
+    Refused {
+        form: SignupForm,
+        errors: FieldErrors,
+    },
+    /// "Nouvelle image" without JavaScript: shown again, no error.
+    Redrawn {
+        form: SignupForm,
+    },
+    /// The account could not be stored (database down…): the form is kept.
+    Failed {
+        form: SignupForm,
+        reference: String,
+    },
+    Created(SignupRecap),
+}
+
+/// The recap screen's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupRecap {
+    /// "Dupont Paul": last name, then first name, as the guide writes it.
+    pub full_name: String,
+    pub login_email: String,
+    pub valid_hours: u32,
+}

@@ -1,0 +1,245 @@
+//! The server side of signup: the `POST /inscription` handler and the plain
+//! `sign_up` function it calls, testable without HTTP.
+
+use super::{NewAccount, SignupForm, SignupPageState, SignupRecap};
+use crate::domain::{CaptchaAnswer, FieldErrors};
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::{captcha, db::is_unique_violation, language, render, tokens, AppState};
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::Form;
+use jiff::Timestamp;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    /// Something the person can fix: shown next to the fields.
+    #[error("the form has {} error(s)", .0.len())]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Creates a pending account and queues its activation email, or, when the
+/// login address already has an account, warns its owner; both give the
+/// same recap, so the form never tells who is registered.
+pub async fn sign_up(
+    state: &AppState,
+    form: &SignupForm,
+    lang: Lang,
+) -> Result<SignupRecap, SignupError> {
+    let parsed = form.parse();
+    let typed_answer = CaptchaAnswer::parse(&form.captcha_answer);
+    let captcha_outcome = captcha::verify(
+        state,
+        &form.captcha_id,
+        typed_answer.as_ref().map_err(|e| *e),
+    )
+    .await
+    .map_err(SignupError::Unexpected)?;
+    let (account, mut errors) = match parsed {
+        Ok((account, _)) => (Some(account), FieldErrors::new()),
+        Err(errors) => (None, errors),
+    };
+    if let Err(captcha_error) = captcha_outcome {
+        errors.insert("captcha_answer", &captcha_error);
+    }
+    let account = match account {
+        Some(account) if errors.is_empty() => account,
+        _ => return Err(SignupError::Invalid(errors)),
+    };
+
+    let recap = SignupRecap {
+        full_name: format!("{} {}", account.last_name, account.first_name),
+        login_email: account.login_email.to_string(),
+        valid_hours: state.config.activation_link_hours,
+    };
+    store(state, &account, lang).await?;
+    state.mailer.wake();
+    Ok(recap)
+}
+
+async fn store(state: &AppState, account: &NewAccount, lang: Lang) -> anyhow::Result<()> {
+    match insert_new(state, account, lang).await {
+        Ok(()) => Ok(()),
+        Err(InsertError::AlreadyRegistered) => warn_owner(state, account).await,
+        Err(InsertError::Other(error)) => Err(error),
+    }
+}
+
+enum InsertError {
+    AlreadyRegistered,
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for InsertError {
+    fn from(error: anyhow::Error) -> Self {
+        InsertError::Other(error)
+    }
+}
+
+async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Result<(), InsertError> {
+    let now = state.clock.now();
+    let now_s = now.as_second();
+    let id = tokens::new_id()?;
+    let token = tokens::new_secret_token()?;
+    let valid_for = jiff::SignedDuration::from_hours(i64::from(state.config.activation_link_hours));
+    let expires_at: Timestamp = now.checked_add(valid_for).context("link expiry")?;
+
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting the signup transaction")?;
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, login_email, contact_email, last_name, first_name, address, \
+         address_complement_1, address_complement_2, postal_code, city, country, phone, fax, \
+         language, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15)",
+    )
+    .bind(&id)
+    .bind(account.login_email.as_ref())
+    .bind(
+        account
+            .contact_email
+            .as_ref()
+            .map(|e| e.as_ref().to_owned()),
+    )
+    .bind(account.last_name.as_ref())
+    .bind(account.first_name.as_ref())
+    .bind(account.address.as_ref())
+    .bind(account.address_complement_1.as_deref().map(str::to_owned))
+    .bind(account.address_complement_2.as_deref().map(str::to_owned))
+    .bind(account.postal_code.as_ref())
+    .bind(account.city.as_ref())
+    .bind(account.country.code())
+    .bind(account.phone.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(account.fax.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(lang.code())
+    .bind(now_s)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(error) if is_unique_violation(&error) => return Err(InsertError::AlreadyRegistered),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context("storing the account")
+                .into())
+        }
+    }
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
+         VALUES ($1, $2, 'activation', $3, $4)",
+    )
+    .bind(tokens::hash_token(&token))
+    .bind(&id)
+    .bind(now_s)
+    .bind(expires_at.as_second())
+    .execute(&mut *tx)
+    .await
+    .context("storing the activation token")?;
+    sqlx::query(
+        "INSERT INTO account_events (id, account_id, kind, occurred_at) VALUES ($1, $2, 'created', $3)",
+    )
+    .bind(tokens::new_id()?)
+    .bind(&id)
+    .bind(now_s)
+    .execute(&mut *tx)
+    .await
+    .context("recording the creation event")?;
+
+    let link = format!("{}/activation/{token}", state.config.public_url);
+    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    let full_name = format!("{} {}", account.first_name, account.last_name);
+    let email = templates::activation(
+        lang,
+        account.login_email.as_ref(),
+        &full_name,
+        &link,
+        &valid_until,
+    );
+    enqueue(&mut tx, now_s, &email).await?;
+    tx.commit().await.context("committing the signup")?;
+    tracing::info!(account = %id, "account created, activation email queued");
+    Ok(())
+}
+
+/// Tells the owner of an existing account that someone tried to sign up
+/// with their address, at most once an hour.
+async fn warn_owner(state: &AppState, attempt: &NewAccount) -> anyhow::Result<()> {
+    let now = state.clock.now_seconds();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting the duplicate-signup transaction")?;
+    let owner: Option<(String, String, String, String)> = sqlx::query_as(
+        "UPDATE accounts SET duplicate_warning_at = $1 WHERE login_email = $2 \
+         AND (duplicate_warning_at IS NULL OR duplicate_warning_at < $3) \
+         RETURNING id, language, first_name, last_name",
+    )
+    .bind(now)
+    .bind(attempt.login_email.as_ref())
+    .bind(now - 3600)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("reading the existing account")?;
+    if let Some((id, language, first_name, last_name)) = owner {
+        let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+        let email = templates::signup_attempt(
+            lang,
+            attempt.login_email.as_ref(),
+            &format!("{first_name} {last_name}"),
+            &state.config.public_url,
+        );
+        enqueue(&mut tx, now, &email).await?;
+        tracing::info!(account = %id, "signup attempted on an existing account, owner warned");
+    }
+    tx.commit()
+        .await
+        .context("committing the duplicate-signup warning")?;
+    Ok(())
+}
+
+/// `POST /inscription`
+pub async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<SignupForm>,
+) -> Response {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    if form.intent == "new_captcha" {
+        let page = SignupPageState::Redrawn {
+            form: form.for_redisplay(),
+        };
+        return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+    }
+    let (status, page) = match sign_up(&state, &form, lang).await {
+        Ok(recap) => (StatusCode::OK, SignupPageState::Created(recap)),
+        Err(SignupError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SignupPageState::Refused {
+                form: form.for_redisplay(),
+                errors,
+            },
+        ),
+        Err(SignupError::Unexpected(error)) => {
+            let reference = tokens::new_id()
+                .map(|id| id[..12].to_owned())
+                .unwrap_or_else(|_| "-".into());
+            tracing::error!(%reference, error = format!("{error:#}"), "signup failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                SignupPageState::Failed {
+                    form: form.for_redisplay(),
+                    reference,
+                },
+            )
+        }
+    };
+    render::page_with(&state, uri, headers, status, page).await
+}

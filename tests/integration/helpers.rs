@@ -1,0 +1,287 @@
+use jiff::Timestamp;
+use scraper::{Html, Selector};
+use sesame::server::{startup::Application, AppState, Config, ManualClock};
+use sqlx::{AnyConnection, Connection, Executor};
+use std::sync::Arc;
+
+pub const CAPTCHA_ANSWER: &str = "K7M2P";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub client: reqwest::Client,
+}
+
+/// The database of one test: a new SQLite file, or a new PostgreSQL
+/// database when `TEST_DATABASE=postgres`.
+async fn fresh_database_url() -> String {
+    let name = format!("sesame_test_{}", sesame::server::tokens::new_id().unwrap());
+    if std::env::var("TEST_DATABASE").as_deref() == Ok("postgres") {
+        let admin = std::env::var("TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL is unreachable: start it or set TEST_POSTGRES_URL");
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("creating the test database");
+        let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL");
+        url.set_path(&name);
+        url.to_string()
+    } else {
+        let dir = std::env::temp_dir().join("sesame-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        format!("sqlite:{}", dir.join(format!("{name}.db")).display())
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::for_tests(fresh_database_url().await);
+    config.captcha_test_answer = Some(CAPTCHA_ANSWER.into());
+    customize(&mut config);
+    let clock = Arc::new(ManualClock::new(
+        "2026-03-02T09:00:00Z".parse::<Timestamp>().unwrap(),
+    ));
+    let app = Application::build(config, clock.clone())
+        .await
+        .expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        state,
+        clock,
+        client,
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct StoredEmail {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub attempts: i64,
+    pub sent_at: Option<i64>,
+    pub abandoned_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// The page without its per-response nonces, for comparing two responses.
+pub fn without_nonces(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = ["nonce=\"", "crossorigin=\""]
+        .iter()
+        .filter_map(|marker| rest.find(marker).map(|i| i + marker.len()))
+        .min()
+    {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of the first element matching `selector`, trimmed.
+    pub fn text_of(&self, selector: &str) -> Option<String> {
+        let selector = Selector::parse(selector).unwrap();
+        self.html()
+            .select(&selector)
+            .next()
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+    }
+
+    /// The `value` of the input named `name`.
+    pub fn value_of(&self, name: &str) -> Option<String> {
+        let selector = Selector::parse(&format!("[name=\"{name}\"]")).unwrap();
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+    }
+
+    /// The error message shown next to field `name`.
+    pub fn error_of(&self, name: &str) -> Option<String> {
+        self.text_of(&format!("#{name}-error"))
+            .filter(|t| !t.is_empty())
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> Page {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("GET failed");
+        Page {
+            status: response.status().as_u16(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// Opens the signup page and draws its captcha image, as a browser would;
+    /// returns the challenge id.
+    pub async fn open_signup(&self) -> String {
+        let page = self.get("/inscription").await;
+        assert_eq!(page.status, 200);
+        let challenge = page
+            .value_of("captcha_id")
+            .expect("no captcha_id in the form");
+        let image = self
+            .client
+            .get(format!("{}/captcha/{challenge}.png", self.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(image.status(), 200);
+        assert_eq!(image.headers()["content-type"], "image/png");
+        challenge
+    }
+
+    pub async fn post_signup(&self, form: &[(String, String)]) -> Page {
+        self.post_signup_with(form, &[]).await
+    }
+
+    pub async fn post_signup_with(
+        &self,
+        form: &[(String, String)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self
+            .client
+            .post(format!("{}/inscription", self.address))
+            .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("POST failed");
+        Page {
+            status: response.status().as_u16(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// Opens the page, draws the captcha, and posts `form` with it.
+    pub async fn sign_up(&self, mut form: Vec<(String, String)>) -> Page {
+        let challenge = self.open_signup().await;
+        form.push(("captcha_id".into(), challenge));
+        self.post_signup(&form).await
+    }
+
+    pub async fn emails(&self) -> Vec<StoredEmail> {
+        sqlx::query_as(
+            "SELECT id, kind, recipient, subject, text_body, html_body, attempts, sent_at, \
+             abandoned_at, last_error FROM outbox ORDER BY created_at, id",
+        )
+        .fetch_all(&self.state.db)
+        .await
+        .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap();
+        n
+    }
+
+    /// Waits (up to 10 s) until `check` holds for the outbox.
+    pub async fn wait_for_emails(
+        &self,
+        check: impl Fn(&[StoredEmail]) -> bool,
+    ) -> Vec<StoredEmail> {
+        for _ in 0..200 {
+            let emails = self.emails().await;
+            if check(&emails) {
+                return emails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the outbox never reached the expected state: {:#?}",
+            self.emails().await
+        );
+    }
+}
+
+/// A complete, valid signup form (without the captcha id).
+pub fn valid_form(login_email: &str) -> Vec<(String, String)> {
+    [
+        ("login_email", login_email),
+        ("login_email_confirmation", login_email),
+        ("contact_email", ""),
+        ("last_name", "Dupont"),
+        ("first_name", "Paul"),
+        ("address", "12 rue des Lilas"),
+        ("address_complement_1", "Bâtiment B"),
+        ("address_complement_2", ""),
+        ("postal_code", "42000"),
+        ("city", "Saint-Étienne"),
+        ("country", "FR"),
+        ("phone", "04 77 12 34 56"),
+        ("fax", ""),
+        ("captcha_answer", CAPTCHA_ANSWER),
+        ("intent", "sign_up"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// `form` with `field` set to `value`.
+pub fn with(mut form: Vec<(String, String)>, field: &str, value: &str) -> Vec<(String, String)> {
+    for (name, current) in form.iter_mut() {
+        if name == field {
+            *current = value.to_owned();
+        }
+    }
+    form
+}
+
+/// A unique address for one test.
+pub fn unique_email() -> String {
+    format!(
+        "paul.{}@menuiserie.fr",
+        &sesame::server::tokens::new_id().unwrap()[..10]
+    )
+}
+
+/// The activation link of an email's text.
+pub fn activation_link(text: &str) -> String {
+    text.split_whitespace()
+        .find(|word| word.contains("/activation/"))
+        .expect("no activation link in the email")
+        .to_owned()
+}

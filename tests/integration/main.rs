@@ -1,0 +1,9 @@
+//! Integration tests: the real application on port 0, with a fresh database
+//! (SQLite by default, PostgreSQL with `TEST_DATABASE=postgres`) and the
+//! emails read from the outbox or from a fake SMTP server.
+
+mod helpers;
+mod language;
+mod outbox;
+mod signup;
+mod smtp;

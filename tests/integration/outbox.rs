@@ -1,0 +1,102 @@
+use crate::helpers::*;
+use crate::smtp::{free_port, FakeSmtp};
+use jiff::SignedDuration;
+
+#[tokio::test]
+async fn a_signup_is_accepted_while_smtp_is_down_and_its_email_is_delivered_once_smtp_is_back() {
+    let port = free_port();
+    let app =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let email = unique_email();
+    let page = app.sign_up(valid_form(&email)).await;
+    assert_eq!(
+        page.status, 200,
+        "the signup was refused while SMTP is down"
+    );
+
+    let failed = app
+        .wait_for_emails(|e| e.len() == 1 && e[0].attempts >= 1)
+        .await;
+    assert_eq!(failed[0].sent_at, None);
+    assert_eq!(
+        failed[0].abandoned_at, None,
+        "a connection failure is not permanent"
+    );
+    assert!(failed[0].last_error.is_some());
+
+    let smtp = FakeSmtp::start(port, false).await;
+    app.clock.advance(SignedDuration::from_mins(5));
+    let delivered = app.wait_for_emails(|e| e[0].sent_at.is_some()).await;
+    assert_eq!(delivered.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "delivered {} times", messages.len());
+    assert!(
+        messages[0].contains(&format!("To: {email}")),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[0].contains(&format!("Message-ID: <{}@127.0.0.1>", delivered[0].id)),
+        "{}",
+        messages[0]
+    );
+}
+
+#[tokio::test]
+async fn a_recipient_refused_by_the_smtp_server_is_abandoned_without_retrying() {
+    let port = free_port();
+    let _smtp = FakeSmtp::start(port, true).await;
+    let app =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.sign_up(valid_form(&unique_email())).await;
+    let emails = app
+        .wait_for_emails(|e| e.len() == 1 && e[0].abandoned_at.is_some())
+        .await;
+    assert_eq!(emails[0].attempts, 1);
+    assert_eq!(emails[0].sent_at, None);
+}
+
+#[tokio::test]
+async fn an_email_is_abandoned_after_the_last_attempt() {
+    let port = free_port();
+    let app = spawn_app_with(|config| {
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        config.outbox_max_attempts = 3;
+    })
+    .await;
+    app.sign_up(valid_form(&unique_email())).await;
+    for attempts in 1..=3 {
+        app.wait_for_emails(|e| e.len() == 1 && e[0].attempts >= attempts)
+            .await;
+        app.clock.advance(SignedDuration::from_hours(2));
+    }
+    let emails = app.wait_for_emails(|e| e[0].abandoned_at.is_some()).await;
+    assert_eq!(emails[0].attempts, 3);
+}
+
+#[tokio::test]
+async fn without_smtp_the_dev_mailbox_shows_every_email() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(valid_form(&email)).await;
+    let emails = app
+        .wait_for_emails(|e| e.len() == 1 && e[0].sent_at.is_some())
+        .await;
+    let list = app.get("/dev/mailbox").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&email));
+    let one = app.get(&format!("/dev/mailbox/{}", emails[0].id)).await;
+    assert!(one.body.contains("/activation/"));
+}
+
+#[tokio::test]
+async fn the_dev_mailbox_does_not_exist_in_production() {
+    let port = free_port();
+    let app = spawn_app_with(|config| {
+        config.production = true;
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    })
+    .await;
+    assert_eq!(app.get("/dev/mailbox").await.status, 404);
+}
