@@ -1,5 +1,7 @@
 //! The HTML shell and the router.
 
+use crate::account::{ConnectedHomePage, MyAccountPage};
+use crate::activation::{ActivationPage, ResendActivationPage};
 use crate::components::NotFound;
 use crate::home::HomePage;
 use crate::i18n::Lang;
@@ -46,6 +48,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/inscription") view=SignupPage />
+                <Route path=path!("/activation-renvoyer") view=ResendActivationPage />
+                <Route path=path!("/activation/:token") view=ActivationPage />
+                <Route path=path!("/accueil") view=ConnectedHomePage />
+                <Route path=path!("/mon-compte") view=MyAccountPage />
             </Routes>
         </Router>
     }

@@ -8,12 +8,15 @@
 
 rust_i18n::i18n!("locales", fallback = "fr");
 
+pub mod account;
+pub mod activation;
 pub mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod login;
 pub mod signup;
 
 #[cfg(feature = "ssr")]

@@ -7,6 +7,91 @@ use leptos_router::hooks::use_location;
 /// the page's own content in `<main>`, footer.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <Header connected=None />
+        <main id="contenu" tabindex="-1">
+            {children()}
+        </main>
+        <Footer />
+    }
+}
+
+/// The frame of the connected space: the person's name, "Déconnexion", and
+/// the tabs "Accueil connecté" and "Mon compte".
+#[component]
+pub fn ConnectedLayout(
+    /// "Paul Dupont".
+    name: String,
+    /// Path of the current tab.
+    current: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let lang = use_lang();
+    let tab = move |path: &'static str, key: &'static str| {
+        view! {
+            <li>
+                <a href=path rel="external" aria-current=(path == current).then_some("page")>
+                    {lang.t(key)}
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <Header connected=Some(name) />
+        <nav class="tabs" aria-label=lang.t("connected.tabs")>
+            <ul>
+                {tab(crate::account::HOME_PATH, "connected.home_tab")}
+                {tab(crate::account::MY_ACCOUNT_PATH, "connected.account_tab")}
+            </ul>
+        </nav>
+        <main id="contenu" tabindex="-1">
+            {children()}
+        </main>
+        <Footer />
+    }
+}
+
+#[component]
+fn Header(connected: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <a class="skip-link" href="#contenu">{lang.t("layout.skip_to_content")}</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="site-header__brand" href="/" rel="external">
+                    <span class="brand__name">"Sésame"</span>
+                    <span class="brand__tagline">{lang.t("layout.tagline")}</span>
+                </a>
+                <div class="site-header__tools">
+                    <LanguageSwitch />
+                    {connected.map(|name| view! {
+                        <div class="user-box">
+                            <span class="user-box__name">{name}</span>
+                            <form method="post" action=crate::login::LOGOUT_PATH>
+                                <button type="submit" class="button button--secondary">
+                                    {lang.t("connected.logout")}
+                                </button>
+                            </form>
+                        </div>
+                    })}
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <footer class="site-footer">
+            <p>{lang.t("layout.footer")}</p>
+        </footer>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
     let here = move || {
@@ -26,49 +111,34 @@ pub fn Layout(children: Children) -> impl IntoView {
         )
     };
     view! {
-        <a class="skip-link" href="#contenu">{lang.t("layout.skip_to_content")}</a>
-        <header class="site-header">
-            <div class="site-header__inner">
-                <a class="site-header__brand" href="/" rel="external">
-                    <span class="brand__name">"Sésame"</span>
-                    <span class="brand__tagline">{lang.t("layout.tagline")}</span>
-                </a>
-                <nav aria-label=lang.t("layout.language_nav")>
-                    <ul class="language-switch">
-                        {Lang::ALL
-                            .into_iter()
-                            .map(|other| {
-                                let current = other == lang;
-                                view! {
-                                    <li>
-                                        <a
-                                            href=move || switch_to(other)
-                                            hreflang=other.code()
-                                            lang=other.code()
-                                            rel="external"
-                                            aria-current=current.then_some("true")
-                                        >
-                                            {other.native_name()}
-                                        </a>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </nav>
-            </div>
-        </header>
-        <main id="contenu" tabindex="-1">
-            {children()}
-        </main>
-        <footer class="site-footer">
-            <p>{lang.t("layout.footer")}</p>
-        </footer>
+        <nav aria-label=lang.t("layout.language_nav")>
+            <ul class="language-switch">
+                {Lang::ALL
+                    .into_iter()
+                    .map(|other| {
+                        let current = other == lang;
+                        view! {
+                            <li>
+                                <a
+                                    href=move || switch_to(other)
+                                    hreflang=other.code()
+                                    lang=other.code()
+                                    rel="external"
+                                    aria-current=current.then_some("true")
+                                >
+                                    {other.native_name()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }
 
 /// Percent-encodes a value for a query string.
-fn encode_query_value(raw: &str) -> String {
+pub fn encode_query_value(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

@@ -4,7 +4,9 @@
 mod captcha;
 mod field;
 mod layout;
+mod password;
 
 pub use captcha::{new_challenge_id, CaptchaField};
 pub use field::{ErrorSummary, SelectField, TextField, Validator};
-pub use layout::{Layout, NotFound};
+pub use layout::{encode_query_value, ConnectedLayout, Layout, NotFound};
+pub use password::{password_strength, NewPasswordFields, PasswordStrength};

@@ -11,14 +11,20 @@ mod countries;
 pub mod email;
 pub mod form;
 pub mod name;
+pub mod password;
 pub mod phone;
+pub mod secret;
+pub mod strength;
 
 pub use address::{AddressLine, City, Country, OptionalLine, PostalCode, COUNTRIES};
 pub use captcha::CaptchaAnswer;
 pub use email::EmailAddress;
 pub use form::FieldErrors;
 pub use name::PersonName;
+pub use password::{NewPassword, PasswordChecks, PasswordError, PasswordPolicy};
 pub use phone::PhoneNumber;
+pub use secret::{SecretAnswer, SecretQuestion};
+pub use strength::Strength;
 
 /// An error that a person can fix, shown next to the field that caused it.
 pub trait UserMessage {

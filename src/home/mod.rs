@@ -3,13 +3,30 @@
 
 use crate::components::Layout;
 use crate::i18n::use_lang;
+use crate::login::{LoginBoxState, LoginRefusal, LOGIN_PATH};
 use crate::signup::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+fn state_from_server() -> LoginBoxState {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<LoginBoxState>().unwrap_or_else(|| {
+            use_context::<http::request::Parts>()
+                .map(|parts| crate::login::ssr::login_box_from_query(&parts.uri))
+                .unwrap_or_default()
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        LoginBoxState::default()
+    }
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
+    let login_box = SharedValue::new(state_from_server).into_inner();
     view! {
         <Title text=lang.t("home.title") />
         <Layout>
@@ -25,23 +42,7 @@ pub fn HomePage() -> impl IntoView {
                     <p>{lang.t("home.free")}</p>
                 </section>
                 <div class="home__side">
-                    <section class="block login-box" aria-labelledby="login-heading">
-                        <h2 id="login-heading">{lang.t("home.login_heading")}</h2>
-                        <form method="post" action="/connexion" novalidate=true class="form">
-                            <div class="field">
-                                <label for="login-email">{lang.t("home.login_email")}</label>
-                                <input id="login-email" name="email" type="email" autocomplete="username" />
-                            </div>
-                            <div class="field">
-                                <label for="login-password">{lang.t("home.password")}</label>
-                                <input id="login-password" name="password" type="password" autocomplete="current-password" />
-                            </div>
-                            <p class="field__hint" id="login-soon">{lang.t("home.login_soon")}</p>
-                            <button type="submit" class="button button--primary" disabled=true aria-describedby="login-soon">
-                                {lang.t("home.login_submit")}
-                            </button>
-                        </form>
-                    </section>
+                    <LoginBox state=login_box />
                     <section class="block" aria-labelledby="new-heading">
                         <h2 id="new-heading">{lang.t("home.new_heading")}</h2>
                         <p>
@@ -49,9 +50,67 @@ pub fn HomePage() -> impl IntoView {
                                 {lang.t("home.create_account")}
                             </a>
                         </p>
+                        <p>
+                            <a href=crate::activation::RESEND_PATH rel="external">
+                                {lang.t("home.activation_not_received")}
+                            </a>
+                        </p>
                     </section>
                 </div>
             </div>
         </Layout>
+    }
+}
+
+#[component]
+fn LoginBox(state: LoginBoxState) -> impl IntoView {
+    let lang = use_lang();
+    let refused = state.refusal.is_some();
+    let refusal_text = state.refusal.as_ref().map(|refusal| match refusal {
+        LoginRefusal::Locked { minutes } => {
+            lang.t_with("login.locked", &[("minutes", &minutes.to_string())])
+        }
+        LoginRefusal::Unavailable { reference } => format!(
+            "{} {}",
+            lang.t("errors.internal_short"),
+            lang.t_with("errors.reference", &[("reference", reference)])
+        ),
+        other => lang.t(other.message_key()),
+    });
+    view! {
+        <section class="block login-box" aria-labelledby="login-heading">
+            <h2 id="login-heading">{lang.t("home.login_heading")}</h2>
+            {state.notice.map(|notice| view! {
+                <p class="notice notice--info" role="status">{lang.t(notice.message_key())}</p>
+            })}
+            {refusal_text.map(|text| view! {
+                <div class="notice notice--error" role="alert" id="login-error">
+                    <p>{text}</p>
+                </div>
+            })}
+            <form method="post" action=LOGIN_PATH novalidate=true class="form">
+                <input type="hidden" name="next" value=state.next />
+                <div class="field">
+                    <label for="login-email">{lang.t("home.login_email")}</label>
+                    <input
+                        id="login-email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        value=state.email
+                        autofocus=refused
+                        aria-describedby=refused.then_some("login-error")
+                    />
+                </div>
+                <div class="field">
+                    <label for="login-password">{lang.t("home.password")}</label>
+                    <input id="login-password" name="password" type="password" autocomplete="current-password" />
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>
+                </div>
+            </form>
+            <p><a href="/mot-de-passe-oublie" rel="external">{lang.t("home.forgot_password")}</a></p>
+        </section>
     }
 }

@@ -213,18 +213,38 @@ pub async fn run_worker(state: AppState) {
             );
         }
         if rounds % 600 == 0 {
-            if let Err(error) = crate::server::captcha::purge_expired(&state).await {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "purging captcha challenges failed"
-                );
-            }
+            housekeeping(&state).await;
         }
         rounds = rounds.wrapping_add(1);
         tokio::select! {
             _ = state.mailer.woken() => {}
             _ = tokio::time::sleep(poll) => {}
         }
+    }
+}
+
+/// Deletes what has expired: captcha challenges, sessions, and accounts
+/// never activated.
+pub async fn housekeeping(state: &AppState) {
+    if let Err(error) = crate::server::captcha::purge_expired(state).await {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "purging captcha challenges failed"
+        );
+    }
+    if let Err(error) = crate::server::session::purge_expired(state).await {
+        tracing::warn!(error = format!("{error:#}"), "purging sessions failed");
+    }
+    match crate::activation::ssr::purge_pending(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            accounts = n,
+            "pending accounts past their activation time deleted"
+        ),
+        Err(error) => tracing::warn!(
+            error = format!("{error:#}"),
+            "purging pending accounts failed"
+        ),
     }
 }
 

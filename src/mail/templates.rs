@@ -107,6 +107,48 @@ pub fn signup_attempt(
     }
 }
 
+/// Too many failed logins: the address is locked for a while; its owner is
+/// told once per lock.
+pub fn login_locked(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    minutes: i64,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let subject = lang.t("email.login_locked.subject");
+    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let what = lang.t_with(
+        "email.login_locked.what",
+        &[("minutes", &minutes.to_string())],
+    );
+    let if_you = lang.t("email.login_locked.if_you");
+    let if_not = lang.t("email.login_locked.if_not");
+    let signature = lang.t("email.signature");
+    let text_body =
+        format!("{greeting}\n\n{what}\n\n{if_you}\n{portal_url}\n\n{if_not}\n\n{signature}\n");
+    let html_body = html_page(
+        lang,
+        &subject,
+        &format!(
+            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{if_you} <a href=\"{href}\">{portal}</a></p>\n<p>{if_not}</p>",
+            greeting = text(&greeting),
+            what = text(&what),
+            if_you = text(&if_you),
+            href = attr(portal_url),
+            portal = text(portal_url),
+            if_not = text(&if_not),
+        ),
+    );
+    OutgoingEmail {
+        kind: "login_locked",
+        recipient: recipient.to_owned(),
+        subject,
+        text: text_body,
+        html: html_body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

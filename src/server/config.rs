@@ -1,6 +1,7 @@
 //! Configuration from environment variables (and `.env`), each with a safe
 //! default; see README.md for the list.
 
+use super::password::HashCost;
 use crate::i18n::Lang;
 use jiff::tz::TimeZone;
 use std::net::SocketAddr;
@@ -37,6 +38,27 @@ pub struct Config {
     pub outbox_max_attempts: u32,
     /// `LEPTOS_SITE_ROOT`: where the built site (pkg/, assets) is.
     pub site_root: PathBuf,
+    /// `SESAME_ARGON2_MEMORY_KIB`, `SESAME_ARGON2_ITERATIONS`,
+    /// `SESAME_ARGON2_PARALLELISM`: the password hashing cost.
+    pub hash_cost: HashCost,
+    /// `SESAME_SESSION_IDLE_MINUTES`: a session ends after this long idle.
+    pub session_idle_minutes: u32,
+    /// `SESAME_SESSION_MAX_HOURS`: a session ends after this long in all.
+    pub session_max_hours: u32,
+    /// `SESAME_LOGIN_MAX_FAILURES`: failed logins on one address before a lock.
+    pub login_max_failures: u32,
+    /// `SESAME_LOGIN_LOCK_MINUTES`: the window of those failures and the lock.
+    pub login_lock_minutes: u32,
+    /// `SESAME_CLIENT_MAX_ATTEMPTS`: logins from one client address per window.
+    pub client_max_attempts: u32,
+    /// `SESAME_TRUST_FORWARDED_FOR`: take the client address from
+    /// `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// `SESAME_PENDING_ACCOUNT_DAYS`: a pending account is deleted after this.
+    pub pending_account_days: u32,
+    /// `SESAME_ACTIVATION_RESEND_MINUTES`: at most one activation email per
+    /// account in this time.
+    pub activation_resend_minutes: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +135,19 @@ impl Config {
             site_root: PathBuf::from(
                 var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             ),
+            hash_cost: HashCost {
+                memory_kib: parsed("SESAME_ARGON2_MEMORY_KIB", HashCost::OWASP.memory_kib)?,
+                iterations: parsed("SESAME_ARGON2_ITERATIONS", HashCost::OWASP.iterations)?,
+                parallelism: parsed("SESAME_ARGON2_PARALLELISM", HashCost::OWASP.parallelism)?,
+            },
+            session_idle_minutes: parsed("SESAME_SESSION_IDLE_MINUTES", 30)?,
+            session_max_hours: parsed("SESAME_SESSION_MAX_HOURS", 12)?,
+            login_max_failures: parsed("SESAME_LOGIN_MAX_FAILURES", 5)?,
+            login_lock_minutes: parsed("SESAME_LOGIN_LOCK_MINUTES", 15)?,
+            client_max_attempts: parsed("SESAME_CLIENT_MAX_ATTEMPTS", 50)?,
+            trust_forwarded_for: parsed("SESAME_TRUST_FORWARDED_FOR", false)?,
+            pending_account_days: parsed("SESAME_PENDING_ACCOUNT_DAYS", 30)?,
+            activation_resend_minutes: parsed("SESAME_ACTIVATION_RESEND_MINUTES", 5)?,
         };
         config.check()?;
         Ok(config)
@@ -126,13 +161,23 @@ impl Config {
                 problem: e.to_string(),
             });
         }
-        if self.activation_link_hours == 0 || self.captcha_minutes == 0 {
+        if self.activation_link_hours == 0
+            || self.captcha_minutes == 0
+            || self.session_idle_minutes == 0
+            || self.session_max_hours == 0
+            || self.login_max_failures == 0
+        {
             return Err(ConfigError::Invalid {
-                name: "SESAME_ACTIVATION_LINK_HOURS / SESAME_CAPTCHA_MINUTES",
+                name: "durations and limits",
                 problem: "must be at least 1".into(),
             });
         }
         if self.production {
+            if !self.hash_cost.at_least_owasp() {
+                return Err(ConfigError::UnsafeInProduction(
+                    "the argon2 cost is below OWASP's minimum (19456 KiB, 2 iterations)".into(),
+                ));
+            }
             if self.captcha_test_answer.is_some() {
                 return Err(ConfigError::UnsafeInProduction(
                     "SESAME_CAPTCHA_TEST_ANSWER makes the captcha useless".into(),
@@ -176,6 +221,15 @@ impl Config {
             outbox_poll_ms: 50,
             outbox_max_attempts: 12,
             site_root: PathBuf::from("target/site"),
+            hash_cost: HashCost::TESTS,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            login_max_failures: 5,
+            login_lock_minutes: 15,
+            client_max_attempts: 50,
+            trust_forwarded_for: false,
+            pending_account_days: 30,
+            activation_resend_minutes: 5,
         }
     }
 }
@@ -199,6 +253,14 @@ mod tests {
         ));
         let config = Config {
             captcha_test_answer: None,
+            ..config
+        };
+        assert!(
+            config.check().is_err(),
+            "the test hashing cost was accepted"
+        );
+        let config = Config {
+            hash_cost: HashCost::OWASP,
             ..config
         };
         assert!(config.check().is_ok());

@@ -5,12 +5,16 @@ pub mod captcha;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod language;
+pub mod password;
 pub mod render;
 pub mod security;
+pub mod session;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod tokens;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -37,3 +37,29 @@ where
     }
     response
 }
+
+/// Logs an unexpected failure with a reference and answers with a generic,
+/// translated page that shows only that reference.
+pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::Error) -> Response {
+    use axum::response::{Html, IntoResponse};
+    let reference = super::tokens::new_id()
+        .map(|id| id[..12].to_owned())
+        .unwrap_or_else(|_| "-".into());
+    tracing::error!(%reference, error = format!("{error:#}"), "request failed");
+    let lang = super::language::of_headers(headers, state.config.default_lang);
+    let title = html_escape::encode_text(&lang.t("errors.unavailable_title")).into_owned();
+    let text = html_escape::encode_text(&lang.t("errors.unavailable_text")).into_owned();
+    let reference_line =
+        html_escape::encode_text(&lang.t_with("errors.reference", &[("reference", &reference)]))
+            .into_owned();
+    let home = html_escape::encode_text(&lang.t("not_found.home")).into_owned();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
+         <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p><p>{reference_line}</p>\
+         <p><a href=\"/\">{home}</a></p></main></body></html>",
+        code = lang.code(),
+    );
+    (StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response()
+}

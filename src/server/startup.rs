@@ -1,16 +1,16 @@
 //! Building and running the application: used by `main` and by the
 //! integration tests (which bind port 0).
 
-use super::{captcha, config::Config, db, language, security, AppState, Clock};
+use super::{captcha, config::Config, db, language, password::Hasher, security, AppState, Clock};
 use crate::app::{shell, App};
 use crate::mail::{outbox, Mailer};
-use crate::signup;
+use crate::{account, activation, login, signup};
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -28,6 +28,7 @@ impl Application {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let db = db::connect(&config.database_url).await?;
         let mailer = Mailer::from_config(&config)?;
+        let hasher = Hasher::new(config.hash_cost)?;
         let mut leptos_options = get_configuration(None)
             .context("reading the Leptos configuration")?
             .leptos_options;
@@ -44,6 +45,7 @@ impl Application {
             db,
             clock,
             mailer,
+            hasher,
             leptos_options,
         };
         let router = router(state.clone());
@@ -72,9 +74,13 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 
@@ -100,7 +106,14 @@ async fn shutdown_signal() {
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // These pages are drawn by their own handlers, which load their data (or
+    // send the person to log in) first.
+    let custom_pages = vec![
+        "/accueil".to_owned(),
+        "/mon-compte".to_owned(),
+        "/activation/{token}".to_owned(),
+    ];
+    let routes = generate_route_list_with_exclusions(App, Some(custom_pages));
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let options = state.leptos_options.clone();
@@ -109,7 +122,17 @@ pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new()
         .route(signup::SIGNUP_PATH, post(signup::ssr::submit))
         .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
-        .route("/captcha/{file}", get(captcha::image));
+        .route("/captcha/{file}", get(captcha::image))
+        .route(login::LOGIN_PATH, post(login::ssr::submit))
+        .route(login::LOGOUT_PATH, post(login::ssr::log_out))
+        .route(account::HOME_PATH, get(account::ssr::home))
+        .route(account::MY_ACCOUNT_PATH, get(account::ssr::my_account))
+        .route(
+            "/activation/{token}",
+            get(activation::ssr::show).post(activation::ssr::submit),
+        )
+        .route(activation::RESEND_PATH, post(activation::ssr::resend))
+        .route("/api/{*fn_name}", post(leptos_axum::handle_server_fns));
     if !state.config.production {
         router = router
             .route("/dev/mailbox", get(crate::dev::list))

@@ -1,4 +1,4 @@
-use super::{db::Db, Clock, Config};
+use super::{db::Db, password::Hasher, Clock, Config};
 use crate::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -11,6 +11,7 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub mailer: Mailer,
+    pub hasher: Hasher,
     pub leptos_options: LeptosOptions,
 }
 

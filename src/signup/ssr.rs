@@ -2,16 +2,17 @@
 //! `sign_up` function it calls, testable without HTTP.
 
 use super::{NewAccount, SignupForm, SignupPageState, SignupRecap};
+use crate::activation::ssr::queue_activation_email;
 use crate::domain::{CaptchaAnswer, FieldErrors};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
 use crate::server::{captcha, db::is_unique_violation, language, render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
-use jiff::Timestamp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignupError {
@@ -81,13 +82,8 @@ impl From<anyhow::Error> for InsertError {
 }
 
 async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Result<(), InsertError> {
-    let now = state.clock.now();
-    let now_s = now.as_second();
+    let now = state.clock.now_seconds();
     let id = tokens::new_id()?;
-    let token = tokens::new_secret_token()?;
-    let valid_for = jiff::SignedDuration::from_hours(i64::from(state.config.activation_link_hours));
-    let expires_at: Timestamp = now.checked_add(valid_for).context("link expiry")?;
-
     let mut tx = state
         .db
         .begin()
@@ -118,7 +114,7 @@ async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Resul
     .bind(account.phone.as_ref().map(|p| p.as_ref().to_owned()))
     .bind(account.fax.as_ref().map(|p| p.as_ref().to_owned()))
     .bind(lang.code())
-    .bind(now_s)
+    .bind(now)
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -130,38 +126,17 @@ async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Resul
                 .into())
         }
     }
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
-         VALUES ($1, $2, 'activation', $3, $4)",
-    )
-    .bind(tokens::hash_token(&token))
-    .bind(&id)
-    .bind(now_s)
-    .bind(expires_at.as_second())
-    .execute(&mut *tx)
-    .await
-    .context("storing the activation token")?;
-    sqlx::query(
-        "INSERT INTO account_events (id, account_id, kind, occurred_at) VALUES ($1, $2, 'created', $3)",
-    )
-    .bind(tokens::new_id()?)
-    .bind(&id)
-    .bind(now_s)
-    .execute(&mut *tx)
-    .await
-    .context("recording the creation event")?;
-
-    let link = format!("{}/activation/{token}", state.config.public_url);
-    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    events::record(&mut tx, &id, EventKind::Created, now).await?;
     let full_name = format!("{} {}", account.first_name, account.last_name);
-    let email = templates::activation(
-        lang,
+    queue_activation_email(
+        &mut tx,
+        state,
+        &id,
         account.login_email.as_ref(),
         &full_name,
-        &link,
-        &valid_until,
-    );
-    enqueue(&mut tx, now_s, &email).await?;
+        lang,
+    )
+    .await?;
     tx.commit().await.context("committing the signup")?;
     tracing::info!(account = %id, "account created, activation email queued");
     Ok(())

@@ -285,3 +285,151 @@ pub fn activation_link(text: &str) -> String {
         .expect("no activation link in the email")
         .to_owned()
 }
+
+pub const PASSWORD: &str = "Vanille-Fraise-2026";
+
+pub struct Response {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookie: Option<String>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn page(&self) -> Page {
+        Page {
+            status: self.status,
+            body: self.body.clone(),
+        }
+    }
+
+    /// `name=value` of the session cookie set by this response.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie
+            .as_ref()
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+}
+
+async fn into_response(response: reqwest::Response) -> Response {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let location = header("location");
+    let set_cookie = header("set-cookie");
+    Response {
+        status: response.status().as_u16(),
+        location,
+        set_cookie,
+        body: response.text().await.unwrap(),
+    }
+}
+
+impl TestApp {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        into_response(request.send().await.expect("POST failed")).await
+    }
+
+    pub async fn get_as(&self, path: &str, cookie: &str) -> Response {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header("cookie", cookie);
+        into_response(request.send().await.expect("GET failed")).await
+    }
+
+    /// Signs up and returns the activation token from the email.
+    pub async fn create_pending_account(&self, email: &str) -> String {
+        let page = self.sign_up(valid_form(email)).await;
+        assert_eq!(page.status, 200, "signup refused");
+        let emails = self
+            .wait_for_emails(|e| {
+                e.iter()
+                    .any(|m| m.recipient == email && m.kind == "activation")
+            })
+            .await;
+        let last = emails
+            .iter()
+            .rev()
+            .find(|m| m.recipient == email && m.kind == "activation")
+            .unwrap();
+        activation_link(&last.text_body)
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn activate(&self, token: &str, password: &str, confirmation: &str) -> Response {
+        self.post_form(
+            &format!("/activation/{token}"),
+            &[
+                ("intent", "activate"),
+                ("password", password),
+                ("password_confirmation", confirmation),
+                ("secret_question", "Nom de mon premier chien ?"),
+                ("secret_answer", "  Médor "),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// An active account with `PASSWORD`.
+    pub async fn create_active_account(&self, email: &str) {
+        let token = self.create_pending_account(email).await;
+        self.clock.advance(jiff::SignedDuration::from_mins(1));
+        let response = self.activate(&token, PASSWORD, PASSWORD).await;
+        assert_eq!(
+            response.status, 303,
+            "activation refused: {}",
+            response.body
+        );
+        self.clock.advance(jiff::SignedDuration::from_mins(1));
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Response {
+        self.post_form(
+            "/connexion",
+            &[("email", email), ("password", password)],
+            None,
+        )
+        .await
+    }
+
+    /// Logs in and returns the session cookie.
+    pub async fn logged_in(&self, email: &str) -> String {
+        let response = self.log_in(email, PASSWORD).await;
+        assert_eq!(response.status, 303, "login refused: {}", response.body);
+        response.session_cookie().expect("no session cookie")
+    }
+
+    pub async fn event_kinds(&self, email: &str) -> Vec<String> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT e.kind FROM account_events e JOIN accounts a ON a.id = e.account_id \
+             WHERE a.login_email = $1 ORDER BY e.occurred_at, e.id",
+        )
+        .bind(email)
+        .fetch_all(&self.state.db)
+        .await
+        .unwrap();
+        rows.into_iter().map(|(k,)| k).collect()
+    }
+}

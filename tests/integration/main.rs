@@ -2,8 +2,10 @@
 //! (SQLite by default, PostgreSQL with `TEST_DATABASE=postgres`) and the
 //! emails read from the outbox or from a fake SMTP server.
 
+mod activation;
 mod helpers;
 mod language;
+mod login;
 mod outbox;
 mod signup;
 mod smtp;

@@ -1,0 +1,171 @@
+//! Loading the connected pages, and the session gate in front of them.
+
+use super::{AccountSummary, ConnectedPageState, EventLine, NewsItem};
+use crate::components::encode_query_value;
+use crate::i18n::Lang;
+use crate::mail::templates::format_datetime;
+use crate::server::events::EventKind;
+use crate::server::{language, render, session, AppState};
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    login_email: String,
+    contact_email: Option<String>,
+    last_name: String,
+    first_name: String,
+    address: String,
+    address_complement_1: Option<String>,
+    address_complement_2: Option<String>,
+    postal_code: String,
+    city: String,
+    country: String,
+    phone: Option<String>,
+    fax: Option<String>,
+}
+
+impl From<AccountRow> for AccountSummary {
+    fn from(row: AccountRow) -> Self {
+        AccountSummary {
+            login_email: row.login_email,
+            contact_email: row.contact_email,
+            last_name: row.last_name,
+            first_name: row.first_name,
+            address: row.address,
+            address_complement_1: row.address_complement_1,
+            address_complement_2: row.address_complement_2,
+            postal_code: row.postal_code,
+            city: row.city,
+            country: row.country,
+            phone: row.phone,
+            fax: row.fax,
+        }
+    }
+}
+
+pub async fn account_summary(
+    state: &AppState,
+    account_id: &str,
+) -> anyhow::Result<Option<AccountSummary>> {
+    let row: Option<AccountRow> = sqlx::query_as(
+        "SELECT login_email, contact_email, last_name, first_name, address, address_complement_1, \
+         address_complement_2, postal_code, city, country, phone, fax FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the account")?;
+    Ok(row.map(AccountSummary::from))
+}
+
+/// The account's events, newest first.
+pub async fn events(
+    state: &AppState,
+    account_id: &str,
+    lang: Lang,
+) -> anyhow::Result<Vec<EventLine>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, occurred_at FROM account_events WHERE account_id = $1 \
+         ORDER BY occurred_at DESC, id DESC LIMIT 50",
+    )
+    .bind(account_id)
+    .fetch_all(&state.db)
+    .await
+    .context("reading the events")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, at)| {
+            let at = jiff::Timestamp::from_second(at).ok()?;
+            Some(EventLine {
+                at: at.to_string(),
+                when: format_datetime(lang, at, &state.config.timezone),
+                what: EventKind::message_key(&kind),
+            })
+        })
+        .collect())
+}
+
+pub async fn news(state: &AppState, lang: Lang) -> anyhow::Result<Vec<NewsItem>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT published_at, title, body FROM news WHERE language = $1 ORDER BY published_at DESC LIMIT 10",
+    )
+    .bind(lang.code())
+    .fetch_all(&state.db)
+    .await
+    .context("reading the news")?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, title, body)| NewsItem {
+            date: jiff::Timestamp::from_second(at)
+                .map(|t| {
+                    let zoned = t.to_zoned(state.config.timezone.clone());
+                    match lang {
+                        Lang::Fr => zoned.strftime("%d/%m/%Y").to_string(),
+                        Lang::En => zoned.strftime("%-d %B %Y").to_string(),
+                    }
+                })
+                .unwrap_or_default(),
+            title,
+            body,
+        })
+        .collect())
+}
+
+/// The account of the request's session, or the response that sends the
+/// person to log in and come back to `uri`.
+pub async fn require_account(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<String, Response> {
+    match session::current(state, headers).await {
+        Ok(Some(session)) => Ok(session.account_id),
+        Ok(None) => {
+            let back = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+            Err(Redirect::to(&format!("/?suivant={}", encode_query_value(back))).into_response())
+        }
+        Err(error) => Err(crate::server::render::unavailable(state, headers, error).await),
+    }
+}
+
+async fn connected_page(state: AppState, uri: Uri, headers: HeaderMap) -> Response {
+    let account_id = match require_account(&state, &headers, &uri).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let loaded = async {
+        let account = account_summary(&state, &account_id)
+            .await?
+            .context("the session's account is gone")?;
+        anyhow::Ok(ConnectedPageState {
+            account,
+            events: events(&state, &account_id, lang).await?,
+            news: news(&state, lang).await?,
+        })
+    }
+    .await;
+    match loaded {
+        Ok(page) => {
+            let mut response = render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => render::unavailable(&state, &headers, error).await,
+    }
+}
+
+/// `GET /accueil`
+pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    connected_page(state, uri, headers).await
+}
+
+/// `GET /mon-compte`
+pub async fn my_account(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    connected_page(state, uri, headers).await
+}

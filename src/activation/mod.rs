@@ -1,0 +1,158 @@
+//! Activating an account from the emailed link (guide, section 1, pages 4/5
+//! and 5/5).
+//!
+//! States of `/activation/{token}`:
+//! - ready: the account's data (read-only), "Gestion du mot de passe" and
+//!   "Question secrète", then "Valider";
+//! - refused: the same with each error next to its field (passwords and the
+//!   answer are never sent back);
+//! - expired: "Ce message n'est plus valide pour activer votre compte" and
+//!   "Réactiver", which emails a fresh link (at most one every 5 minutes);
+//! - resent: the new link is on its way;
+//! - already active: the link was used; log in instead;
+//! - invalid: no such link.
+//!
+//! A valid "Valider" activates the account and sends the person to the login
+//! box with a notice. Opening the link never consumes it; only activating does.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use page::{ActivationPage, ResendActivationPage};
+
+use crate::account::AccountSummary;
+use crate::domain::password::ConfirmationDiffers;
+use crate::domain::{FieldErrors, NewPassword, PasswordPolicy, SecretAnswer, SecretQuestion};
+use serde::{Deserialize, Serialize};
+
+pub const ACTIVATION_PREFIX: &str = "/activation";
+/// "Vous n'avez pas reçu le courriel d'activation ?"
+pub const RESEND_PATH: &str = "/activation-renvoyer";
+
+/// The activation form as typed.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActivationForm {
+    pub password: String,
+    pub password_confirmation: String,
+    pub secret_question: String,
+    pub secret_answer: String,
+    /// `activate`, or `reactivate` for "Réactiver".
+    pub intent: String,
+}
+
+impl std::fmt::Debug for ActivationForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActivationForm")
+            .field("secret_question", &self.secret_question)
+            .field("intent", &self.intent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields in the order of the form, with their label keys.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("password", "activation.password"),
+    ("password_confirmation", "activation.password_confirmation"),
+    ("secret_question", "activation.secret_question"),
+    ("secret_answer", "activation.secret_answer"),
+];
+
+impl ActivationForm {
+    /// The composition rules; the server adds zxcvbn's verdict.
+    pub fn parse(&self) -> Result<(NewPassword, SecretQuestion, SecretAnswer), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let password = errors.check(
+            "password",
+            NewPassword::parse(&self.password, PasswordPolicy::Activation),
+        );
+        if self.password_confirmation != self.password {
+            errors.insert("password_confirmation", &ConfirmationDiffers);
+        }
+        let question = errors.check(
+            "secret_question",
+            SecretQuestion::parse(&self.secret_question),
+        );
+        let answer = errors.check("secret_answer", SecretAnswer::parse(&self.secret_answer));
+        match (password, question, answer) {
+            (Some(p), Some(q), Some(a)) if errors.is_empty() => Ok((p, q, a)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// What the activation page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActivationPageState {
+    #[default]
+    Invalid,
+    AlreadyActive,
+    Expired,
+    Resent {
+        email: String,
+    },
+    Ready {
+        account: AccountSummary,
+        /// The question as typed, kept after a refusal.
+        secret_question: String,
+        errors: FieldErrors,
+    },
+}
+
+/// What the "activation email not received" page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResendPageState {
+    #[default]
+    Blank,
+    Refused {
+        email: String,
+        error: String,
+    },
+    /// Answered the same whatever the address.
+    Done {
+        email: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> ActivationForm {
+        ActivationForm {
+            password: "Vanille-Fraise-42".into(),
+            password_confirmation: "Vanille-Fraise-42".into(),
+            secret_question: "Nom de mon premier chien ?".into(),
+            secret_answer: "Médor".into(),
+            intent: "activate".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_form_is_accepted() {
+        assert!(filled().parse().is_ok());
+    }
+
+    #[test]
+    fn a_confirmation_that_differs_is_refused_on_the_confirmation() {
+        let form = ActivationForm {
+            password_confirmation: "Vanille-Fraise-43".into(),
+            ..filled()
+        };
+        let errors = form.parse().unwrap_err();
+        assert_eq!(
+            errors.get("password_confirmation"),
+            Some("errors.password.confirmation_differs")
+        );
+    }
+
+    #[test]
+    fn debug_shows_neither_the_password_nor_the_answer() {
+        let shown = format!("{:?}", filled());
+        assert!(
+            !shown.contains("Vanille") && !shown.contains("Médor"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! The server side of activation.
+
+use super::{ActivationForm, ActivationPageState, ResendPageState};
+use crate::account::ssr::account_summary;
+use crate::domain::{EmailAddress, FieldErrors, PasswordError, UserMessage};
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::password::{normalize_answer, strength};
+use crate::server::{language, render, tokens, AppState};
+use anyhow::Context;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::AnyConnection;
+
+/// Creates an activation token for the account and queues its email, in the
+/// caller's transaction.
+pub async fn queue_activation_email(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    login_email: &str,
+    full_name: &str,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let now: Timestamp = state.clock.now();
+    let token = tokens::new_secret_token()?;
+    let valid_for = SignedDuration::from_hours(i64::from(state.config.activation_link_hours));
+    let expires_at = now.checked_add(valid_for).context("link expiry")?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
+         VALUES ($1, $2, 'activation', $3, $4)",
+    )
+    .bind(tokens::hash_token(&token))
+    .bind(account_id)
+    .bind(now.as_second())
+    .bind(expires_at.as_second())
+    .execute(&mut *conn)
+    .await
+    .context("storing the activation token")?;
+    sqlx::query("UPDATE accounts SET activation_sent_at = $1 WHERE id = $2")
+        .bind(now.as_second())
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("recording when the activation email was sent")?;
+    let link = format!("{}/activation/{token}", state.config.public_url);
+    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    let email = templates::activation(lang, login_email, full_name, &link, &valid_until);
+    enqueue(conn, now.as_second(), &email).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Link {
+    account_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    state: String,
+}
+
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT t.account_id, t.expires_at, t.used_at, a.state FROM account_tokens t \
+         JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.purpose = 'activation'",
+    )
+    .bind(tokens::hash_token(token))
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the activation link")
+}
+
+/// What the link shows now, without consuming it.
+pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ActivationPageState> {
+    let Some(link) = find_link(state, token).await? else {
+        return Ok(ActivationPageState::Invalid);
+    };
+    if link.used_at.is_some() || link.state != "pending" {
+        return Ok(ActivationPageState::AlreadyActive);
+    }
+    if link.expires_at <= state.clock.now_seconds() {
+        return Ok(ActivationPageState::Expired);
+    }
+    let account = account_summary(state, &link.account_id)
+        .await?
+        .context("the link's account is gone")?;
+    Ok(ActivationPageState::Ready {
+        account,
+        secret_question: String::new(),
+        errors: FieldErrors::new(),
+    })
+}
+
+pub enum Activation {
+    Activated,
+    /// The page to show instead (refused form, expired, used…).
+    Page(ActivationPageState),
+}
+
+/// Sets the password and the secret question, and activates the account;
+/// the link is consumed by one conditional update, so it works once.
+pub async fn activate(
+    state: &AppState,
+    token: &str,
+    form: &ActivationForm,
+) -> anyhow::Result<Activation> {
+    let current = look_up(state, token).await?;
+    let ActivationPageState::Ready { account, .. } = current else {
+        return Ok(Activation::Page(current));
+    };
+    let refuse = |errors: FieldErrors| {
+        Activation::Page(ActivationPageState::Ready {
+            account: account.clone(),
+            secret_question: form.secret_question.clone(),
+            errors,
+        })
+    };
+    let (password, question, answer) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(refuse(errors)),
+    };
+    let judged = strength(
+        password.expose(),
+        &[
+            &account.login_email,
+            &account.last_name,
+            &account.first_name,
+        ],
+    );
+    if !judged.acceptable() {
+        let mut errors = FieldErrors::new();
+        errors.insert("password", &PasswordError::TooGuessable);
+        return Ok(refuse(errors));
+    }
+    let password_hash = state.hasher.hash(password.expose()).await?;
+    let answer_hash = state.hasher.hash(&normalize_answer(&answer)).await?;
+
+    let now = state.clock.now_seconds();
+    let mut tx = state.db.begin().await.context("starting the activation")?;
+    let consumed: Option<(String,)> = sqlx::query_as(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = 'activation' \
+         AND used_at IS NULL AND expires_at > $1 RETURNING account_id",
+    )
+    .bind(now)
+    .bind(tokens::hash_token(token))
+    .fetch_optional(&mut *tx)
+    .await
+    .context("consuming the activation link")?;
+    let Some((account_id,)) = consumed else {
+        drop(tx);
+        return Ok(Activation::Page(look_up(state, token).await?));
+    };
+    let activated = sqlx::query(
+        "UPDATE accounts SET password_hash = $1, secret_question = $2, secret_answer_hash = $3, \
+         state = 'active', activated_at = $4 WHERE id = $5 AND state = 'pending'",
+    )
+    .bind(password_hash)
+    .bind(question.as_ref())
+    .bind(answer_hash)
+    .bind(now)
+    .bind(&account_id)
+    .execute(&mut *tx)
+    .await
+    .context("activating the account")?;
+    if activated.rows_affected() != 1 {
+        drop(tx);
+        return Ok(Activation::Page(ActivationPageState::AlreadyActive));
+    }
+    events::record(&mut tx, &account_id, EventKind::Activated, now).await?;
+    tx.commit().await.context("committing the activation")?;
+    tracing::info!(account = %account_id, "account activated");
+    Ok(Activation::Activated)
+}
+
+/// "Réactiver": a fresh link for a pending account, at most one email every
+/// `SESAME_ACTIVATION_RESEND_MINUTES`. Returns the address it goes to.
+async fn resend_for_account(state: &AppState, account_id: &str) -> anyhow::Result<Option<String>> {
+    let now = state.clock.now_seconds();
+    let floor = now - i64::from(state.config.activation_resend_minutes) * 60;
+    let mut tx = state.db.begin().await.context("starting a resend")?;
+    let claimed: Option<(String, String, String, String)> = sqlx::query_as(
+        "UPDATE accounts SET activation_sent_at = $1 WHERE id = $2 AND state = 'pending' \
+         AND (activation_sent_at IS NULL OR activation_sent_at <= $3) \
+         RETURNING login_email, first_name, last_name, language",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(floor)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("claiming a resend")?;
+    let Some((login_email, first_name, last_name, language)) = claimed else {
+        return Ok(None);
+    };
+    let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+    queue_activation_email(
+        &mut tx,
+        state,
+        account_id,
+        &login_email,
+        &format!("{first_name} {last_name}"),
+        lang,
+    )
+    .await?;
+    events::record(&mut tx, account_id, EventKind::ActivationResent, now).await?;
+    tx.commit().await.context("committing a resend")?;
+    state.mailer.wake();
+    Ok(Some(login_email))
+}
+
+/// Deletes, with their data, accounts left pending longer than
+/// `SESAME_PENDING_ACCOUNT_DAYS`; their addresses can register again.
+pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {
+    let cutoff = state.clock.now_seconds() - i64::from(state.config.pending_account_days) * 86_400;
+    let deleted = sqlx::query("DELETE FROM accounts WHERE state = 'pending' AND created_at < $1")
+        .bind(cutoff)
+        .execute(&state.db)
+        .await
+        .context("purging pending accounts")?;
+    Ok(deleted.rows_affected())
+}
+
+/// The address in a link must not leak through the Referer header.
+fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn status_of(page: &ActivationPageState) -> StatusCode {
+    match page {
+        ActivationPageState::Invalid => StatusCode::NOT_FOUND,
+        ActivationPageState::Expired => StatusCode::GONE,
+        ActivationPageState::Ready { errors, .. } if !errors.is_empty() => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::OK,
+    }
+}
+
+/// `GET /activation/{token}`
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match look_up(&state, &token).await {
+        Ok(page) => {
+            let status = status_of(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+/// `POST /activation/{token}`: "Valider" or "Réactiver".
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ActivationForm>,
+) -> Response {
+    let outcome = if form.intent == "reactivate" {
+        reactivate(&state, &token).await
+    } else {
+        activate(&state, &token, &form).await
+    };
+    match outcome {
+        Ok(Activation::Activated) => private(Redirect::to("/?info=activated").into_response()),
+        Ok(Activation::Page(page)) => {
+            let status = status_of(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activation> {
+    let Some(link) = find_link(state, token).await? else {
+        return Ok(Activation::Page(ActivationPageState::Invalid));
+    };
+    if link.state != "pending" {
+        return Ok(Activation::Page(ActivationPageState::AlreadyActive));
+    }
+    let email: Option<(String,)> = sqlx::query_as("SELECT login_email FROM accounts WHERE id = $1")
+        .bind(&link.account_id)
+        .fetch_optional(&state.db)
+        .await
+        .context("reading the account")?;
+    resend_for_account(state, &link.account_id).await?;
+    // Throttled or not, the page says the same: a link is on its way (or
+    // was sent moments ago).
+    Ok(Activation::Page(ActivationPageState::Resent {
+        email: email.map(|(e,)| e).unwrap_or_default(),
+    }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResendForm {
+    #[serde(default)]
+    login_email: String,
+}
+
+/// `POST /activation-renvoyer`: the same answer whatever the address.
+pub async fn resend(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ResendForm>,
+) -> Response {
+    let email = match EmailAddress::parse(&form.login_email) {
+        Ok(email) => email,
+        Err(error) => {
+            let page = ResendPageState::Refused {
+                email: form.login_email.chars().take(254).collect(),
+                error: error.message_key().to_owned(),
+            };
+            return render::page_with(&state, uri, headers, StatusCode::UNPROCESSABLE_ENTITY, page)
+                .await;
+        }
+    };
+    let result = async {
+        let pending: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = 'pending'")
+                .bind(email.as_ref())
+                .fetch_optional(&state.db)
+                .await
+                .context("reading the account")?;
+        if let Some((id,)) = pending {
+            resend_for_account(&state, &id).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(error) = result {
+        return render::unavailable(&state, &headers, error).await;
+    }
+    let _ = language::of_headers(&headers, state.config.default_lang);
+    let page = ResendPageState::Done {
+        email: email.to_string(),
+    };
+    render::page_with(&state, uri, headers, StatusCode::OK, page).await
+}

@@ -1,0 +1,228 @@
+use crate::domain::{PasswordChecks, PasswordPolicy, Strength};
+use crate::i18n::{use_lang, Lang};
+use leptos::prelude::*;
+
+/// zxcvbn's judgement of a password being typed, computed on the server
+/// (zxcvbn is too heavy for the browser bundle). `user_inputs` are the
+/// person's own words (email, names), which make a password weaker.
+#[server(prefix = "/api", endpoint = "password_strength")]
+pub async fn password_strength(
+    password: String,
+    user_inputs: Vec<String>,
+) -> Result<Strength, ServerFnError> {
+    if password.len() > 512 {
+        return Ok(Strength::default());
+    }
+    let inputs: Vec<&str> = user_inputs.iter().take(8).map(String::as_str).collect();
+    Ok(crate::server::password::strength(&password, &inputs))
+}
+
+/// A new password with its confirmation: the rules as a checklist that ticks
+/// as the person types, zxcvbn's meter, and whether the confirmation matches.
+/// Without JavaScript the rules are listed and the server checks them.
+#[component]
+pub fn NewPasswordFields(
+    policy: PasswordPolicy,
+    /// Catalogue keys of the two labels.
+    label: &'static str,
+    confirmation_label: &'static str,
+    /// The person's email and names, for the strength meter.
+    user_inputs: Vec<String>,
+    #[prop(optional_no_strip)] error: Option<String>,
+    #[prop(optional_no_strip)] confirmation_error: Option<String>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let visible = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let strength = RwSignal::new(None::<Strength>);
+    let checks = Memo::new(move |_| PasswordChecks::of(&password.get(), policy));
+    let has_error = error.is_some();
+    let has_confirmation_error = confirmation_error.is_some();
+    let sequence = StoredValue::new(0u64);
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        password.set(value.clone());
+        request_strength(value, user_inputs.clone(), strength, sequence);
+    };
+    let field_type = move || if visible.get() { "text" } else { "password" };
+    let matches = move || {
+        let confirmation = confirmation.get();
+        (!confirmation.is_empty()).then(|| confirmation == password.get())
+    };
+    let rule = move |met: Signal<bool>, key: &'static str| {
+        view! {
+            <li class=move || if met.get() { "rule rule--met" } else { "rule" }>
+                <span aria-hidden="true" class="rule__mark">{move || if met.get() { "✓" } else { "•" }}</span>
+                {lang.t(key)}
+                <span class="sr-only">
+                    {move || if met.get() { lang.t("password.rule_met") } else { lang.t("password.rule_not_met") }}
+                </span>
+            </li>
+        }
+    };
+    let min_rule = match policy {
+        PasswordPolicy::Activation => "password.rule_min_8",
+        PasswordPolicy::Reset => "password.rule_min_12",
+    };
+    let long_enough = Signal::derive(move || checks.get().long_enough());
+    let classes = Signal::derive(move || checks.get().enough_classes());
+    let upper = Signal::derive(move || checks.get().upper);
+    let lower = Signal::derive(move || checks.get().lower);
+    let digit = Signal::derive(move || checks.get().digit);
+    let special = Signal::derive(move || checks.get().special);
+    let not_too_long = Signal::derive(move || checks.get().not_too_long());
+
+    view! {
+        <div class="field" class:field--invalid=has_error>
+            <label for="password">
+                {lang.t(label)}
+                <span class="required" aria-hidden="true">" *"</span>
+            </label>
+            <div class="password-input">
+                <input
+                    id="password"
+                    name="password"
+                    type=field_type
+                    autocomplete="new-password"
+                    autofocus=autofocus
+                    aria-required="true"
+                    aria-invalid=has_error.then_some("true")
+                    aria-describedby=if has_error { "password-rules password-error" } else { "password-rules" }
+                    on:input=on_input
+                />
+                <button
+                    type="button"
+                    class="button button--secondary password-input__toggle"
+                    hidden=move || !hydrated.get()
+                    aria-pressed=move || if visible.get() { "true" } else { "false" }
+                    on:click=move |_| visible.update(|v| *v = !*v)
+                >
+                    {move || if visible.get() { lang.t("password.hide") } else { lang.t("password.show") }}
+                </button>
+            </div>
+            <p class="field__error" id="password-error" aria-live="polite">{error.map(|key| lang.t(&key))}</p>
+            <div id="password-rules" class="password-rules">
+                <p class="password-rules__title">{lang.t("password.rules_title")}</p>
+                <ul>
+                    {rule(long_enough, min_rule)}
+                    {rule(classes, "password.rule_classes")}
+                    <li class="rule-classes">
+                        <ul>
+                            {rule(upper, "password.class_upper")}
+                            {rule(lower, "password.class_lower")}
+                            {rule(digit, "password.class_digit")}
+                            {rule(special, "password.class_special")}
+                        </ul>
+                    </li>
+                    {rule(not_too_long, "password.rule_max")}
+                </ul>
+            </div>
+            <StrengthMeter strength lang />
+        </div>
+        <div class="field" class:field--invalid=has_confirmation_error>
+            <label for="password_confirmation">
+                {lang.t(confirmation_label)}
+                <span class="required" aria-hidden="true">" *"</span>
+            </label>
+            <input
+                id="password_confirmation"
+                name="password_confirmation"
+                type=field_type
+                autocomplete="new-password"
+                aria-required="true"
+                aria-invalid=has_confirmation_error.then_some("true")
+                aria-describedby="password_confirmation-error"
+                on:input=move |ev| confirmation.set(event_target_value(&ev))
+            />
+            <p class="field__error" id="password_confirmation-error" aria-live="polite">
+                {move || match (matches(), &confirmation_error) {
+                    (Some(false), _) => Some(lang.t("errors.password.confirmation_differs")),
+                    (Some(true), _) => None,
+                    (None, server) => server.as_ref().map(|key| lang.t(key)),
+                }}
+            </p>
+            <p class="field__ok" aria-live="polite">
+                {move || (matches() == Some(true)).then(|| lang.t("password.confirmation_matches"))}
+            </p>
+        </div>
+    }
+}
+
+/// Asks the server for zxcvbn's score, 250 ms after the last keystroke;
+/// an answer that arrives after a newer request is dropped.
+fn request_strength(
+    password: String,
+    user_inputs: Vec<String>,
+    strength: RwSignal<Option<Strength>>,
+    sequence: StoredValue<u64>,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        sequence.update_value(|n| *n += 1);
+        let mine = sequence.get_value();
+        if password.is_empty() {
+            strength.set(None);
+            return;
+        }
+        set_timeout(
+            move || {
+                if sequence.get_value() != mine {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(judged) = password_strength(password, user_inputs).await {
+                        if sequence.get_value() == mine {
+                            strength.set(Some(judged));
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_millis(250),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (password, user_inputs, strength, sequence);
+    }
+}
+
+/// "Complexité du mot de passe": zxcvbn's score as a meter, its warning and
+/// its suggestions.
+#[component]
+fn StrengthMeter(strength: RwSignal<Option<Strength>>, lang: Lang) -> impl IntoView {
+    let score = move || strength.get().map(|s| s.score).unwrap_or(0);
+    view! {
+        <div class="strength">
+            <p class="strength__title" id="strength-title">{lang.t("password.strength_title")}</p>
+            <meter
+                class="strength__meter"
+                min="0"
+                max="4"
+                low="2"
+                high="3"
+                optimum="4"
+                value=move || score().to_string()
+                aria-labelledby="strength-title"
+            ></meter>
+            <div aria-live="polite" class="strength__feedback">
+                {move || strength.get().map(|s| {
+                    let verdict = if s.acceptable() { "password.strength_ok" } else { "password.strength_too_weak" };
+                    view! {
+                        <p class=if s.acceptable() { "strength__label strength__label--ok" } else { "strength__label" }>
+                            {format!("{} — {}", lang.t(s.label_key()), lang.t(verdict))}
+                        </p>
+                        {s.warning.map(|key| view! { <p class="strength__warning">{lang.t(&key)}</p> })}
+                        <ul class="strength__suggestions">
+                            {s.suggestions.into_iter().map(|key| view! { <li>{lang.t(&key)}</li> }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </div>
+        </div>
+    }
+}

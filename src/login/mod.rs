@@ -1,0 +1,88 @@
+//! "Se connecter" and "Déconnexion".
+//!
+//! The login box lives on the home page. Outcomes: logged in (a new session,
+//! then the page asked for or "Accueil connecté"); refused with one message
+//! for an unknown address and a wrong password alike; temporarily locked
+//! after too many failures on the address; throttled after too many attempts
+//! from one client; a deactivated account (after a correct password only).
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+pub const LOGIN_PATH: &str = "/connexion";
+pub const LOGOUT_PATH: &str = "/deconnexion";
+
+/// The login box as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    /// Where to go after logging in: a path of this site.
+    pub next: String,
+}
+
+/// Why a login was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginRefusal {
+    /// Unknown address or wrong password: the same words for both.
+    InvalidCredentials,
+    /// Too many failures on this address.
+    Locked { minutes: i64 },
+    /// Too many attempts from this client.
+    TooManyAttempts,
+    /// Right password, deactivated account.
+    Deactivated,
+    /// The service failed; `reference` is in the logs.
+    Unavailable { reference: String },
+}
+
+impl LoginRefusal {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            LoginRefusal::InvalidCredentials => "login.invalid_credentials",
+            LoginRefusal::Locked { .. } => "login.locked",
+            LoginRefusal::TooManyAttempts => "login.too_many_attempts",
+            LoginRefusal::Deactivated => "login.deactivated",
+            LoginRefusal::Unavailable { .. } => "errors.internal_short",
+        }
+    }
+}
+
+/// A message shown above the login box after being sent there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginNotice {
+    Activated,
+    LoggedOut,
+    LoginRequired,
+}
+
+impl LoginNotice {
+    /// As written in the `info` query parameter.
+    pub fn from_query(value: &str) -> Option<LoginNotice> {
+        match value {
+            "activated" => Some(LoginNotice::Activated),
+            "logged_out" => Some(LoginNotice::LoggedOut),
+            _ => None,
+        }
+    }
+
+    pub fn message_key(self) -> &'static str {
+        match self {
+            LoginNotice::Activated => "login.notice_activated",
+            LoginNotice::LoggedOut => "login.notice_logged_out",
+            LoginNotice::LoginRequired => "login.notice_login_required",
+        }
+    }
+}
+
+/// What the login box shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginBoxState {
+    pub email: String,
+    pub next: String,
+    pub refusal: Option<LoginRefusal>,
+    pub notice: Option<LoginNotice>,
+}

@@ -1,0 +1,293 @@
+//! The server side of login and logout.
+
+use super::{LoginBoxState, LoginForm, LoginNotice, LoginRefusal};
+use crate::domain::EmailAddress;
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::password::Verified;
+use crate::server::throttle::{self, Reservation};
+use crate::server::{language, render, session, tokens, AppState};
+use anyhow::Context;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::net::SocketAddr;
+
+/// Passwords longer than this are refused before any hashing.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginOutcome {
+    LoggedIn { account_id: String },
+    Refused(LoginRefusal),
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: String,
+    state: String,
+    password_hash: Option<String>,
+}
+
+/// Checks a login. Unknown addresses cost the same time as wrong passwords
+/// (a dummy hash is verified) and get the same refusal.
+pub async fn log_in(
+    state: &AppState,
+    raw_email: &str,
+    password: &str,
+    client: &str,
+) -> anyhow::Result<LoginOutcome> {
+    if !throttle::client_allowed(state, client).await? {
+        return Ok(LoginOutcome::Refused(LoginRefusal::TooManyAttempts));
+    }
+    let login = match EmailAddress::parse(raw_email) {
+        Ok(email) => email.to_string(),
+        Err(_) => raw_email.trim().to_lowercase(),
+    };
+    if password.is_empty() || password.len() > MAX_PASSWORD_BYTES || login.is_empty() {
+        return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
+    }
+    let failures = match throttle::reserve_login(state, &login).await? {
+        Reservation::Allowed { failures } => failures,
+        Reservation::Locked { until } => {
+            let minutes = ((until - state.clock.now_seconds()) + 59) / 60;
+            return Ok(LoginOutcome::Refused(LoginRefusal::Locked {
+                minutes: minutes.max(1),
+            }));
+        }
+    };
+    let candidate: Option<Candidate> =
+        sqlx::query_as("SELECT id, state, password_hash FROM accounts WHERE login_email = $1")
+            .bind(&login)
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the account")?;
+    let stored = candidate.as_ref().and_then(|c| c.password_hash.as_deref());
+    let verified = state.hasher.verify(password, stored).await?;
+    let now = state.clock.now_seconds();
+
+    let Some(account) = candidate.filter(|_| verified.matches()) else {
+        let locked_now = throttle::login_failed(state, &login, failures).await?;
+        let known: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT id, language, first_name, last_name FROM accounts WHERE login_email = $1",
+        )
+        .bind(&login)
+        .fetch_optional(&state.db)
+        .await
+        .context("reading the account")?;
+        if let Some((id, language, first_name, last_name)) = known {
+            let mut tx = state.db.begin().await.context("recording a failed login")?;
+            events::record(&mut tx, &id, EventKind::LoginFailed, now).await?;
+            if locked_now {
+                events::record(&mut tx, &id, EventKind::LoginLocked, now).await?;
+                let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+                let email = templates::login_locked(
+                    lang,
+                    &login,
+                    &format!("{first_name} {last_name}"),
+                    i64::from(state.config.login_lock_minutes),
+                    &state.config.public_url,
+                );
+                enqueue(&mut tx, now, &email).await?;
+            }
+            tx.commit().await.context("committing a failed login")?;
+            state.mailer.wake();
+        }
+        return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
+    };
+
+    throttle::login_succeeded(state, &login).await?;
+    match account.state.as_str() {
+        "active" => {}
+        "deactivated" => return Ok(LoginOutcome::Refused(LoginRefusal::Deactivated)),
+        _ => return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials)),
+    }
+    if verified == Verified::MatchesButOutdated {
+        let rehashed = state.hasher.hash(password).await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(rehashed)
+            .bind(&account.id)
+            .execute(&state.db)
+            .await
+            .context("upgrading a password hash")?;
+    }
+    Ok(LoginOutcome::LoggedIn {
+        account_id: account.id,
+    })
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` entry
+/// behind a trusted proxy.
+pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.config.trust_forwarded_for {
+        if let Some(forwarded) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return forwarded.to_owned();
+        }
+    }
+    peer.ip().to_string()
+}
+
+/// Where to go after logging in: the requested path of this site, or the
+/// connected home.
+pub fn after_login(next: &str) -> &str {
+    language::local_path(next)
+        .filter(|path| *path != "/" && !path.starts_with(super::LOGIN_PATH))
+        .unwrap_or(crate::account::HOME_PATH)
+}
+
+/// `POST /connexion`
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let client = client_address(&state, &headers, peer);
+    let outcome = log_in(&state, &form.email, &form.password, &client).await;
+    let refusal = match outcome {
+        Ok(LoginOutcome::LoggedIn { account_id }) => {
+            return match open_session(&state, &headers, &account_id).await {
+                Ok(cookie) => {
+                    let mut response = Redirect::to(after_login(&form.next)).into_response();
+                    response.headers_mut().insert(header::SET_COOKIE, cookie);
+                    response
+                }
+                Err(error) => render::unavailable(&state, &headers, error).await,
+            };
+        }
+        Ok(LoginOutcome::Refused(refusal)) => refusal,
+        Err(error) => {
+            let reference = tokens::new_id()
+                .map(|id| id[..12].to_owned())
+                .unwrap_or_default();
+            tracing::error!(%reference, error = format!("{error:#}"), "login failed");
+            LoginRefusal::Unavailable { reference }
+        }
+    };
+    let status = match refusal {
+        LoginRefusal::InvalidCredentials | LoginRefusal::Deactivated => StatusCode::UNAUTHORIZED,
+        LoginRefusal::Locked { .. } | LoginRefusal::TooManyAttempts => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        LoginRefusal::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let login_box = LoginBoxState {
+        email: form.email.chars().take(254).collect(),
+        next: language::local_path(&form.next)
+            .unwrap_or_default()
+            .to_owned(),
+        refusal: Some(refusal),
+        notice: None,
+    };
+    let _ = uri;
+    render::page_with(&state, Uri::from_static("/"), headers, status, login_box).await
+}
+
+async fn open_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+) -> anyhow::Result<axum::http::HeaderValue> {
+    let cookie = session::open(state, headers, account_id).await?;
+    let mut conn = state.db.acquire().await.context("recording the login")?;
+    events::record(
+        &mut conn,
+        account_id,
+        EventKind::LoggedIn,
+        state.clock.now_seconds(),
+    )
+    .await?;
+    Ok(cookie)
+}
+
+/// `POST /deconnexion`
+pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        if let Some(current) = session::current(&state, &headers).await? {
+            let mut conn = state.db.acquire().await.context("recording the logout")?;
+            events::record(
+                &mut conn,
+                &current.account_id,
+                EventKind::LoggedOut,
+                state.clock.now_seconds(),
+            )
+            .await?;
+        }
+        session::close(&state, &headers).await
+    }
+    .await;
+    if let Err(error) = result {
+        return render::unavailable(&state, &headers, error).await;
+    }
+    let mut response = Redirect::to("/?info=logged_out").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session::clear_cookie(&state));
+    response
+}
+
+/// The login box of a plain visit to the home page: `?suivant=` and `?info=`.
+pub fn login_box_from_query(uri: &Uri) -> LoginBoxState {
+    let mut login_box = LoginBoxState::default();
+    for (key, value) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "suivant" => {
+                if let Some(path) = language::local_path(&value) {
+                    login_box.next = path.to_owned();
+                    login_box.notice = Some(LoginNotice::LoginRequired);
+                }
+            }
+            "info" => login_box.notice = LoginNotice::from_query(&value).or(login_box.notice),
+            _ => {}
+        }
+    }
+    login_box
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_login_only_paths_of_this_site_are_followed() {
+        assert_eq!(after_login("/mon-compte"), "/mon-compte");
+        for hostile in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "/%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "\t//evil.example",
+            "",
+        ] {
+            assert_eq!(after_login(hostile), "/accueil", "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn the_home_page_query_brings_the_notice_and_the_way_back() {
+        let uri: Uri = "/?suivant=%2Fmon-compte".parse().unwrap();
+        let login_box = login_box_from_query(&uri);
+        assert_eq!(login_box.next, "/mon-compte");
+        assert_eq!(login_box.notice, Some(LoginNotice::LoginRequired));
+        let uri: Uri = "/?suivant=%2F%2Fevil.example".parse().unwrap();
+        assert_eq!(login_box_from_query(&uri).next, "");
+        let uri: Uri = "/?info=activated".parse().unwrap();
+        assert_eq!(
+            login_box_from_query(&uri).notice,
+            Some(LoginNotice::Activated)
+        );
+    }
+}

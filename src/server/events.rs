@@ -1,0 +1,55 @@
+//! "Fil d'événements": what happened to an account.
+
+use super::tokens::new_id;
+use anyhow::Context;
+use sqlx::AnyConnection;
+
+/// The kinds of events, stored by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Created,
+    ActivationResent,
+    Activated,
+    LoggedIn,
+    LoginFailed,
+    LoginLocked,
+    LoggedOut,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::ActivationResent => "activation_resent",
+            EventKind::Activated => "activated",
+            EventKind::LoggedIn => "logged_in",
+            EventKind::LoginFailed => "login_failed",
+            EventKind::LoginLocked => "login_locked",
+            EventKind::LoggedOut => "logged_out",
+        }
+    }
+
+    /// Catalogue key of the sentence shown in the feed.
+    pub fn message_key(name: &str) -> String {
+        format!("events.{name}")
+    }
+}
+
+pub async fn record(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    kind: EventKind,
+    at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO account_events (id, account_id, kind, occurred_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(new_id()?)
+    .bind(account_id)
+    .bind(kind.as_str())
+    .bind(at)
+    .execute(conn)
+    .await
+    .with_context(|| format!("recording the event {}", kind.as_str()))?;
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! Hashing passwords and secret answers (argon2id, on a blocking pool
+//! bounded to the number of cores, never on the async executor), and judging
+//! a password's strength with zxcvbn.
+
+use crate::domain::{secret::SecretAnswer, Strength};
+use anyhow::Context;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl HashCost {
+    pub const OWASP: HashCost = HashCost {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+    /// Cheap parameters for tests only.
+    pub const TESTS: HashCost = HashCost {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    pub fn at_least_owasp(&self) -> bool {
+        self.memory_kib >= Self::OWASP.memory_kib
+            && self.iterations >= Self::OWASP.iterations
+            && self.parallelism >= 1
+    }
+
+    fn params(&self) -> anyhow::Result<Params> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))
+    }
+}
+
+#[derive(Clone)]
+pub struct Hasher {
+    cost: HashCost,
+    permits: Arc<Semaphore>,
+    /// Verified for unknown logins, so they cost the same time.
+    dummy: Arc<str>,
+}
+
+impl Hasher {
+    pub fn new(cost: HashCost) -> anyhow::Result<Hasher> {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let dummy = hash_blocking(cost, "sesame dummy password, never a real one")?;
+        Ok(Hasher {
+            cost,
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy: dummy.into(),
+        })
+    }
+
+    pub fn cost(&self) -> HashCost {
+        self.cost
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .context("the hashing pool is closed")?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .context("a hashing task failed")
+    }
+
+    /// Hashes a secret with a new random salt.
+    pub async fn hash(&self, secret: &str) -> anyhow::Result<String> {
+        let cost = self.cost;
+        let secret = secret.to_owned();
+        self.run(move || hash_blocking(cost, &secret)).await?
+    }
+
+    /// Checks a secret against a stored hash; with no hash (unknown login),
+    /// spends the same time on a dummy and answers false.
+    pub async fn verify(&self, secret: &str, stored: Option<&str>) -> anyhow::Result<Verified> {
+        let (stored, real) = match stored {
+            Some(hash) => (hash.to_owned(), true),
+            None => (self.dummy.to_string(), false),
+        };
+        let secret = secret.to_owned();
+        let cost = self.cost;
+        self.run(move || -> anyhow::Result<Verified> {
+            let parsed =
+                PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+            let matches = Argon2::default()
+                .verify_password(secret.as_bytes(), &parsed)
+                .is_ok();
+            let outdated = Params::try_from(&parsed)
+                .map(|p| p.m_cost() < cost.memory_kib || p.t_cost() < cost.iterations)
+                .unwrap_or(true);
+            Ok(match (matches && real, outdated) {
+                (true, true) => Verified::MatchesButOutdated,
+                (true, false) => Verified::Matches,
+                _ => Verified::DoesNotMatch,
+            })
+        })
+        .await?
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verified {
+    Matches,
+    /// Matches, with weaker parameters than today's: rehash it.
+    MatchesButOutdated,
+    DoesNotMatch,
+}
+
+impl Verified {
+    pub fn matches(self) -> bool {
+        self != Verified::DoesNotMatch
+    }
+}
+
+fn hash_blocking(cost: HashCost, secret: &str) -> anyhow::Result<String> {
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params()?);
+    let salt = SaltString::generate(&mut OsRng);
+    argon
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))
+}
+
+/// The form of a secret answer that is hashed: trimmed, spaces collapsed,
+/// lower case, accents removed ("  Médor " and "MEDOR" are one answer).
+pub fn normalize_answer(answer: &SecretAnswer) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    answer
+        .expose()
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// zxcvbn's judgement, with the person's email and names as known words.
+/// Only the first 100 characters are scored, which bounds the time spent.
+pub fn strength(password: &str, user_inputs: &[&str]) -> Strength {
+    let scored: String = password.chars().take(100).collect();
+    if scored.is_empty() {
+        return Strength::default();
+    }
+    let mut inputs: Vec<&str> = Vec::new();
+    for input in user_inputs {
+        inputs.push(input);
+        inputs.extend(
+            input
+                .split(['@', '.', ' ', '-', '_'])
+                .filter(|part| part.len() >= 3),
+        );
+    }
+    let entropy = zxcvbn::zxcvbn(&scored, &inputs);
+    let feedback = entropy.feedback();
+    Strength {
+        score: entropy.score() as u8,
+        warning: feedback
+            .and_then(|f| f.warning())
+            .map(|w| warning_key(w).to_owned()),
+        suggestions: feedback
+            .map(|f| {
+                f.suggestions()
+                    .iter()
+                    .map(|s| suggestion_key(*s).to_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn warning_key(warning: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning::*;
+    match warning {
+        StraightRowsOfKeysAreEasyToGuess => "password.warning.keyboard_row",
+        ShortKeyboardPatternsAreEasyToGuess => "password.warning.keyboard_pattern",
+        RepeatsLikeAaaAreEasyToGuess => "password.warning.repeats",
+        RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => "password.warning.repeated_groups",
+        ThisIsATop10Password | ThisIsATop100Password | ThisIsACommonPassword => {
+            "password.warning.common"
+        }
+        ThisIsSimilarToACommonlyUsedPassword => "password.warning.similar_to_common",
+        SequencesLikeAbcAreEasyToGuess => "password.warning.sequence",
+        RecentYearsAreEasyToGuess => "password.warning.recent_years",
+        AWordByItselfIsEasyToGuess => "password.warning.single_word",
+        DatesAreOftenEasyToGuess => "password.warning.dates",
+        NamesAndSurnamesByThemselvesAreEasyToGuess | CommonNamesAndSurnamesAreEasyToGuess => {
+            "password.warning.names"
+        }
+    }
+}
+
+fn suggestion_key(suggestion: zxcvbn::feedback::Suggestion) -> &'static str {
+    use zxcvbn::feedback::Suggestion::*;
+    match suggestion {
+        UseAFewWordsAvoidCommonPhrases => "password.suggestion.few_words",
+        NoNeedForSymbolsDigitsOrUppercaseLetters => "password.suggestion.length_matters",
+        AddAnotherWordOrTwo => "password.suggestion.add_words",
+        CapitalizationDoesntHelpVeryMuch | AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            "password.suggestion.capitals"
+        }
+        ReversedWordsArentMuchHarderToGuess => "password.suggestion.reversed",
+        PredictableSubstitutionsDontHelpVeryMuch => "password.suggestion.substitutions",
+        UseALongerKeyboardPatternWithMoreTurns => "password.suggestion.keyboard",
+        AvoidRepeatedWordsAndCharacters => "password.suggestion.repeats",
+        AvoidSequences => "password.suggestion.sequences",
+        AvoidRecentYears
+        | AvoidYearsThatAreAssociatedWithYou
+        | AvoidDatesAndYearsThatAreAssociatedWithYou => "password.suggestion.years",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_exactly() {
+        let hasher = Hasher::new(HashCost::TESTS).unwrap();
+        let hash = hasher.hash("Mot de passe 1").await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(hasher
+            .verify("Mot de passe 1", Some(&hash))
+            .await
+            .unwrap()
+            .matches());
+        for other in [
+            "mot de passe 1",
+            "Mot de passe 1 ",
+            "Mot de passe",
+            "Mot  de passe 1",
+        ] {
+            assert!(
+                !hasher.verify(other, Some(&hash)).await.unwrap().matches(),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn each_hash_has_its_own_salt() {
+        let hasher = Hasher::new(HashCost::TESTS).unwrap();
+        assert_ne!(
+            hasher.hash("x").await.unwrap(),
+            hasher.hash("x").await.unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_login_never_matches() {
+        let hasher = Hasher::new(HashCost::TESTS).unwrap();
+        assert!(!hasher
+            .verify("sesame dummy password, never a real one", None)
+            .await
+            .unwrap()
+            .matches());
+    }
+
+    #[tokio::test]
+    async fn a_hash_with_weaker_parameters_is_reported_outdated() {
+        let old = Hasher::new(HashCost::TESTS)
+            .unwrap()
+            .hash("Secret123!")
+            .await
+            .unwrap();
+        let today = Hasher::new(HashCost {
+            memory_kib: 512,
+            iterations: 2,
+            parallelism: 1,
+        })
+        .unwrap();
+        assert_eq!(
+            today.verify("Secret123!", Some(&old)).await.unwrap(),
+            Verified::MatchesButOutdated
+        );
+    }
+
+    #[test]
+    fn the_production_cost_is_at_least_owasps() {
+        assert!(HashCost::OWASP.at_least_owasp());
+        assert_eq!(
+            HashCost::OWASP,
+            HashCost {
+                memory_kib: 19_456,
+                iterations: 2,
+                parallelism: 1
+            }
+        );
+        assert!(!HashCost::TESTS.at_least_owasp());
+    }
+
+    #[test]
+    fn secret_answers_fold_case_accents_and_spaces() {
+        let a = SecretAnswer::parse("  Médor   le Chien ").unwrap();
+        let b = SecretAnswer::parse("MEDOR LE CHIEN").unwrap();
+        assert_eq!(normalize_answer(&a), "medor le chien");
+        assert_eq!(normalize_answer(&a), normalize_answer(&b));
+    }
+
+    #[test]
+    fn a_compliant_but_famous_password_is_too_guessable() {
+        let strength = strength("Password1!", &[]);
+        assert!(!strength.acceptable(), "score {}", strength.score);
+        assert!(strength.warning.is_some());
+    }
+
+    #[test]
+    fn the_persons_own_names_make_a_password_weaker() {
+        let with_names = strength(
+            "Dupont2026!",
+            &["paul.dupont@menuiserie.fr", "Dupont", "Paul"],
+        );
+        assert!(!with_names.acceptable(), "score {}", with_names.score);
+    }
+
+    #[test]
+    fn a_long_random_password_is_strong() {
+        assert!(strength("correct-Horse-battery-staple-42", &[]).acceptable());
+    }
+}

@@ -1,0 +1,139 @@
+//! Server-side sessions in the database, so that every instance shares them.
+//!
+//! The cookie carries 32 random bytes; the table keeps their SHA-256. A new
+//! id is issued at each login, logout deletes the row, and a session ends
+//! after `SESAME_SESSION_IDLE_MINUTES` without a request or
+//! `SESAME_SESSION_MAX_HOURS` in all. tower-sessions was considered: its
+//! stores are per backend (no `Any`), and its records are opaque, while the
+//! portal must list and end one account's sessions.
+
+use super::{tokens, AppState};
+use anyhow::Context;
+use axum::http::{header, HeaderMap, HeaderValue};
+
+/// The account behind a valid session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub account_id: String,
+}
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-sesame_session"
+    } else {
+        "sesame_session"
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn set_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let cookie = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{max_age}",
+        cookie_name(state)
+    );
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("sesame_session=; Max-Age=0"))
+}
+
+/// Opens a session for an account; returns the `Set-Cookie` value. Any
+/// session the request already had is closed first (the id changes at login).
+pub async fn open(
+    state: &AppState,
+    request_headers: &HeaderMap,
+    account_id: &str,
+) -> anyhow::Result<HeaderValue> {
+    close(state, request_headers).await?;
+    let id = tokens::new_secret_token()?;
+    let now = state.clock.now_seconds();
+    let user_agent = request_headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect::<String>());
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, user_agent) \
+         VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(tokens::hash_token(&id))
+    .bind(account_id)
+    .bind(now)
+    .bind(user_agent)
+    .execute(&state.db)
+    .await
+    .context("opening a session")?;
+    Ok(set_cookie(state, &id, None))
+}
+
+/// The session of the request, if it is still valid; records the activity.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Option<Session>> {
+    let Some(id) = cookie_value(headers, cookie_name(state)) else {
+        return Ok(None);
+    };
+    let id_hash = tokens::hash_token(&id);
+    let now = state.clock.now_seconds();
+    let idle_floor = now - i64::from(state.config.session_idle_minutes) * 60;
+    let age_floor = now - i64::from(state.config.session_max_hours) * 3600;
+    let found: Option<(String,)> = sqlx::query_as(
+        "UPDATE sessions SET last_seen_at = $1 \
+         WHERE id_hash = $2 AND last_seen_at > $3 AND created_at > $4 \
+         RETURNING account_id",
+    )
+    .bind(now)
+    .bind(&id_hash)
+    .bind(idle_floor)
+    .bind(age_floor)
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the session")?;
+    Ok(found.map(|(account_id,)| Session {
+        id_hash,
+        account_id,
+    }))
+}
+
+/// Deletes the request's session, if any.
+pub async fn close(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> {
+    if let Some(id) = cookie_value(headers, cookie_name(state)) {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(tokens::hash_token(&id))
+            .execute(&state.db)
+            .await
+            .context("closing the session")?;
+    }
+    Ok(())
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    set_cookie(state, "", Some(0))
+}
+
+/// Deletes sessions past their idle or absolute limit.
+pub async fn purge_expired(state: &AppState) -> anyhow::Result<u64> {
+    let now = state.clock.now_seconds();
+    let deleted = sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+        .bind(now - i64::from(state.config.session_idle_minutes) * 60)
+        .bind(now - i64::from(state.config.session_max_hours) * 3600)
+        .execute(&state.db)
+        .await
+        .context("purging expired sessions")?;
+    Ok(deleted.rows_affected())
+}
