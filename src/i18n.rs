@@ -1,8 +1,8 @@
 //! The interface language: French first, English offered.
 //!
-//! The server decides the language of each request (the `sesame_lang` cookie,
-//! then `Accept-Language`, then the configured default) and hands it to the
-//! browser with the page, so both render the same words. Switching language is
+//! The server decides the language of each request (the `sesame_lang` cookie
+//! set by the switch, else the configured default, French) and hands it to
+//! the browser with the page, so both render the same words. Switching language is
 //! a plain link to [`LANGUAGE_SWITCH_PATH`], which sets the cookie and comes
 //! back: it works without JavaScript and persists.
 
@@ -49,26 +49,6 @@ impl Lang {
         }
     }
 
-    /// Picks the first supported language of an `Accept-Language` header,
-    /// honouring its quality values.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut ranked: Vec<(f32, usize, Lang)> = header
-            .split(',')
-            .enumerate()
-            .filter_map(|(position, item)| {
-                let mut parts = item.split(';');
-                let lang = Lang::from_code(parts.next()?)?;
-                let quality = parts
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                (quality > 0.0).then_some((quality, position, lang))
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.first().map(|(_, _, lang)| *lang)
-    }
-
     /// Reads the language from a `Cookie` header value.
     pub fn from_cookie_header(header: &str) -> Option<Lang> {
         header
@@ -106,17 +86,6 @@ pub fn tr(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_language_prefers_the_highest_quality_supported_language() {
-        assert_eq!(
-            Lang::from_accept_language("de-DE, en;q=0.8, fr;q=0.9"),
-            Some(Lang::Fr)
-        );
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("de, it"), None);
-        assert_eq!(Lang::from_accept_language("fr;q=0, en"), Some(Lang::En));
-    }
 
     #[test]
     fn the_language_cookie_is_found_among_other_cookies() {

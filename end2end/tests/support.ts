@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -57,4 +59,47 @@ export async function fillSignupFr(page: Page, person: Person): Promise<void> {
   await page.getByLabel(/^Ville/).fill('Saint-Étienne');
   await page.getByLabel(/^Téléphone/).fill('04 77 12 34 56');
   await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER.toLowerCase());
+}
+
+export const PASSWORD = 'Vanille-Fraise-2026';
+
+/** Creates an account through the signup form; returns its activation link. */
+export async function signUp(page: Page, person: Person): Promise<string> {
+  await page.goto('/inscription');
+  await fillSignupFr(page, person);
+  await page.getByRole('button', { name: "Finaliser l'inscription" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
+  return activationLink(await emailTo(person.email, /Activez votre compte/));
+}
+
+export function activationLink(email: MaildevEmail): string {
+  const match = email.text.match(/https?:\/\/\S+\/activation\/[0-9a-f]{64}/);
+  if (!match) throw new Error(`no activation link in: ${email.text}`);
+  return match[0];
+}
+
+/** Every activation email sent to `address`, oldest first. */
+export async function activationEmailsTo(address: string): Promise<MaildevEmail[]> {
+  const response = await fetch(`${process.env.MAILDEV_URL}/email`);
+  const emails = (await response.json()) as MaildevEmail[];
+  return emails.filter(
+    (e) => e.to.some((t) => t.address.toLowerCase() === address.toLowerCase()) && /Activez|Activate/.test(e.subject),
+  );
+}
+
+/**
+ * Makes every activation link of `address` expire, as if four hours had
+ * passed, in the server's SQLite database (the server's clock cannot be
+ * moved from a browser).
+ */
+export function expireActivationLinks(address: string): void {
+  const database = path.resolve(__dirname, '../../target/e2e/sesame.db');
+  const script = [
+    'import sqlite3, sys',
+    'db = sqlite3.connect(sys.argv[1], timeout=10)',
+    "db.execute(\"UPDATE account_tokens SET expires_at = 0 WHERE account_id IN (SELECT id FROM accounts WHERE login_email = ?)\", (sys.argv[2],))",
+    "db.execute(\"UPDATE accounts SET activation_sent_at = 0 WHERE login_email = ?\", (sys.argv[2],))",
+    'db.commit()',
+  ].join('\n');
+  execFileSync('python3', ['-c', script, database, address.toLowerCase()]);
 }

@@ -89,8 +89,11 @@ pub enum ActivationPageState {
     Invalid,
     AlreadyActive,
     Expired,
+    /// "Réactiver" was used: a new link is on its way, or one was sent less
+    /// than `SESAME_ACTIVATION_RESEND_MINUTES` ago (`throttled`).
     Resent {
         email: String,
+        throttled: bool,
     },
     Ready {
         account: AccountSummary,

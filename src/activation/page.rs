@@ -37,9 +37,13 @@ pub fn ActivationPage() -> impl IntoView {
         ActivationPageState::AlreadyActive => {
             message("activation.already_active_title", lang.t("activation.already_active_text"))
         }
-        ActivationPageState::Resent { email } => message(
+        ActivationPageState::Resent { email, throttled: false } => message(
             "activation.resent_title",
             lang.t_with("activation.resent_text", &[("email", &email)]),
+        ),
+        ActivationPageState::Resent { email, throttled: true } => message(
+            "activation.resend_throttled_title",
+            lang.t_with("activation.resend_throttled_text", &[("email", &email)]),
         ),
         ActivationPageState::Expired => view! {
             <Title text=lang.t("activation.expired_title") />

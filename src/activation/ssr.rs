@@ -300,11 +300,10 @@ async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activation>
         .fetch_optional(&state.db)
         .await
         .context("reading the account")?;
-    resend_for_account(state, &link.account_id).await?;
-    // Throttled or not, the page says the same: a link is on its way (or
-    // was sent moments ago).
+    let sent = resend_for_account(state, &link.account_id).await?;
     Ok(Activation::Page(ActivationPageState::Resent {
         email: email.map(|(e,)| e).unwrap_or_default(),
+        throttled: sent.is_none(),
     }))
 }
 

@@ -7,19 +7,15 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-/// The cookie, then `Accept-Language`, then the configured default.
+/// The language chosen with the switch (its cookie), else the configured
+/// default: French first, whatever the browser's own language, as a French
+/// public portal is expected to be.
 pub fn of_headers(headers: &HeaderMap, default: Lang) -> Lang {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(Lang::from_cookie_header)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
         .unwrap_or(default)
 }
 
@@ -98,15 +94,15 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_wins_over_the_browser_language() {
+    fn the_switch_cookie_decides_and_the_browser_language_does_not() {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("en-GB,en"),
         );
-        assert_eq!(of_headers(&headers, Lang::Fr), Lang::En);
-        headers.insert(header::COOKIE, HeaderValue::from_static("sesame_lang=fr"));
         assert_eq!(of_headers(&headers, Lang::Fr), Lang::Fr);
+        headers.insert(header::COOKIE, HeaderValue::from_static("sesame_lang=en"));
+        assert_eq!(of_headers(&headers, Lang::Fr), Lang::En);
         assert_eq!(of_headers(&HeaderMap::new(), Lang::En), Lang::En);
     }
 }

@@ -7,7 +7,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Refuses a state-changing request sent by another site (CSRF, login CSRF):
-/// `Sec-Fetch-Site: cross-site`, or an `Origin` that is not this site's.
+/// `Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` that is not
+/// this site's. Pages reached from an emailed link send no referrer, so their
+/// forms post with `Origin: null`; those are accepted only when the browser
+/// vouches for them with `Sec-Fetch-Site: same-origin`.
 pub async fn same_origin_posts(
     State(state): State<AppState>,
     request: Request,
@@ -15,15 +18,18 @@ pub async fn same_origin_posts(
 ) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let headers = request.headers();
-        let cross_site = headers
+        let fetch_site = headers
             .get("sec-fetch-site")
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
-        let foreign_origin = headers
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|origin| !is_own_origin(origin, &state, headers));
-        if cross_site || foreign_origin {
+            .map(str::to_ascii_lowercase);
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let from_elsewhere = matches!(fetch_site.as_deref(), Some("cross-site" | "same-site"));
+        let foreign_origin = match origin {
+            None => false,
+            Some("null") => fetch_site.as_deref() != Some("same-origin"),
+            Some(origin) => !is_own_origin(origin, &state, headers),
+        };
+        if from_elsewhere || foreign_origin {
             tracing::warn!(path = %request.uri().path(), "cross-site request refused");
             return (StatusCode::FORBIDDEN, "Forbidden: cross-site request").into_response();
         }

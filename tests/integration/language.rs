@@ -10,13 +10,13 @@ async fn the_portal_speaks_french_by_default() {
 }
 
 #[tokio::test]
-async fn a_browser_asking_for_english_gets_english() {
+async fn french_comes_first_even_for_a_browser_set_to_english() {
     let app = spawn_app().await;
     let page = app
         .get_with("/", &[("accept-language", "en-GB,en;q=0.9")])
         .await;
-    assert!(page.body.contains("<html lang=\"en\""));
-    assert!(page.body.contains("Create your account"));
+    assert!(page.body.contains("<html lang=\"fr\""));
+    assert!(page.body.contains("Créer votre compte"));
 }
 
 #[tokio::test]

@@ -1,0 +1,150 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  activationEmailsTo,
+  activationLink,
+  expectAccessible,
+  expireActivationLinks,
+  signUp,
+  uniqueEmail,
+  PASSWORD,
+} from './support';
+
+async function logIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Adresse électronique de connexion').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
+
+test.describe('Activer son compte et se connecter', () => {
+  test('from the activation email to the connected home, watching the rules tick', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activer votre compte');
+    await expect(page.getByText(email).first()).toBeVisible();
+    await expectAccessible(page);
+
+    const password = page.getByLabel(/^Mot de passe/);
+    const rules = page.locator('#password-rules');
+    await password.pressSequentially('abc');
+    await expect(rules.getByText('au moins 8 caractères')).toContainText('(non respectée)');
+    await expect(rules.getByText('des minuscules')).toContainText('(respectée)');
+    await password.fill(PASSWORD);
+    await expect(rules.getByText('au moins 8 caractères')).toContainText('(respectée)');
+    await expect(rules.getByText('des majuscules')).toContainText('(respectée)');
+    await expect(rules.getByText('au moins 3 types de caractères parmi :')).toContainText('(respectée)');
+    await expect(page.locator('.strength__label')).toContainText('accepté');
+
+    await page.getByLabel(/^Confirmer le mot de passe/).fill('Vanille-Fraise-2025');
+    await expect(page.locator('#password_confirmation-error')).toContainText('ne sont pas identiques');
+    await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+    await expect(page.getByText('Les deux mots de passe sont identiques.')).toBeVisible();
+    await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Valider' }).click();
+
+    await expect(page.getByRole('status')).toHaveText('Votre compte est activé. Vous pouvez maintenant vous connecter.');
+    await logIn(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/accueil$/);
+    await expect(page.getByRole('banner')).toContainText('Paul Dupont');
+    await expect(page.getByRole('button', { name: 'Déconnexion' })).toBeVisible();
+    const feed = page.getByRole('region', { name: "Fil d'événements" });
+    await expect(feed).toContainText('Connexion');
+    await expect(feed).toContainText('Compte activé');
+    await expect(page.getByRole('region', { name: 'Actualités' })).toContainText('support téléphonique');
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+    await expect(page.getByText('Saint-Étienne')).toBeVisible();
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: 'Déconnexion' }).click();
+    await expect(page.getByRole('status')).toHaveText('Vous êtes déconnecté.');
+    await page.goto('/accueil');
+    await expect(page.getByRole('status')).toHaveText('Connectez-vous pour accéder à cette page.');
+  });
+
+  test('a password that follows the rules but is easy to guess is refused', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    await page.goto(link);
+    await page.getByLabel(/^Mot de passe/).fill('Password1!');
+    await expect(page.locator('.strength__label')).toContainText('trop facile à deviner');
+    await page.getByLabel(/^Confirmer le mot de passe/).fill('Password1!');
+    await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await expect(page.locator('#password-error')).toContainText('Complexité insuffisante');
+    await expect(page.getByLabel(/^Question secrète/)).toHaveValue('Nom de mon premier chien ?');
+    await expectAccessible(page);
+  });
+
+  test('an expired link offers "Réactiver", which sends a new link', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Martin', firstName: 'Léa' });
+    expireActivationLinks(email);
+    await page.goto(link);
+    await expect(page.getByText('Ce message n\'est plus valide pour activer votre compte')).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Réactiver' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText("Nouveau lien d'activation envoyé");
+    await expect(page.getByText(`Un nouveau courriel d'activation a été envoyé à l'adresse ${email}`)).toBeVisible();
+    await expect.poll(async () => (await activationEmailsTo(email)).length).toBe(2);
+    const emails = await activationEmailsTo(email);
+    const fresh = activationLink(emails.find((e) => activationLink(e) !== link)!);
+    await page.goto(fresh);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activer votre compte');
+  });
+
+  test('activation and login work in English', async ({ page }) => {
+    const email = uniqueEmail('jane');
+    const link = await signUp(page, { email, lastName: 'Smith', firstName: 'Jane' });
+    await page.goto('/langue?lang=en&next=/');
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activate your account');
+    await page.getByLabel(/^Password(?! complexity)/).fill(PASSWORD);
+    await expect(page.locator('.strength__label')).toContainText('accepted');
+    await page.getByLabel(/^Confirm the password/).fill(PASSWORD);
+    await page.getByLabel(/^Secret question/).fill("My first dog's name?");
+    await page.getByLabel(/^Answer to the secret question/).fill('Rex');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(page.getByRole('status')).toHaveText('Your account is activated. You can now log in.');
+    await page.getByLabel('Login email address').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('region', { name: 'Event feed' })).toContainText('Logged in');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByRole('status')).toHaveText('You are logged out.');
+  });
+
+  test('activation and login work with JavaScript disabled', async ({ browser, page }) => {
+    const email = uniqueEmail('nojs');
+    const link = await signUp(page, { email, lastName: 'Bernard', firstName: 'Luc' });
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const noJs = await context.newPage();
+    await noJs.goto(link);
+    await noJs.getByLabel(/^Mot de passe/).fill('court');
+    await noJs.getByLabel(/^Confirmer le mot de passe/).fill('court');
+    await noJs.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await noJs.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await noJs.getByRole('button', { name: 'Valider' }).click();
+    await expect(noJs.locator('#password-error')).toContainText('au moins 8 caractères');
+    await noJs.getByLabel(/^Mot de passe/).fill(PASSWORD);
+    await noJs.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+    await noJs.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await noJs.getByRole('button', { name: 'Valider' }).click();
+    await expect(noJs.getByRole('status')).toContainText('Votre compte est activé');
+    await logIn(noJs, email, 'mauvais-mot-de-passe');
+    await expect(noJs.getByRole('alert')).toHaveText('Adresse électronique ou mot de passe incorrect.');
+    await expect(noJs.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
+    await noJs.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await noJs.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(noJs).toHaveURL(/\/accueil$/);
+    await expect(noJs.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');
+    await context.close();
+  });
+});
