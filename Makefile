@@ -28,10 +28,10 @@ run: toolchain
 dev: toolchain
 	cargo leptos watch
 
-## Every test: unit, integration on SQLite and PostgreSQL, Playwright.
+## Every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
 test: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 test: toolchain test-deps
-	$(MAKE) --no-print-directory unit integration e2e
+	$(MAKE) --no-print-directory lint unit integration e2e
 
 toolchain:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \

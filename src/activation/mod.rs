@@ -96,7 +96,7 @@ pub enum ActivationPageState {
         throttled: bool,
     },
     Ready {
-        account: AccountSummary,
+        account: Box<AccountSummary>,
         /// The question as typed, kept after a refusal.
         secret_question: String,
         errors: FieldErrors,

@@ -60,7 +60,7 @@ pub fn ActivationPage() -> impl IntoView {
         }
         .into_any(),
         ActivationPageState::Ready { account, secret_question, errors } => {
-            view! { <ActivationForm account secret_question errors /> }.into_any()
+            view! { <ActivationForm account=*account secret_question errors /> }.into_any()
         }
     }
 }

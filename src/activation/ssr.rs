@@ -92,7 +92,7 @@ pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<Activation
         .await?
         .context("the link's account is gone")?;
     Ok(ActivationPageState::Ready {
-        account,
+        account: Box::new(account),
         secret_question: String::new(),
         errors: FieldErrors::new(),
     })

@@ -212,7 +212,7 @@ pub async fn run_worker(state: AppState) {
                 "the outbox worker failed a round"
             );
         }
-        if rounds % 600 == 0 {
+        if rounds.is_multiple_of(600) {
             housekeeping(&state).await;
         }
         rounds = rounds.wrapping_add(1);
