@@ -22,14 +22,22 @@ pub fn CaptchaField(
     let lang = use_lang();
     let version = RwSignal::new(0u32);
     let image_id = challenge.clone();
-    let src = move || match version.get() {
-        0 => format!("/captcha/{image_id}.png"),
-        n => format!("/captcha/{image_id}.png?v={n}"),
+    let src = {
+        let image_id = image_id.clone();
+        move || match version.get() {
+            0 => format!("/captcha/{image_id}.png"),
+            n => format!("/captcha/{image_id}.png?v={n}"),
+        }
+    };
+    let audio_src = move || match version.get() {
+        0 => format!("/captcha/{image_id}.wav"),
+        n => format!("/captcha/{image_id}.wav?v={n}"),
     };
     let new_image = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         version.update(|v| *v += 1);
     };
+    let audio_link = audio_src.clone();
     let announce = move || (version.get() > 0).then(|| lang.t("captcha.renewed"));
     let has_error = error.is_some();
     let described_by = if has_error {
@@ -55,6 +63,12 @@ pub fn CaptchaField(
                     {lang.t("captcha.new_image")}
                 </button>
             </div>
+            <p class="captcha__audio">
+                <span id="captcha-audio-label">{lang.t("captcha.audio")}</span>
+                <audio controls=true preload="none" src=audio_src aria-labelledby="captcha-audio-label">
+                    <a href=audio_link>{lang.t("captcha.audio_download")}</a>
+                </audio>
+            </p>
             <p class="sr-only" aria-live="polite">{announce}</p>
             <div class="field" class:field--invalid=has_error>
                 <label for="captcha_answer">

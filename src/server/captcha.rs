@@ -1,10 +1,12 @@
-//! The image captcha: drawn by the `captcha` crate, its answer kept only as a
-//! hash in the database (shared by every instance), single-use, expiring.
+//! The image captcha: drawn by the `captcha` crate, its answer kept in the
+//! database (shared by every instance), single-use, expiring; the answer
+//! never leaves the server.
 //!
 //! A challenge id comes with the form. Fetching `/captcha/{id}.png` draws new
-//! characters for that id and stores their hash; fetching it again (the "new
-//! image" button) replaces them. Checking an answer consumes the challenge,
-//! right or wrong.
+//! characters for that id and stores them with their hash; fetching it again
+//! (the "new image" button) replaces them. `/captcha/{id}.wav` says them, for
+//! people who cannot see the image. Checking an answer consumes the
+//! challenge, right or wrong.
 
 use super::{tokens::hash_token, AppState};
 use crate::domain::captcha::{CaptchaAnswer, CaptchaError};
@@ -30,39 +32,99 @@ fn answer_hash(challenge: &str, answer: &str) -> String {
     hash_token(&format!("{challenge}:{}", answer.to_uppercase()))
 }
 
-/// Draws five characters; returns them and the PNG.
-fn draw() -> Option<(String, Vec<u8>)> {
-    use captcha::filters::{Dots, Noise, Wave};
+/// Five random characters from [`CHARS`].
+fn pick_characters() -> String {
+    use rand::seq::IndexedRandom;
+    let mut rng = rand::rng();
+    (0..5).filter_map(|_| CHARS.choose(&mut rng)).collect()
+}
+
+/// The characters of a challenge: the configured test answer when it can be
+/// drawn, else random ones.
+fn characters_for(state: &AppState) -> String {
+    state
+        .config
+        .captcha_test_answer
+        .as_ref()
+        .map(|answer| answer.to_uppercase())
+        .filter(|answer| {
+            answer.chars().count() == 5 && answer.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .unwrap_or_else(pick_characters)
+}
+
+/// A captcha whose characters are exactly `characters`: each one is added
+/// from a one-character set.
+fn captcha_of(characters: &str) -> captcha::Captcha {
     let mut image = captcha::Captcha::new();
-    let supported = image.supported_chars();
-    let chars: Vec<char> = CHARS
-        .iter()
-        .copied()
-        .filter(|c| supported.contains(c))
-        .collect();
+    for c in characters.chars() {
+        image.set_chars(&[c]).add_char();
+    }
     image
-        .set_chars(&chars)
-        .add_chars(5)
+}
+
+/// Draws the characters, distorted; returns the PNG.
+fn draw(characters: &str) -> Option<Vec<u8>> {
+    use captcha::filters::{Dots, Noise, Wave};
+    let mut image = captcha_of(characters);
+    image
         .apply_filter(Noise::new(0.2))
         .apply_filter(Wave::new(2.0, 8.0))
         .view(220, 120)
         .apply_filter(Dots::new(6));
-    image.as_tuple()
+    image.as_png()
+}
+
+/// Says the characters one by one (recordings spelled in English, with
+/// noise) with a pause before each; returns a WAV file.
+fn speak(characters: &str) -> Option<Vec<u8>> {
+    let mut samples: Vec<i16> = Vec::new();
+    let mut spec = None;
+    for wav in captcha_of(characters).as_wav() {
+        let reader = hound::WavReader::new(std::io::Cursor::new(wav?)).ok()?;
+        let letter_spec = reader.spec();
+        samples.extend(std::iter::repeat_n(
+            0i16,
+            letter_spec.sample_rate as usize * 2 / 5,
+        ));
+        samples.extend(reader.into_samples::<i16>().filter_map(Result::ok));
+        spec = Some(letter_spec);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut out, spec?).ok()?;
+    for sample in samples {
+        writer.write_sample(sample).ok()?;
+    }
+    writer.finalize().ok()?;
+    Some(out.into_inner())
+}
+
+/// `GET /captcha/{file}`: the image (`.png`) or its audio version (`.wav`).
+pub async fn serve(state: State<AppState>, file: Path<String>) -> Response {
+    if file.ends_with(".wav") {
+        audio(state, file).await
+    } else {
+        image(state, file).await
+    }
 }
 
 /// `GET /captcha/{id}.png`
-pub async fn image(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn image(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some(id) = file.strip_suffix(".png").filter(|id| is_challenge_id(id)) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let id = id.to_owned();
-    let drawn = tokio::task::spawn_blocking(draw).await.ok().flatten();
-    let Some((chars, png)) = drawn else {
+    let characters = characters_for(&state);
+    let to_draw = characters.clone();
+    let Some(png) = tokio::task::spawn_blocking(move || draw(&to_draw))
+        .await
+        .ok()
+        .flatten()
+    else {
         tracing::error!("the captcha image could not be drawn");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let answer = state.config.captcha_test_answer.clone().unwrap_or(chars);
-    match store(&state, &id, &answer).await {
+    match store(&state, &id, &characters).await {
         Ok(true) => (
             [
                 (header::CONTENT_TYPE, "image/png"),
@@ -82,19 +144,58 @@ pub async fn image(State(state): State<AppState>, Path(file): Path<String>) -> R
     }
 }
 
-/// Stores (or replaces) the answer of an unused challenge. False when the
-/// challenge was already used.
-async fn store(state: &AppState, id: &str, answer: &str) -> anyhow::Result<bool> {
+/// `GET /captcha/{id}.wav`: the audio version of the image last drawn.
+async fn audio(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(id) = file.strip_suffix(".wav").filter(|id| is_challenge_id(id)) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let found: Result<Option<(Option<String>,)>, _> = sqlx::query_as(
+        "SELECT characters FROM captcha_challenges \
+         WHERE id = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(id)
+    .bind(state.clock.now_seconds())
+    .fetch_optional(&state.db)
+    .await;
+    let characters = match found {
+        Ok(Some((Some(characters),))) => characters,
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "reading a captcha challenge failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    match tokio::task::spawn_blocking(move || speak(&characters))
+        .await
+        .ok()
+        .flatten()
+    {
+        Some(wav) => (
+            [
+                (header::CONTENT_TYPE, "audio/wav"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            wav,
+        )
+            .into_response(),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Stores (or replaces) the characters of an unused challenge. False when
+/// the challenge was already used.
+async fn store(state: &AppState, id: &str, characters: &str) -> anyhow::Result<bool> {
     let now = state.clock.now_seconds();
     let expires = now + i64::from(state.config.captcha_minutes) * 60;
-    let hash = answer_hash(id, answer);
+    let hash = answer_hash(id, characters);
     let updated = sqlx::query(
-        "UPDATE captcha_challenges SET answer_hash = $1, created_at = $2, expires_at = $3 \
-         WHERE id = $4 AND used_at IS NULL",
+        "UPDATE captcha_challenges SET answer_hash = $1, created_at = $2, expires_at = $3, \
+         characters = $4 WHERE id = $5 AND used_at IS NULL",
     )
     .bind(&hash)
     .bind(now)
     .bind(expires)
+    .bind(characters)
     .bind(id)
     .execute(&state.db)
     .await
@@ -103,13 +204,14 @@ async fn store(state: &AppState, id: &str, answer: &str) -> anyhow::Result<bool>
         return Ok(true);
     }
     let inserted = sqlx::query(
-        "INSERT INTO captcha_challenges (id, answer_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO captcha_challenges (id, answer_hash, created_at, expires_at, characters) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
     )
     .bind(id)
     .bind(&hash)
     .bind(now)
     .bind(expires)
+    .bind(characters)
     .execute(&state.db)
     .await
     .context("storing a captcha challenge")?;
@@ -164,11 +266,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_drawn_captcha_has_five_unambiguous_characters_and_a_png() {
-        let (chars, png) = draw().unwrap();
-        assert_eq!(chars.chars().count(), 5);
-        assert!(chars.chars().all(|c| CHARS.contains(&c)), "{chars}");
-        assert_eq!(&png[1..4], b"PNG");
+    fn a_captcha_has_five_unambiguous_characters_drawn_as_a_png() {
+        let characters = pick_characters();
+        assert_eq!(characters.chars().count(), 5);
+        assert!(
+            characters.chars().all(|c| CHARS.contains(&c)),
+            "{characters}"
+        );
+        assert_eq!(captcha_of(&characters).chars_as_string(), characters);
+        assert_eq!(&draw(&characters).unwrap()[1..4], b"PNG");
+    }
+
+    #[test]
+    fn the_audio_version_is_a_wav_file_that_takes_its_time() {
+        let wav = speak("K7M2P").unwrap();
+        assert_eq!(&wav[..4], b"RIFF");
+        let reader = hound::WavReader::new(std::io::Cursor::new(wav)).unwrap();
+        let seconds = reader.duration() as f32 / reader.spec().sample_rate as f32;
+        assert!(seconds > 2.5, "{seconds} s");
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new()
         .route(signup::SIGNUP_PATH, post(signup::ssr::submit))
         .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
-        .route("/captcha/{file}", get(captcha::image))
+        .route("/captcha/{file}", get(captcha::serve))
         .route(login::LOGIN_PATH, post(login::ssr::submit))
         .route(login::LOGOUT_PATH, post(login::ssr::log_out))
         .route(account::HOME_PATH, get(account::ssr::home))

@@ -404,3 +404,34 @@ async fn a_post_from_another_site_is_refused() {
         .await;
     assert_eq!(page.status, 403);
 }
+
+#[tokio::test]
+async fn the_captcha_has_an_audio_version_of_the_same_characters() {
+    let app = spawn_app().await;
+    let challenge = app.open_signup().await;
+    let audio = app
+        .client
+        .get(format!("{}/captcha/{challenge}.wav", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(audio.status(), 200);
+    assert_eq!(audio.headers()["content-type"], "audio/wav");
+    assert_eq!(&audio.bytes().await.unwrap()[..4], b"RIFF");
+    let page = app.get("/inscription").await;
+    assert!(
+        page.body.contains("<audio"),
+        "the form offers no audio version"
+    );
+    // Once the challenge is used, neither the image's answer nor its audio remain.
+    let mut form = valid_form(&unique_email());
+    form.push(("captcha_id".into(), challenge.clone()));
+    app.post_signup(&form).await;
+    let gone = app
+        .client
+        .get(format!("{}/captcha/{challenge}.wav", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+}
