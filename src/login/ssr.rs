@@ -260,18 +260,7 @@ mod tests {
     #[test]
     fn after_login_only_paths_of_this_site_are_followed() {
         assert_eq!(after_login("/mon-compte"), "/mon-compte");
-        for hostile in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "https:evil.example",
-            "javascript:alert(1)",
-            "/%2F%2Fevil.example",
-            "%2F%2Fevil.example",
-            "/%5Cevil.example",
-            "\t//evil.example",
-            "",
-        ] {
+        for hostile in crate::server::language::HOSTILE_TARGETS {
             assert_eq!(after_login(hostile), "/accueil", "{hostile:?}");
         }
     }

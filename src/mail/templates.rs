@@ -69,19 +69,23 @@ pub fn activation(
     }
 }
 
-/// Someone tried to create an account with an address that already has one:
-/// its owner is told, and nothing else happens.
-pub fn signup_attempt(
+/// A security notice: what happened, what to do if it was the owner (with
+/// a link to the portal), and what if it was not. `key` names the notice's
+/// block in the catalogue (`subject`, `what`, `if_you`, `if_not`).
+fn notice(
     lang: Lang,
+    kind: &'static str,
+    key: &str,
     recipient: &str,
     full_name: &str,
+    what_args: &[(&str, &str)],
     portal_url: &str,
 ) -> OutgoingEmail {
-    let subject = lang.t("email.signup_attempt.subject");
+    let subject = lang.t(&format!("email.{key}.subject"));
     let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
-    let what = lang.t_with("email.signup_attempt.what", &[("email", recipient)]);
-    let if_you = lang.t("email.signup_attempt.if_you");
-    let if_not = lang.t("email.signup_attempt.if_not");
+    let what = lang.t_with(&format!("email.{key}.what"), what_args);
+    let if_you = lang.t(&format!("email.{key}.if_you"));
+    let if_not = lang.t(&format!("email.{key}.if_not"));
     let signature = lang.t("email.signature");
     let text_body =
         format!("{greeting}\n\n{what}\n\n{if_you}\n{portal_url}\n\n{if_not}\n\n{signature}\n");
@@ -99,12 +103,32 @@ pub fn signup_attempt(
         ),
     );
     OutgoingEmail {
-        kind: "signup_attempt",
+        kind,
         recipient: recipient.to_owned(),
         subject,
         text: text_body,
         html: html_body,
     }
+}
+
+/// Someone tried to create an account with an address that already has one:
+/// its owner is told, and nothing else happens.
+pub fn signup_attempt(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("email", recipient)];
+    notice(
+        lang,
+        "signup_attempt",
+        "signup_attempt",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
 }
 
 /// Too many failed logins: the address is locked for a while; its owner is
@@ -116,37 +140,17 @@ pub fn login_locked(
     minutes: i64,
     portal_url: &str,
 ) -> OutgoingEmail {
-    let subject = lang.t("email.login_locked.subject");
-    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
-    let what = lang.t_with(
-        "email.login_locked.what",
-        &[("minutes", &minutes.to_string())],
-    );
-    let if_you = lang.t("email.login_locked.if_you");
-    let if_not = lang.t("email.login_locked.if_not");
-    let signature = lang.t("email.signature");
-    let text_body =
-        format!("{greeting}\n\n{what}\n\n{if_you}\n{portal_url}\n\n{if_not}\n\n{signature}\n");
-    let html_body = html_page(
+    let minutes = minutes.to_string();
+    let args = [("minutes", minutes.as_str())];
+    notice(
         lang,
-        &subject,
-        &format!(
-            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{if_you} <a href=\"{href}\">{portal}</a></p>\n<p>{if_not}</p>",
-            greeting = text(&greeting),
-            what = text(&what),
-            if_you = text(&if_you),
-            href = attr(portal_url),
-            portal = text(portal_url),
-            if_not = text(&if_not),
-        ),
-    );
-    OutgoingEmail {
-        kind: "login_locked",
-        recipient: recipient.to_owned(),
-        subject,
-        text: text_body,
-        html: html_body,
-    }
+        "login_locked",
+        "login_locked",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
 }
 
 #[cfg(test)]
@@ -217,6 +221,13 @@ mod tests {
         );
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn the_lock_notice_says_for_how_long() {
+        let email = login_locked(Lang::Fr, "a@b.fr", "Paul Dupont", 15, "https://x.example");
+        assert!(email.text.contains("pendant 15 minutes"), "{}", email.text);
+        assert_eq!(email.kind, "login_locked");
     }
 
     #[test]

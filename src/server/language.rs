@@ -70,6 +70,23 @@ pub fn local_path(raw: &str) -> Option<&str> {
     ok.then_some(raw)
 }
 
+/// Redirect targets an attacker would try, for the tests of every redirect.
+#[cfg(test)]
+pub(crate) const HOSTILE_TARGETS: &[&str] = &[
+    "//evil.example",
+    "/\\evil.example",
+    "https://evil.example",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "/%2F%2Fevil.example",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "\t//evil.example",
+    "/\t/evil.example",
+    "evil.example",
+    "",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,19 +94,8 @@ mod tests {
     #[test]
     fn the_switch_only_goes_back_to_paths_of_this_site() {
         assert_eq!(local_path("/inscription?x=1"), Some("/inscription?x=1"));
-        for hostile in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "https:evil.example",
-            "javascript:alert(1)",
-            "/%2F%2Fevil.example",
-            "/%5Cevil.example",
-            "",
-            "evil.example",
-            "/\tevil",
-        ] {
-            assert_eq!(local_path(hostile), None, "{hostile}");
+        for hostile in HOSTILE_TARGETS {
+            assert_eq!(local_path(hostile), None, "{hostile:?}");
         }
     }
 
