@@ -30,6 +30,7 @@ dev: toolchain
 
 ## Every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
 test: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
+test: export CARGO_INCREMENTAL := 0
 test: toolchain test-deps
 	$(MAKE) --no-print-directory lint unit integration e2e
 
