@@ -166,10 +166,7 @@ pub async fn submit(
         }
         Ok(LoginOutcome::Refused(refusal)) => refusal,
         Err(error) => {
-            let reference = tokens::new_id()
-                .map(|id| id[..12].to_owned())
-                .unwrap_or_default();
-            tracing::error!(%reference, error = format!("{error:#}"), "login failed");
+            let reference = crate::server::telemetry::report(&error, "login");
             LoginRefusal::Unavailable { reference }
         }
     };

@@ -42,10 +42,7 @@ where
 /// translated page that shows only that reference.
 pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::Error) -> Response {
     use axum::response::{Html, IntoResponse};
-    let reference = super::tokens::new_id()
-        .map(|id| id[..12].to_owned())
-        .unwrap_or_else(|_| "-".into());
-    tracing::error!(%reference, error = format!("{error:#}"), "request failed");
+    let reference = crate::server::telemetry::report(&error, "request");
     let lang = super::language::of_headers(headers, state.config.default_lang);
     let title = html_escape::encode_text(&lang.t("errors.unavailable_title")).into_owned();
     let text = html_escape::encode_text(&lang.t("errors.unavailable_text")).into_owned();

@@ -6,3 +6,13 @@ pub fn init() {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let _ = fmt().with_env_filter(filter).with_target(false).try_init();
 }
+
+/// Logs an unexpected failure with its whole chain under a short reference,
+/// and returns the reference: the only thing the person is shown.
+pub fn report(error: &anyhow::Error, what: &str) -> String {
+    let reference = super::tokens::new_id()
+        .map(|id| id[..12].to_owned())
+        .unwrap_or_else(|_| "-".into());
+    tracing::error!(%reference, error = format!("{error:#}"), "{what} failed");
+    reference
+}

@@ -203,10 +203,7 @@ pub async fn submit(
             },
         ),
         Err(SignupError::Unexpected(error)) => {
-            let reference = tokens::new_id()
-                .map(|id| id[..12].to_owned())
-                .unwrap_or_else(|_| "-".into());
-            tracing::error!(%reference, error = format!("{error:#}"), "signup failed");
+            let reference = crate::server::telemetry::report(&error, "signup");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 SignupPageState::Failed {
