@@ -7,7 +7,7 @@ use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
 use crate::server::throttle::{self, Reservation};
-use crate::server::{language, render, session, tokens, AppState};
+use crate::server::{language, render, session, AppState};
 use anyhow::Context;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
