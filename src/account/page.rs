@@ -1,26 +1,15 @@
 use super::{AccountSummary, ConnectedPageState, HOME_PATH, MY_ACCOUNT_PATH};
-use crate::components::ConnectedLayout;
+use crate::components::{page_state, ConnectedLayout};
 use crate::domain::Country;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn state_from_server() -> ConnectedPageState {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<ConnectedPageState>().unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        ConnectedPageState::default()
-    }
-}
-
 /// "Accueil connecté": the event feed and the news.
 #[component]
 pub fn ConnectedHomePage() -> impl IntoView {
     let lang = use_lang();
-    let state = SharedValue::new(state_from_server).into_inner();
+    let state = page_state(ConnectedPageState::default);
     let name = state.account.display_name();
     let empty = state.events.is_empty();
     view! {
@@ -60,7 +49,7 @@ pub fn ConnectedHomePage() -> impl IntoView {
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
     let lang = use_lang();
-    let state = SharedValue::new(state_from_server).into_inner();
+    let state = page_state(ConnectedPageState::default);
     let name = state.account.display_name();
     view! {
         <Title text=lang.t("connected.account_title") />

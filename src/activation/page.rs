@@ -1,26 +1,15 @@
 use super::{ActivationPageState, ResendPageState, FIELDS, RESEND_PATH};
 use crate::account::AccountDetails;
-use crate::components::{ErrorSummary, Layout, NewPasswordFields, TextField};
+use crate::components::{page_state, ErrorSummary, Layout, NewPasswordFields, TextField};
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn state_from_server<T: Clone + Default + Send + Sync + 'static>() -> T {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<T>().unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        T::default()
-    }
-}
-
 #[component]
 pub fn ActivationPage() -> impl IntoView {
     let lang = use_lang();
-    let state = SharedValue::new(state_from_server::<ActivationPageState>).into_inner();
+    let state = page_state(ActivationPageState::default);
     let message = |title: &'static str, text: String| {
         view! {
             <Title text=lang.t(title) />
@@ -72,10 +61,7 @@ fn ActivationForm(
     errors: FieldErrors,
 ) -> impl IntoView {
     let lang = use_lang();
-    let first_error = FIELDS
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| errors.get(name).is_some());
+    let first_error = errors.first_in(FIELDS);
     let error = {
         let errors = errors.clone();
         move |name: &str| errors.get(name).map(str::to_owned)
@@ -129,7 +115,7 @@ fn ActivationForm(
 #[component]
 pub fn ResendActivationPage() -> impl IntoView {
     let lang = use_lang();
-    let state = SharedValue::new(state_from_server::<ResendPageState>).into_inner();
+    let state = page_state(ResendPageState::default);
     let (email, error, done) = match state {
         ResendPageState::Blank => (String::new(), None, None),
         ResendPageState::Refused { email, error } => (email, Some(error), None),

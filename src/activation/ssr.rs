@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
-use crate::server::{language, render, tokens, AppState};
+use crate::server::{render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -347,7 +347,6 @@ pub async fn resend(
     if let Err(error) = result {
         return render::unavailable(&state, &headers, error).await;
     }
-    let _ = language::of_headers(&headers, state.config.default_lang);
     let page = ResendPageState::Done {
         email: email.to_string(),
     };

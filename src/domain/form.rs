@@ -29,6 +29,15 @@ impl FieldErrors {
         }
     }
 
+    /// The first field of `fields` (name, label key), in form order, that
+    /// has an error: the one that gets the focus.
+    pub fn first_in(&self, fields: &[(&'static str, &'static str)]) -> Option<&'static str> {
+        fields
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| self.0.contains_key(*name))
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }

@@ -1,21 +1,20 @@
 //! "Accueil non connecté": the welcome text, the login box, the way to the
 //! forgotten-password page, and "Créer votre compte".
 
-use crate::components::Layout;
+use crate::components::{page_state, Layout};
 use crate::i18n::use_lang;
 use crate::login::{LoginBoxState, LoginRefusal, LOGIN_PATH};
 use crate::signup::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn state_from_server() -> LoginBoxState {
+/// A plain visit's login box: the `?suivant=` and `?info=` of the address.
+fn login_box_of_visit() -> LoginBoxState {
     #[cfg(feature = "ssr")]
     {
-        use_context::<LoginBoxState>().unwrap_or_else(|| {
-            use_context::<http::request::Parts>()
-                .map(|parts| crate::login::ssr::login_box_from_query(&parts.uri))
-                .unwrap_or_default()
-        })
+        use_context::<http::request::Parts>()
+            .map(|parts| crate::login::ssr::login_box_from_query(&parts.uri))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -26,7 +25,7 @@ fn state_from_server() -> LoginBoxState {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let login_box = SharedValue::new(state_from_server).into_inner();
+    let login_box = page_state(login_box_of_visit);
     view! {
         <Title text=lang.t("home.title") />
         <Layout>

@@ -29,6 +29,9 @@ struct Candidate {
     id: String,
     state: String,
     password_hash: Option<String>,
+    language: String,
+    first_name: String,
+    last_name: String,
 }
 
 /// Checks a login. Unknown addresses cost the same time as wrong passwords
@@ -58,44 +61,27 @@ pub async fn log_in(
             }));
         }
     };
-    let candidate: Option<Candidate> =
-        sqlx::query_as("SELECT id, state, password_hash FROM accounts WHERE login_email = $1")
-            .bind(&login)
-            .fetch_optional(&state.db)
-            .await
-            .context("reading the account")?;
+    let candidate: Option<Candidate> = sqlx::query_as(
+        "SELECT id, state, password_hash, language, first_name, last_name \
+         FROM accounts WHERE login_email = $1",
+    )
+    .bind(&login)
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the account")?;
     let stored = candidate.as_ref().and_then(|c| c.password_hash.as_deref());
     let verified = state.hasher.verify(password, stored).await?;
     let now = state.clock.now_seconds();
 
-    let Some(account) = candidate.filter(|_| verified.matches()) else {
-        let locked_now = throttle::login_failed(state, &login, failures).await?;
-        let known: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT id, language, first_name, last_name FROM accounts WHERE login_email = $1",
-        )
-        .bind(&login)
-        .fetch_optional(&state.db)
-        .await
-        .context("reading the account")?;
-        if let Some((id, language, first_name, last_name)) = known {
-            let mut tx = state.db.begin().await.context("recording a failed login")?;
-            events::record(&mut tx, &id, EventKind::LoginFailed, now).await?;
-            if locked_now {
-                events::record(&mut tx, &id, EventKind::LoginLocked, now).await?;
-                let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
-                let email = templates::login_locked(
-                    lang,
-                    &login,
-                    &format!("{first_name} {last_name}"),
-                    i64::from(state.config.login_lock_minutes),
-                    &state.config.public_url,
-                );
-                enqueue(&mut tx, now, &email).await?;
+    let account = match candidate {
+        Some(account) if verified.matches() => account,
+        known => {
+            let locked_now = throttle::login_failed(state, &login, failures).await?;
+            if let Some(account) = known {
+                record_failure(state, &account, &login, locked_now, now).await?;
             }
-            tx.commit().await.context("committing a failed login")?;
-            state.mailer.wake();
+            return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
         }
-        return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
     };
 
     throttle::login_succeeded(state, &login).await?;
@@ -116,6 +102,34 @@ pub async fn log_in(
     Ok(LoginOutcome::LoggedIn {
         account_id: account.id,
     })
+}
+
+/// Records a failed login in the account's feed; when it locked the
+/// address, also tells the owner.
+async fn record_failure(
+    state: &AppState,
+    account: &Candidate,
+    login: &str,
+    locked_now: bool,
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await.context("recording a failed login")?;
+    events::record(&mut tx, &account.id, EventKind::LoginFailed, now).await?;
+    if locked_now {
+        events::record(&mut tx, &account.id, EventKind::LoginLocked, now).await?;
+        let lang = Lang::from_code(&account.language).unwrap_or(state.config.default_lang);
+        let email = templates::login_locked(
+            lang,
+            login,
+            &format!("{} {}", account.first_name, account.last_name),
+            i64::from(state.config.login_lock_minutes),
+            &state.config.public_url,
+        );
+        enqueue(&mut tx, now, &email).await?;
+    }
+    tx.commit().await.context("committing a failed login")?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` entry
@@ -147,7 +161,6 @@ pub fn after_login(next: &str) -> &str {
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -185,7 +198,6 @@ pub async fn submit(
         refusal: Some(refusal),
         notice: None,
     };
-    let _ = uri;
     render::page_with(&state, Uri::from_static("/"), headers, status, login_box).await
 }
 

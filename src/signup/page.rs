@@ -1,6 +1,7 @@
 use super::{SignupForm, SignupPageState, SignupRecap, FIELDS, SIGNUP_PATH};
 use crate::components::{
-    new_challenge_id, CaptchaField, ErrorSummary, Layout, SelectField, TextField, Validator,
+    new_challenge_id, page_state, CaptchaField, ErrorSummary, Layout, SelectField, TextField,
+    Validator,
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
@@ -10,22 +11,9 @@ use crate::i18n::{use_lang, Lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The state handed over by the server: set by `POST /inscription`, blank
-/// for a plain visit.
-fn state_from_server() -> SignupPageState {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<SignupPageState>().unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        SignupPageState::default()
-    }
-}
-
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let state = SharedValue::new(state_from_server).into_inner();
+    let state = page_state(SignupPageState::default);
     match state {
         SignupPageState::Created(recap) => view! { <Recap recap /> }.into_any(),
         SignupPageState::Blank => {
@@ -75,10 +63,7 @@ fn SignupFormView(
 ) -> impl IntoView {
     let lang = use_lang();
     let challenge = SharedValue::new(new_challenge_id).into_inner();
-    let first_error = FIELDS
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| errors.get(name).is_some());
+    let first_error = errors.first_in(FIELDS);
     let focus = move |name: &str| first_error == Some(name);
     let known_errors = errors.clone();
     let error = move |name: &str| known_errors.get(name).map(str::to_owned);
