@@ -5,6 +5,7 @@ use crate::activation::{ActivationPage, ResendActivationPage};
 use crate::components::NotFound;
 use crate::home::HomePage;
 use crate::i18n::Lang;
+use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
@@ -52,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/activation/:token") view=ActivationPage />
                 <Route path=path!("/accueil") view=ConnectedHomePage />
                 <Route path=path!("/mon-compte") view=MyAccountPage />
+                <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage />
+                <Route path=path!("/nouveau-mot-de-passe/:token") view=ResetPasswordPage />
             </Routes>
         </Router>
     }

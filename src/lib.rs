@@ -17,6 +17,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod login;
+pub mod recovery;
 pub mod signup;
 
 #[cfg(feature = "ssr")]

@@ -9,6 +9,6 @@ mod password;
 
 pub use captcha::{new_challenge_id, CaptchaField};
 pub use field::{ErrorSummary, SelectField, TextField, Validator};
-pub use layout::{encode_query_value, ConnectedLayout, Layout, NotFound};
+pub use layout::{encode_query_value, ConnectedLayout, FailureNotice, Layout, NotFound};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};

@@ -109,7 +109,7 @@ fn LoginBox(state: LoginBoxState) -> impl IntoView {
                     <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>
                 </div>
             </form>
-            <p><a href="/mot-de-passe-oublie" rel="external">{lang.t("home.forgot_password")}</a></p>
+            <p><a href=crate::recovery::FORGOT_PATH rel="external">{lang.t("home.forgot_password")}</a></p>
         </section>
     }
 }

@@ -55,6 +55,7 @@ impl LoginRefusal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LoginNotice {
     Activated,
+    PasswordChanged,
     LoggedOut,
     LoginRequired,
 }
@@ -64,6 +65,7 @@ impl LoginNotice {
     pub fn from_query(value: &str) -> Option<LoginNotice> {
         match value {
             "activated" => Some(LoginNotice::Activated),
+            "password_changed" => Some(LoginNotice::PasswordChanged),
             "logged_out" => Some(LoginNotice::LoggedOut),
             _ => None,
         }
@@ -72,6 +74,7 @@ impl LoginNotice {
     pub fn message_key(self) -> &'static str {
         match self {
             LoginNotice::Activated => "login.notice_activated",
+            LoginNotice::PasswordChanged => "login.notice_password_changed",
             LoginNotice::LoggedOut => "login.notice_logged_out",
             LoginNotice::LoginRequired => "login.notice_login_required",
         }

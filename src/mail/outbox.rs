@@ -235,6 +235,12 @@ pub async fn housekeeping(state: &AppState) {
     if let Err(error) = crate::server::session::purge_expired(state).await {
         tracing::warn!(error = format!("{error:#}"), "purging sessions failed");
     }
+    if let Err(error) = crate::recovery::ssr::purge_expired(state).await {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "purging recovery flows failed"
+        );
+    }
     match crate::activation::ssr::purge_pending(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(

@@ -153,6 +153,92 @@ pub fn login_locked(
     )
 }
 
+/// "Procédure de perte de mot de passe" (guide, section 4): tells the person
+/// that the procedure was started, with the link to choose a new password.
+pub fn password_reset(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let subject = lang.t("email.password_reset.subject");
+    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let what = lang.t_with("email.password_reset.what", &[("email", recipient)]);
+    let invite = lang.t("email.password_reset.invite");
+    let link_label = lang.t("email.password_reset.link_label");
+    let validity = lang.t_with("email.password_reset.validity", &[("until", valid_until)]);
+    let ignore = lang.t("email.password_reset.not_you");
+    let signature = lang.t("email.signature");
+    let text_body = format!(
+        "{greeting}\n\n{what}\n\n{invite}\n{link}\n\n{validity}\n\n{ignore}\n\n{signature}\n"
+    );
+    let html_body = html_page(
+        lang,
+        &subject,
+        &format!(
+            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
+             <p>{validity}</p>\n<p>{ignore}</p>",
+            greeting = text(&greeting),
+            what = text(&what),
+            invite = text(&invite),
+            href = attr(link),
+            link_label = text(&link_label),
+            validity = text(&validity),
+            ignore = text(&ignore),
+        ),
+    );
+    OutgoingEmail {
+        kind: "password_reset",
+        recipient: recipient.to_owned(),
+        subject,
+        text: text_body,
+        html: html_body,
+    }
+}
+
+/// Too many wrong secret answers: the address's recovery is paused for a
+/// while; its owner is told once per pause.
+pub fn recovery_paused(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    minutes: i64,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let minutes = minutes.to_string();
+    let args = [("minutes", minutes.as_str())];
+    notice(
+        lang,
+        "recovery_paused",
+        "recovery_paused",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
+/// The password was changed through "Mot de passe oublié ?".
+pub fn password_changed(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    at: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("at", at)];
+    notice(
+        lang,
+        "password_changed",
+        "password_changed",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +321,58 @@ mod tests {
         let email = signup_attempt(Lang::En, "a@b.fr", "Paul Dupont", "https://x.example");
         assert!(email.text.contains("https://x.example"));
         assert_eq!(email.kind, "signup_attempt");
+    }
+
+    #[test]
+    fn the_reset_email_carries_the_link_and_its_exact_validity() {
+        let email = password_reset(
+            Lang::Fr,
+            "paul.dupont@menuiserie.fr",
+            "Paul Dupont",
+            "https://x.example/nouveau-mot-de-passe/abc",
+            "02/03/2026 11:00:00 (CET)",
+        );
+        assert_eq!(email.kind, "password_reset");
+        assert!(email
+            .text
+            .contains("https://x.example/nouveau-mot-de-passe/abc"));
+        assert!(
+            email.text.contains("02/03/2026 11:00:00 (CET)"),
+            "{}",
+            email.text
+        );
+        assert!(email
+            .html
+            .contains("href=\"https://x.example/nouveau-mot-de-passe/abc\""));
+        let english = password_reset(
+            Lang::En,
+            "a@b.fr",
+            "Paul Dupont",
+            "https://x.example/r",
+            "soon",
+        );
+        assert!(
+            english.text.contains("Hello Paul Dupont"),
+            "{}",
+            english.text
+        );
+    }
+
+    #[test]
+    fn the_pause_and_change_notices_say_what_happened() {
+        let paused = recovery_paused(Lang::Fr, "a@b.fr", "Paul Dupont", 60, "https://x.example");
+        assert!(paused.text.contains("60 minutes"), "{}", paused.text);
+        let changed = password_changed(
+            Lang::En,
+            "a@b.fr",
+            "Paul Dupont",
+            "2 March 2026, 10:00:00 (CET)",
+            "https://x.example",
+        );
+        assert!(
+            changed.text.contains("2 March 2026, 10:00:00 (CET)"),
+            "{}",
+            changed.text
+        );
     }
 }

@@ -59,6 +59,14 @@ pub struct Config {
     /// `SESAME_ACTIVATION_RESEND_MINUTES`: at most one activation email per
     /// account in this time.
     pub activation_resend_minutes: u32,
+    /// `SESAME_RESET_LINK_MINUTES`: validity of a password-reset link.
+    pub reset_link_minutes: u32,
+    /// `SESAME_RECOVERY_MAX_WRONG_ANSWERS`: wrong secret answers in an hour
+    /// before recovery pauses for `SESAME_RECOVERY_PAUSE_MINUTES`.
+    pub recovery_max_wrong_answers: u32,
+    pub recovery_pause_minutes: u32,
+    /// `SESAME_RESET_EMAILS_PER_HOUR`: reset emails per account and hour.
+    pub reset_emails_per_hour: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +156,10 @@ impl Config {
             trust_forwarded_for: parsed("SESAME_TRUST_FORWARDED_FOR", false)?,
             pending_account_days: parsed("SESAME_PENDING_ACCOUNT_DAYS", 30)?,
             activation_resend_minutes: parsed("SESAME_ACTIVATION_RESEND_MINUTES", 5)?,
+            reset_link_minutes: parsed("SESAME_RESET_LINK_MINUTES", 60)?,
+            recovery_max_wrong_answers: parsed("SESAME_RECOVERY_MAX_WRONG_ANSWERS", 5)?,
+            recovery_pause_minutes: parsed("SESAME_RECOVERY_PAUSE_MINUTES", 60)?,
+            reset_emails_per_hour: parsed("SESAME_RESET_EMAILS_PER_HOUR", 3)?,
         };
         config.check()?;
         Ok(config)
@@ -166,6 +178,10 @@ impl Config {
             || self.session_idle_minutes == 0
             || self.session_max_hours == 0
             || self.login_max_failures == 0
+            || self.reset_link_minutes == 0
+            || self.recovery_max_wrong_answers == 0
+            || self.recovery_pause_minutes == 0
+            || self.reset_emails_per_hour == 0
         {
             return Err(ConfigError::Invalid {
                 name: "durations and limits",
@@ -230,6 +246,10 @@ impl Config {
             trust_forwarded_for: false,
             pending_account_days: 30,
             activation_resend_minutes: 5,
+            reset_link_minutes: 60,
+            recovery_max_wrong_answers: 5,
+            recovery_pause_minutes: 60,
+            reset_emails_per_hour: 3,
         }
     }
 }

@@ -14,6 +14,10 @@ pub enum EventKind {
     LoginFailed,
     LoginLocked,
     LoggedOut,
+    ResetRequested,
+    SecretAnswerFailed,
+    RecoveryPaused,
+    PasswordReset,
 }
 
 impl EventKind {
@@ -26,6 +30,10 @@ impl EventKind {
             EventKind::LoginFailed => "login_failed",
             EventKind::LoginLocked => "login_locked",
             EventKind::LoggedOut => "logged_out",
+            EventKind::ResetRequested => "reset_requested",
+            EventKind::SecretAnswerFailed => "secret_answer_failed",
+            EventKind::RecoveryPaused => "recovery_paused",
+            EventKind::PasswordReset => "password_reset",
         }
     }
 

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod keys;
 pub mod language;
 pub mod password;
 pub mod render;

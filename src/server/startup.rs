@@ -1,10 +1,12 @@
 //! Building and running the application: used by `main` and by the
 //! integration tests (which bind port 0).
 
-use super::{captcha, config::Config, db, language, password::Hasher, security, AppState, Clock};
+use super::{
+    captcha, config::Config, db, keys::Keys, language, password::Hasher, security, AppState, Clock,
+};
 use crate::app::{shell, App};
 use crate::mail::{outbox, Mailer};
-use crate::{account, activation, login, signup};
+use crate::{account, activation, login, recovery, signup};
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
@@ -29,6 +31,7 @@ impl Application {
         let db = db::connect(&config.database_url).await?;
         let mailer = Mailer::from_config(&config)?;
         let hasher = Hasher::new(config.hash_cost)?;
+        let keys = Keys::load_or_create(&db, clock.now_seconds()).await?;
         let mut leptos_options = get_configuration(None)
             .context("reading the Leptos configuration")?
             .leptos_options;
@@ -46,6 +49,7 @@ impl Application {
             clock,
             mailer,
             hasher,
+            keys,
             leptos_options,
         };
         let router = router(state.clone());
@@ -112,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         "/accueil".to_owned(),
         "/mon-compte".to_owned(),
         "/activation/{token}".to_owned(),
+        "/nouveau-mot-de-passe/{token}".to_owned(),
     ];
     let routes = generate_route_list_with_exclusions(App, Some(custom_pages));
     let context_state = state.clone();
@@ -132,6 +137,11 @@ pub fn router(state: AppState) -> Router {
             get(activation::ssr::show).post(activation::ssr::submit),
         )
         .route(activation::RESEND_PATH, post(activation::ssr::resend))
+        .route(recovery::FORGOT_PATH, post(recovery::ssr::submit))
+        .route(
+            "/nouveau-mot-de-passe/{token}",
+            get(recovery::ssr::show).post(recovery::ssr::submit_reset),
+        )
         .route("/api/{*fn_name}", post(leptos_axum::handle_server_fns));
     if !state.config.production {
         router = router

@@ -1,4 +1,4 @@
-use super::{db::Db, password::Hasher, Clock, Config};
+use super::{db::Db, keys::Keys, password::Hasher, Clock, Config};
 use crate::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -12,6 +12,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub mailer: Mailer,
     pub hasher: Hasher,
+    pub keys: Keys,
     pub leptos_options: LeptosOptions,
 }
 

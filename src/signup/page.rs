@@ -1,7 +1,7 @@
 use super::{SignupForm, SignupPageState, SignupRecap, FIELDS, SIGNUP_PATH};
 use crate::components::{
-    new_challenge_id, page_state, CaptchaField, ErrorSummary, Layout, SelectField, TextField,
-    Validator,
+    new_challenge_id, page_state, CaptchaField, ErrorSummary, FailureNotice, Layout, SelectField,
+    TextField, Validator,
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
@@ -98,12 +98,7 @@ fn SignupFormView(
             <h1>{lang.t("signup.title")}</h1>
             <p class="lead">{lang.t("signup.intro")}</p>
             <p>{lang.t("form.required_legend")}</p>
-            {failure.map(|reference| view! {
-                <div class="notice notice--error" role="alert">
-                    <p>{lang.t("errors.internal")}</p>
-                    <p>{lang.t_with("errors.reference", &[("reference", &reference)])}</p>
-                </div>
-            })}
+            {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=FIELDS />
             <form method="post" action=SIGNUP_PATH novalidate=true class="form">
                 // The first submit button is the one Enter presses.

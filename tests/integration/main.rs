@@ -7,5 +7,6 @@ mod helpers;
 mod language;
 mod login;
 mod outbox;
+mod recovery;
 mod signup;
 mod smtp;

@@ -1,0 +1,225 @@
+use super::{
+    ForgotPageState, ResetPageState, ANSWER_FIELDS, FORGOT_PATH, REQUEST_FIELDS, RESET_FIELDS,
+};
+use crate::components::{
+    new_challenge_id, page_state, CaptchaField, ErrorSummary, FailureNotice, Layout,
+    NewPasswordFields, TextField, Validator,
+};
+use crate::domain::{EmailAddress, FieldErrors, PasswordPolicy, UserMessage};
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// "Mot de passe oublié ?": the address and the captcha, then the secret
+/// question, then the guide's message.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    match page_state(ForgotPageState::default) {
+        ForgotPageState::Request {
+            email,
+            errors,
+            focus_captcha,
+            notice,
+            failure,
+        } => view! { <RequestStep email errors focus_captcha notice failure /> }.into_any(),
+        ForgotPageState::Question {
+            flow,
+            email,
+            question,
+            errors,
+            failure,
+        } => view! { <QuestionStep flow email question errors failure /> }.into_any(),
+        ForgotPageState::Sent {
+            email,
+            valid_minutes,
+        } => view! { <SentStep email valid_minutes /> }.into_any(),
+    }
+}
+
+#[component]
+fn RequestStep(
+    email: String,
+    errors: FieldErrors,
+    focus_captcha: bool,
+    notice: Option<String>,
+    failure: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let challenge = SharedValue::new(new_challenge_id).into_inner();
+    let first_error = errors.first_in(REQUEST_FIELDS);
+    let error = {
+        let errors = errors.clone();
+        move |name: &str| errors.get(name).map(str::to_owned)
+    };
+    let email_rule: Validator = Callback::new(|raw: String| {
+        EmailAddress::parse(&raw)
+            .err()
+            .map(|e| e.message_key().to_owned())
+    });
+    view! {
+        <Title text=lang.t("recovery.title") />
+        <Layout>
+            <h1>{lang.t("recovery.title")}</h1>
+            <p class="lead">{lang.t("recovery.intro")}</p>
+            <p>{lang.t("form.required_legend")}</p>
+            {notice.map(|key| view! { <p class="notice notice--info" role="status">{lang.t(&key)}</p> })}
+            {failure.map(|reference| view! { <FailureNotice reference /> })}
+            <ErrorSummary errors=errors.clone() fields=REQUEST_FIELDS />
+            <form method="post" action=FORGOT_PATH novalidate=true class="form">
+                // The first submit button is the one Enter presses.
+                <button type="submit" name="intent" value="request" class="default-submit" tabindex="-1" aria-hidden="true">
+                    {lang.t("recovery.submit")}
+                </button>
+                <div class="block">
+                    <TextField name="login_email" label="recovery.login_email" value=email
+                        error=error("login_email") required=true input_type="email" autocomplete="username"
+                        validate=email_rule maxlength=254
+                        autofocus=first_error.is_none() && !focus_captcha || first_error == Some("login_email") />
+                </div>
+                <CaptchaField challenge error=error("captcha_answer")
+                    autofocus=first_error == Some("captcha_answer") || focus_captcha />
+                <div class="actions">
+                    <a href="/" rel="external" class="button button--secondary">{lang.t("recovery.back")}</a>
+                    <button type="submit" name="intent" value="request" class="button button--primary">
+                        {lang.t("recovery.submit")}
+                    </button>
+                </div>
+            </form>
+        </Layout>
+    }
+}
+
+#[component]
+fn QuestionStep(
+    flow: String,
+    email: String,
+    question: String,
+    errors: FieldErrors,
+    failure: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let answer_error = errors.get("secret_answer").map(str::to_owned);
+    view! {
+        <Title text=lang.t("recovery.question_title") />
+        <Layout>
+            <h1>{lang.t("recovery.question_title")}</h1>
+            <p class="lead">{lang.t_with("recovery.question_intro", &[("email", &email)])}</p>
+            {failure.map(|reference| view! { <FailureNotice reference /> })}
+            <ErrorSummary errors=errors.clone() fields=ANSWER_FIELDS />
+            <form method="post" action=FORGOT_PATH novalidate=true class="form">
+                <input type="hidden" name="intent" value="answer" />
+                <input type="hidden" name="flow" value=flow />
+                <input type="hidden" name="login_email" value=email />
+                <div class="block">
+                    <p class="question">
+                        <span class="question__label">{lang.t("recovery.secret_question")}</span>
+                        " "
+                        <span id="secret-question" class="question__text">{question}</span>
+                    </p>
+                    <TextField name="secret_answer" label="recovery.secret_answer" error=answer_error
+                        required=true autocomplete="off" maxlength=100 hint="recovery.secret_answer_hint"
+                        autofocus=true />
+                </div>
+                <div class="actions">
+                    <a href=FORGOT_PATH rel="external" class="button button--secondary">{lang.t("recovery.restart")}</a>
+                    <button type="submit" class="button button--primary">{lang.t("recovery.submit")}</button>
+                </div>
+            </form>
+        </Layout>
+    }
+}
+
+#[component]
+fn SentStep(email: String, valid_minutes: u32) -> impl IntoView {
+    let lang = use_lang();
+    let minutes = valid_minutes.to_string();
+    view! {
+        <Title text=lang.t("recovery.sent_title") />
+        <Layout>
+            <h1>{lang.t("recovery.sent_title")}</h1>
+            <p class="notice notice--success" role="status">
+                {lang.t_with("recovery.sent_text", &[("email", &email), ("minutes", &minutes)])}
+            </p>
+            <p>{lang.t("recovery.sent_not_received")}</p>
+            <p class="actions">
+                <a href="/" rel="external" class="button button--primary">{lang.t("recovery.back")}</a>
+                <a href=FORGOT_PATH rel="external" class="button button--secondary">{lang.t("recovery.restart")}</a>
+            </p>
+        </Layout>
+    }
+}
+
+/// "Gestion du mot de passe", from the emailed link.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let lang = use_lang();
+    let dead_end = |title: &'static str, text: &'static str| {
+        view! {
+            <Title text=lang.t(title) />
+            <Layout>
+                <h1>{lang.t(title)}</h1>
+                <p class="notice notice--error">{lang.t(text)}</p>
+                <p>
+                    <a href=FORGOT_PATH rel="external" class="button button--primary">{lang.t("recovery.restart")}</a>
+                </p>
+            </Layout>
+        }
+        .into_any()
+    };
+    match page_state(ResetPageState::default) {
+        ResetPageState::Invalid => {
+            dead_end("recovery.link_invalid_title", "recovery.link_invalid_text")
+        }
+        ResetPageState::Expired => {
+            dead_end("recovery.link_expired_title", "recovery.link_expired_text")
+        }
+        ResetPageState::Ready {
+            user_inputs,
+            errors,
+            failure,
+        } => view! { <ResetForm user_inputs errors failure /> }.into_any(),
+    }
+}
+
+#[component]
+fn ResetForm(
+    user_inputs: Vec<String>,
+    errors: FieldErrors,
+    failure: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error = {
+        let errors = errors.clone();
+        move |name: &str| errors.get(name).map(str::to_owned)
+    };
+    let login_email = user_inputs.first().cloned().unwrap_or_default();
+    view! {
+        <Title text=lang.t("recovery.reset_title") />
+        <Layout>
+            <h1>{lang.t("recovery.reset_title")}</h1>
+            <p class="lead">{lang.t("recovery.reset_intro")}</p>
+            {failure.map(|reference| view! { <FailureNotice reference /> })}
+            <ErrorSummary errors=errors.clone() fields=RESET_FIELDS />
+            <form method="post" novalidate=true class="form">
+                <p>{lang.t_with("recovery.reset_account", &[("email", &login_email)])}</p>
+                // For password managers: which account the new password is for.
+                <input type="hidden" name="username" autocomplete="username" value=login_email />
+                <div class="block">
+                    <NewPasswordFields
+                        policy=PasswordPolicy::Reset
+                        label="recovery.new_password"
+                        confirmation_label="recovery.new_password_confirmation"
+                        user_inputs
+                        error=error("password")
+                        confirmation_error=error("password_confirmation")
+                        autofocus=true
+                    />
+                </div>
+                <div class="actions">
+                    <a href="/" rel="external" class="button button--secondary">{lang.t("recovery.cancel")}</a>
+                    <button type="submit" class="button button--primary">{lang.t("recovery.submit")}</button>
+                </div>
+            </form>
+        </Layout>
+    }
+}

@@ -1,0 +1,618 @@
+//! The server side of "Mot de passe oublié ?": the plain functions `start`,
+//! `answer`, `look_up` and `reset` (testable without HTTP) and their
+//! handlers.
+
+use super::throttle::{self, AnswerReservation};
+use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState, DECOY_QUESTIONS};
+use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError};
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::password::{normalize_answer, strength, Verified};
+use crate::server::{captcha, language, render, tokens, AppState};
+use anyhow::Context;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use jiff::{SignedDuration, Timestamp};
+
+/// How long the question step waits for its answer.
+const QUESTION_MINUTES: i64 = 15;
+
+/// Step 1: checks the captcha (before anything else), then starts a flow for
+/// the address, registered or not, and returns the question step.
+pub async fn start(
+    state: &AppState,
+    form: &RecoveryForm,
+    lang: Lang,
+) -> anyhow::Result<ForgotPageState> {
+    let parsed = form.parse_request();
+    let typed_answer = CaptchaAnswer::parse(&form.captcha_answer);
+    let captcha_outcome = captcha::verify(
+        state,
+        &form.captcha_id,
+        typed_answer.as_ref().map_err(|e| *e),
+    )
+    .await?;
+    let (email, mut errors) = match parsed {
+        Ok(email) => (Some(email), FieldErrors::new()),
+        Err(errors) => (None, errors),
+    };
+    if let Err(captcha_error) = captcha_outcome {
+        errors.insert("captcha_answer", &captcha_error);
+    }
+    let email = match email {
+        Some(email) if errors.is_empty() => email,
+        _ => {
+            return Ok(ForgotPageState::Request {
+                email: form.typed_email(),
+                errors,
+                focus_captcha: false,
+                notice: None,
+                failure: None,
+            })
+        }
+    };
+
+    let now = state.clock.now_seconds();
+    let account: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, state, secret_question FROM accounts WHERE login_email = $1")
+            .bind(email.as_ref())
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the account")?;
+    let (account_id, question) = match account {
+        Some((id, account_state, Some(question))) if account_state == "active" => {
+            (Some(id), question)
+        }
+        _ => (None, decoy_question(state, lang, email.as_ref())),
+    };
+    let flow = tokens::new_secret_token()?;
+    sqlx::query(
+        "INSERT INTO recovery_flows (flow_hash, login_email, account_id, question, language, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tokens::hash_token(&flow))
+    .bind(email.as_ref())
+    .bind(account_id)
+    .bind(&question)
+    .bind(lang.code())
+    .bind(now)
+    .bind(now + QUESTION_MINUTES * 60)
+    .execute(&state.db)
+    .await
+    .context("starting a recovery")?;
+    Ok(ForgotPageState::Question {
+        flow,
+        email: email.to_string(),
+        question,
+        errors: FieldErrors::new(),
+        failure: None,
+    })
+}
+
+/// The question shown for an address without an active account: always the
+/// same for the same address, and unpredictable without the server's key.
+pub fn decoy_question(state: &AppState, lang: Lang, email: &str) -> String {
+    let index = state.keys.decoy_index(email, DECOY_QUESTIONS.len());
+    lang.t(DECOY_QUESTIONS[index])
+}
+
+#[derive(sqlx::FromRow)]
+struct Flow {
+    login_email: String,
+    account_id: Option<String>,
+    question: String,
+    language: String,
+}
+
+/// Step 2: checks the answer; returns the guide's message whatever happened,
+/// having sent the reset email only for a right answer on an active account.
+pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<ForgotPageState> {
+    let now = state.clock.now_seconds();
+    let flow_hash = tokens::hash_token(&form.flow);
+    let flow: Option<Flow> = sqlx::query_as(
+        "SELECT login_email, account_id, question, language FROM recovery_flows \
+         WHERE flow_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(&flow_hash)
+    .bind(now)
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the recovery")?;
+    let Some(flow) = flow else {
+        return Ok(start_again(form));
+    };
+    let answer = match form.parse_answer() {
+        Ok(answer) => answer,
+        Err(errors) => {
+            return Ok(ForgotPageState::Question {
+                flow: form.flow.clone(),
+                email: flow.login_email,
+                question: flow.question,
+                errors,
+                failure: None,
+            })
+        }
+    };
+    // One answer per flow: another try starts again from the captcha.
+    let consumed = sqlx::query(
+        "UPDATE recovery_flows SET used_at = $1 WHERE flow_hash = $2 AND used_at IS NULL \
+         AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(&flow_hash)
+    .execute(&state.db)
+    .await
+    .context("consuming the recovery")?;
+    if consumed.rows_affected() != 1 {
+        return Ok(start_again(form));
+    }
+    let sent = ForgotPageState::Sent {
+        email: flow.login_email.clone(),
+        valid_minutes: state.config.reset_link_minutes,
+    };
+    let lang = Lang::from_code(&flow.language).unwrap_or(state.config.default_lang);
+    let normalized = normalize_answer(&answer);
+
+    let failures = match throttle::reserve_answer(state, &flow.login_email).await? {
+        AnswerReservation::Allowed { failures } => failures,
+        AnswerReservation::Paused => {
+            // Spend the time a check would, so a pause cannot be seen.
+            state.hasher.verify(&normalized, None).await?;
+            return Ok(sent);
+        }
+    };
+    let owner = match &flow.account_id {
+        Some(id) => owner(state, id).await?,
+        None => None,
+    };
+    let stored = owner.as_ref().map(|o| o.secret_answer_hash.as_str());
+    let verified = state.hasher.verify(&normalized, stored).await?;
+    match owner {
+        Some(owner) if verified.matches() => {
+            throttle::answer_succeeded(state, &flow.login_email).await?;
+            if throttle::claim_reset_email(state, &flow.login_email).await? {
+                send_reset_link(state, &owner, lang).await?;
+            } else {
+                tracing::info!(account = %owner.id, "reset email refused: hourly limit reached");
+            }
+        }
+        owner => {
+            let paused_now = throttle::answer_failed(state, &flow.login_email, failures).await?;
+            if let Some(owner) = owner {
+                record_wrong_answer(state, &owner, lang, paused_now).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+fn start_again(form: &RecoveryForm) -> ForgotPageState {
+    ForgotPageState::Request {
+        email: form.typed_email(),
+        errors: FieldErrors::new(),
+        focus_captcha: false,
+        notice: Some("recovery.flow_expired".into()),
+        failure: None,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Owner {
+    id: String,
+    login_email: String,
+    first_name: String,
+    last_name: String,
+    secret_answer_hash: String,
+}
+
+impl Owner {
+    fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// The account, if it is still active and has an answer.
+async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Option<Owner>> {
+    sqlx::query_as(
+        "SELECT id, login_email, first_name, last_name, secret_answer_hash FROM accounts \
+         WHERE id = $1 AND state = 'active' AND secret_answer_hash IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the account")
+}
+
+/// Creates a reset token and queues the "perte de mot de passe" email with
+/// its link, in the language the person used on the form.
+async fn send_reset_link(state: &AppState, owner: &Owner, lang: Lang) -> anyhow::Result<()> {
+    let now: Timestamp = state.clock.now();
+    let token = tokens::new_secret_token()?;
+    let valid_for = SignedDuration::from_mins(i64::from(state.config.reset_link_minutes));
+    let expires_at = now.checked_add(valid_for).context("link expiry")?;
+    let mut tx = state.db.begin().await.context("starting a reset email")?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
+         VALUES ($1, $2, 'reset', $3, $4)",
+    )
+    .bind(tokens::hash_token(&token))
+    .bind(&owner.id)
+    .bind(now.as_second())
+    .bind(expires_at.as_second())
+    .execute(&mut *tx)
+    .await
+    .context("storing the reset token")?;
+    let link = format!("{}{}/{token}", state.config.public_url, super::RESET_PREFIX);
+    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    let email = templates::password_reset(
+        lang,
+        &owner.login_email,
+        &owner.full_name(),
+        &link,
+        &valid_until,
+    );
+    enqueue(&mut tx, now.as_second(), &email).await?;
+    events::record(
+        &mut tx,
+        &owner.id,
+        EventKind::ResetRequested,
+        now.as_second(),
+    )
+    .await?;
+    tx.commit().await.context("committing a reset email")?;
+    state.mailer.wake();
+    tracing::info!(account = %owner.id, "reset link queued");
+    Ok(())
+}
+
+async fn record_wrong_answer(
+    state: &AppState,
+    owner: &Owner,
+    lang: Lang,
+    paused_now: bool,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_seconds();
+    let mut tx = state.db.begin().await.context("recording a wrong answer")?;
+    events::record(&mut tx, &owner.id, EventKind::SecretAnswerFailed, now).await?;
+    if paused_now {
+        events::record(&mut tx, &owner.id, EventKind::RecoveryPaused, now).await?;
+        let email = templates::recovery_paused(
+            lang,
+            &owner.login_email,
+            &owner.full_name(),
+            i64::from(state.config.recovery_pause_minutes),
+            &state.config.public_url,
+        );
+        enqueue(&mut tx, now, &email).await?;
+    }
+    tx.commit().await.context("committing a wrong answer")?;
+    state.mailer.wake();
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ResetLink {
+    account_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    state: String,
+    login_email: String,
+    first_name: String,
+    last_name: String,
+    language: String,
+    password_hash: Option<String>,
+}
+
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<ResetLink>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT t.account_id, t.expires_at, t.used_at, a.state, a.login_email, a.first_name, \
+         a.last_name, a.language, a.password_hash FROM account_tokens t \
+         JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.purpose = 'reset'",
+    )
+    .bind(tokens::hash_token(token))
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the reset link")
+}
+
+fn page_of(state: &AppState, link: Option<&ResetLink>) -> ResetPageState {
+    match link {
+        Some(link) if link.used_at.is_none() && link.state == "active" => {
+            if link.expires_at <= state.clock.now_seconds() {
+                ResetPageState::Expired
+            } else {
+                ResetPageState::Ready {
+                    user_inputs: vec![
+                        link.login_email.clone(),
+                        link.last_name.clone(),
+                        link.first_name.clone(),
+                    ],
+                    errors: FieldErrors::new(),
+                    failure: None,
+                }
+            }
+        }
+        _ => ResetPageState::Invalid,
+    }
+}
+
+/// What the link shows now, without consuming it.
+pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ResetPageState> {
+    Ok(page_of(state, find_link(state, token).await?.as_ref()))
+}
+
+pub enum Reset {
+    Changed,
+    Page(ResetPageState),
+}
+
+/// "Valider" on "Gestion du mot de passe": the rules, zxcvbn, not the current
+/// password; then, in one transaction, the link is consumed (once), the
+/// password changed, every session ended, the counters cleared, the event
+/// recorded and the owner told.
+pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::Result<Reset> {
+    let link = find_link(state, token).await?;
+    let page = page_of(state, link.as_ref());
+    let (ResetPageState::Ready { user_inputs, .. }, Some(link)) = (page.clone(), link) else {
+        return Ok(Reset::Page(page));
+    };
+    let refuse = |errors: FieldErrors| {
+        Reset::Page(ResetPageState::Ready {
+            user_inputs: user_inputs.clone(),
+            errors,
+            failure: None,
+        })
+    };
+    let password = match form.parse() {
+        Ok(password) => password,
+        Err(errors) => return Ok(refuse(errors)),
+    };
+    let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+    let mut errors = FieldErrors::new();
+    if !strength(password.expose(), &inputs).acceptable() {
+        errors.insert("password", &PasswordError::TooGuessable);
+        return Ok(refuse(errors));
+    }
+    let current = state
+        .hasher
+        .verify(password.expose(), link.password_hash.as_deref())
+        .await?;
+    if current != Verified::DoesNotMatch {
+        errors.insert("password", &PasswordError::SameAsCurrent);
+        return Ok(refuse(errors));
+    }
+    let password_hash = state.hasher.hash(password.expose()).await?;
+
+    let now: Timestamp = state.clock.now();
+    let mut tx = state.db.begin().await.context("starting the reset")?;
+    let consumed = sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = 'reset' \
+         AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now.as_second())
+    .bind(tokens::hash_token(token))
+    .execute(&mut *tx)
+    .await
+    .context("consuming the reset link")?;
+    if consumed.rows_affected() != 1 {
+        drop(tx);
+        return Ok(Reset::Page(look_up(state, token).await?));
+    }
+    let changed =
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND state = 'active'")
+            .bind(&password_hash)
+            .bind(&link.account_id)
+            .execute(&mut *tx)
+            .await
+            .context("changing the password")?;
+    if changed.rows_affected() != 1 {
+        drop(tx);
+        return Ok(Reset::Page(ResetPageState::Invalid));
+    }
+    // The other reset links of the account die with this one.
+    sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = 'reset' \
+         AND used_at IS NULL",
+    )
+    .bind(now.as_second())
+    .bind(&link.account_id)
+    .execute(&mut *tx)
+    .await
+    .context("retiring the other reset links")?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(&link.account_id)
+        .execute(&mut *tx)
+        .await
+        .context("ending the account's sessions")?;
+    throttle::clear(&mut tx, &link.login_email).await?;
+    events::record(
+        &mut tx,
+        &link.account_id,
+        EventKind::PasswordReset,
+        now.as_second(),
+    )
+    .await?;
+    let lang = Lang::from_code(&link.language).unwrap_or(state.config.default_lang);
+    let email = templates::password_changed(
+        lang,
+        &link.login_email,
+        &format!("{} {}", link.first_name, link.last_name),
+        &templates::format_datetime(lang, now, &state.config.timezone),
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now.as_second(), &email).await?;
+    tx.commit().await.context("committing the reset")?;
+    state.mailer.wake();
+    tracing::info!(account = %link.account_id, "password reset, sessions ended");
+    Ok(Reset::Changed)
+}
+
+/// Deletes recovery flows a day after they expired.
+pub async fn purge_expired(state: &AppState) -> anyhow::Result<u64> {
+    let deleted = sqlx::query("DELETE FROM recovery_flows WHERE expires_at < $1")
+        .bind(state.clock.now_seconds() - 86_400)
+        .execute(&state.db)
+        .await
+        .context("purging recovery flows")?;
+    Ok(deleted.rows_affected())
+}
+
+fn status_of_forgot(page: &ForgotPageState) -> StatusCode {
+    match page {
+        ForgotPageState::Request { errors, .. } | ForgotPageState::Question { errors, .. }
+            if !errors.is_empty() =>
+        {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::OK,
+    }
+}
+
+/// `POST /mot-de-passe-oublie`, both steps.
+pub async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<RecoveryForm>,
+) -> Response {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let outcome = match form.intent.as_str() {
+        "new_captcha" => Ok(ForgotPageState::Request {
+            email: form.typed_email(),
+            errors: FieldErrors::new(),
+            focus_captcha: true,
+            notice: None,
+            failure: None,
+        }),
+        "answer" => answer(&state, &form).await,
+        _ => start(&state, &form, lang).await,
+    };
+    let (status, page) = match outcome {
+        Ok(page) => (status_of_forgot(&page), page),
+        Err(error) => {
+            let reference = crate::server::telemetry::report(&error, "password recovery");
+            let page = if form.intent == "answer" {
+                // The flow is still there (or will say it expired): the
+                // question step again, with the failure.
+                failed_question(&state, &form, reference).await
+            } else {
+                ForgotPageState::Request {
+                    email: form.typed_email(),
+                    errors: FieldErrors::new(),
+                    focus_captcha: false,
+                    notice: None,
+                    failure: Some(reference),
+                }
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, page)
+        }
+    };
+    private(render::page_with(&state, uri, headers, status, page).await)
+}
+
+async fn failed_question(
+    state: &AppState,
+    form: &RecoveryForm,
+    reference: String,
+) -> ForgotPageState {
+    let flow: Option<(String, String)> = sqlx::query_as(
+        "SELECT login_email, question FROM recovery_flows WHERE flow_hash = $1 AND used_at IS NULL",
+    )
+    .bind(tokens::hash_token(&form.flow))
+    .fetch_optional(&state.db)
+    .await
+    .ok()
+    .flatten();
+    match flow {
+        Some((email, question)) => ForgotPageState::Question {
+            flow: form.flow.clone(),
+            email,
+            question,
+            errors: FieldErrors::new(),
+            failure: Some(reference),
+        },
+        None => ForgotPageState::Request {
+            email: form.typed_email(),
+            errors: FieldErrors::new(),
+            focus_captcha: false,
+            notice: None,
+            failure: Some(reference),
+        },
+    }
+}
+
+/// Pages reached from an emailed link or carrying a flow must not leak it
+/// through the Referer header, nor be cached.
+fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn status_of_reset(page: &ResetPageState) -> StatusCode {
+    match page {
+        ResetPageState::Invalid => StatusCode::NOT_FOUND,
+        ResetPageState::Expired => StatusCode::GONE,
+        ResetPageState::Ready { errors, .. } if !errors.is_empty() => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ResetPageState::Ready { .. } => StatusCode::OK,
+    }
+}
+
+/// `GET /nouveau-mot-de-passe/{token}`
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match look_up(&state, &token).await {
+        Ok(page) => {
+            let status = status_of_reset(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+/// `POST /nouveau-mot-de-passe/{token}`: "Valider".
+pub async fn submit_reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    match reset(&state, &token, &form).await {
+        Ok(Reset::Changed) => private(Redirect::to("/?info=password_changed").into_response()),
+        Ok(Reset::Page(page)) => {
+            let status = status_of_reset(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => match look_up(&state, &token).await {
+            Ok(ResetPageState::Ready { user_inputs, .. }) => {
+                let reference = crate::server::telemetry::report(&error, "password reset");
+                let page = ResetPageState::Ready {
+                    user_inputs,
+                    errors: FieldErrors::new(),
+                    failure: Some(reference),
+                };
+                let status = StatusCode::SERVICE_UNAVAILABLE;
+                private(render::page_with(&state, uri, headers, status, page).await)
+            }
+            _ => private(render::unavailable(&state, &headers, error).await),
+        },
+    }
+}
