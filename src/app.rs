@@ -3,8 +3,11 @@
 use crate::account::{ConnectedHomePage, MyAccountPage};
 use crate::activation::{ActivationPage, ResendActivationPage};
 use crate::components::NotFound;
+use crate::contact::ContactLinkPage;
 use crate::home::HomePage;
 use crate::i18n::Lang;
+use crate::lifecycle::ReactivationRequestPage;
+use crate::management::ManagementPage;
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
@@ -54,6 +57,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/accueil") view=ConnectedHomePage />
                 <Route path=path!("/mon-compte") view=MyAccountPage />
                 <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage />
+                <Route path=path!("/reactivation") view=ReactivationRequestPage />
+                <Route path=path!("/adresse-de-contact/:token") view=ContactLinkPage />
+                <Route path=path!("/gestion") view=ManagementPage />
                 <Route path=path!("/nouveau-mot-de-passe/:token") view=ResetPasswordPage />
             </Routes>
         </Router>

@@ -12,11 +12,14 @@ pub mod account;
 pub mod activation;
 pub mod app;
 pub mod components;
+pub mod contact;
 pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod lifecycle;
 pub mod login;
+pub mod management;
 pub mod recovery;
 pub mod signup;
 

@@ -20,6 +20,12 @@ async fn main() -> std::process::ExitCode {
     if config.smtp_url.is_none() {
         tracing::info!("no SESAME_SMTP_URL: emails are kept in the dev mailbox at /dev/mailbox");
     }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = sesame::management::cli::parse(&args);
+    if let Some(Err(usage)) = &command {
+        eprintln!("{usage}");
+        return std::process::ExitCode::FAILURE;
+    }
     let app = match Application::build(config, Arc::new(SystemClock)).await {
         Ok(app) => app,
         Err(error) => {
@@ -27,11 +33,46 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(Ok(admin)) = command {
+        return create_admin(app.state(), admin).await;
+    }
     tracing::info!("listening on http://{}", app.state().config.site_addr);
     match app.run_until_stopped().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("server error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `sesame admin create …`: creates the account, then delivers its
+/// activation email (or leaves it in the dev mailbox without SMTP).
+#[cfg(feature = "ssr")]
+async fn create_admin(
+    state: sesame::server::AppState,
+    admin: sesame::management::cli::CreateAdmin,
+) -> std::process::ExitCode {
+    use sesame::management::cli::{create_admin, Created};
+    match create_admin(&state, &admin).await {
+        Ok(Created::Promoted) => {
+            println!("{} is now an administrator.", admin.email);
+            std::process::ExitCode::SUCCESS
+        }
+        Ok(Created::New) => {
+            if state.config.smtp_url.is_some() {
+                if let Err(error) = sesame::mail::outbox::deliver_due(&state).await {
+                    eprintln!("the activation email will be retried by the server: {error:#}");
+                }
+            }
+            println!(
+                "Administrator {} created: the activation link was sent to that address.",
+                admin.email
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("creating the administrator failed: {error:#}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -88,18 +88,40 @@ export async function activationEmailsTo(address: string): Promise<MaildevEmail[
 }
 
 /**
- * Makes every activation link of `address` expire, as if four hours had
+ * Makes every link of `address` for `purpose` expire, as if its validity had
  * passed, in the server's SQLite database (the server's clock cannot be
  * moved from a browser).
  */
-export function expireActivationLinks(address: string): void {
+export function expireLinks(address: string, purpose: 'activation' | 'reset'): void {
   const database = path.resolve(__dirname, '../../target/e2e/sesame.db');
   const script = [
     'import sqlite3, sys',
     'db = sqlite3.connect(sys.argv[1], timeout=10)',
-    "db.execute(\"UPDATE account_tokens SET expires_at = 0 WHERE account_id IN (SELECT id FROM accounts WHERE login_email = ?)\", (sys.argv[2],))",
+    "db.execute(\"UPDATE account_tokens SET expires_at = 0 WHERE purpose = ? AND account_id IN (SELECT id FROM accounts WHERE login_email = ?)\", (sys.argv[3], sys.argv[2]))",
     "db.execute(\"UPDATE accounts SET activation_sent_at = 0 WHERE login_email = ?\", (sys.argv[2],))",
     'db.commit()',
   ].join('\n');
-  execFileSync('python3', ['-c', script, database, address.toLowerCase()]);
+  execFileSync('python3', ['-c', script, database, address.toLowerCase(), purpose]);
+}
+
+export function expireActivationLinks(address: string): void {
+  expireLinks(address, 'activation');
+}
+
+/** Activates the account of `link` in French with `PASSWORD` and "Médor". */
+export async function activate(page: Page, link: string): Promise<void> {
+  await page.goto(link);
+  await page.getByLabel(/^Mot de passe/).fill(PASSWORD);
+  await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+  await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+  await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByRole('status')).toContainText('Votre compte est activé');
+}
+
+/** The password-change link of a "perte de mot de passe" email. */
+export function resetLink(email: MaildevEmail): string {
+  const match = email.text.match(/https?:\/\/\S+\/nouveau-mot-de-passe\/[0-9a-f]{64}/);
+  if (!match) throw new Error(`no reset link in: ${email.text}`);
+  return match[0];
 }

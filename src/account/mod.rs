@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 
 pub const HOME_PATH: &str = "/accueil";
 pub const MY_ACCOUNT_PATH: &str = "/mon-compte";
+/// "Mon compte" forms post to `MY_ACCOUNT_PATH` followed by these.
+pub const CONTACT_FORM_PATH: &str = "/mon-compte/contact";
+pub const ATTACH_FORM_PATH: &str = "/mon-compte/rattachement";
+pub const DEACTIVATE_FORM_PATH: &str = "/mon-compte/desactivation";
 
 /// An account's data as it is shown (activation page, "Mon compte").
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +51,10 @@ pub struct EventLine {
     pub when: String,
     /// Catalogue key of what happened.
     pub what: String,
+    /// Who did it, when it was someone else (a manager, an administrator).
+    pub by: Option<String>,
+    /// Why, when someone else did it.
+    pub reason: Option<String>,
 }
 
 /// One item of "Actualités".
@@ -57,10 +65,45 @@ pub struct NewsItem {
     pub body: String,
 }
 
+/// A request to be attached to a structure, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipLine {
+    pub structure: String,
+    pub siret: String,
+    /// `pending`, `approved` or `refused`.
+    pub status: String,
+    pub manager: bool,
+}
+
+/// A message above the page after a form of "Mon compte" (catalogue key and
+/// the address it names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountNotice {
+    pub key: String,
+    pub email: String,
+}
+
+/// What was typed in the forms of "Mon compte", kept after a refusal
+/// (never the password).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountForms {
+    pub contact_email: String,
+    pub siret: String,
+}
+
 /// What the connected pages show, loaded by the server.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectedPageState {
     pub account: AccountSummary,
     pub events: Vec<EventLine>,
     pub news: Vec<NewsItem>,
+    /// Manager of a structure or administrator: the "Gestion" tab.
+    pub manages: bool,
+    pub memberships: Vec<MembershipLine>,
+    pub notice: Option<AccountNotice>,
+    pub errors: crate::domain::FieldErrors,
+    pub typed: AccountForms,
+    /// Reference of a failure of the service.
+    pub failure: Option<String>,
 }

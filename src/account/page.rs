@@ -1,6 +1,9 @@
-use super::{AccountSummary, ConnectedPageState, HOME_PATH, MY_ACCOUNT_PATH};
-use crate::components::{page_state, ConnectedLayout};
-use crate::domain::Country;
+use super::{
+    AccountSummary, ConnectedPageState, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
+    HOME_PATH, MY_ACCOUNT_PATH,
+};
+use crate::components::{page_state, ConnectedLayout, FailureNotice, TextField, Validator};
+use crate::domain::{Country, Siret, UserMessage};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +17,7 @@ pub fn ConnectedHomePage() -> impl IntoView {
     let empty = state.events.is_empty();
     view! {
         <Title text=lang.t("connected.home_title") />
-        <ConnectedLayout name current=HOME_PATH>
+        <ConnectedLayout name current=HOME_PATH manages=state.manages>
             <h1 class="sr-only">{lang.t("connected.home_tab")}</h1>
             <div class="panels">
                 <section class="panel panel--events" aria-labelledby="events-heading">
@@ -26,6 +29,8 @@ pub fn ConnectedHomePage() -> impl IntoView {
                                 <time datetime=event.at>{event.when}</time>
                                 " — "
                                 {lang.t(&event.what)}
+                                {event.by.map(|by| format!(" — {}", lang.t_with("connected.event_by", &[("name", &by)])))}
+                                {event.reason.map(|reason| format!(" — {}", lang.t_with("connected.event_reason", &[("reason", &reason)])))}
                             </li>
                         }).collect_view()}
                     </ol>
@@ -45,19 +50,82 @@ pub fn ConnectedHomePage() -> impl IntoView {
     }
 }
 
-/// "Mon compte": the account's data.
+/// "Mon compte": the account's data, the contact address, the structures,
+/// and "Désactiver mon compte".
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
     let lang = use_lang();
     let state = page_state(ConnectedPageState::default);
     let name = state.account.display_name();
+    let error = {
+        let errors = state.errors.clone();
+        move |name: &str| errors.get(name).map(str::to_owned)
+    };
+    let no_membership = state.memberships.is_empty();
     view! {
         <Title text=lang.t("connected.account_title") />
-        <ConnectedLayout name current=MY_ACCOUNT_PATH>
+        <ConnectedLayout name current=MY_ACCOUNT_PATH manages=state.manages>
             <h1>{lang.t("connected.account_tab")}</h1>
+            {state.notice.map(|notice| view! {
+                <p class="notice notice--info" role="status">{lang.t_with(&notice.key, &[("email", &notice.email)])}</p>
+            })}
+            {state.failure.map(|reference| view! { <FailureNotice reference /> })}
             <AccountDetails account=state.account />
+
+            <section class="block" aria-labelledby="contact-heading">
+                <h2 id="contact-heading">{lang.t("account.contact_heading")}</h2>
+                <p>{lang.t("account.contact_intro")}</p>
+                <form method="post" action=CONTACT_FORM_PATH novalidate=true class="form">
+                    <TextField name="contact_email" label="account.new_contact_email" value=state.typed.contact_email
+                        error=error("contact_email") required=true input_type="email" autocomplete="email" maxlength=254
+                        autofocus=error("contact_email").is_some() />
+                    <div class="actions">
+                        <button type="submit" class="button button--primary">{lang.t("account.contact_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="structures-heading">
+                <h2 id="structures-heading">{lang.t("account.structures_heading")}</h2>
+                {no_membership.then(|| view! { <p>{lang.t("signup.recap.no_structure")}</p> })}
+                <ul>
+                    {state.memberships.into_iter().map(|m| view! {
+                        <li>
+                            {format!("{} (SIRET {}) — ", m.structure, m.siret)}
+                            {lang.t(&format!("account.membership_{}", m.status))}
+                            {m.manager.then(|| format!(" — {}", lang.t("account.membership_manager")))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <form method="post" action=ATTACH_FORM_PATH novalidate=true class="form">
+                    <TextField name="siret" label="management.siret" value=state.typed.siret error=error("siret")
+                        required=true inputmode="numeric" maxlength=20 hint="management.siret_hint"
+                        validate=siret_rule() autofocus=error("siret").is_some() />
+                    <div class="actions">
+                        <button type="submit" class="button button--secondary">{lang.t("account.attach_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block block--danger" aria-labelledby="deactivate-heading">
+                <h2 id="deactivate-heading">{lang.t("account.deactivate_heading")}</h2>
+                <p>{lang.t("account.deactivate_intro")}</p>
+                <form method="post" action=DEACTIVATE_FORM_PATH novalidate=true class="form">
+                    <TextField name="deactivate_password" label="account.deactivate_password" input_type="password"
+                        error=error("deactivate_password") required=true autocomplete="current-password" maxlength=128
+                        autofocus=error("deactivate_password").is_some() />
+                    <div class="actions">
+                        <button type="submit" class="button button--danger">{lang.t("account.deactivate_submit")}</button>
+                    </div>
+                </form>
+            </section>
         </ConnectedLayout>
     }
+}
+
+/// The SIRET rule as a live check.
+fn siret_rule() -> Validator {
+    Callback::new(|raw: String| Siret::parse(&raw).err().map(|e| e.message_key().to_owned()))
 }
 
 /// The account's data as a description list, by the guide's blocks.

@@ -1,6 +1,6 @@
 //! Loading the connected pages, and the session gate in front of them.
 
-use super::{AccountSummary, ConnectedPageState, EventLine, NewsItem};
+use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsItem};
 use crate::components::encode_query_value;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
@@ -61,15 +61,18 @@ pub async fn account_summary(
     Ok(row.map(AccountSummary::from))
 }
 
-/// The account's events, newest first.
+/// The account's events, newest first, with who did them when it was
+/// someone else, and why.
 pub async fn events(
     state: &AppState,
     account_id: &str,
     lang: Lang,
 ) -> anyhow::Result<Vec<EventLine>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT kind, occurred_at FROM account_events WHERE account_id = $1 \
-         ORDER BY occurred_at DESC, id DESC LIMIT 50",
+    type Row = (String, i64, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.kind, e.occurred_at, a.first_name || ' ' || a.last_name, e.reason \
+         FROM account_events e LEFT JOIN accounts a ON a.id = e.actor_id AND e.actor_id <> e.account_id \
+         WHERE e.account_id = $1 ORDER BY e.occurred_at DESC, e.id DESC LIMIT 50",
     )
     .bind(account_id)
     .fetch_all(&state.db)
@@ -77,13 +80,39 @@ pub async fn events(
     .context("reading the events")?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, at)| {
+        .filter_map(|(kind, at, by, reason)| {
             let at = jiff::Timestamp::from_second(at).ok()?;
             Some(EventLine {
                 at: at.to_string(),
                 when: format_datetime(lang, at, &state.config.timezone),
                 what: EventKind::message_key(&kind),
+                by,
+                reason,
             })
+        })
+        .collect())
+}
+
+/// The structures the account asked to be attached to.
+pub async fn memberships(
+    state: &AppState,
+    account_id: &str,
+) -> anyhow::Result<Vec<MembershipLine>> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT s.name, s.siret, m.status, m.is_manager FROM memberships m \
+         JOIN structures s ON s.id = m.structure_id WHERE m.account_id = $1 ORDER BY s.name",
+    )
+    .bind(account_id)
+    .fetch_all(&state.db)
+    .await
+    .context("reading the memberships")?;
+    Ok(rows
+        .into_iter()
+        .map(|(structure, siret, status, manager)| MembershipLine {
+            structure,
+            siret,
+            status,
+            manager: manager != 0,
         })
         .collect())
 }
@@ -131,33 +160,57 @@ pub async fn require_account(
     }
 }
 
-async fn connected_page(state: AppState, uri: Uri, headers: HeaderMap) -> Response {
-    let account_id = match require_account(&state, &headers, &uri).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let loaded = async {
-        let account = account_summary(&state, &account_id)
+/// Everything the connected pages show for the account.
+pub async fn connected_state(
+    state: &AppState,
+    account_id: &str,
+    lang: Lang,
+) -> anyhow::Result<ConnectedPageState> {
+    let account = account_summary(state, account_id)
+        .await?
+        .context("the session's account is gone")?;
+    Ok(ConnectedPageState {
+        account,
+        events: events(state, account_id, lang).await?,
+        news: news(state, lang).await?,
+        manages: crate::management::ssr::Actor::load(state, account_id)
             .await?
-            .context("the session's account is gone")?;
-        anyhow::Ok(ConnectedPageState {
-            account,
-            events: events(&state, &account_id, lang).await?,
-            news: news(&state, lang).await?,
-        })
-    }
-    .await;
-    match loaded {
-        Ok(page) => {
-            let mut response = render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+            .manages_anyone(),
+        memberships: memberships(state, account_id).await?,
+        ..Default::default()
+    })
+}
+
+/// Draws a connected page for the account, after `adjust` has added what a
+/// form produced (a notice, errors, what was typed).
+pub async fn connected_page_with(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    account_id: &str,
+    status: StatusCode,
+    adjust: impl FnOnce(&mut ConnectedPageState),
+) -> Response {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    match connected_state(state, account_id, lang).await {
+        Ok(mut page) => {
+            adjust(&mut page);
+            let mut response = render::page_with(state, uri, headers, status, page).await;
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(error) => render::unavailable(&state, &headers, error).await,
+        Err(error) => render::unavailable(state, &headers, error).await,
     }
+}
+
+async fn connected_page(state: AppState, uri: Uri, headers: HeaderMap) -> Response {
+    let account_id = match require_account(&state, &headers, &uri).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    connected_page_with(&state, uri, headers, &account_id, StatusCode::OK, |_| {}).await
 }
 
 /// `GET /accueil`

@@ -24,6 +24,9 @@ pub fn ConnectedLayout(
     name: String,
     /// Path of the current tab.
     current: &'static str,
+    /// A manager or an administrator: the "Gestion" tab.
+    #[prop(optional)]
+    manages: bool,
     children: Children,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -42,6 +45,7 @@ pub fn ConnectedLayout(
             <ul>
                 {tab(crate::account::HOME_PATH, "connected.home_tab")}
                 {tab(crate::account::MY_ACCOUNT_PATH, "connected.account_tab")}
+                {manages.then(|| tab(crate::management::MANAGEMENT_PATH, "connected.management_tab"))}
             </ul>
         </nav>
         <main id="contenu" tabindex="-1">

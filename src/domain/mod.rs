@@ -13,7 +13,9 @@ pub mod form;
 pub mod name;
 pub mod password;
 pub mod phone;
+pub mod reason;
 pub mod secret;
+pub mod siret;
 pub mod strength;
 
 pub use address::{AddressLine, City, Country, OptionalLine, PostalCode, COUNTRIES};
@@ -23,7 +25,9 @@ pub use form::FieldErrors;
 pub use name::PersonName;
 pub use password::{NewPassword, PasswordChecks, PasswordError, PasswordPolicy};
 pub use phone::PhoneNumber;
+pub use reason::Reason;
 pub use secret::{SecretAnswer, SecretQuestion};
+pub use siret::Siret;
 pub use strength::Strength;
 
 /// An error that a person can fix, shown next to the field that caused it.

@@ -65,6 +65,8 @@ pub fn HomePage() -> impl IntoView {
 fn LoginBox(state: LoginBoxState) -> impl IntoView {
     let lang = use_lang();
     let refused = state.refusal.is_some();
+    let deactivated = state.refusal == Some(LoginRefusal::Deactivated);
+    let email_for_request = state.email.clone();
     let refusal_text = state.refusal.as_ref().map(|refusal| match refusal {
         LoginRefusal::Locked { minutes } => {
             lang.t_with("login.locked", &[("minutes", &minutes.to_string())])
@@ -85,6 +87,12 @@ fn LoginBox(state: LoginBoxState) -> impl IntoView {
             {refusal_text.map(|text| view! {
                 <div class="notice notice--error" role="alert" id="login-error">
                     <p>{text}</p>
+                    {deactivated.then(|| view! {
+                        <form method="post" action=crate::lifecycle::REACTIVATION_PATH>
+                            <input type="hidden" name="login_email" value=email_for_request.clone() />
+                            <button type="submit" class="button button--secondary">{lang.t("login.request_reactivation")}</button>
+                        </form>
+                    })}
                 </div>
             })}
             <form method="post" action=LOGIN_PATH novalidate=true class="form">

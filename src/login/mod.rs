@@ -56,6 +56,7 @@ impl LoginRefusal {
 pub enum LoginNotice {
     Activated,
     PasswordChanged,
+    Deactivated,
     LoggedOut,
     LoginRequired,
 }
@@ -66,6 +67,7 @@ impl LoginNotice {
         match value {
             "activated" => Some(LoginNotice::Activated),
             "password_changed" => Some(LoginNotice::PasswordChanged),
+            "deactivated" => Some(LoginNotice::Deactivated),
             "logged_out" => Some(LoginNotice::LoggedOut),
             _ => None,
         }
@@ -75,6 +77,7 @@ impl LoginNotice {
         match self {
             LoginNotice::Activated => "login.notice_activated",
             LoginNotice::PasswordChanged => "login.notice_password_changed",
+            LoginNotice::Deactivated => "login.notice_deactivated",
             LoginNotice::LoggedOut => "login.notice_logged_out",
             LoginNotice::LoginRequired => "login.notice_login_required",
         }

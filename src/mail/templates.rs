@@ -81,9 +81,22 @@ fn notice(
     what_args: &[(&str, &str)],
     portal_url: &str,
 ) -> OutgoingEmail {
+    let what = lang.t_with(&format!("email.{key}.what"), what_args);
+    notice_saying(lang, kind, key, recipient, full_name, what, portal_url)
+}
+
+/// [`notice`] with its "what happened" sentence already written.
+fn notice_saying(
+    lang: Lang,
+    kind: &'static str,
+    key: &str,
+    recipient: &str,
+    full_name: &str,
+    what: String,
+    portal_url: &str,
+) -> OutgoingEmail {
     let subject = lang.t(&format!("email.{key}.subject"));
     let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
-    let what = lang.t_with(&format!("email.{key}.what"), what_args);
     let if_you = lang.t(&format!("email.{key}.if_you"));
     let if_not = lang.t(&format!("email.{key}.if_not"));
     let signature = lang.t("email.signature");
@@ -153,6 +166,57 @@ pub fn login_locked(
     )
 }
 
+/// An email whose point is one link: what happened, the link, until when
+/// it works, and what to do if the person did not ask for it. `key` names
+/// the block in the catalogue (`subject`, `what`, `invite`, `link_label`,
+/// `validity`, `not_you`).
+#[allow(clippy::too_many_arguments)]
+fn link_email(
+    lang: Lang,
+    kind: &'static str,
+    key: &str,
+    recipient: &str,
+    full_name: &str,
+    what_args: &[(&str, &str)],
+    link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let t = |part: &str| lang.t(&format!("email.{key}.{part}"));
+    let subject = t("subject");
+    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let what = lang.t_with(&format!("email.{key}.what"), what_args);
+    let invite = t("invite");
+    let link_label = t("link_label");
+    let validity = lang.t_with(&format!("email.{key}.validity"), &[("until", valid_until)]);
+    let not_you = t("not_you");
+    let signature = lang.t("email.signature");
+    let text_body = format!(
+        "{greeting}\n\n{what}\n\n{invite}\n{link}\n\n{validity}\n\n{not_you}\n\n{signature}\n"
+    );
+    let html_body = html_page(
+        lang,
+        &subject,
+        &format!(
+            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
+             <p>{validity}</p>\n<p>{not_you}</p>",
+            greeting = text(&greeting),
+            what = text(&what),
+            invite = text(&invite),
+            href = attr(link),
+            link_label = text(&link_label),
+            validity = text(&validity),
+            not_you = text(&not_you),
+        ),
+    );
+    OutgoingEmail {
+        kind,
+        recipient: recipient.to_owned(),
+        subject,
+        text: text_body,
+        html: html_body,
+    }
+}
+
 /// "Procédure de perte de mot de passe" (guide, section 4): tells the person
 /// that the procedure was started, with the link to choose a new password.
 pub fn password_reset(
@@ -162,39 +226,201 @@ pub fn password_reset(
     link: &str,
     valid_until: &str,
 ) -> OutgoingEmail {
-    let subject = lang.t("email.password_reset.subject");
-    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
-    let what = lang.t_with("email.password_reset.what", &[("email", recipient)]);
-    let invite = lang.t("email.password_reset.invite");
-    let link_label = lang.t("email.password_reset.link_label");
-    let validity = lang.t_with("email.password_reset.validity", &[("until", valid_until)]);
-    let ignore = lang.t("email.password_reset.not_you");
-    let signature = lang.t("email.signature");
-    let text_body = format!(
-        "{greeting}\n\n{what}\n\n{invite}\n{link}\n\n{validity}\n\n{ignore}\n\n{signature}\n"
-    );
-    let html_body = html_page(
+    let args = [("email", recipient)];
+    link_email(
         lang,
-        &subject,
-        &format!(
-            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
-             <p>{validity}</p>\n<p>{ignore}</p>",
-            greeting = text(&greeting),
-            what = text(&what),
-            invite = text(&invite),
-            href = attr(link),
-            link_label = text(&link_label),
-            validity = text(&validity),
-            ignore = text(&ignore),
-        ),
-    );
-    OutgoingEmail {
-        kind: "password_reset",
-        recipient: recipient.to_owned(),
-        subject,
-        text: text_body,
-        html: html_body,
+        "password_reset",
+        "password_reset",
+        recipient,
+        full_name,
+        &args,
+        link,
+        valid_until,
+    )
+}
+
+/// A new contact address must be confirmed from a link sent to it.
+pub fn contact_confirmation(
+    lang: Lang,
+    new_address: &str,
+    full_name: &str,
+    link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let args = [("email", new_address)];
+    link_email(
+        lang,
+        "contact_confirmation",
+        "contact_confirmation",
+        new_address,
+        full_name,
+        &args,
+        link,
+        valid_until,
+    )
+}
+
+/// "Enregistrement de la modification de l'adresse de contact", to the old
+/// address: with a link that reverts the change.
+pub fn contact_changed_old(
+    lang: Lang,
+    old_address: &str,
+    full_name: &str,
+    new_address: &str,
+    revert_link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let args = [("email", new_address)];
+    link_email(
+        lang,
+        "contact_changed_old",
+        "contact_changed_old",
+        old_address,
+        full_name,
+        &args,
+        revert_link,
+        valid_until,
+    )
+}
+
+/// The same change, told to the new address.
+pub fn contact_changed_new(
+    lang: Lang,
+    new_address: &str,
+    full_name: &str,
+    login_email: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("login", login_email)];
+    notice(
+        lang,
+        "contact_changed_new",
+        "contact_changed_new",
+        new_address,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
+/// Who deactivated or reactivated an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActedBy {
+    Owner,
+    Manager,
+    Administrator,
+}
+
+impl ActedBy {
+    fn key(self) -> &'static str {
+        match self {
+            ActedBy::Owner => "owner",
+            ActedBy::Manager => "manager",
+            ActedBy::Administrator => "administrator",
+        }
     }
+}
+
+/// "Désactivation d'un compte", to the login address.
+pub fn account_deactivated(
+    lang: Lang,
+    login_email: &str,
+    full_name: &str,
+    by: ActedBy,
+    reason: Option<&str>,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let mut what = lang.t(&format!("email.account_deactivated.what_{}", by.key()));
+    if let Some(reason) = reason {
+        what.push(' ');
+        what.push_str(&lang.t_with("email.reason", &[("reason", reason)]));
+    }
+    notice_saying(
+        lang,
+        "account_deactivated",
+        "account_deactivated",
+        login_email,
+        full_name,
+        what,
+        portal_url,
+    )
+}
+
+/// "Demande de réactivation du compte", to the contact address.
+pub fn reactivation_requested(
+    lang: Lang,
+    contact_email: &str,
+    full_name: &str,
+    login_email: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("login", login_email)];
+    notice(
+        lang,
+        "reactivation_requested",
+        "reactivation_requested",
+        contact_email,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
+/// "Réactivation d'un compte", to the contact address.
+pub fn account_reactivated(
+    lang: Lang,
+    contact_email: &str,
+    full_name: &str,
+    login_email: &str,
+    reason: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let mut what = lang.t_with("email.account_reactivated.what", &[("login", login_email)]);
+    what.push(' ');
+    what.push_str(&lang.t_with("email.reason", &[("reason", reason)]));
+    notice_saying(
+        lang,
+        "account_reactivated",
+        "account_reactivated",
+        contact_email,
+        full_name,
+        what,
+        portal_url,
+    )
+}
+
+/// A manager's or an administrator's answer to a request to be attached to
+/// a structure.
+pub fn membership_decided(
+    lang: Lang,
+    contact_email: &str,
+    full_name: &str,
+    structure: &str,
+    approved: bool,
+    reason: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let key = if approved {
+        "membership_approved"
+    } else {
+        "membership_refused"
+    };
+    let mut what = lang.t_with(&format!("email.{key}.what"), &[("structure", structure)]);
+    what.push(' ');
+    what.push_str(&lang.t_with("email.reason", &[("reason", reason)]));
+    notice_saying(
+        lang,
+        if approved {
+            "membership_approved"
+        } else {
+            "membership_refused"
+        },
+        key,
+        contact_email,
+        full_name,
+        what,
+        portal_url,
+    )
 }
 
 /// Too many wrong secret answers: the address's recovery is paused for a

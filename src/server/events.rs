@@ -18,6 +18,16 @@ pub enum EventKind {
     SecretAnswerFailed,
     RecoveryPaused,
     PasswordReset,
+    ContactChangeRequested,
+    ContactChanged,
+    ContactReverted,
+    Deactivated,
+    ReactivationRequested,
+    Reactivated,
+    MembershipRequested,
+    MembershipApproved,
+    MembershipRefused,
+    ManagerNamed,
 }
 
 impl EventKind {
@@ -34,6 +44,16 @@ impl EventKind {
             EventKind::SecretAnswerFailed => "secret_answer_failed",
             EventKind::RecoveryPaused => "recovery_paused",
             EventKind::PasswordReset => "password_reset",
+            EventKind::ContactChangeRequested => "contact_change_requested",
+            EventKind::ContactChanged => "contact_changed",
+            EventKind::ContactReverted => "contact_reverted",
+            EventKind::Deactivated => "deactivated",
+            EventKind::ReactivationRequested => "reactivation_requested",
+            EventKind::Reactivated => "reactivated",
+            EventKind::MembershipRequested => "membership_requested",
+            EventKind::MembershipApproved => "membership_approved",
+            EventKind::MembershipRefused => "membership_refused",
+            EventKind::ManagerNamed => "manager_named",
         }
     }
 
@@ -49,13 +69,28 @@ pub async fn record(
     kind: EventKind,
     at: i64,
 ) -> anyhow::Result<()> {
+    record_by(conn, account_id, kind, at, None, None).await
+}
+
+/// An event caused by someone else (`actor_id`), with their reason.
+pub async fn record_by(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    kind: EventKind,
+    at: i64,
+    actor_id: Option<&str>,
+    reason: Option<&str>,
+) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO account_events (id, account_id, kind, occurred_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO account_events (id, account_id, kind, occurred_at, actor_id, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(new_id()?)
     .bind(account_id)
     .bind(kind.as_str())
     .bind(at)
+    .bind(actor_id.map(str::to_owned))
+    .bind(reason.map(str::to_owned))
     .execute(conn)
     .await
     .with_context(|| format!("recording the event {}", kind.as_str()))?;

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::app::{shell, App};
 use crate::mail::{outbox, Mailer};
-use crate::{account, activation, login, recovery, signup};
+use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
@@ -117,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         "/mon-compte".to_owned(),
         "/activation/{token}".to_owned(),
         "/nouveau-mot-de-passe/{token}".to_owned(),
+        "/adresse-de-contact/{token}".to_owned(),
+        "/gestion".to_owned(),
     ];
     let routes = generate_route_list_with_exclusions(App, Some(custom_pages));
     let context_state = state.clone();
@@ -138,6 +140,30 @@ pub fn router(state: AppState) -> Router {
         )
         .route(activation::RESEND_PATH, post(activation::ssr::resend))
         .route(recovery::FORGOT_PATH, post(recovery::ssr::submit))
+        .route(
+            account::CONTACT_FORM_PATH,
+            post(contact::ssr::submit_change),
+        )
+        .route(
+            account::ATTACH_FORM_PATH,
+            post(management::ssr::submit_attach),
+        )
+        .route(
+            account::DEACTIVATE_FORM_PATH,
+            post(lifecycle::ssr::deactivate_own),
+        )
+        .route(
+            "/adresse-de-contact/{token}",
+            get(contact::ssr::show).post(contact::ssr::submit),
+        )
+        .route(
+            lifecycle::REACTIVATION_PATH,
+            post(lifecycle::ssr::submit_request),
+        )
+        .route(
+            management::MANAGEMENT_PATH,
+            get(management::ssr::show).post(management::ssr::submit),
+        )
         .route(
             "/nouveau-mot-de-passe/{token}",
             get(recovery::ssr::show).post(recovery::ssr::submit_reset),

@@ -1,0 +1,42 @@
+//! Changing the contact address (guide, section 4, row "Enregistrement de
+//! la modification de l'adresse de contact").
+//!
+//! 1. "Mon compte": the new address. A link to confirm it goes to that
+//!    address (it must be reachable before anything is sent there).
+//! 2. The link (`/adresse-de-contact/{token}`, opening it changes nothing)
+//!    asks to confirm; confirming records the new address and tells both the
+//!    old and the new one. The old one's message carries a link, valid
+//!    7 days, that puts the old address back and ends every session.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use page::ContactLinkPage;
+
+use serde::{Deserialize, Serialize};
+
+pub const CONTACT_LINK_PREFIX: &str = "/adresse-de-contact";
+
+/// What the page of a contact link shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContactLinkState {
+    /// No such link, or it was used.
+    #[default]
+    Invalid,
+    Expired,
+    /// Confirm `email` as the new contact address.
+    Confirm {
+        email: String,
+    },
+    /// Put `email` back as the contact address.
+    Revert {
+        email: String,
+    },
+    Confirmed {
+        email: String,
+    },
+    Reverted {
+        email: String,
+    },
+}

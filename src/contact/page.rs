@@ -1,0 +1,67 @@
+use super::ContactLinkState;
+use crate::components::{page_state, Layout};
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The page of a link about the contact address: confirm the new one, or
+/// put the old one back.
+#[component]
+pub fn ContactLinkPage() -> impl IntoView {
+    let lang = use_lang();
+    let (title, text, email, button) = match page_state(ContactLinkState::default) {
+        ContactLinkState::Invalid => (
+            "contact.invalid_title",
+            "contact.invalid_text",
+            String::new(),
+            None,
+        ),
+        ContactLinkState::Expired => (
+            "contact.expired_title",
+            "contact.expired_text",
+            String::new(),
+            None,
+        ),
+        ContactLinkState::Confirm { email } => (
+            "contact.confirm_title",
+            "contact.confirm_text",
+            email,
+            Some("contact.confirm_submit"),
+        ),
+        ContactLinkState::Revert { email } => (
+            "contact.revert_title",
+            "contact.revert_text",
+            email,
+            Some("contact.revert_submit"),
+        ),
+        ContactLinkState::Confirmed { email } => (
+            "contact.confirmed_title",
+            "contact.confirmed_text",
+            email,
+            None,
+        ),
+        ContactLinkState::Reverted { email } => (
+            "contact.reverted_title",
+            "contact.reverted_text",
+            email,
+            None,
+        ),
+    };
+    view! {
+        <Title text=lang.t(title) />
+        <Layout>
+            <h1>{lang.t(title)}</h1>
+            <p role=button.is_none().then_some("status")>{lang.t_with(text, &[("email", &email)])}</p>
+            {match button {
+                Some(label) => view! {
+                    <form method="post">
+                        <button type="submit" class="button button--primary">{lang.t(label)}</button>
+                    </form>
+                }.into_any(),
+                None => view! {
+                    <p><a href="/" rel="external" class="button button--primary">{lang.t("activation.go_to_login")}</a></p>
+                }.into_any(),
+            }}
+        </Layout>
+    }
+}

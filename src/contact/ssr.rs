@@ -1,0 +1,410 @@
+//! The server side of the contact address change.
+
+use super::{ContactLinkState, CONTACT_LINK_PREFIX};
+use crate::account::ssr::{connected_page_with, require_account};
+use crate::account::AccountNotice;
+use crate::domain::{EmailAddress, FieldErrors, UserMessage};
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::{language, render, tokens, AppState};
+use anyhow::Context;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use axum::Form;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::AnyConnection;
+
+/// How long the new address has to confirm.
+const CONFIRM_HOURS: i64 = 24;
+/// How long the old address can undo the change.
+const REVERT_DAYS: i64 = 7;
+
+/// The new address is the one already recorded.
+struct AlreadyContact;
+
+impl UserMessage for AlreadyContact {
+    fn message_key(&self) -> &'static str {
+        "errors.email.already_contact"
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Holder {
+    login_email: String,
+    contact_email: Option<String>,
+    first_name: String,
+    last_name: String,
+    language: String,
+}
+
+impl Holder {
+    fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+async fn holder(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Holder> {
+    sqlx::query_as(
+        "SELECT login_email, contact_email, first_name, last_name, language FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_one(conn)
+    .await
+    .context("reading the account")
+}
+
+/// Stores a link token carrying `payload` and returns the link.
+async fn new_link(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    purpose: &str,
+    payload: &str,
+    expires_at: Timestamp,
+) -> anyhow::Result<String> {
+    let token = tokens::new_secret_token()?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(tokens::hash_token(&token))
+    .bind(account_id)
+    .bind(purpose)
+    .bind(state.clock.now_seconds())
+    .bind(expires_at.as_second())
+    .bind(payload)
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("storing a {purpose} link"))?;
+    Ok(format!(
+        "{}{CONTACT_LINK_PREFIX}/{token}",
+        state.config.public_url
+    ))
+}
+
+/// Sends the confirmation link to the new address. Errors are the person's
+/// to fix (a malformed address, the current one).
+pub async fn request_change(
+    state: &AppState,
+    account_id: &str,
+    raw: &str,
+    lang: Lang,
+) -> anyhow::Result<Result<EmailAddress, FieldErrors>> {
+    let mut errors = FieldErrors::new();
+    let Some(new_address) = errors.check("contact_email", EmailAddress::parse(raw)) else {
+        return Ok(Err(errors));
+    };
+    let now: Timestamp = state.clock.now();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a contact change")?;
+    let holder = holder(&mut tx, account_id).await?;
+    let current = holder
+        .contact_email
+        .as_deref()
+        .unwrap_or(&holder.login_email);
+    if current == new_address.as_ref() {
+        errors.insert("contact_email", &AlreadyContact);
+        return Ok(Err(errors));
+    }
+    let expires_at = now
+        .checked_add(SignedDuration::from_hours(CONFIRM_HOURS))
+        .context("link expiry")?;
+    let link = new_link(
+        &mut tx,
+        state,
+        account_id,
+        "contact_confirm",
+        new_address.as_ref(),
+        expires_at,
+    )
+    .await?;
+    let email = templates::contact_confirmation(
+        lang,
+        new_address.as_ref(),
+        &holder.full_name(),
+        &link,
+        &templates::format_datetime(lang, expires_at, &state.config.timezone),
+    );
+    enqueue(&mut tx, now.as_second(), &email).await?;
+    events::record(
+        &mut tx,
+        account_id,
+        EventKind::ContactChangeRequested,
+        now.as_second(),
+    )
+    .await?;
+    tx.commit().await.context("committing a contact change")?;
+    state.mailer.wake();
+    Ok(Ok(new_address))
+}
+
+#[derive(sqlx::FromRow)]
+struct Link {
+    account_id: String,
+    purpose: String,
+    payload: Option<String>,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT account_id, purpose, payload, expires_at, used_at FROM account_tokens \
+         WHERE token_hash = $1 AND purpose IN ('contact_confirm', 'contact_revert')",
+    )
+    .bind(tokens::hash_token(token))
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the contact link")
+}
+
+fn page_of(state: &AppState, link: Option<&Link>) -> ContactLinkState {
+    let Some(link) = link.filter(|l| l.used_at.is_none()) else {
+        return ContactLinkState::Invalid;
+    };
+    if link.expires_at <= state.clock.now_seconds() {
+        return ContactLinkState::Expired;
+    }
+    let email = link.payload.clone().unwrap_or_default();
+    match link.purpose.as_str() {
+        "contact_confirm" => ContactLinkState::Confirm { email },
+        _ => ContactLinkState::Revert { email },
+    }
+}
+
+/// Confirms or reverts, in one transaction that consumes the link once.
+pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkState> {
+    let link = find_link(state, token).await?;
+    let page = page_of(state, link.as_ref());
+    let Some(link) = link else {
+        return Ok(page);
+    };
+    if !matches!(
+        page,
+        ContactLinkState::Confirm { .. } | ContactLinkState::Revert { .. }
+    ) {
+        return Ok(page);
+    }
+    let now: Timestamp = state.clock.now();
+    let mut tx = state.db.begin().await.context("starting a contact link")?;
+    let consumed = sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now.as_second())
+    .bind(tokens::hash_token(token))
+    .execute(&mut *tx)
+    .await
+    .context("consuming the contact link")?;
+    if consumed.rows_affected() != 1 {
+        return Ok(ContactLinkState::Invalid);
+    }
+    let holder = holder(&mut tx, &link.account_id).await?;
+    let lang = Lang::from_code(&holder.language).unwrap_or(state.config.default_lang);
+    let payload = link.payload.unwrap_or_default();
+    let page = if link.purpose == "contact_confirm" {
+        let old = holder
+            .contact_email
+            .clone()
+            .unwrap_or_else(|| holder.login_email.clone());
+        // NULL means "the login address".
+        let stored = (payload != holder.login_email).then(|| payload.clone());
+        sqlx::query("UPDATE accounts SET contact_email = $1 WHERE id = $2")
+            .bind(stored)
+            .bind(&link.account_id)
+            .execute(&mut *tx)
+            .await
+            .context("changing the contact address")?;
+        let revert_until = now
+            .checked_add(SignedDuration::from_hours(REVERT_DAYS * 24))
+            .context("link expiry")?;
+        let old_payload = holder.contact_email.clone().unwrap_or_default();
+        let revert = new_link(
+            &mut tx,
+            state,
+            &link.account_id,
+            "contact_revert",
+            &old_payload,
+            revert_until,
+        )
+        .await?;
+        let to_old = templates::contact_changed_old(
+            lang,
+            &old,
+            &holder.full_name(),
+            &payload,
+            &revert,
+            &templates::format_datetime(lang, revert_until, &state.config.timezone),
+        );
+        enqueue(&mut tx, now.as_second(), &to_old).await?;
+        let to_new = templates::contact_changed_new(
+            lang,
+            &payload,
+            &holder.full_name(),
+            &holder.login_email,
+            &state.config.public_url,
+        );
+        enqueue(&mut tx, now.as_second(), &to_new).await?;
+        events::record(
+            &mut tx,
+            &link.account_id,
+            EventKind::ContactChanged,
+            now.as_second(),
+        )
+        .await?;
+        ContactLinkState::Confirmed { email: payload }
+    } else {
+        let restored = (!payload.is_empty()).then(|| payload.clone());
+        sqlx::query("UPDATE accounts SET contact_email = $1 WHERE id = $2")
+            .bind(restored)
+            .bind(&link.account_id)
+            .execute(&mut *tx)
+            .await
+            .context("restoring the contact address")?;
+        sqlx::query(
+            "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 \
+             AND purpose IN ('contact_confirm', 'contact_revert') AND used_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(&link.account_id)
+        .execute(&mut *tx)
+        .await
+        .context("retiring the other contact links")?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(&link.account_id)
+            .execute(&mut *tx)
+            .await
+            .context("ending the account's sessions")?;
+        events::record(
+            &mut tx,
+            &link.account_id,
+            EventKind::ContactReverted,
+            now.as_second(),
+        )
+        .await?;
+        let email = if payload.is_empty() {
+            holder.login_email.clone()
+        } else {
+            payload
+        };
+        ContactLinkState::Reverted { email }
+    };
+    tx.commit().await.context("committing a contact link")?;
+    state.mailer.wake();
+    Ok(page)
+}
+
+fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn status_of(page: &ContactLinkState) -> StatusCode {
+    match page {
+        ContactLinkState::Invalid => StatusCode::NOT_FOUND,
+        ContactLinkState::Expired => StatusCode::GONE,
+        _ => StatusCode::OK,
+    }
+}
+
+/// `GET /adresse-de-contact/{token}`: shows, changes nothing.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match find_link(&state, &token).await {
+        Ok(link) => {
+            let page = page_of(&state, link.as_ref());
+            let status = status_of(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+/// `POST /adresse-de-contact/{token}`
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match apply(&state, &token).await {
+        Ok(page) => {
+            let status = status_of(&page);
+            private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    contact_email: String,
+}
+
+/// `POST /mon-compte/contact`
+pub async fn submit_change(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
+    let account_id = match require_account(&state, &headers, &my_account).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let typed: String = form.contact_email.chars().take(254).collect();
+    let (status, outcome) =
+        match request_change(&state, &account_id, &form.contact_email, lang).await {
+            Ok(Ok(address)) => (StatusCode::OK, Ok(address)),
+            Ok(Err(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Err(Ok(errors))),
+            Err(error) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Err(Err(crate::server::telemetry::report(
+                    &error,
+                    "contact change",
+                ))),
+            ),
+        };
+    connected_page_with(
+        &state,
+        my_account,
+        headers,
+        &account_id,
+        status,
+        |page| match outcome {
+            Ok(address) => {
+                page.notice = Some(AccountNotice {
+                    key: "account.contact_link_sent".into(),
+                    email: address.to_string(),
+                })
+            }
+            Err(Ok(errors)) => {
+                page.errors = errors;
+                page.typed.contact_email = typed;
+            }
+            Err(Err(reference)) => {
+                page.failure = Some(reference);
+                page.typed.contact_email = typed;
+            }
+        },
+    )
+    .await
+}

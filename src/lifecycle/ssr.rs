@@ -1,0 +1,326 @@
+//! Deactivating and reactivating accounts, and asking for a reactivation.
+
+use super::{DeactivateForm, ReactivationPageState};
+use crate::account::ssr::{connected_page_with, require_account};
+use crate::domain::{EmailAddress, FieldErrors, Reason, UserMessage};
+use crate::i18n::Lang;
+use crate::mail::enqueue;
+use crate::mail::templates::{self, ActedBy};
+use crate::server::events::{self, EventKind};
+use crate::server::{render, session, AppState};
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+/// Who acts on an account: the person, or someone else with a reason.
+pub struct Acting<'a> {
+    pub by: ActedBy,
+    /// The manager or administrator; `None` for the person themselves.
+    pub actor_id: Option<&'a str>,
+    pub reason: Option<&'a Reason>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Person {
+    login_email: String,
+    contact_email: Option<String>,
+    first_name: String,
+    last_name: String,
+    language: String,
+}
+
+impl Person {
+    fn contact(&self) -> &str {
+        self.contact_email.as_deref().unwrap_or(&self.login_email)
+    }
+
+    fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    fn lang(&self, state: &AppState) -> Lang {
+        Lang::from_code(&self.language).unwrap_or(state.config.default_lang)
+    }
+}
+
+/// Deactivates an active account: its sessions end in the same transaction,
+/// the event is recorded and the login address told. False when the account
+/// was not active.
+pub async fn deactivate(
+    state: &AppState,
+    account_id: &str,
+    acting: Acting<'_>,
+) -> anyhow::Result<bool> {
+    let now = state.clock.now_seconds();
+    let mut tx = state.db.begin().await.context("starting a deactivation")?;
+    let person: Option<Person> = sqlx::query_as(
+        "UPDATE accounts SET state = 'deactivated', deactivated_at = $1 \
+         WHERE id = $2 AND state = 'active' \
+         RETURNING login_email, contact_email, first_name, last_name, language",
+    )
+    .bind(now)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("deactivating the account")?;
+    let Some(person) = person else {
+        return Ok(false);
+    };
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("ending the account's sessions")?;
+    let reason = acting.reason.map(AsRef::as_ref);
+    events::record_by(
+        &mut tx,
+        account_id,
+        EventKind::Deactivated,
+        now,
+        acting.actor_id,
+        reason,
+    )
+    .await?;
+    let email = templates::account_deactivated(
+        person.lang(state),
+        &person.login_email,
+        &person.full_name(),
+        acting.by,
+        reason,
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now, &email).await?;
+    tx.commit().await.context("committing a deactivation")?;
+    state.mailer.wake();
+    tracing::info!(account = %account_id, by = ?acting.by, "account deactivated");
+    Ok(true)
+}
+
+/// Reactivates a deactivated account; the contact address is told. False
+/// when the account was not deactivated.
+pub async fn reactivate(
+    state: &AppState,
+    account_id: &str,
+    actor_id: &str,
+    reason: &Reason,
+) -> anyhow::Result<bool> {
+    let now = state.clock.now_seconds();
+    let mut tx = state.db.begin().await.context("starting a reactivation")?;
+    let person: Option<Person> = sqlx::query_as(
+        "UPDATE accounts SET state = 'active', deactivated_at = NULL \
+         WHERE id = $1 AND state = 'deactivated' \
+         RETURNING login_email, contact_email, first_name, last_name, language",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("reactivating the account")?;
+    let Some(person) = person else {
+        return Ok(false);
+    };
+    sqlx::query("DELETE FROM reactivation_requests WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("closing the reactivation request")?;
+    events::record_by(
+        &mut tx,
+        account_id,
+        EventKind::Reactivated,
+        now,
+        Some(actor_id),
+        Some(reason.as_ref()),
+    )
+    .await?;
+    let email = templates::account_reactivated(
+        person.lang(state),
+        person.contact(),
+        &person.full_name(),
+        &person.login_email,
+        reason.as_ref(),
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now, &email).await?;
+    tx.commit().await.context("committing a reactivation")?;
+    state.mailer.wake();
+    tracing::info!(account = %account_id, "account reactivated");
+    Ok(true)
+}
+
+/// Records a reactivation request for a deactivated account and sends the
+/// guide's email to its contact address (at most once an hour). Does nothing
+/// for any other address, and takes the same path of queries either way.
+pub async fn request_reactivation(
+    state: &AppState,
+    login_email: &EmailAddress,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_seconds();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a reactivation request")?;
+    let account: Option<(String, String, Option<String>, String, String, String)> = sqlx::query_as(
+        "SELECT id, login_email, contact_email, first_name, last_name, language FROM accounts \
+         WHERE login_email = $1 AND state = 'deactivated'",
+    )
+    .bind(login_email.as_ref())
+    .fetch_optional(&mut *tx)
+    .await
+    .context("reading the account")?;
+    let Some((id, login, contact, first_name, last_name, language)) = account else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO reactivation_requests (account_id, requested_at) VALUES ($1, $2) \
+         ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .context("recording the reactivation request")?;
+    let claimed = sqlx::query(
+        "UPDATE reactivation_requests SET email_sent_at = $1 WHERE account_id = $2 \
+         AND (email_sent_at IS NULL OR email_sent_at <= $3)",
+    )
+    .bind(now)
+    .bind(&id)
+    .bind(now - 3600)
+    .execute(&mut *tx)
+    .await
+    .context("claiming the reactivation request email")?;
+    if claimed.rows_affected() == 1 {
+        events::record(&mut tx, &id, EventKind::ReactivationRequested, now).await?;
+        let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+        let email = templates::reactivation_requested(
+            lang,
+            contact.as_deref().unwrap_or(&login),
+            &format!("{first_name} {last_name}"),
+            &login,
+            &state.config.public_url,
+        );
+        enqueue(&mut tx, now, &email).await?;
+    }
+    tx.commit()
+        .await
+        .context("committing a reactivation request")?;
+    state.mailer.wake();
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReactivationForm {
+    #[serde(default)]
+    login_email: String,
+}
+
+/// `POST /reactivation`: the same answer whatever the address.
+pub async fn submit_request(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ReactivationForm>,
+) -> Response {
+    let email = match EmailAddress::parse(&form.login_email) {
+        Ok(email) => email,
+        Err(error) => {
+            let page = ReactivationPageState::Refused {
+                email: form.login_email.chars().take(254).collect(),
+                error: error.message_key().to_owned(),
+            };
+            return render::page_with(&state, uri, headers, StatusCode::UNPROCESSABLE_ENTITY, page)
+                .await;
+        }
+    };
+    if let Err(error) = request_reactivation(&state, &email).await {
+        return render::unavailable(&state, &headers, error).await;
+    }
+    let page = ReactivationPageState::Done {
+        email: email.to_string(),
+    };
+    render::page_with(&state, uri, headers, StatusCode::OK, page).await
+}
+
+/// `POST /mon-compte/desactivation`: "Désactiver mon compte", confirmed by
+/// the password.
+pub async fn deactivate_own(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<DeactivateForm>,
+) -> Response {
+    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
+    let account_id = match require_account(&state, &headers, &my_account).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let outcome = async {
+        let (hash,): (Option<String>,) =
+            sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
+                .bind(&account_id)
+                .fetch_one(&state.db)
+                .await
+                .context("reading the password")?;
+        let right = form.password.len() <= 1024
+            && state
+                .hasher
+                .verify(&form.password, hash.as_deref())
+                .await?
+                .matches();
+        if !right {
+            return anyhow::Ok(false);
+        }
+        let acting = Acting {
+            by: ActedBy::Owner,
+            actor_id: None,
+            reason: None,
+        };
+        deactivate(&state, &account_id, acting).await
+    }
+    .await;
+    match outcome {
+        Ok(true) => {
+            let mut response = Redirect::to("/?info=deactivated").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session::clear_cookie(&state));
+            response
+        }
+        Ok(false) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("deactivate_password", &WrongPassword);
+            connected_page_with(
+                &state,
+                my_account,
+                headers,
+                &account_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                |page| page.errors = errors,
+            )
+            .await
+        }
+        Err(error) => {
+            let reference = crate::server::telemetry::report(&error, "deactivation");
+            connected_page_with(
+                &state,
+                my_account,
+                headers,
+                &account_id,
+                StatusCode::SERVICE_UNAVAILABLE,
+                |page| page.failure = Some(reference),
+            )
+            .await
+        }
+    }
+}
+
+/// The password typed to confirm is not the account's.
+pub struct WrongPassword;
+
+impl UserMessage for WrongPassword {
+    fn message_key(&self) -> &'static str {
+        "errors.password.wrong_current"
+    }
+}

@@ -1,0 +1,91 @@
+//! Structures, their managers, and administrators ("Gérer son compte
+//! utilisateur", as far as the account goes).
+//!
+//! - A structure is a company known by its SIRET; administrators create
+//!   them. A person asks to be attached from "Mon compte"; a manager of the
+//!   structure (or an administrator) approves or refuses, and the person is
+//!   told by email.
+//! - `/gestion` lists the accounts a manager or an administrator may act on
+//!   (the approved members of the structures they manage; every account for
+//!   an administrator), the open attachment and reactivation requests, and
+//!   acts on them with a required reason recorded in the person's feed.
+//! - Anyone else gets 403, and nothing changes.
+//! - The first administrator comes from the command line
+//!   (`sesame admin create EMAIL`), which sends an activation link.
+
+#[cfg(feature = "ssr")]
+pub mod cli;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use page::ManagementPage;
+
+use crate::domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+pub const MANAGEMENT_PATH: &str = "/gestion";
+
+/// An account in a manager's or an administrator's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedAccount {
+    pub id: String,
+    pub name: String,
+    pub login_email: String,
+    /// `pending`, `active` or `deactivated`.
+    pub state: String,
+    /// The structures it belongs to, by name.
+    pub structures: String,
+    pub reactivation_requested: bool,
+}
+
+/// A request to be attached to a structure, waiting for a decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipRequest {
+    pub account_id: String,
+    pub structure_id: String,
+    pub name: String,
+    pub login_email: String,
+    pub structure: String,
+    pub siret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructureLine {
+    pub siret: String,
+    pub name: String,
+    pub managers: String,
+}
+
+/// Every form of `/gestion`, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ManagementForm {
+    /// `deactivate`, `reactivate`, `approve`, `refuse`, `create_structure`,
+    /// `name_manager`.
+    pub intent: String,
+    pub account_id: String,
+    pub structure_id: String,
+    pub reason: String,
+    pub siret: String,
+    pub name: String,
+    pub email: String,
+    /// The structure a manager is named for.
+    pub structure_siret: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagementPageState {
+    /// The viewer's name, for the header.
+    pub viewer: String,
+    pub admin: bool,
+    pub accounts: Vec<ManagedAccount>,
+    pub requests: Vec<MembershipRequest>,
+    pub structures: Vec<StructureLine>,
+    /// Catalogue key of what the last action did.
+    pub notice: Option<String>,
+    pub errors: FieldErrors,
+    /// The form that was refused, to show its errors at the right place.
+    pub form: ManagementForm,
+    pub failure: Option<String>,
+}

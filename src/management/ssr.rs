@@ -1,0 +1,637 @@
+//! Who may act on whom, and the actions of `/gestion` and of "Mon compte"
+//! on structures.
+
+use super::{
+    ManagedAccount, ManagementForm, ManagementPageState, MembershipRequest, StructureLine,
+};
+use crate::account::ssr::{connected_page_with, require_account};
+use crate::account::AccountNotice;
+use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
+use crate::i18n::Lang;
+use crate::lifecycle::ssr::{deactivate, reactivate, Acting};
+use crate::mail::enqueue;
+use crate::mail::templates::{self, ActedBy};
+use crate::server::db::is_unique_violation;
+use crate::server::events::{self, EventKind};
+use crate::server::{render, tokens, AppState};
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use axum::Form;
+
+/// Someone who may act on others: an administrator, or the manager of some
+/// structures.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: String,
+    pub admin: bool,
+    /// Ids of the structures they manage.
+    pub managed: Vec<String>,
+}
+
+impl Actor {
+    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
+        let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&state.db)
+            .await
+            .context("reading the role")?;
+        let managed: Vec<(String,)> = sqlx::query_as(
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = 'approved' \
+             AND is_manager = 1",
+        )
+        .bind(account_id)
+        .fetch_all(&state.db)
+        .await
+        .context("reading the managed structures")?;
+        Ok(Actor {
+            id: account_id.to_owned(),
+            admin: role == "admin",
+            managed: managed.into_iter().map(|(id,)| id).collect(),
+        })
+    }
+
+    pub fn manages_anyone(&self) -> bool {
+        self.admin || !self.managed.is_empty()
+    }
+
+    fn acted_by(&self) -> ActedBy {
+        if self.admin {
+            ActedBy::Administrator
+        } else {
+            ActedBy::Manager
+        }
+    }
+
+    fn manages_structure(&self, structure_id: &str) -> bool {
+        self.admin || self.managed.iter().any(|id| id == structure_id)
+    }
+
+    /// An administrator acts on anyone; a manager on the approved members of
+    /// the structures they manage; nobody on themselves here.
+    pub async fn may_act_on(&self, state: &AppState, account_id: &str) -> anyhow::Result<bool> {
+        if account_id == self.id {
+            return Ok(false);
+        }
+        if self.admin {
+            return Ok(true);
+        }
+        let structures: Vec<(String,)> = sqlx::query_as(
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = 'approved'",
+        )
+        .bind(account_id)
+        .fetch_all(&state.db)
+        .await
+        .context("reading the account's structures")?;
+        Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
+    }
+}
+
+/// The list of `/gestion` for this actor.
+async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementPageState> {
+    type AccountRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+    );
+    let rows: Vec<AccountRow> = sqlx::query_as(
+        "SELECT a.id, a.first_name || ' ' || a.last_name, a.login_email, a.state, a.role, \
+           (SELECT MIN(s.name) FROM memberships m JOIN structures s ON s.id = m.structure_id \
+             WHERE m.account_id = a.id AND m.status = 'approved'), \
+           (SELECT r.requested_at FROM reactivation_requests r WHERE r.account_id = a.id) \
+         FROM accounts a ORDER BY a.last_name, a.first_name, a.login_email",
+    )
+    .fetch_all(&state.db)
+    .await
+    .context("reading the accounts")?;
+    let members: Vec<(String, String)> = sqlx::query_as(
+        "SELECT account_id, structure_id FROM memberships WHERE status = 'approved'",
+    )
+    .fetch_all(&state.db)
+    .await
+    .context("reading the memberships")?;
+    let in_scope = |id: &str| {
+        id != actor.id
+            && (actor.admin
+                || members
+                    .iter()
+                    .any(|(a, s)| a == id && actor.manages_structure(s)))
+    };
+    let accounts = rows
+        .into_iter()
+        .filter(|row| in_scope(&row.0))
+        .map(
+            |(id, name, login_email, state, _role, structures, requested)| ManagedAccount {
+                id,
+                name,
+                login_email,
+                state,
+                structures: structures.unwrap_or_default(),
+                reactivation_requested: requested.is_some(),
+            },
+        )
+        .collect();
+    type RequestRow = (String, String, String, String, String, String);
+    let requests: Vec<RequestRow> = sqlx::query_as(
+        "SELECT m.account_id, m.structure_id, a.first_name || ' ' || a.last_name, a.login_email, \
+         s.name, s.siret FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         JOIN structures s ON s.id = m.structure_id WHERE m.status = 'pending' \
+         ORDER BY m.requested_at",
+    )
+    .fetch_all(&state.db)
+    .await
+    .context("reading the membership requests")?;
+    let requests = requests
+        .into_iter()
+        .filter(|row| actor.manages_structure(&row.1))
+        .map(
+            |(account_id, structure_id, name, login_email, structure, siret)| MembershipRequest {
+                account_id,
+                structure_id,
+                name,
+                login_email,
+                structure,
+                siret,
+            },
+        )
+        .collect();
+    let structures = if actor.admin {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT s.siret, s.name, \
+               (SELECT MIN(a.login_email) FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                 WHERE m.structure_id = s.id AND m.is_manager = 1 AND m.status = 'approved') \
+             FROM structures s ORDER BY s.name",
+        )
+        .fetch_all(&state.db)
+        .await
+        .context("reading the structures")?;
+        rows.into_iter()
+            .map(|(siret, name, managers)| StructureLine {
+                siret,
+                name,
+                managers: managers.unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (viewer,): (String,) =
+        sqlx::query_as("SELECT first_name || ' ' || last_name FROM accounts WHERE id = $1")
+            .bind(&actor.id)
+            .fetch_one(&state.db)
+            .await
+            .context("reading the viewer")?;
+    Ok(ManagementPageState {
+        viewer,
+        admin: actor.admin,
+        accounts,
+        requests,
+        structures,
+        ..Default::default()
+    })
+}
+
+/// Why an action was refused, for the person who asked.
+pub enum Refusal {
+    /// Not theirs to do: 403, nothing changed.
+    Forbidden,
+    Invalid(FieldErrors),
+}
+
+/// Carries out one form of `/gestion`; returns the notice's catalogue key.
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    form: &ManagementForm,
+) -> anyhow::Result<Result<&'static str, Refusal>> {
+    let mut errors = FieldErrors::new();
+    match form.intent.as_str() {
+        "deactivate" | "reactivate" => {
+            if !actor.may_act_on(state, &form.account_id).await? {
+                return Ok(Err(Refusal::Forbidden));
+            }
+            let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
+                return Ok(Err(Refusal::Invalid(errors)));
+            };
+            if form.intent == "deactivate" {
+                let acting = Acting {
+                    by: actor.acted_by(),
+                    actor_id: Some(&actor.id),
+                    reason: Some(&reason),
+                };
+                deactivate(state, &form.account_id, acting).await?;
+                Ok(Ok("management.done_deactivated"))
+            } else {
+                reactivate(state, &form.account_id, &actor.id, &reason).await?;
+                Ok(Ok("management.done_reactivated"))
+            }
+        }
+        "approve" | "refuse" => {
+            if !actor.manages_structure(&form.structure_id) {
+                return Ok(Err(Refusal::Forbidden));
+            }
+            let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
+                return Ok(Err(Refusal::Invalid(errors)));
+            };
+            let approved = form.intent == "approve";
+            decide_membership(
+                state,
+                actor,
+                &form.account_id,
+                &form.structure_id,
+                approved,
+                &reason,
+            )
+            .await?;
+            Ok(Ok(if approved {
+                "management.done_approved"
+            } else {
+                "management.done_refused"
+            }))
+        }
+        "create_structure" if actor.admin => {
+            let siret = errors.check("siret", Siret::parse(&form.siret));
+            let name = errors.check("name", AddressLine::parse(&form.name));
+            let (Some(siret), Some(name)) = (siret, name) else {
+                return Ok(Err(Refusal::Invalid(errors)));
+            };
+            let created = sqlx::query(
+                "INSERT INTO structures (id, siret, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(tokens::new_id()?)
+            .bind(siret.as_ref())
+            .bind(name.as_ref())
+            .bind(state.clock.now_seconds())
+            .execute(&state.db)
+            .await;
+            match created {
+                Ok(_) => Ok(Ok("management.done_structure")),
+                Err(error) if is_unique_violation(&error) => {
+                    errors.insert("siret", &SiretTaken);
+                    Ok(Err(Refusal::Invalid(errors)))
+                }
+                Err(error) => Err(anyhow::Error::new(error).context("creating a structure")),
+            }
+        }
+        "name_manager" if actor.admin => name_manager(state, actor, form).await,
+        _ => Ok(Err(Refusal::Forbidden)),
+    }
+}
+
+async fn name_manager(
+    state: &AppState,
+    actor: &Actor,
+    form: &ManagementForm,
+) -> anyhow::Result<Result<&'static str, Refusal>> {
+    let mut errors = FieldErrors::new();
+    let email = errors.check("email", EmailAddress::parse(&form.email));
+    let siret = errors.check("structure_siret", Siret::parse(&form.structure_siret));
+    let reason = errors.check("reason", Reason::parse(&form.reason));
+    let (Some(email), Some(siret), Some(reason)) = (email, siret, reason) else {
+        return Ok(Err(Refusal::Invalid(errors)));
+    };
+    let account: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1")
+            .bind(email.as_ref())
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the account")?;
+    let structure = structure_by_siret(state, &siret).await?;
+    if account.is_none() {
+        errors.insert("email", &NoSuchAccount);
+    }
+    if structure.is_none() {
+        errors.insert("structure_siret", &NoSuchStructure);
+    }
+    let (Some((account_id,)), Some((structure_id, _))) = (account, structure) else {
+        return Ok(Err(Refusal::Invalid(errors)));
+    };
+    let now = state.clock.now_seconds();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a manager naming")?;
+    sqlx::query(
+        "INSERT INTO memberships (account_id, structure_id, status, is_manager, requested_at, decided_at, decided_by) \
+         VALUES ($1, $2, 'approved', 1, $3, $3, $4) \
+         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = 'approved', is_manager = 1, \
+         decided_at = $3, decided_by = $4",
+    )
+    .bind(&account_id)
+    .bind(&structure_id)
+    .bind(now)
+    .bind(&actor.id)
+    .execute(&mut *tx)
+    .await
+    .context("naming a manager")?;
+    events::record_by(
+        &mut tx,
+        &account_id,
+        EventKind::ManagerNamed,
+        now,
+        Some(&actor.id),
+        Some(reason.as_ref()),
+    )
+    .await?;
+    tx.commit().await.context("committing a manager naming")?;
+    Ok(Ok("management.done_manager"))
+}
+
+async fn structure_by_siret(
+    state: &AppState,
+    siret: &Siret,
+) -> anyhow::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT id, name FROM structures WHERE siret = $1")
+        .bind(siret.as_ref())
+        .fetch_optional(&state.db)
+        .await
+        .context("reading the structure")
+}
+
+/// Approves or refuses a pending request; the person is told either way.
+async fn decide_membership(
+    state: &AppState,
+    actor: &Actor,
+    account_id: &str,
+    structure_id: &str,
+    approved: bool,
+    reason: &Reason,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_seconds();
+    let mut tx = state.db.begin().await.context("starting a decision")?;
+    let decided = sqlx::query(
+        "UPDATE memberships SET status = $1, decided_at = $2, decided_by = $3 \
+         WHERE account_id = $4 AND structure_id = $5 AND status = 'pending'",
+    )
+    .bind(if approved { "approved" } else { "refused" })
+    .bind(now)
+    .bind(&actor.id)
+    .bind(account_id)
+    .bind(structure_id)
+    .execute(&mut *tx)
+    .await
+    .context("deciding a membership")?;
+    if decided.rows_affected() != 1 {
+        return Ok(());
+    }
+    let (login, contact, first_name, last_name, language, structure): (
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT a.login_email, a.contact_email, a.first_name, a.last_name, a.language, s.name \
+         FROM accounts a, structures s WHERE a.id = $1 AND s.id = $2",
+    )
+    .bind(account_id)
+    .bind(structure_id)
+    .fetch_one(&mut *tx)
+    .await
+    .context("reading the person")?;
+    let kind = if approved {
+        EventKind::MembershipApproved
+    } else {
+        EventKind::MembershipRefused
+    };
+    events::record_by(
+        &mut tx,
+        account_id,
+        kind,
+        now,
+        Some(&actor.id),
+        Some(reason.as_ref()),
+    )
+    .await?;
+    let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+    let email = templates::membership_decided(
+        lang,
+        contact.as_deref().unwrap_or(&login),
+        &format!("{first_name} {last_name}"),
+        &structure,
+        approved,
+        reason.as_ref(),
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now, &email).await?;
+    tx.commit().await.context("committing a decision")?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// Asks to be attached to the structure of `raw` (a SIRET).
+pub async fn request_membership(
+    state: &AppState,
+    account_id: &str,
+    raw: &str,
+) -> anyhow::Result<Result<String, FieldErrors>> {
+    let mut errors = FieldErrors::new();
+    let Some(siret) = errors.check("siret", Siret::parse(raw)) else {
+        return Ok(Err(errors));
+    };
+    let Some((structure_id, name)) = structure_by_siret(state, &siret).await? else {
+        errors.insert("siret", &NoSuchStructure);
+        return Ok(Err(errors));
+    };
+    let now = state.clock.now_seconds();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a membership request")?;
+    let asked = sqlx::query(
+        "INSERT INTO memberships (account_id, structure_id, status, requested_at) \
+         VALUES ($1, $2, 'pending', $3) \
+         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = 'pending', requested_at = $3, \
+         decided_at = NULL, decided_by = NULL WHERE memberships.status = 'refused'",
+    )
+    .bind(account_id)
+    .bind(&structure_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .context("requesting a membership")?;
+    if asked.rows_affected() == 0 {
+        errors.insert("siret", &AlreadyAsked);
+        return Ok(Err(errors));
+    }
+    events::record(&mut tx, account_id, EventKind::MembershipRequested, now).await?;
+    tx.commit()
+        .await
+        .context("committing a membership request")?;
+    Ok(Ok(name))
+}
+
+struct SiretTaken;
+impl UserMessage for SiretTaken {
+    fn message_key(&self) -> &'static str {
+        "errors.siret.taken"
+    }
+}
+
+struct NoSuchStructure;
+impl UserMessage for NoSuchStructure {
+    fn message_key(&self) -> &'static str {
+        "errors.siret.unknown"
+    }
+}
+
+struct AlreadyAsked;
+impl UserMessage for AlreadyAsked {
+    fn message_key(&self) -> &'static str {
+        "errors.siret.already_asked"
+    }
+}
+
+struct NoSuchAccount;
+impl UserMessage for NoSuchAccount {
+    fn message_key(&self) -> &'static str {
+        "errors.email.no_account"
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The session's actor, or the response that refuses: the login box
+/// without a session, 403 for someone who manages nobody.
+async fn require_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
+    let uri = Uri::from_static(super::MANAGEMENT_PATH);
+    let account_id = require_account(state, headers, &uri).await?;
+    match Actor::load(state, &account_id).await {
+        Ok(actor) if actor.manages_anyone() => Ok(actor),
+        Ok(_) => Err(forbidden(state, headers).await),
+        Err(error) => Err(render::unavailable(state, headers, error).await),
+    }
+}
+
+async fn forbidden(state: &AppState, headers: &HeaderMap) -> Response {
+    use axum::response::{Html, IntoResponse};
+    let lang = crate::server::language::of_headers(headers, state.config.default_lang);
+    let title = html_escape::encode_text(&lang.t("management.forbidden_title")).into_owned();
+    let text = html_escape::encode_text(&lang.t("management.forbidden_text")).into_owned();
+    let home = html_escape::encode_text(&lang.t("not_found.home")).into_owned();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
+         <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p>\
+         <p><a href=\"/accueil\">{home}</a></p></main></body></html>",
+        code = lang.code(),
+    );
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+/// `GET /gestion`
+pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let actor = match require_actor(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match page_for(&state, &actor).await {
+        Ok(page) => no_store(render::page_with(&state, uri, headers, StatusCode::OK, page).await),
+        Err(error) => render::unavailable(&state, &headers, error).await,
+    }
+}
+
+/// `POST /gestion`
+pub async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ManagementForm>,
+) -> Response {
+    let actor = match require_actor(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let (status, notice, errors, failure) = match act(&state, &actor, &form).await {
+        Ok(Ok(notice)) => (StatusCode::OK, Some(notice), FieldErrors::new(), None),
+        Ok(Err(Refusal::Forbidden)) => return forbidden(&state, &headers).await,
+        Ok(Err(Refusal::Invalid(errors))) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors, None),
+        Err(error) => {
+            let reference = crate::server::telemetry::report(&error, "management action");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                FieldErrors::new(),
+                Some(reference),
+            )
+        }
+    };
+    match page_for(&state, &actor).await {
+        Ok(mut page) => {
+            page.notice = notice.map(str::to_owned);
+            if !errors.is_empty() {
+                page.form = form;
+            }
+            page.errors = errors;
+            page.failure = failure;
+            no_store(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => render::unavailable(&state, &headers, error).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct AttachForm {
+    #[serde(default)]
+    siret: String,
+}
+
+/// `POST /mon-compte/rattachement`
+pub async fn submit_attach(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<AttachForm>,
+) -> Response {
+    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
+    let account_id = match require_account(&state, &headers, &my_account).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let typed: String = form.siret.chars().take(30).collect();
+    let outcome = request_membership(&state, &account_id, &form.siret).await;
+    let status = match &outcome {
+        Ok(Ok(_)) => StatusCode::OK,
+        Ok(Err(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let outcome =
+        outcome.map_err(|error| crate::server::telemetry::report(&error, "membership request"));
+    connected_page_with(
+        &state,
+        my_account,
+        headers,
+        &account_id,
+        status,
+        |page| match outcome {
+            Ok(Ok(structure)) => {
+                page.notice = Some(AccountNotice {
+                    key: "account.membership_requested".into(),
+                    email: structure,
+                })
+            }
+            Ok(Err(errors)) => {
+                page.errors = errors;
+                page.typed.siret = typed;
+            }
+            Err(reference) => {
+                page.failure = Some(reference);
+                page.typed.siret = typed;
+            }
+        },
+    )
+    .await
+}
