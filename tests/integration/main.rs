@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL with `TEST_DATABASE=postgres`) and the
 //! emails read from the outbox or from a fake SMTP server.
 
+mod account_life;
 mod activation;
 mod helpers;
 mod language;
