@@ -2,6 +2,8 @@
 //! "Mon compte" (the account's data). Both need a session: without one, the
 //! server sends the person to the login box and back here afterwards.
 
+#[cfg(feature = "ssr")]
+pub mod credentials;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -16,6 +18,10 @@ pub const MY_ACCOUNT_PATH: &str = "/mon-compte";
 pub const CONTACT_FORM_PATH: &str = "/mon-compte/contact";
 pub const ATTACH_FORM_PATH: &str = "/mon-compte/rattachement";
 pub const DEACTIVATE_FORM_PATH: &str = "/mon-compte/desactivation";
+pub const PASSWORD_FORM_PATH: &str = "/mon-compte/mot-de-passe";
+pub const SECRET_FORM_PATH: &str = "/mon-compte/question-secrete";
+pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
+pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
 
 /// An account's data as it is shown (activation page, "Mon compte").
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +39,8 @@ pub struct AccountSummary {
     pub country: String,
     pub phone: Option<String>,
     pub fax: Option<String>,
+    /// `fr` or `en`: the language of the account's emails.
+    pub language: String,
 }
 
 impl AccountSummary {
@@ -90,6 +98,21 @@ pub struct AccountNotice {
 pub struct AccountForms {
     pub contact_email: String,
     pub siret: String,
+    pub secret_question: String,
+}
+
+/// One open session of the account, as "Mon compte" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLine {
+    /// A short handle on the session (the start of the stored hash; the
+    /// cookie's value itself is never shown).
+    pub handle: String,
+    pub started: String,
+    pub last_seen: String,
+    /// The browser, as its User-Agent names it.
+    pub device: String,
+    /// The session of this very request.
+    pub current: bool,
 }
 
 /// What the connected pages show, loaded by the server.
@@ -101,6 +124,7 @@ pub struct ConnectedPageState {
     /// Manager of a structure or administrator: the "Gestion" tab.
     pub manages: bool,
     pub memberships: Vec<MembershipLine>,
+    pub sessions: Vec<SessionLine>,
     pub notice: Option<AccountNotice>,
     pub errors: crate::domain::FieldErrors,
     pub typed: AccountForms,

@@ -1,9 +1,13 @@
 use super::{
     AccountSummary, ConnectedPageState, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
-    HOME_PATH, MY_ACCOUNT_PATH,
+    HOME_PATH, LANGUAGE_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, SECRET_FORM_PATH,
+    SESSIONS_FORM_PATH,
 };
-use crate::components::{page_state, ConnectedLayout, FailureNotice, TextField, Validator};
-use crate::domain::{Country, Siret, UserMessage};
+use crate::components::{
+    page_state, ConnectedLayout, FailureNotice, NewPasswordFields, SelectField, TextField,
+    Validator,
+};
+use crate::domain::{Country, PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -62,6 +66,12 @@ pub fn MyAccountPage() -> impl IntoView {
         move |name: &str| errors.get(name).map(str::to_owned)
     };
     let no_membership = state.memberships.is_empty();
+    let account_language = state.account.language.clone();
+    let user_inputs = vec![
+        state.account.login_email.clone(),
+        state.account.last_name.clone(),
+        state.account.first_name.clone(),
+    ];
     view! {
         <Title text=lang.t("connected.account_title") />
         <ConnectedLayout name current=MY_ACCOUNT_PATH manages=state.manages>
@@ -103,6 +113,86 @@ pub fn MyAccountPage() -> impl IntoView {
                         validate=siret_rule() autofocus=error("siret").is_some() />
                     <div class="actions">
                         <button type="submit" class="button button--secondary">{lang.t("account.attach_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="password-heading">
+                <h2 id="password-heading">{lang.t("account.password_heading")}</h2>
+                <form method="post" action=PASSWORD_FORM_PATH novalidate=true class="form">
+                    <TextField name="current_password" label="account.current_password" input_type="password"
+                        error=error("current_password") required=true autocomplete="current-password" maxlength=128
+                        autofocus=error("current_password").is_some() />
+                    <NewPasswordFields
+                        policy=PasswordPolicy::Activation
+                        label="recovery.new_password"
+                        confirmation_label="recovery.new_password_confirmation"
+                        user_inputs=user_inputs
+                        error=error("password")
+                        confirmation_error=error("password_confirmation")
+                        autofocus=error("password").is_some()
+                    />
+                    <div class="actions">
+                        <button type="submit" class="button button--primary">{lang.t("account.password_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="secret-heading">
+                <h2 id="secret-heading">{lang.t("activation.block_secret")}</h2>
+                <p class="field__hint">{lang.t("activation.secret_hint")}</p>
+                <form method="post" action=SECRET_FORM_PATH novalidate=true class="form">
+                    <TextField name="secret_question" label="activation.secret_question" value=state.typed.secret_question
+                        error=error("secret_question") required=true autocomplete="off" maxlength=200
+                        autofocus=error("secret_question").is_some() />
+                    <TextField name="secret_answer" label="activation.secret_answer" error=error("secret_answer")
+                        required=true autocomplete="off" maxlength=100 hint="activation.secret_answer_hint" />
+                    <TextField name="secret_password" label="account.current_password" input_type="password"
+                        error=error("secret_password") required=true autocomplete="current-password" maxlength=128 />
+                    <div class="actions">
+                        <button type="submit" class="button button--primary">{lang.t("account.secret_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="sessions-heading">
+                <h2 id="sessions-heading">{lang.t("account.sessions_heading")}</h2>
+                <ul class="rows">
+                    {state.sessions.into_iter().map(|s| {
+                        let label = lang.t_with("account.session_end_named", &[("device", &s.device)]);
+                        view! {
+                            <li class="row">
+                                <p>
+                                    <strong>{s.device.clone()}</strong>
+                                    {s.current.then(|| format!(" — {}", lang.t("account.session_current")))}
+                                    <br />
+                                    {lang.t_with("account.session_times", &[("started", &s.started), ("last", &s.last_seen)])}
+                                </p>
+                                <form method="post" action=SESSIONS_FORM_PATH>
+                                    <input type="hidden" name="session" value=s.handle />
+                                    <button type="submit" class="button button--secondary" aria-label=label>
+                                        {lang.t("account.session_end")}
+                                    </button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form method="post" action=SESSIONS_FORM_PATH>
+                    <input type="hidden" name="session" value="others" />
+                    <button type="submit" class="button button--secondary">{lang.t("account.sessions_end_others")}</button>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="language-heading">
+                <h2 id="language-heading">{lang.t("account.language_heading")}</h2>
+                <form method="post" action=LANGUAGE_FORM_PATH class="form">
+                    <SelectField name="language" label="account.language" options=vec![
+                        ("fr".to_owned(), "Français".to_owned()),
+                        ("en".to_owned(), "English".to_owned()),
+                    ] selected=account_language />
+                    <div class="actions">
+                        <button type="submit" class="button button--secondary">{lang.t("account.language_submit")}</button>
                     </div>
                 </form>
             </section>

@@ -1,6 +1,6 @@
 //! Loading the connected pages, and the session gate in front of them.
 
-use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsItem};
+use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
 use crate::components::encode_query_value;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
@@ -25,6 +25,7 @@ struct AccountRow {
     country: String,
     phone: Option<String>,
     fax: Option<String>,
+    language: String,
 }
 
 impl From<AccountRow> for AccountSummary {
@@ -42,6 +43,7 @@ impl From<AccountRow> for AccountSummary {
             country: row.country,
             phone: row.phone,
             fax: row.fax,
+            language: row.language,
         }
     }
 }
@@ -52,7 +54,7 @@ pub async fn account_summary(
 ) -> anyhow::Result<Option<AccountSummary>> {
     let row: Option<AccountRow> = sqlx::query_as(
         "SELECT login_email, contact_email, last_name, first_name, address, address_complement_1, \
-         address_complement_2, postal_code, city, country, phone, fax FROM accounts WHERE id = $1",
+         address_complement_2, postal_code, city, country, phone, fax, language FROM accounts WHERE id = $1",
     )
     .bind(account_id)
     .fetch_optional(&state.db)
@@ -150,8 +152,19 @@ pub async fn require_account(
     headers: &HeaderMap,
     uri: &Uri,
 ) -> Result<String, Response> {
+    require_session(state, headers, uri)
+        .await
+        .map(|session| session.account_id)
+}
+
+/// [`require_account`], with the session itself.
+pub async fn require_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<session::Session, Response> {
     match session::current(state, headers).await {
-        Ok(Some(session)) => Ok(session.account_id),
+        Ok(Some(session)) => Ok(session),
         Ok(None) => {
             let back = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
             Err(Redirect::to(&format!("/?suivant={}", encode_query_value(back))).into_response())
@@ -181,6 +194,55 @@ pub async fn connected_state(
     })
 }
 
+/// The account's open sessions, the request's own marked.
+pub async fn sessions(
+    state: &AppState,
+    account_id: &str,
+    current: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<Vec<SessionLine>> {
+    let when = |at: i64| {
+        jiff::Timestamp::from_second(at)
+            .map(|t| format_datetime(lang, t, &state.config.timezone))
+            .unwrap_or_default()
+    };
+    Ok(session::list(state, account_id)
+        .await?
+        .into_iter()
+        .map(|(id_hash, created, last_seen, agent)| SessionLine {
+            handle: id_hash[..16.min(id_hash.len())].to_owned(),
+            started: when(created),
+            last_seen: when(last_seen),
+            device: agent.map(|a| describe_agent(&a)).unwrap_or_default(),
+            current: Some(id_hash.as_str()) == current,
+        })
+        .collect())
+}
+
+/// "Firefox sur Linux"-like words from a User-Agent, without a parser crate:
+/// the browser and the system names the agent contains.
+fn describe_agent(agent: &str) -> String {
+    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|marker| agent.contains(*marker))
+        .map(|marker| match *marker {
+            "Edg/" => "Edge",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        });
+    let system = ["Windows", "Android", "iPhone", "Mac OS", "Linux"]
+        .iter()
+        .find(|marker| agent.contains(*marker))
+        .copied();
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} — {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) => agent.chars().take(60).collect(),
+    }
+}
+
 /// Draws a connected page for the account, after `adjust` has added what a
 /// form produced (a notice, errors, what was typed).
 pub async fn connected_page_with(
@@ -192,7 +254,14 @@ pub async fn connected_page_with(
     adjust: impl FnOnce(&mut ConnectedPageState),
 ) -> Response {
     let lang = language::of_headers(&headers, state.config.default_lang);
-    match connected_state(state, account_id, lang).await {
+    let current = session::request_id_hash(state, &headers);
+    let loaded = async {
+        let mut page = connected_state(state, account_id, lang).await?;
+        page.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
+        anyhow::Ok(page)
+    }
+    .await;
+    match loaded {
         Ok(mut page) => {
             adjust(&mut page);
             let mut response = render::page_with(state, uri, headers, status, page).await;

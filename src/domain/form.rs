@@ -42,6 +42,13 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    /// Adds the errors of `other` (keeping the first error of a field).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, key) in other.0 {
+            self.0.entry(field).or_insert(key);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -150,6 +150,24 @@ impl UserMessage for ConfirmationDiffers {
     }
 }
 
+/// A new password typed twice (fields `password` and
+/// `password_confirmation`): the password's rules, then the confirmation.
+pub fn parse_pair(
+    password: &str,
+    confirmation: &str,
+    policy: PasswordPolicy,
+) -> Result<NewPassword, super::FieldErrors> {
+    let mut errors = super::FieldErrors::new();
+    let parsed = errors.check("password", NewPassword::parse(password, policy));
+    if confirmation != password {
+        errors.insert("password_confirmation", &ConfirmationDiffers);
+    }
+    match parsed {
+        Some(password) if errors.is_empty() => Ok(password),
+        _ => Err(errors),
+    }
+}
+
 impl NewPassword {
     /// Checks the composition rules. The password is kept exactly as typed:
     /// no trimming, no case folding, no Unicode normalisation.

@@ -42,7 +42,7 @@ impl Siret {
         }
         let digits: Vec<u32> = compact.bytes().map(|b| u32::from(b - b'0')).collect();
         let valid = if compact.starts_with(LA_POSTE_SIREN) && compact != "35600000000048" {
-            digits.iter().sum::<u32>() % 5 == 0
+            digits.iter().sum::<u32>().is_multiple_of(5)
         } else {
             luhn(&digits)
         };
@@ -78,7 +78,7 @@ fn luhn(digits: &[u32]) -> bool {
             (false, _) => *d,
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl AsRef<str> for Siret {

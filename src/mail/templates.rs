@@ -303,6 +303,46 @@ pub fn contact_changed_new(
     )
 }
 
+/// The password was changed from "Mon compte".
+pub fn password_changed_in_account(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    at: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("at", at)];
+    notice(
+        lang,
+        "password_changed",
+        "password_changed_in_account",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
+/// The secret question and answer were changed from "Mon compte".
+pub fn secret_changed(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    at: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("at", at)];
+    notice(
+        lang,
+        "secret_changed",
+        "secret_changed",
+        recipient,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
 /// Who deactivated or reactivated an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActedBy {

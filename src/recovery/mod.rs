@@ -26,7 +26,7 @@ mod throttle;
 
 pub use page::{ForgotPasswordPage, ResetPasswordPage};
 
-use crate::domain::password::ConfirmationDiffers;
+use crate::domain::password::parse_pair;
 use crate::domain::{EmailAddress, FieldErrors, NewPassword, PasswordPolicy, SecretAnswer};
 use serde::{Deserialize, Serialize};
 
@@ -174,18 +174,11 @@ impl ResetForm {
     /// The guide's rules at reset; the server adds zxcvbn's verdict and
     /// compares with the current password.
     pub fn parse(&self) -> Result<NewPassword, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let password = errors.check(
-            "password",
-            NewPassword::parse(&self.password, PasswordPolicy::Reset),
-        );
-        if self.password_confirmation != self.password {
-            errors.insert("password_confirmation", &ConfirmationDiffers);
-        }
-        match password {
-            Some(password) if errors.is_empty() => Ok(password),
-            _ => Err(errors),
-        }
+        parse_pair(
+            &self.password,
+            &self.password_confirmation,
+            PasswordPolicy::Reset,
+        )
     }
 }
 

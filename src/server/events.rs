@@ -28,6 +28,8 @@ pub enum EventKind {
     MembershipApproved,
     MembershipRefused,
     ManagerNamed,
+    PasswordChanged,
+    SecretChanged,
 }
 
 impl EventKind {
@@ -54,6 +56,8 @@ impl EventKind {
             EventKind::MembershipApproved => "membership_approved",
             EventKind::MembershipRefused => "membership_refused",
             EventKind::ManagerNamed => "manager_named",
+            EventKind::PasswordChanged => "password_changed",
+            EventKind::SecretChanged => "secret_changed",
         }
     }
 

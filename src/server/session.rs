@@ -121,6 +121,46 @@ pub async fn close(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The stored hash of the request's session cookie, valid or not.
+pub fn request_id_hash(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, cookie_name(state)).map(|id| tokens::hash_token(&id))
+}
+
+/// The account's live sessions, newest activity first:
+/// (id hash, created, last seen, user agent).
+pub async fn list(
+    state: &AppState,
+    account_id: &str,
+) -> anyhow::Result<Vec<(String, i64, i64, Option<String>)>> {
+    let now = state.clock.now_seconds();
+    sqlx::query_as(
+        "SELECT id_hash, created_at, last_seen_at, user_agent FROM sessions \
+         WHERE account_id = $1 AND last_seen_at > $2 AND created_at > $3 \
+         ORDER BY last_seen_at DESC, id_hash",
+    )
+    .bind(account_id)
+    .bind(now - i64::from(state.config.session_idle_minutes) * 60)
+    .bind(now - i64::from(state.config.session_max_hours) * 3600)
+    .fetch_all(&state.db)
+    .await
+    .context("listing the sessions")
+}
+
+/// Ends the account's sessions but `keep` (the request's own, if given).
+pub async fn end_others(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    keep: Option<&str>,
+) -> anyhow::Result<u64> {
+    let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
+        .bind(account_id)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await
+        .context("ending the other sessions")?;
+    Ok(ended.rows_affected())
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
     set_cookie(state, "", Some(0))

@@ -153,6 +153,22 @@ pub fn router(state: AppState) -> Router {
             post(lifecycle::ssr::deactivate_own),
         )
         .route(
+            account::PASSWORD_FORM_PATH,
+            post(account::credentials::submit_password),
+        )
+        .route(
+            account::SECRET_FORM_PATH,
+            post(account::credentials::submit_secret),
+        )
+        .route(
+            account::SESSIONS_FORM_PATH,
+            post(account::credentials::submit_sessions),
+        )
+        .route(
+            account::LANGUAGE_FORM_PATH,
+            post(account::credentials::submit_language),
+        )
+        .route(
             "/adresse-de-contact/{token}",
             get(contact::ssr::show).post(contact::ssr::submit),
         )

@@ -871,3 +871,199 @@ async fn every_row_of_the_guides_notification_table_reaches_the_address_it_names
     );
     assert_eq!(app.count("reactivation_requests").await, 0);
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_keeps_this_session_and_tells_the_owner() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let elsewhere = app.logged_in(&email).await;
+    let new_password = "Grenadine-Menthe-2026";
+    let form = |current: &'static str, new: &'static str, confirmation: &'static str| {
+        [
+            ("current_password", current),
+            ("password", new),
+            ("password_confirmation", confirmation),
+        ]
+    };
+    let wrong = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &form("Pas-Le-Bon-2026", new_password, new_password),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.page().error_of("current_password").is_some());
+    let short = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &form(PASSWORD, "Court1!", "Court1!"),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(short
+        .page()
+        .error_of("password")
+        .unwrap()
+        .contains("au moins 8 caractères"));
+    assert!(!short.body.contains("Court1!"), "a password was sent back");
+    let same = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &form(PASSWORD, PASSWORD, PASSWORD),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(same.status, 422);
+
+    let done = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &form(PASSWORD, new_password, new_password),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Votre mot de passe a été changé"));
+    assert_eq!(
+        app.get_as("/accueil", &cookie).await.status,
+        200,
+        "this session ended"
+    );
+    assert_eq!(
+        app.get_as("/accueil", &elsewhere).await.status,
+        303,
+        "the other session lives"
+    );
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 401);
+    assert_eq!(app.log_in(&email, new_password).await.status, 303);
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "password_changed"))
+        .await;
+    assert_eq!(sent(&emails, &email, "password_changed"), 1);
+}
+
+#[tokio::test]
+async fn changing_the_secret_question_needs_the_password_and_the_new_answer_works() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let wrong = app
+        .post_form(
+            "/mon-compte/question-secrete",
+            &[
+                ("secret_question", "Ville de mes vacances ?"),
+                ("secret_answer", "Biarritz"),
+                ("secret_password", "Pas-Le-Bon-2026"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.page().error_of("secret_password").is_some());
+    assert_eq!(
+        wrong.page().value_of("secret_question").as_deref(),
+        Some("Ville de mes vacances ?")
+    );
+    let done = app
+        .post_form(
+            "/mon-compte/question-secrete",
+            &[
+                ("secret_question", "Ville de mes vacances ?"),
+                ("secret_answer", "Biarritz"),
+                ("secret_password", PASSWORD),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let (question,): (String,) =
+        sqlx::query_as("SELECT secret_question FROM accounts WHERE login_email = $1")
+            .bind(&email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(question, "Ville de mes vacances ?");
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "secret_changed"))
+        .await;
+    assert_eq!(sent(&emails, &email, "secret_changed"), 1);
+}
+
+#[tokio::test]
+async fn mon_compte_lists_the_open_sessions_and_ends_them() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let other = app.logged_in(&email).await;
+    let page = app.get_as("/mon-compte", &cookie).await;
+    assert_eq!(
+        page.body.matches("name=\"session\"").count(),
+        3,
+        "two sessions and 'others'"
+    );
+    assert!(page.body.contains("cette session"));
+    let ended = app
+        .post_form(
+            "/mon-compte/sessions",
+            &[("session", "others")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ended.status, 200);
+    assert_eq!(app.get_as("/accueil", &other).await.status, 303);
+    assert_eq!(app.get_as("/accueil", &cookie).await.status, 200);
+    // Another account's session cannot be named.
+    let stranger = unique_email();
+    app.create_active_account(&stranger).await;
+    let stranger_cookie = app.logged_in(&stranger).await;
+    let (hash,): (String,) = sqlx::query_as(
+        "SELECT s.id_hash FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.login_email = $1",
+    )
+    .bind(&stranger)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    app.post_form(
+        "/mon-compte/sessions",
+        &[("session", &hash[..16])],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(app.get_as("/accueil", &stranger_cookie).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_language_of_the_account_sets_the_emails_language() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let response = app
+        .post_form("/mon-compte/langue", &[("language", "en")], Some(&cookie))
+        .await;
+    assert_eq!(response.status, 303);
+    assert_eq!(
+        response.location.as_deref(),
+        Some("/langue?lang=en&next=/mon-compte")
+    );
+    app.post_form(
+        "/mon-compte/desactivation",
+        &[("deactivate_password", PASSWORD)],
+        Some(&cookie),
+    )
+    .await;
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "account_deactivated"))
+        .await;
+    let notice = emails
+        .iter()
+        .find(|m| m.kind == "account_deactivated")
+        .unwrap();
+    assert_eq!(notice.subject, "Your Sésame account has been deactivated");
+}

@@ -1,0 +1,390 @@
+//! "Mon compte": changing the password and the secret question (both after
+//! the current password), ending sessions, and the language of the emails.
+
+use super::ssr::connected_page_with;
+use super::{AccountNotice, MY_ACCOUNT_PATH};
+use crate::domain::password::parse_pair;
+use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
+use crate::i18n::Lang;
+use crate::lifecycle::ssr::WrongPassword;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::password::{normalize_answer, strength};
+use crate::server::{session, AppState};
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+/// What a form of this module did.
+enum Outcome {
+    Done(AccountNotice),
+    Refused(FieldErrors),
+}
+
+#[derive(sqlx::FromRow)]
+struct Owner {
+    login_email: String,
+    first_name: String,
+    last_name: String,
+    language: String,
+    password_hash: Option<String>,
+}
+
+impl Owner {
+    fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Owner> {
+    sqlx::query_as(
+        "SELECT login_email, first_name, last_name, language, password_hash FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_one(&state.db)
+    .await
+    .context("reading the account")
+}
+
+/// Checks the current password typed in `field`; refuses long inputs before
+/// hashing.
+async fn current_password_is_right(
+    state: &AppState,
+    owner: &Owner,
+    typed: &str,
+) -> anyhow::Result<bool> {
+    if typed.is_empty() || typed.len() > 1024 {
+        return Ok(false);
+    }
+    Ok(state
+        .hasher
+        .verify(typed, owner.password_hash.as_deref())
+        .await?
+        .matches())
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PasswordChangeForm {
+    current_password: String,
+    password: String,
+    password_confirmation: String,
+}
+
+async fn change_password(
+    state: &AppState,
+    account_id: &str,
+    keep_session: Option<&str>,
+    form: &PasswordChangeForm,
+) -> anyhow::Result<Outcome> {
+    let owner = owner(state, account_id).await?;
+    let mut errors = FieldErrors::new();
+    let parsed = parse_pair(
+        &form.password,
+        &form.password_confirmation,
+        PasswordPolicy::Activation,
+    );
+    if !current_password_is_right(state, &owner, &form.current_password).await? {
+        errors.insert("current_password", &WrongPassword);
+    }
+    let password = match parsed {
+        Ok(password) if errors.is_empty() => password,
+        Ok(_) => return Ok(Outcome::Refused(errors)),
+        Err(more) => {
+            errors.extend(more);
+            return Ok(Outcome::Refused(errors));
+        }
+    };
+    let inputs = [
+        owner.login_email.as_str(),
+        owner.last_name.as_str(),
+        owner.first_name.as_str(),
+    ];
+    if !strength(password.expose(), &inputs).acceptable() {
+        errors.insert("password", &PasswordError::TooGuessable);
+        return Ok(Outcome::Refused(errors));
+    }
+    if form.password == form.current_password {
+        errors.insert("password", &PasswordError::SameAsCurrent);
+        return Ok(Outcome::Refused(errors));
+    }
+    let hash = state.hasher.hash(password.expose()).await?;
+    let now: jiff::Timestamp = state.clock.now();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a password change")?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("changing the password")?;
+    session::end_others(&mut tx, account_id, keep_session).await?;
+    events::record(
+        &mut tx,
+        account_id,
+        EventKind::PasswordChanged,
+        now.as_second(),
+    )
+    .await?;
+    let lang = Lang::from_code(&owner.language).unwrap_or(state.config.default_lang);
+    let email = templates::password_changed_in_account(
+        lang,
+        &owner.login_email,
+        &owner.full_name(),
+        &templates::format_datetime(lang, now, &state.config.timezone),
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now.as_second(), &email).await?;
+    tx.commit().await.context("committing a password change")?;
+    state.mailer.wake();
+    Ok(Outcome::Done(AccountNotice {
+        key: "account.password_changed".into(),
+        email: owner.login_email,
+    }))
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SecretChangeForm {
+    secret_password: String,
+    secret_question: String,
+    secret_answer: String,
+}
+
+async fn change_secret(
+    state: &AppState,
+    account_id: &str,
+    form: &SecretChangeForm,
+) -> anyhow::Result<Outcome> {
+    let owner = owner(state, account_id).await?;
+    let mut errors = FieldErrors::new();
+    let question = errors.check(
+        "secret_question",
+        SecretQuestion::parse(&form.secret_question),
+    );
+    let answer = errors.check("secret_answer", SecretAnswer::parse(&form.secret_answer));
+    if !current_password_is_right(state, &owner, &form.secret_password).await? {
+        errors.insert("secret_password", &WrongPassword);
+    }
+    let (Some(question), Some(answer)) = (question, answer) else {
+        return Ok(Outcome::Refused(errors));
+    };
+    if !errors.is_empty() {
+        return Ok(Outcome::Refused(errors));
+    }
+    let answer_hash = state.hasher.hash(&normalize_answer(&answer)).await?;
+    let now: jiff::Timestamp = state.clock.now();
+    let mut tx = state.db.begin().await.context("starting a secret change")?;
+    sqlx::query("UPDATE accounts SET secret_question = $1, secret_answer_hash = $2 WHERE id = $3")
+        .bind(question.as_ref())
+        .bind(answer_hash)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("changing the secret question")?;
+    events::record(
+        &mut tx,
+        account_id,
+        EventKind::SecretChanged,
+        now.as_second(),
+    )
+    .await?;
+    let lang = Lang::from_code(&owner.language).unwrap_or(state.config.default_lang);
+    let email = templates::secret_changed(
+        lang,
+        &owner.login_email,
+        &owner.full_name(),
+        &templates::format_datetime(lang, now, &state.config.timezone),
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, now.as_second(), &email).await?;
+    tx.commit().await.context("committing a secret change")?;
+    state.mailer.wake();
+    Ok(Outcome::Done(AccountNotice {
+        key: "account.secret_changed".into(),
+        email: owner.login_email,
+    }))
+}
+
+/// Draws "Mon compte" after one of these forms.
+async fn answer(
+    state: &AppState,
+    headers: HeaderMap,
+    account_id: &str,
+    outcome: anyhow::Result<Outcome>,
+    what: &str,
+    typed_question: Option<String>,
+) -> Response {
+    let uri = Uri::from_static(MY_ACCOUNT_PATH);
+    let outcome = outcome.map_err(|error| crate::server::telemetry::report(&error, what));
+    let status = match &outcome {
+        Ok(Outcome::Done(_)) => StatusCode::OK,
+        Ok(Outcome::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    connected_page_with(
+        state,
+        uri,
+        headers,
+        account_id,
+        status,
+        |page| match outcome {
+            Ok(Outcome::Done(notice)) => page.notice = Some(notice),
+            Ok(Outcome::Refused(errors)) => {
+                page.errors = errors;
+                page.typed.secret_question = typed_question.unwrap_or_default();
+            }
+            Err(reference) => page.failure = Some(reference),
+        },
+    )
+    .await
+}
+
+/// `POST /mon-compte/mot-de-passe`
+pub async fn submit_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordChangeForm>,
+) -> Response {
+    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
+    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let outcome = change_password(&state, &session.account_id, Some(&session.id_hash), &form).await;
+    answer(
+        &state,
+        headers,
+        &session.account_id,
+        outcome,
+        "password change",
+        None,
+    )
+    .await
+}
+
+/// `POST /mon-compte/question-secrete`
+pub async fn submit_secret(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SecretChangeForm>,
+) -> Response {
+    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
+    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let outcome = change_secret(&state, &session.account_id, &form).await;
+    let typed = Some(form.secret_question.chars().take(200).collect());
+    answer(
+        &state,
+        headers,
+        &session.account_id,
+        outcome,
+        "secret change",
+        typed,
+    )
+    .await
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SessionForm {
+    /// A session's handle, or `others` for every other session.
+    session: String,
+}
+
+/// `POST /mon-compte/sessions`: ends one session of the account, or all the
+/// others.
+pub async fn submit_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SessionForm>,
+) -> Response {
+    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
+    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let outcome = async {
+        let mut conn = state.db.acquire().await.context("ending sessions")?;
+        if form.session == "others" {
+            session::end_others(&mut conn, &session.account_id, Some(&session.id_hash)).await?;
+        } else if form.session.len() == 16 && form.session.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // Only the account's own sessions can be named.
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
+                .bind(&session.account_id)
+                .bind(format!("{}%", form.session))
+                .execute(&mut *conn)
+                .await
+                .context("ending a session")?;
+        }
+        anyhow::Ok(Outcome::Done(AccountNotice {
+            key: "account.sessions_ended".into(),
+            email: String::new(),
+        }))
+    }
+    .await;
+    // Ending the request's own session is logging out.
+    if session::current(&state, &headers)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        return Redirect::to("/?info=logged_out").into_response();
+    }
+    answer(
+        &state,
+        headers,
+        &session.account_id,
+        outcome,
+        "ending sessions",
+        None,
+    )
+    .await
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LanguageForm {
+    language: String,
+}
+
+/// `POST /mon-compte/langue`: the language of the emails and of the pages.
+pub async fn submit_language(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
+    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let Some(lang) = Lang::from_code(&form.language) else {
+        return Redirect::to(MY_ACCOUNT_PATH).into_response();
+    };
+    let saved = sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(lang.code())
+        .bind(&session.account_id)
+        .execute(&state.db)
+        .await;
+    if let Err(error) = saved {
+        let error = anyhow::Error::new(error).context("saving the language");
+        return crate::server::render::unavailable(&state, &headers, error).await;
+    }
+    // The pages follow too: the language switch sets its cookie and comes back.
+    Redirect::to(&format!(
+        "{}?lang={}&next={}",
+        crate::i18n::LANGUAGE_SWITCH_PATH,
+        lang.code(),
+        MY_ACCOUNT_PATH
+    ))
+    .into_response()
+}
