@@ -84,9 +84,9 @@ test.describe('Réinitialiser son mot de passe', () => {
   test('the whole recovery in English', async ({ page }) => {
     const email = await activeAccount(page, 'forgot');
     await page.goto('/langue?lang=en&next=/');
-    await page.getByRole('link', { name: 'Forgotten password?' }).click();
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByLabel(/^Email address/).fill(email);
-    await page.getByLabel(/^Characters of the image/).fill(CAPTCHA_ANSWER);
+    await page.getByLabel(/^Characters in the image/).fill(CAPTCHA_ANSWER);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Secret question');
     await page.getByLabel(/^Answer to the secret question/).fill('Medor');
