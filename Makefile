@@ -18,7 +18,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
 .PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
-        integration-postgres e2e build-release fmt lint
+        integration-postgres e2e build-release fmt lint fuzz
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
 run: toolchain
@@ -52,6 +52,13 @@ test-deps:
 
 unit:
 	cargo test --features ssr --lib
+	cargo test --features ssr --test fuzz
+
+## The parsers of user input under many random inputs (bounded: FUZZ_CASES each).
+FUZZ_CASES ?= 50000
+fuzz: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --release --features ssr --test fuzz
 
 integration: integration-sqlite integration-postgres
 

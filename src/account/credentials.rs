@@ -139,7 +139,7 @@ async fn change_password(
         &templates::format_datetime(lang, now, &state.config.timezone),
         &state.config.public_url,
     );
-    enqueue(&mut tx, now.as_second(), &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a password change")?;
     state.mailer.wake();
     Ok(Outcome::Done(AccountNotice {
@@ -202,7 +202,7 @@ async fn change_secret(
         &templates::format_datetime(lang, now, &state.config.timezone),
         &state.config.public_url,
     );
-    enqueue(&mut tx, now.as_second(), &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a secret change")?;
     state.mailer.wake();
     Ok(Outcome::Done(AccountNotice {

@@ -50,7 +50,7 @@ pub async fn queue_activation_email(
     let link = format!("{}/activation/{token}", state.config.public_url);
     let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
     let email = templates::activation(lang, login_email, full_name, &link, &valid_until);
-    enqueue(conn, now.as_second(), &email).await?;
+    enqueue(conn, state, &email).await?;
     Ok(())
 }
 

@@ -130,7 +130,7 @@ pub async fn request_change(
         &link,
         &templates::format_datetime(lang, expires_at, &state.config.timezone),
     );
-    enqueue(&mut tx, now.as_second(), &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     events::record(
         &mut tx,
         account_id,
@@ -243,7 +243,7 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             &revert,
             &templates::format_datetime(lang, revert_until, &state.config.timezone),
         );
-        enqueue(&mut tx, now.as_second(), &to_old).await?;
+        enqueue(&mut tx, state, &to_old).await?;
         let to_new = templates::contact_changed_new(
             lang,
             &payload,
@@ -251,7 +251,7 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             &holder.login_email,
             &state.config.public_url,
         );
-        enqueue(&mut tx, now.as_second(), &to_new).await?;
+        enqueue(&mut tx, state, &to_new).await?;
         events::record(
             &mut tx,
             &link.account_id,

@@ -83,7 +83,16 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resp
             .fetch_optional(&state.db)
             .await;
     match found {
-        Ok(Some((recipient, subject, text_body, html_body))) => page(
+        Ok(Some((recipient, subject, text_body, html_body))) => {
+            let opened = crate::mail::outbox::open_bodies(&state, &id, &text_body, &html_body);
+            let Ok((text_body, html_body)) = opened else {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "this email does not open with the secret key",
+                )
+                    .into_response();
+            };
+            page(
             &subject,
             &format!(
                 "<p><a href=\"/dev/mailbox\">← All emails</a></p><h1>{subject}</h1><p>To: {to}</p>\
@@ -95,9 +104,14 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resp
                 html = attr(&html_body),
             ),
         )
-        .into_response(),
+        .into_response()
+        }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable").into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database is unavailable",
+        )
+            .into_response(),
     }
 }
 

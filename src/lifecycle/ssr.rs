@@ -91,7 +91,7 @@ pub async fn deactivate(
         reason,
         &state.config.public_url,
     );
-    enqueue(&mut tx, now, &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a deactivation")?;
     state.mailer.wake();
     tracing::info!(account = %account_id, by = ?acting.by, "account deactivated");
@@ -142,7 +142,7 @@ pub async fn reactivate(
         reason.as_ref(),
         &state.config.public_url,
     );
-    enqueue(&mut tx, now, &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a reactivation")?;
     state.mailer.wake();
     tracing::info!(account = %account_id, "account reactivated");
@@ -202,7 +202,7 @@ pub async fn request_reactivation(
             &login,
             &state.config.public_url,
         );
-        enqueue(&mut tx, now, &email).await?;
+        enqueue(&mut tx, state, &email).await?;
     }
     tx.commit()
         .await

@@ -125,7 +125,7 @@ async fn record_failure(
             i64::from(state.config.login_lock_minutes),
             &state.config.public_url,
         );
-        enqueue(&mut tx, now, &email).await?;
+        enqueue(&mut tx, state, &email).await?;
     }
     tx.commit().await.context("committing a failed login")?;
     state.mailer.wake();

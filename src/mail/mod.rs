@@ -2,6 +2,7 @@
 //! delivers it over SMTP (or keeps it for the dev mailbox).
 
 pub mod outbox;
+pub mod sealed;
 pub mod templates;
 
 pub use outbox::{enqueue, OutgoingEmail};

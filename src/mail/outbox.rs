@@ -27,13 +27,16 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
-/// Writes the message in the caller's transaction; returns its id.
+/// Writes the message in the caller's transaction, its bodies sealed;
+/// returns its id.
 pub async fn enqueue(
     conn: &mut AnyConnection,
-    now: i64,
+    state: &AppState,
     email: &OutgoingEmail,
 ) -> anyhow::Result<String> {
+    let now = state.clock.now_seconds();
     let id = new_id()?;
+    let key = &state.config.secret_key;
     sqlx::query(
         "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, created_at, \
          attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
@@ -42,8 +45,8 @@ pub async fn enqueue(
     .bind(email.kind)
     .bind(&email.recipient)
     .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
+    .bind(super::sealed::seal(key, &id, &email.text)?)
+    .bind(super::sealed::seal(key, &id, &email.html)?)
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -59,6 +62,20 @@ struct Queued {
     text_body: String,
     html_body: String,
     attempts: i64,
+}
+
+/// The text and HTML bodies of a stored message, opened.
+pub fn open_bodies(
+    state: &AppState,
+    id: &str,
+    text_body: &str,
+    html_body: &str,
+) -> anyhow::Result<(String, String)> {
+    let key = &state.config.secret_key;
+    Ok((
+        super::sealed::open(key, id, text_body)?,
+        super::sealed::open(key, id, html_body)?,
+    ))
 }
 
 /// Delay before attempt `attempts + 1`: 10 s, 20 s, 40 s… up to an hour.
@@ -96,13 +113,15 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
         if claimed.rows_affected() != 1 {
             continue;
         }
-        let queued: Queued = sqlx::query_as(
+        let mut queued: Queued = sqlx::query_as(
             "SELECT id, recipient, subject, text_body, html_body, attempts FROM outbox WHERE id = $1",
         )
         .bind(&id)
         .fetch_one(&state.db)
         .await
         .context("reading a claimed email")?;
+        (queued.text_body, queued.html_body) =
+            open_bodies(state, &queued.id, &queued.text_body, &queued.html_body)?;
         if deliver_one(state, &queued).await? {
             sent += 1;
         }

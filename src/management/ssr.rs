@@ -420,7 +420,7 @@ async fn decide_membership(
         reason.as_ref(),
         &state.config.public_url,
     );
-    enqueue(&mut tx, now, &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a decision")?;
     state.mailer.wake();
     Ok(())

@@ -254,7 +254,7 @@ async fn send_reset_link(state: &AppState, owner: &Owner, lang: Lang) -> anyhow:
         &link,
         &valid_until,
     );
-    enqueue(&mut tx, now.as_second(), &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     events::record(
         &mut tx,
         &owner.id,
@@ -286,7 +286,7 @@ async fn record_wrong_answer(
             i64::from(state.config.recovery_pause_minutes),
             &state.config.public_url,
         );
-        enqueue(&mut tx, now, &email).await?;
+        enqueue(&mut tx, state, &email).await?;
     }
     tx.commit().await.context("committing a wrong answer")?;
     state.mailer.wake();
@@ -447,7 +447,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
         &templates::format_datetime(lang, now, &state.config.timezone),
         &state.config.public_url,
     );
-    enqueue(&mut tx, now.as_second(), &email).await?;
+    enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing the reset")?;
     state.mailer.wake();
     tracing::info!(account = %link.account_id, "password reset, sessions ended");

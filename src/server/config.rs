@@ -2,6 +2,7 @@
 //! default; see README.md for the list.
 
 use super::password::HashCost;
+use super::secret_key::SecretKey;
 use crate::i18n::Lang;
 use jiff::tz::TimeZone;
 use std::net::SocketAddr;
@@ -59,6 +60,9 @@ pub struct Config {
     /// `SESAME_ACTIVATION_RESEND_MINUTES`: at most one activation email per
     /// account in this time.
     pub activation_resend_minutes: u32,
+    /// `SESAME_SECRET_KEY` (or the file `SESAME_SECRET_KEY_FILE`): seals the
+    /// outbox's email bodies.
+    pub secret_key: SecretKey,
     /// `SESAME_RESET_LINK_MINUTES`: validity of a password-reset link.
     pub reset_link_minutes: u32,
     /// `SESAME_RECOVERY_MAX_WRONG_ANSWERS`: wrong secret answers in an hour
@@ -123,6 +127,28 @@ impl Config {
             name: "SESAME_TIMEZONE",
             problem: e.to_string(),
         })?;
+        let production: bool = parsed("SESAME_PRODUCTION", false)?;
+        let secret_key = match var("SESAME_SECRET_KEY") {
+            Some(hex_key) => SecretKey::from_hex(&hex_key).map_err(|problem| ConfigError::Invalid {
+                name: "SESAME_SECRET_KEY",
+                problem,
+            })?,
+            None if production => {
+                return Err(ConfigError::UnsafeInProduction(
+                    "SESAME_SECRET_KEY is required (64 hexadecimal characters, the same for every instance)"
+                        .into(),
+                ))
+            }
+            None => {
+                let file = var("SESAME_SECRET_KEY_FILE").unwrap_or_else(|| "data/secret.key".into());
+                SecretKey::from_file(std::path::Path::new(&file)).map_err(|problem| {
+                    ConfigError::Invalid {
+                        name: "SESAME_SECRET_KEY_FILE",
+                        problem,
+                    }
+                })?
+            }
+        };
         let config = Config {
             site_addr,
             public_url,
@@ -131,7 +157,8 @@ impl Config {
             smtp_url: var("SESAME_SMTP_URL"),
             mail_from: var("SESAME_MAIL_FROM")
                 .unwrap_or_else(|| "Sésame <notification@sesame.localhost>".into()),
-            production: parsed("SESAME_PRODUCTION", false)?,
+            production,
+            secret_key,
             captcha_test_answer: var("SESAME_CAPTCHA_TEST_ANSWER"),
             default_lang,
             timezone,
@@ -246,6 +273,7 @@ impl Config {
             trust_forwarded_for: false,
             pending_account_days: 30,
             activation_resend_minutes: 5,
+            secret_key: SecretKey::random().unwrap_or(SecretKey::from_bytes([7; 32])),
             reset_link_minutes: 60,
             recovery_max_wrong_answers: 5,
             recovery_pause_minutes: 60,

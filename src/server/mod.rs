@@ -10,6 +10,7 @@ pub mod keys;
 pub mod language;
 pub mod password;
 pub mod render;
+pub mod secret_key;
 pub mod security;
 pub mod session;
 pub mod startup;

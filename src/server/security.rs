@@ -51,10 +51,26 @@ fn is_own_origin(origin: &str, state: &AppState, headers: &axum::http::HeaderMap
         })
 }
 
-/// Headers every response carries.
-pub async fn headers(request: Request, next: Next) -> Response {
+/// What responses that are not pages (static files, server functions,
+/// redirects) may do: nothing but be what they are.
+const NON_PAGE_POLICY: &str =
+    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/// Headers every response carries. Pages set their own Content-Security-Policy
+/// (with their nonce) while they render; every other response gets the
+/// strictest one. HSTS when the portal is served over https.
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(NON_PAGE_POLICY));
+    if state.config.secure_cookies() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

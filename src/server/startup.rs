@@ -200,7 +200,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::same_origin_posts,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

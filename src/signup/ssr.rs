@@ -170,7 +170,7 @@ async fn warn_owner(state: &AppState, attempt: &NewAccount) -> anyhow::Result<()
             &format!("{first_name} {last_name}"),
             &state.config.public_url,
         );
-        enqueue(&mut tx, now, &email).await?;
+        enqueue(&mut tx, state, &email).await?;
         tracing::info!(account = %id, "signup attempted on an existing account, owner warned");
     }
     tx.commit()

@@ -66,6 +66,29 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// A second instance of the portal on the same database and clock, as
+    /// behind a load balancer.
+    pub async fn second_instance(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let app = Application::build(config, self.clock.clone())
+            .await
+            .expect("building the second instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            state,
+            clock: self.clock.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct StoredEmail {
     pub id: String,
@@ -199,14 +222,28 @@ impl TestApp {
         self.post_signup(&form).await
     }
 
+    /// The outbox, bodies opened with the server's key.
     pub async fn emails(&self) -> Vec<StoredEmail> {
-        sqlx::query_as(
+        let stored: Vec<StoredEmail> = sqlx::query_as(
             "SELECT id, kind, recipient, subject, text_body, html_body, attempts, sent_at, \
              abandoned_at, last_error FROM outbox ORDER BY created_at, id",
         )
         .fetch_all(&self.state.db)
         .await
-        .unwrap()
+        .unwrap();
+        stored
+            .into_iter()
+            .map(|mut email| {
+                (email.text_body, email.html_body) = sesame::mail::outbox::open_bodies(
+                    &self.state,
+                    &email.id,
+                    &email.text_body,
+                    &email.html_body,
+                )
+                .expect("a stored email does not open");
+                email
+            })
+            .collect()
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -9,5 +9,6 @@ mod language;
 mod login;
 mod outbox;
 mod recovery;
+mod security;
 mod signup;
 mod smtp;

@@ -1,0 +1,413 @@
+//! Part 5: each protection as a test that fails when the protection goes.
+
+use crate::helpers::*;
+
+/// Every route that changes something, with a form that would do it.
+const STATE_CHANGING: &[&str] = &[
+    "/inscription",
+    "/connexion",
+    "/deconnexion",
+    "/mot-de-passe-oublie",
+    "/activation-renvoyer",
+    "/reactivation",
+    "/mon-compte/contact",
+    "/mon-compte/rattachement",
+    "/mon-compte/desactivation",
+    "/mon-compte/mot-de-passe",
+    "/mon-compte/question-secrete",
+    "/mon-compte/sessions",
+    "/mon-compte/langue",
+    "/gestion",
+    "/api/password_strength",
+];
+
+#[tokio::test]
+async fn every_state_changing_request_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let before = (
+        app.count("accounts").await,
+        app.count("outbox").await,
+        app.count("sessions").await,
+    );
+    for path in STATE_CHANGING {
+        for (name, value) in [
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://evil.example"),
+            ("origin", "null"),
+        ] {
+            let response = app
+                .client
+                .post(format!("{}{path}", app.address))
+                .header(name, value)
+                .header("cookie", &cookie)
+                .form(&valid_form(&unique_email()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 403, "{path} accepted {name}: {value}");
+        }
+    }
+    let after = (
+        app.count("accounts").await,
+        app.count("outbox").await,
+        app.count("sessions").await,
+    );
+    assert_eq!(before, after, "a refused request changed something");
+    // The same-origin form still works.
+    let ok = app
+        .client
+        .post(format!("{}/connexion", app.address))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.address.as_str())
+        .form(&[("email", email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+}
+
+#[tokio::test]
+async fn state_changing_routes_do_not_answer_get() {
+    let app = spawn_app().await;
+    for path in STATE_CHANGING.iter().filter(|p| {
+        p.starts_with("/mon-compte/")
+            || p.starts_with("/api/")
+            || **p == "/connexion"
+            || **p == "/deconnexion"
+    }) {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status() == 405 || response.status() == 404,
+            "{path} answered GET with {}",
+            response.status()
+        );
+    }
+}
+
+async fn headers_of(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::header::HeaderMap {
+    let _ = app;
+    request.send().await.unwrap().headers().clone()
+}
+
+fn assert_protected(headers: &reqwest::header::HeaderMap, what: &str) {
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+    assert!(headers.contains_key("referrer-policy"), "{what}");
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap_or_else(|| panic!("{what} has no CSP"))
+        .to_str()
+        .unwrap();
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {csp} lacks {directive}");
+    }
+}
+
+#[tokio::test]
+async fn pages_server_functions_and_static_files_carry_the_security_headers() {
+    let site = std::env::temp_dir().join(format!(
+        "sesame-site-{}",
+        sesame::server::tokens::new_id().unwrap()
+    ));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/sesame.css"), "body { color: black; }").unwrap();
+    let app = spawn_app_with(|config| config.site_root = site.clone()).await;
+    let page = headers_of(&app, app.client.get(format!("{}/inscription", app.address))).await;
+    assert_protected(&page, "a page");
+    let server_fn = headers_of(
+        &app,
+        app.client
+            .post(format!("{}/api/password_strength", app.address))
+            .form(&[("password", "Vanille-Fraise-2026")]),
+    )
+    .await;
+    assert_protected(&server_fn, "a server function");
+    let file = app
+        .client
+        .get(format!("{}/pkg/sesame.css", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_protected(file.headers(), "a static file");
+    assert!(
+        !page.contains_key("strict-transport-security"),
+        "HSTS over plain http"
+    );
+}
+
+#[tokio::test]
+async fn under_https_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
+    let app = spawn_app_with(|config| config.public_url = "https://sesame.example".into()).await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let response = app.log_in(&email, PASSWORD).await;
+    let cookie = response.set_cookie.unwrap();
+    assert!(cookie.starts_with("__Host-sesame_session="), "{cookie}");
+    for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    let home = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    let hsts = home.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap();
+    assert!(hsts.contains("max-age=31536000"), "{hsts}");
+}
+
+#[tokio::test]
+async fn production_hashes_are_argon2id_with_at_least_owasp_parameters_and_unique_salts() {
+    use sesame::server::password::{HashCost, Hasher};
+    const { assert!(HashCost::OWASP.memory_kib >= 19_456) };
+    const { assert!(HashCost::OWASP.iterations >= 2) };
+    const { assert!(HashCost::OWASP.parallelism == 1) };
+    std::env::remove_var("SESAME_ARGON2_MEMORY_KIB");
+    let config = sesame::server::Config::from_env().unwrap();
+    assert!(
+        config.hash_cost.at_least_owasp(),
+        "the default cost is below OWASP"
+    );
+    let hasher = Hasher::new(HashCost::OWASP).unwrap();
+    let a = hasher.hash("Vanille-Fraise-2026").await.unwrap();
+    let b = hasher.hash("Vanille-Fraise-2026").await.unwrap();
+    assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+    assert_ne!(a, b, "two hashes share a salt");
+}
+
+#[tokio::test]
+async fn a_hash_with_older_parameters_is_upgraded_at_the_next_login() {
+    use sesame::server::password::{HashCost, Hasher};
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let weak = Hasher::new(HashCost {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    })
+    .unwrap()
+    .hash(PASSWORD)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE login_email = $2")
+        .bind(&weak)
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
+    let (now,): (String,) =
+        sqlx::query_as("SELECT password_hash FROM accounts WHERE login_email = $1")
+            .bind(&email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_ne!(now, weak);
+    let cost = app.state.hasher.cost();
+    assert!(
+        now.contains(&format!("m={},t={}", cost.memory_kib, cost.iterations)),
+        "{now}"
+    );
+}
+
+/// Every text value of every table, as one string per row and column.
+async fn every_stored_value(app: &TestApp) -> Vec<String> {
+    let postgres = app.state.config.database_url.starts_with("postgres");
+    let columns: Vec<(String, String)> = if postgres {
+        sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+    } else {
+        let tables: Vec<(String,)> =
+            sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+            )
+                .fetch_all(&app.state.db)
+                .await
+                .unwrap();
+        let mut columns = Vec::new();
+        for (table,) in tables {
+            let names: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .fetch_all(&app.state.db)
+                    .await
+                    .unwrap();
+            columns.extend(names.into_iter().map(|(c,)| (table.clone(), c)));
+        }
+        columns
+    };
+    let mut values = Vec::new();
+    for (table, column) in columns {
+        let cast = format!("CAST(\"{column}\" AS TEXT)");
+        let rows: Vec<(Option<String>,)> =
+            sqlx::query_as(&format!("SELECT {cast} FROM \"{table}\""))
+                .fetch_all(&app.state.db)
+                .await
+                .unwrap();
+        values.extend(
+            rows.into_iter()
+                .filter_map(|(v,)| v)
+                .map(|v| format!("{table}.{column}: {v}")),
+        );
+    }
+    values
+}
+
+#[tokio::test]
+async fn no_raw_token_taken_from_an_email_is_stored_in_any_column() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let activation = app.create_pending_account(&email).await;
+    let values = every_stored_value(&app).await;
+    assert!(values.len() > 20, "the search found nothing to search");
+    let leaks: Vec<&String> = values.iter().filter(|v| v.contains(&activation)).collect();
+    assert!(
+        leaks.is_empty(),
+        "the activation token is stored in clear: {leaks:?}"
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_activations_of_one_link_succeed_exactly_once() {
+    let app = spawn_app().await;
+    let token = app.create_pending_account(&unique_email()).await;
+    let attempts = (0..50).map(|_| app.activate(&token, PASSWORD, PASSWORD));
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s < 500),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn fifty_parallel_wrong_passwords_get_at_most_five_checked_and_other_accounts_are_unaffected()
+{
+    let app = spawn_app_with(|config| config.client_max_attempts = 1000).await;
+    let email = unique_email();
+    let neighbour = unique_email();
+    app.create_active_account(&email).await;
+    app.create_active_account(&neighbour).await;
+    let attempts = (0..50).map(|i| {
+        let password = format!("Mauvais-{i}-2026");
+        let app = &app;
+        let email = email.clone();
+        async move { app.log_in(&email, &password).await.status }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    let failures = app
+        .event_kinds(&email)
+        .await
+        .iter()
+        .filter(|k| *k == "login_failed")
+        .count();
+    assert!(failures <= 5, "{failures} wrong passwords were checked");
+    // Locked, even with the right password; the neighbour is not.
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 429);
+    assert_eq!(app.log_in(&neighbour, PASSWORD).await.status, 303);
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "login_locked"))
+        .await;
+    assert_eq!(
+        emails.iter().filter(|m| m.kind == "login_locked").count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_signups_on_sqlite_are_all_stored_with_their_email() {
+    let app = spawn_app().await;
+    let mut forms = Vec::new();
+    for i in 0..50 {
+        let mut form = valid_form(&format!("burst{i}.{}", unique_email()));
+        form.push(("captcha_id".into(), app.open_signup().await));
+        forms.push(form);
+    }
+    let posts = forms.iter().map(|form| app.post_signup(form));
+    let statuses: Vec<u16> = futures::future::join_all(posts)
+        .await
+        .into_iter()
+        .map(|p| p.status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(app.count("accounts").await, 50);
+    assert_eq!(app.count("outbox").await, 50);
+}
+
+#[tokio::test]
+async fn two_instances_share_sessions_counters_and_never_send_an_email_twice() {
+    let port = crate::smtp::free_port();
+    let smtp = crate::smtp::FakeSmtp::start(port, false).await;
+    let first =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let second = first.second_instance().await;
+    let email = unique_email();
+    first.create_active_account(&email).await;
+    let cookie = first.logged_in(&email).await;
+    assert_eq!(
+        second.get_as("/accueil", &cookie).await.status,
+        200,
+        "a session of one is unknown to the other"
+    );
+    let logout = second.post_form("/deconnexion", &[], Some(&cookie)).await;
+    assert_eq!(logout.status, 303);
+    assert_eq!(
+        first.get_as("/accueil", &cookie).await.status,
+        303,
+        "logout on one did not end it on the other"
+    );
+
+    for i in 0..5 {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        instance.log_in(&email, "Mauvais-Mot-2026").await;
+    }
+    assert_eq!(
+        second.log_in(&email, PASSWORD).await.status,
+        429,
+        "the counters are not shared"
+    );
+
+    // Both workers run on one outbox: every email goes out once.
+    let emails = first
+        .wait_for_emails(|e| e.iter().all(|m| m.sent_at.is_some()))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        emails.len(),
+        "an email was sent twice"
+    );
+}
