@@ -7,14 +7,23 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
+/// The mailbox shows emails as their HTML says (inline styles included),
+/// sandboxed in a frame; nothing else runs.
+const MAILBOX_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     frame-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+fn page(title: &str, body: &str) -> impl IntoResponse {
+    let html = Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
          <body><main id=\"contenu\" class=\"dev-mailbox\">{body}</main></body></html>",
         title = text(title),
-    ))
+    ));
+    (
+        [(axum::http::header::CONTENT_SECURITY_POLICY, MAILBOX_POLICY)],
+        html,
+    )
 }
 
 #[derive(sqlx::FromRow)]

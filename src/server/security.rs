@@ -51,10 +51,11 @@ fn is_own_origin(origin: &str, state: &AppState, headers: &axum::http::HeaderMap
         })
 }
 
-/// What responses that are not pages (static files, server functions,
-/// redirects) may do: nothing but be what they are.
-const NON_PAGE_POLICY: &str =
-    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/// What responses that are not Leptos pages (static files, server
+/// functions, redirects, the plain error pages) may do: use this site's
+/// styles and images, post forms to it, nothing else.
+const NON_PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Headers every response carries. Pages set their own Content-Security-Policy
 /// (with their nonce) while they render; every other response gets the
