@@ -11,7 +11,7 @@ use crate::management::ManagementPage;
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -45,7 +46,6 @@ pub fn App() -> impl IntoView {
     let lang = SharedValue::new(language_of_request).into_inner();
     provide_context(lang);
     view! {
-        <Stylesheet id="leptos" href="/pkg/sesame.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>

@@ -12,13 +12,14 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 const MAILBOX_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
      frame-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-fn page(title: &str, body: &str) -> impl IntoResponse {
+fn page(state: &AppState, title: &str, body: &str) -> impl IntoResponse {
     let html = Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
+         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"contenu\" class=\"dev-mailbox\">{body}</main></body></html>",
         title = text(title),
+        css = crate::server::assets::stylesheet_href(&state.leptos_options),
     ));
     (
         [(axum::http::header::CONTENT_SECURITY_POLICY, MAILBOX_POLICY)],
@@ -81,7 +82,7 @@ pub async fn list(State(state): State<AppState>) -> Response {
         }
         body.push_str("</tbody></table>");
     }
-    page("Dev mailbox", &body).into_response()
+    page(&state, "Dev mailbox", &body).into_response()
 }
 
 /// `GET /dev/mailbox/{id}`: one email, text and HTML.
@@ -102,6 +103,7 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resp
                     .into_response();
             };
             page(
+                &state,
             &subject,
             &format!(
                 "<p><a href=\"/dev/mailbox\">← All emails</a></p><h1>{subject}</h1><p>To: {to}</p>\

@@ -525,10 +525,11 @@ async fn forbidden(state: &AppState, headers: &HeaderMap) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
+         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p>\
          <p><a href=\"/accueil\">{home}</a></p></main></body></html>",
         code = lang.code(),
+        css = crate::server::assets::stylesheet_href(&state.leptos_options),
     );
     (StatusCode::FORBIDDEN, Html(body)).into_response()
 }

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, start-up, state,
 //! storage, captcha, language negotiation, HTTP middleware.
 
+pub mod assets;
 pub mod captcha;
 pub mod clock;
 pub mod config;

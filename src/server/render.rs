@@ -53,10 +53,11 @@ pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::E
     let body = format!(
         "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"/pkg/sesame.css\"></head>\
+         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p><p>{reference_line}</p>\
          <p><a href=\"/\">{home}</a></p></main></body></html>",
         code = lang.code(),
+        css = crate::server::assets::stylesheet_href(&state.leptos_options),
     );
     (StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response()
 }

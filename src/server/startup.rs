@@ -54,6 +54,15 @@ impl Application {
         };
         let router = router(state.clone());
         tokio::spawn(outbox::run_worker(state.clone()));
+        let pkg = state
+            .config
+            .site_root
+            .join(state.leptos_options.site_pkg_dir.as_ref());
+        tokio::task::spawn_blocking(move || match super::assets::precompress(&pkg) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "precompressed the browser's files"),
+            Err(error) => tracing::warn!(%error, "precompressing the browser's files failed"),
+        });
         Ok(Application {
             listener,
             router,
@@ -190,7 +199,14 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/mailbox", get(crate::dev::list))
             .route("/dev/mailbox/{id}", get(crate::dev::show));
     }
+    let pkg = axum::Router::new()
+        .fallback_service(super::assets::service(
+            &state.config.site_root,
+            &state.leptos_options.site_pkg_dir,
+        ))
+        .layer(axum::middleware::from_fn(super::assets::cache_headers));
     router
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, provide_state.clone(), app_shell.clone())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -4,6 +4,7 @@
 
 mod account_life;
 mod activation;
+mod assets;
 mod helpers;
 mod language;
 mod login;

@@ -1,0 +1,158 @@
+//! The browser's files (`/pkg`): hashed names from cargo-leptos
+//! (`hash-files`), kept a year by browsers; served precompressed (brotli or
+//! gzip, as the browser accepts), the compressed copies written once at
+//! start-up next to the originals.
+
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use leptos::config::LeptosOptions;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use tower_http::services::ServeDir;
+
+/// `css` → the hash cargo-leptos gave `sesame.css`, read from `hash.txt`
+/// next to the executable (as Leptos itself does); empty without hashing.
+fn hashes(options: &LeptosOptions) -> &'static HashMap<String, String> {
+    static HASHES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    HASHES.get_or_init(|| {
+        if !options.hash_files {
+            return HashMap::new();
+        }
+        let path = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .unwrap_or_default()
+            .join(options.hash_file.as_ref());
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(ext, hash)| (ext.trim().to_owned(), hash.trim().to_owned()))
+            .collect()
+    })
+}
+
+/// The address of the stylesheet, for pages drawn without Leptos.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    match hashes(options).get("css") {
+        Some(hash) => format!(
+            "/{}/{}.{hash}.css",
+            options.site_pkg_dir, options.output_name
+        ),
+        None => format!("/{}/{}.css", options.site_pkg_dir, options.output_name),
+    }
+}
+
+/// Serves `/pkg`, precompressed copies first.
+pub fn service(site_root: &Path, pkg_dir: &str) -> ServeDir {
+    ServeDir::new(site_root.join(pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip()
+}
+
+/// A file whose name carries its content's hash never changes: a year,
+/// immutable. Others are checked again each time.
+pub async fn cache_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let hashed = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.split('.').count() >= 3);
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Writes `.br` and `.gz` copies of the JavaScript, Wasm and CSS files that
+/// lack a fresh one. Runs once at start-up, off the async runtime; until it
+/// is done, the compression layer compresses on the fly.
+pub fn precompress(dir: &Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "wasm" | "js" | "css"));
+        if !wanted {
+            continue;
+        }
+        let original = std::fs::read(&path)?;
+        let modified = std::fs::metadata(&path)?.modified()?;
+        for (suffix, compress) in [
+            ("br", brotli_of as fn(&[u8]) -> std::io::Result<Vec<u8>>),
+            ("gz", gzip_of),
+        ] {
+            let target = PathBuf::from(format!("{}.{suffix}", path.display()));
+            let fresh = std::fs::metadata(&target)
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| at >= modified);
+            if !fresh {
+                std::fs::write(&target, compress(&original)?)?;
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
+}
+
+pub fn brotli_of(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+pub fn gzip_of(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precompressed_copies_are_written_once_and_decompress_to_the_original() {
+        let dir = std::env::temp_dir().join(format!(
+            "sesame-assets-{}",
+            crate::server::tokens::new_id().unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let css = "body { color: #161616; } ".repeat(100);
+        std::fs::write(dir.join("sesame.abc.css"), &css).unwrap();
+        std::fs::write(dir.join("notes.txt"), "not served compressed").unwrap();
+        assert_eq!(precompress(&dir).unwrap(), 2);
+        assert_eq!(precompress(&dir).unwrap(), 0, "fresh copies were rewritten");
+        let gz = std::fs::read(dir.join("sesame.abc.css.gz")).unwrap();
+        let mut plain = String::new();
+        use std::io::Read;
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut plain)
+            .unwrap();
+        assert_eq!(plain, css);
+        let br = std::fs::read(dir.join("sesame.abc.css.br")).unwrap();
+        assert!(br.len() < css.len() / 10);
+        assert!(!dir.join("notes.txt.br").exists());
+    }
+}
