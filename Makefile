@@ -18,7 +18,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
 .PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
-        integration-postgres e2e build-release fmt lint fuzz
+        integration-postgres e2e build-release fmt lint fuzz bench
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
 run: toolchain
@@ -88,3 +88,13 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+## Figures for BENCHMARKS.md: the release server on SQLite (BENCH_ARGS=--postgres
+## for PostgreSQL), driven by oha (installed from crates.io).
+BENCH_ARGS ?=
+bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
+bench: export CARGO_INCREMENTAL := 0
+bench: toolchain build-release
+	@command -v oha >/dev/null || cargo install oha --locked || cargo install oha
+	SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" cargo bench --features ssr --bench bench -- $(BENCH_ARGS)
+

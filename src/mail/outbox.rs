@@ -278,6 +278,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_subject_with_a_line_break_adds_no_header() {
+        let config = crate::server::Config::for_tests("sqlite::memory:".into());
+        let mailer = Mailer::from_config(&config).unwrap();
+        let queued = Queued {
+            id: "abc".into(),
+            recipient: "paul@menuiserie.fr".into(),
+            subject: "Bonjour\r\nBcc: victim@evil.example".into(),
+            text_body: "texte".into(),
+            html_body: "<p>html</p>".into(),
+            attempts: 0,
+        };
+        let formatted =
+            String::from_utf8(build_message(&mailer, &queued).unwrap().formatted()).unwrap();
+        let headers = formatted.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+            "{headers}"
+        );
+        assert_eq!(
+            headers.lines().filter(|l| l.starts_with("To:")).count(),
+            1,
+            "{headers}"
+        );
+        // A recipient with a line break is no address at all.
+        let hostile = Queued {
+            recipient: "paul@menuiserie.fr\r\nBcc: victim@evil.example".into(),
+            ..queued
+        };
+        assert!(build_message(&mailer, &hostile).is_err());
+    }
+
+    #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
         assert_eq!(backoff_seconds(0), 10);
         assert_eq!(backoff_seconds(1), 20);

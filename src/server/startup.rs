@@ -39,6 +39,17 @@ impl Application {
             leptos_options.output_name = "sesame".into();
         }
         leptos_options.site_addr = config.site_addr;
+        // A release built by cargo-leptos with `hash-files` leaves the hashes
+        // next to the binary: use them even when started without cargo-leptos.
+        if !leptos_options.hash_files {
+            leptos_options.hash_files = std::env::current_exe()
+                .ok()
+                .and_then(|exe| {
+                    exe.parent()
+                        .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
+                })
+                .is_some_and(|path| path.exists());
+        }
         leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
         let listener = TcpListener::bind(config.site_addr)
             .await

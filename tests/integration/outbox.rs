@@ -1,6 +1,7 @@
 use crate::helpers::*;
 use crate::smtp::{free_port, FakeSmtp};
 use jiff::SignedDuration;
+use sesame::server::Clock;
 
 #[tokio::test]
 async fn a_signup_is_accepted_while_smtp_is_down_and_its_email_is_delivered_once_smtp_is_back() {
@@ -99,4 +100,42 @@ async fn the_dev_mailbox_does_not_exist_in_production() {
     })
     .await;
     assert_eq!(app.get("/dev/mailbox").await.status, 404);
+}
+
+/// A worker that dies after SMTP accepted a message but before recording it:
+/// the lease runs out, the message goes again, with the same Message-ID, so
+/// the receiving side can recognise the duplicate.
+#[tokio::test]
+async fn an_email_sent_but_not_recorded_before_a_crash_goes_again_with_the_same_message_id() {
+    let port = free_port();
+    let smtp = FakeSmtp::start(port, false).await;
+    let app =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.sign_up(valid_form(&unique_email())).await;
+    let sent = app
+        .wait_for_emails(|e| e.len() == 1 && e[0].sent_at.is_some())
+        .await;
+    // The crash: the row looks as it did while the worker held its lease.
+    sqlx::query("UPDATE outbox SET sent_at = NULL, locked_until = $1 WHERE id = $2")
+        .bind(app.clock.now_seconds() + 120)
+        .bind(&sent[0].id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    app.state.mailer.wake();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 1, "sent again while the lease held");
+    app.clock.advance(SignedDuration::from_mins(3));
+    app.state.mailer.wake();
+    app.wait_for_emails(|e| e[0].sent_at.is_some()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2);
+    let id_line = |m: &str| {
+        m.lines()
+            .find(|l| l.starts_with("Message-ID:"))
+            .map(str::to_owned)
+    };
+    assert_eq!(id_line(&messages[0]), id_line(&messages[1]));
+    assert!(id_line(&messages[0]).is_some());
 }
