@@ -96,5 +96,5 @@ bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 bench: export CARGO_INCREMENTAL := 0
 bench: toolchain build-release
 	@command -v oha >/dev/null || cargo install oha --locked || cargo install oha
-	SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" cargo bench --features ssr --bench bench -- $(BENCH_ARGS)
+	SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" cargo run --release --features ssr --example bench -- $(BENCH_ARGS)
 

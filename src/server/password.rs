@@ -1,6 +1,6 @@
-//! Hashing passwords and secret answers (argon2id, on a blocking pool
-//! bounded to the number of cores, never on the async executor), and judging
-//! a password's strength with zxcvbn.
+//! Hashing passwords and secret answers (argon2id, on dedicated threads, one
+//! per core, never on the async executor), and judging a password's strength
+//! with zxcvbn.
 
 use crate::domain::{secret::SecretAnswer, Strength};
 use anyhow::Context;
@@ -9,7 +9,6 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,12 +43,46 @@ impl HashCost {
     }
 }
 
+/// A job for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashing runs on its own threads, one per core, never on the async
+/// runtime: a login flood queues here while pages keep rendering, and only
+/// these threads ever hold argon2's 19 MiB blocks, so memory stays bounded
+/// (tokio's blocking pool would spread them over up to 512 threads, each
+/// keeping its allocator arena).
 #[derive(Clone)]
 pub struct Hasher {
     cost: HashCost,
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Verified for unknown logins, so they cost the same time.
     dummy: Arc<str>,
+}
+
+fn start_threads(count: usize) -> anyhow::Result<std::sync::mpsc::Sender<Job>> {
+    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+    for i in 0..count {
+        let receiver = receiver.clone();
+        std::thread::Builder::new()
+            .name(format!("sesame-hash-{i}"))
+            .spawn(move || loop {
+                let job = match receiver.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => break,
+                };
+                match job {
+                    // A panicking job drops its answer channel: its caller
+                    // gets an error, the thread goes on.
+                    Ok(job) => {
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                    Err(_) => break,
+                }
+            })
+            .context("starting a hashing thread")?;
+    }
+    Ok(sender)
 }
 
 impl Hasher {
@@ -60,7 +93,7 @@ impl Hasher {
         let dummy = hash_blocking(cost, "sesame dummy password, never a real one")?;
         Ok(Hasher {
             cost,
-            permits: Arc::new(Semaphore::new(cores)),
+            jobs: start_threads(cores)?,
             dummy: dummy.into(),
         })
     }
@@ -73,14 +106,13 @@ impl Hasher {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> anyhow::Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .context("the hashing pool is closed")?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .context("a hashing task failed")
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(job());
+            }))
+            .map_err(|_| anyhow::anyhow!("the hashing threads are gone"))?;
+        answered.await.context("a hashing job failed")
     }
 
     /// Hashes a secret with a new random salt.
