@@ -59,25 +59,34 @@ pub async fn reserve_login(state: &AppState, login_email: &str) -> anyhow::Resul
     if let Some((failures,)) = reserved {
         return Ok(Reservation::Allowed { failures });
     }
-    let (window_start, locked_until): (i64, Option<i64>) = sqlx::query_as(
+    let counter: Option<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT window_start, locked_until FROM login_throttle WHERE login_email = $1",
     )
     .bind(login_email)
-    .fetch_one(&state.db)
+    .fetch_optional(&state.db)
     .await
     .context("reading a login counter")?;
+    // No counter: a concurrent password reset cleared it; try once more.
+    let Some((window_start, locked_until)) = counter else {
+        return Box::pin(reserve_login(state, login_email)).await;
+    };
     Ok(Reservation::Locked {
         until: locked_until.unwrap_or(window_start + window).max(now),
     })
 }
 
-/// The password was right: the count starts again.
+/// The password was right: the count starts again. The row stays (reset),
+/// so that attempts in flight on other connections still find it.
 pub async fn login_succeeded(state: &AppState, login_email: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM login_throttle WHERE login_email = $1")
-        .bind(login_email)
-        .execute(&state.db)
-        .await
-        .context("clearing a login counter")?;
+    sqlx::query(
+        "UPDATE login_throttle SET failures = 0, locked_until = NULL, window_start = $1 \
+         WHERE login_email = $2",
+    )
+    .bind(state.clock.now_seconds())
+    .bind(login_email)
+    .execute(&state.db)
+    .await
+    .context("clearing a login counter")?;
     Ok(())
 }
 

@@ -41,7 +41,46 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Everything the portals of this test binary logged, with the production
+/// filter: tests search it for secrets.
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogCapture;
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = LOGS.lock() {
+            logs.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new(sesame::server::telemetry::DEFAULT_FILTER);
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(|| LogCapture)
+            .with_ansi(false)
+            .try_init();
+    });
+}
+
+/// The logs so far.
+pub fn logs() -> String {
+    LOGS.lock()
+        .map(|logs| String::from_utf8_lossy(&logs).into_owned())
+        .unwrap_or_default()
+}
+
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    capture_logs();
     let mut config = Config::for_tests(fresh_database_url().await);
     config.captcha_test_answer = Some(CAPTCHA_ANSWER.into());
     customize(&mut config);

@@ -411,3 +411,84 @@ async fn two_instances_share_sessions_counters_and_never_send_an_email_twice() {
         "an email was sent twice"
     );
 }
+
+/// Passwords, answers and tokens never appear in a log line, a `Location`
+/// header, or any email but the one that carries the link.
+#[tokio::test]
+async fn no_password_answer_or_token_reaches_the_logs_a_location_or_another_email() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let token = app.create_pending_account(&email).await;
+    let password = "Zèbre-Violet-Logs-9931";
+    let answer = "Rhododendron";
+    let activated = app
+        .post_form(
+            &format!("/activation/{token}"),
+            &[
+                ("intent", "activate"),
+                ("password", password),
+                ("password_confirmation", password),
+                ("secret_question", "Ma fleur préférée ?"),
+                ("secret_answer", answer),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(activated.status, 303);
+    let mut locations = vec![activated.location.clone().unwrap_or_default()];
+    let wrong = "Faux-Mot-Logs-4412";
+    locations.push(app.log_in(&email, wrong).await.location.unwrap_or_default());
+    locations.push(
+        app.log_in(&email, password)
+            .await
+            .location
+            .unwrap_or_default(),
+    );
+    // A failure with a reference id is logged too.
+    app.post_form("/activation-renvoyer", &[("login_email", &email)], None)
+        .await;
+    let logs = logs();
+    assert!(!logs.is_empty(), "nothing was captured");
+    for secret in [password, answer, wrong, token.as_str()] {
+        assert!(!logs.contains(secret), "{secret:?} is in the logs");
+        for location in &locations {
+            assert!(
+                !location.contains(secret),
+                "{secret:?} is in a Location header"
+            );
+        }
+    }
+    let emails = app.emails().await;
+    for message in &emails {
+        for secret in [password, answer, wrong] {
+            assert!(!message.text_body.contains(secret) && !message.html_body.contains(secret));
+        }
+        if message.kind != "activation" {
+            assert!(
+                !message.text_body.contains(&token),
+                "the token is in a {} email",
+                message.kind
+            );
+        }
+    }
+}
+
+/// One person logging in from many places at once: every login works (the
+/// counter of one success is never pulled from under another attempt).
+#[tokio::test]
+async fn parallel_right_passwords_all_log_in() {
+    let app = spawn_app_with(|config| {
+        config.client_max_attempts = 1000;
+        config.login_max_failures = 1000;
+    })
+    .await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let attempts = (0..30).map(|_| app.log_in(&email, PASSWORD));
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+}
