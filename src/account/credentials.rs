@@ -350,6 +350,83 @@ pub async fn submit_sessions(
     .await
 }
 
+async fn update_profile(
+    state: &AppState,
+    account_id: &str,
+    form: &super::profile::ProfileForm,
+) -> anyhow::Result<Outcome> {
+    let mut errors = FieldErrors::new();
+    let Some(profile) = form.check(&mut errors) else {
+        return Ok(Outcome::Refused(errors));
+    };
+    let now = state.clock.now_seconds();
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .context("starting a details change")?;
+    sqlx::query(
+        "UPDATE accounts SET last_name = $1, first_name = $2, address = $3, address_complement_1 = $4, \
+         address_complement_2 = $5, postal_code = $6, city = $7, country = $8, phone = $9, fax = $10 \
+         WHERE id = $11",
+    )
+    .bind(profile.last_name.as_ref())
+    .bind(profile.first_name.as_ref())
+    .bind(profile.address.as_ref())
+    .bind(profile.address_complement_1.as_deref().map(str::to_owned))
+    .bind(profile.address_complement_2.as_deref().map(str::to_owned))
+    .bind(profile.postal_code.as_ref())
+    .bind(profile.city.as_ref())
+    .bind(profile.country.code())
+    .bind(profile.phone.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(profile.fax.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await
+    .context("changing the details")?;
+    events::record(&mut tx, account_id, EventKind::ProfileUpdated, now).await?;
+    tx.commit().await.context("committing a details change")?;
+    Ok(Outcome::Done(AccountNotice {
+        key: "account.profile_updated".into(),
+        email: String::new(),
+    }))
+}
+
+/// `POST /mon-compte/coordonnees`: names, postal address, phone and fax,
+/// with the signup's rules.
+pub async fn submit_profile(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<super::profile::ProfileForm>,
+) -> Response {
+    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
+    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let outcome = update_profile(&state, &session.account_id, &form).await;
+    let refused = matches!(outcome, Ok(Outcome::Refused(_)));
+    let uri = Uri::from_static(MY_ACCOUNT_PATH);
+    let outcome =
+        outcome.map_err(|error| crate::server::telemetry::report(&error, "details change"));
+    let status = match &outcome {
+        Ok(Outcome::Done(_)) => StatusCode::OK,
+        Ok(Outcome::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    connected_page_with(&state, uri, headers, &session.account_id, status, |page| {
+        if refused {
+            page.typed.profile = Some(form);
+        }
+        match outcome {
+            Ok(Outcome::Done(notice)) => page.notice = Some(notice),
+            Ok(Outcome::Refused(errors)) => page.errors = errors,
+            Err(reference) => page.failure = Some(reference),
+        }
+    })
+    .await
+}
+
 #[derive(Default, serde::Deserialize)]
 #[serde(default)]
 pub struct LanguageForm {

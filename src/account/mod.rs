@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod credentials;
 mod page;
+pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -22,6 +23,7 @@ pub const PASSWORD_FORM_PATH: &str = "/mon-compte/mot-de-passe";
 pub const SECRET_FORM_PATH: &str = "/mon-compte/question-secrete";
 pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
 pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
+pub const PROFILE_FORM_PATH: &str = "/mon-compte/coordonnees";
 
 /// An account's data as it is shown (activation page, "Mon compte").
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +101,8 @@ pub struct AccountForms {
     pub contact_email: String,
     pub siret: String,
     pub secret_question: String,
+    /// The details as typed, after a refusal.
+    pub profile: Option<profile::ProfileForm>,
 }
 
 /// One open session of the account, as "Mon compte" lists it.

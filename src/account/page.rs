@@ -1,7 +1,7 @@
 use super::{
     AccountSummary, ConnectedPageState, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
-    HOME_PATH, LANGUAGE_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, SECRET_FORM_PATH,
-    SESSIONS_FORM_PATH,
+    HOME_PATH, LANGUAGE_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
+    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use crate::components::{
     page_state, ConnectedLayout, FailureNotice, NewPasswordFields, SelectField, TextField,
@@ -67,6 +67,11 @@ pub fn MyAccountPage() -> impl IntoView {
     };
     let no_membership = state.memberships.is_empty();
     let account_language = state.account.language.clone();
+    let profile = state
+        .typed
+        .profile
+        .clone()
+        .unwrap_or_else(|| super::profile::ProfileForm::of(&state.account));
     let user_inputs = vec![
         state.account.login_email.clone(),
         state.account.last_name.clone(),
@@ -81,6 +86,37 @@ pub fn MyAccountPage() -> impl IntoView {
             })}
             {state.failure.map(|reference| view! { <FailureNotice reference /> })}
             <AccountDetails account=state.account />
+
+            <section class="block" aria-labelledby="profile-heading">
+                <h2 id="profile-heading">{lang.t("account.profile_heading")}</h2>
+                <form method="post" action=PROFILE_FORM_PATH novalidate=true class="form">
+                    <TextField name="last_name" label="signup.last_name" value=profile.last_name.clone()
+                        error=error("last_name") required=true autocomplete="family-name" maxlength=100 />
+                    <TextField name="first_name" label="signup.first_name" value=profile.first_name.clone()
+                        error=error("first_name") required=true autocomplete="given-name" maxlength=100 />
+                    <TextField name="address" label="signup.address" value=profile.address.clone()
+                        error=error("address") required=true autocomplete="address-line1" maxlength=200 />
+                    <TextField name="address_complement_1" label="signup.address_complement_1"
+                        value=profile.address_complement_1.clone() error=error("address_complement_1")
+                        autocomplete="address-line2" maxlength=200 />
+                    <TextField name="address_complement_2" label="signup.address_complement_2"
+                        value=profile.address_complement_2.clone() error=error("address_complement_2")
+                        autocomplete="address-line3" maxlength=200 />
+                    <TextField name="postal_code" label="signup.postal_code" value=profile.postal_code.clone()
+                        error=error("postal_code") required=true autocomplete="postal-code" maxlength=10 />
+                    <TextField name="city" label="signup.city" value=profile.city.clone() error=error("city")
+                        required=true autocomplete="address-level2" maxlength=100 />
+                    <SelectField name="country" label="signup.country" options=crate::signup::country_options(lang)
+                        selected=profile.country.clone() error=error("country") required=true autocomplete="country" />
+                    <TextField name="phone" label="signup.phone" value=profile.phone.clone() error=error("phone")
+                        input_type="tel" autocomplete="tel" hint="signup.phone_hint" maxlength=30 />
+                    <TextField name="fax" label="signup.fax" value=profile.fax.clone() error=error("fax")
+                        input_type="tel" autocomplete="off" maxlength=30 />
+                    <div class="actions">
+                        <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
+                    </div>
+                </form>
+            </section>
 
             <section class="block" aria-labelledby="contact-heading">
                 <h2 id="contact-heading">{lang.t("account.contact_heading")}</h2>

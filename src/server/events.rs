@@ -30,6 +30,7 @@ pub enum EventKind {
     ManagerNamed,
     PasswordChanged,
     SecretChanged,
+    ProfileUpdated,
 }
 
 impl EventKind {
@@ -58,6 +59,7 @@ impl EventKind {
             EventKind::ManagerNamed => "manager_named",
             EventKind::PasswordChanged => "password_changed",
             EventKind::SecretChanged => "secret_changed",
+            EventKind::ProfileUpdated => "profile_updated",
         }
     }
 

@@ -185,6 +185,10 @@ pub fn router(state: AppState) -> Router {
             post(account::credentials::submit_sessions),
         )
         .route(
+            account::PROFILE_FORM_PATH,
+            post(account::credentials::submit_profile),
+        )
+        .route(
             account::LANGUAGE_FORM_PATH,
             post(account::credentials::submit_language),
         )

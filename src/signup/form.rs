@@ -1,7 +1,5 @@
-use crate::domain::{
-    AddressLine, CaptchaAnswer, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName,
-    PhoneNumber, PostalCode, UserMessage,
-};
+use crate::account::profile::{Profile, ProfileForm};
+use crate::domain::{CaptchaAnswer, EmailAddress, FieldErrors, UserMessage};
 use serde::{Deserialize, Serialize};
 
 /// The signup form as typed: every field a string, nothing checked yet.
@@ -55,16 +53,7 @@ pub struct NewAccount {
     pub login_email: EmailAddress,
     /// Absent when it is the login address, or left empty.
     pub contact_email: Option<EmailAddress>,
-    pub last_name: PersonName,
-    pub first_name: PersonName,
-    pub address: AddressLine,
-    pub address_complement_1: OptionalLine,
-    pub address_complement_2: OptionalLine,
-    pub postal_code: PostalCode,
-    pub city: City,
-    pub country: Country,
-    pub phone: Option<PhoneNumber>,
-    pub fax: Option<PhoneNumber>,
+    pub profile: Profile,
 }
 
 /// The two login addresses differ.
@@ -113,75 +102,39 @@ impl SignupForm {
             "contact_email",
             EmailAddress::parse_optional(&self.contact_email),
         );
-        let last_name = errors.check("last_name", PersonName::parse(&self.last_name));
-        let first_name = errors.check("first_name", PersonName::parse(&self.first_name));
-        let address = errors.check("address", AddressLine::parse(&self.address));
-        let complement_1 = errors.check(
-            "address_complement_1",
-            OptionalLine::parse(&self.address_complement_1),
-        );
-        let complement_2 = errors.check(
-            "address_complement_2",
-            OptionalLine::parse(&self.address_complement_2),
-        );
-        let country = errors.check("country", Country::parse(&self.country));
-        let postal_code =
-            errors.check("postal_code", PostalCode::parse(&self.postal_code, country));
-        let city = errors.check("city", City::parse(&self.city));
-        let phone = errors.check("phone", PhoneNumber::parse_optional(&self.phone));
-        let fax = errors.check("fax", PhoneNumber::parse_optional(&self.fax));
+        let profile = self.profile_form().check(&mut errors);
         let captcha = errors.check("captcha_answer", CaptchaAnswer::parse(&self.captcha_answer));
-
-        match (
-            login_email,
-            contact_email,
-            last_name,
-            first_name,
-            address,
-            complement_1,
-            complement_2,
-            postal_code,
-            city,
-            country,
-            phone,
-            fax,
-            captcha,
-        ) {
-            (
-                Some(login_email),
-                Some(contact_email),
-                Some(last_name),
-                Some(first_name),
-                Some(address),
-                Some(address_complement_1),
-                Some(address_complement_2),
-                Some(postal_code),
-                Some(city),
-                Some(country),
-                Some(phone),
-                Some(fax),
-                Some(captcha),
-            ) if errors.is_empty() => {
+        match (login_email, contact_email, profile, captcha) {
+            (Some(login_email), Some(contact_email), Some(profile), Some(captcha))
+                if errors.is_empty() =>
+            {
                 let contact_email = contact_email.filter(|contact| *contact != login_email);
                 Ok((
                     NewAccount {
                         login_email,
                         contact_email,
-                        last_name,
-                        first_name,
-                        address,
-                        address_complement_1,
-                        address_complement_2,
-                        postal_code,
-                        city,
-                        country,
-                        phone,
-                        fax,
+                        profile,
                     },
                     captcha,
                 ))
             }
             _ => Err(errors),
+        }
+    }
+
+    /// The details part of the form.
+    pub fn profile_form(&self) -> ProfileForm {
+        ProfileForm {
+            last_name: self.last_name.clone(),
+            first_name: self.first_name.clone(),
+            address: self.address.clone(),
+            address_complement_1: self.address_complement_1.clone(),
+            address_complement_2: self.address_complement_2.clone(),
+            postal_code: self.postal_code.clone(),
+            city: self.city.clone(),
+            country: self.country.clone(),
+            phone: self.phone.clone(),
+            fax: self.fax.clone(),
         }
     }
 

@@ -18,6 +18,7 @@ mod page;
 pub mod ssr;
 
 pub use form::{NewAccount, SignupForm, FIELDS};
+pub(crate) use page::country_options;
 pub use page::SignupPage;
 
 use crate::domain::FieldErrors;

@@ -38,7 +38,7 @@ fn rule<T: 'static, E: UserMessage + 'static>(parse: fn(&str) -> Result<T, E>) -
     Callback::new(move |raw: String| parse(&raw).err().map(|e| e.message_key().to_owned()))
 }
 
-fn country_options(lang: Lang) -> Vec<(String, String)> {
+pub(crate) fn country_options(lang: Lang) -> Vec<(String, String)> {
     let mut options: Vec<(String, String)> = COUNTRIES
         .iter()
         .map(|(code, fr, en)| {

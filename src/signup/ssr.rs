@@ -53,7 +53,10 @@ pub async fn sign_up(
     };
 
     let recap = SignupRecap {
-        full_name: format!("{} {}", account.last_name, account.first_name),
+        full_name: format!(
+            "{} {}",
+            account.profile.last_name, account.profile.first_name
+        ),
         login_email: account.login_email.to_string(),
         valid_hours: state.config.activation_link_hours,
     };
@@ -103,16 +106,34 @@ async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Resul
             .as_ref()
             .map(|e| e.as_ref().to_owned()),
     )
-    .bind(account.last_name.as_ref())
-    .bind(account.first_name.as_ref())
-    .bind(account.address.as_ref())
-    .bind(account.address_complement_1.as_deref().map(str::to_owned))
-    .bind(account.address_complement_2.as_deref().map(str::to_owned))
-    .bind(account.postal_code.as_ref())
-    .bind(account.city.as_ref())
-    .bind(account.country.code())
-    .bind(account.phone.as_ref().map(|p| p.as_ref().to_owned()))
-    .bind(account.fax.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(account.profile.last_name.as_ref())
+    .bind(account.profile.first_name.as_ref())
+    .bind(account.profile.address.as_ref())
+    .bind(
+        account
+            .profile
+            .address_complement_1
+            .as_deref()
+            .map(str::to_owned),
+    )
+    .bind(
+        account
+            .profile
+            .address_complement_2
+            .as_deref()
+            .map(str::to_owned),
+    )
+    .bind(account.profile.postal_code.as_ref())
+    .bind(account.profile.city.as_ref())
+    .bind(account.profile.country.code())
+    .bind(
+        account
+            .profile
+            .phone
+            .as_ref()
+            .map(|p| p.as_ref().to_owned()),
+    )
+    .bind(account.profile.fax.as_ref().map(|p| p.as_ref().to_owned()))
     .bind(lang.code())
     .bind(now)
     .execute(&mut *tx)
@@ -127,7 +148,10 @@ async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Resul
         }
     }
     events::record(&mut tx, &id, EventKind::Created, now).await?;
-    let full_name = format!("{} {}", account.first_name, account.last_name);
+    let full_name = format!(
+        "{} {}",
+        account.profile.first_name, account.profile.last_name
+    );
     queue_activation_email(
         &mut tx,
         state,

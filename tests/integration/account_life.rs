@@ -1067,3 +1067,58 @@ async fn the_language_of_the_account_sets_the_emails_language() {
         .unwrap();
     assert_eq!(notice.subject, "Your Sésame account has been deactivated");
 }
+
+#[tokio::test]
+async fn the_details_are_edited_with_the_signup_rules_and_nothing_typed_is_lost() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let page = app.get_as("/mon-compte", &cookie).await.page();
+    assert_eq!(page.status, 200);
+    assert_eq!(page.value_of("city").as_deref(), Some("Saint-Étienne"));
+    let form = |postal_code: &'static str| {
+        [
+            ("last_name", "Dupont-Martin"),
+            ("first_name", "Paul"),
+            ("address", "3 place Bellecour"),
+            ("address_complement_1", ""),
+            ("address_complement_2", ""),
+            ("postal_code", postal_code),
+            ("city", "Lyon"),
+            ("country", "FR"),
+            ("phone", "04 72 00 00 00"),
+            ("fax", ""),
+        ]
+    };
+    let refused = app
+        .post_form("/mon-compte/coordonnees", &form("6900"), Some(&cookie))
+        .await;
+    assert_eq!(refused.status, 422);
+    let page = refused.page();
+    assert!(page.error_of("postal_code").unwrap().contains("5 chiffres"));
+    assert_eq!(
+        page.value_of("city").as_deref(),
+        Some("Lyon"),
+        "the typed city was lost"
+    );
+    let done = app
+        .post_form("/mon-compte/coordonnees", &form("69002"), Some(&cookie))
+        .await;
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains("Vos coordonnées ont été enregistrées."));
+    let (city, last_name): (String, String) =
+        sqlx::query_as("SELECT city, last_name FROM accounts WHERE login_email = $1")
+            .bind(&email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (city.as_str(), last_name.as_str()),
+        ("Lyon", "Dupont-Martin")
+    );
+    assert!(app
+        .event_kinds(&email)
+        .await
+        .contains(&"profile_updated".to_owned()));
+}
