@@ -85,6 +85,12 @@ pub async fn list(State(state): State<AppState>) -> Response {
     page(&state, "Dev mailbox", &body).into_response()
 }
 
+/// `GET /dev/panic`: a handler that panics, to see (and test) what the
+/// person gets then. Not in production.
+pub async fn panic() -> Response {
+    panic!("the /dev/panic page panicked on purpose (SELECT secret FROM internals)")
+}
+
 /// `GET /dev/mailbox/{id}`: one email, text and HTML.
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let found: Result<Option<(String, String, String, String)>, _> =

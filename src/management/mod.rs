@@ -57,6 +57,16 @@ pub struct StructureLine {
     pub managers: String,
 }
 
+/// An email the outbox gave up on (a permanent refusal, or too many
+/// failures), for administrators to follow up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbandonedEmail {
+    pub recipient: String,
+    pub subject: String,
+    pub when: String,
+    pub error: String,
+}
+
 /// Every form of `/gestion`, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -82,6 +92,8 @@ pub struct ManagementPageState {
     pub accounts: Vec<ManagedAccount>,
     pub requests: Vec<MembershipRequest>,
     pub structures: Vec<StructureLine>,
+    /// Administrators only.
+    pub abandoned: Vec<AbandonedEmail>,
     /// Catalogue key of what the last action did.
     pub notice: Option<String>,
     pub errors: FieldErrors,

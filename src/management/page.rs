@@ -101,6 +101,20 @@ pub fn ManagementPage() -> impl IntoView {
             </section>
 
             {admin.then(|| view! { <AdminForms structures=state.structures form=state.form errors=state.errors /> })}
+            {admin.then(|| view! {
+                <section class="block" aria-labelledby="abandoned-heading">
+                    <h2 id="abandoned-heading">{lang.t("management.abandoned")}</h2>
+                    {state.abandoned.is_empty().then(|| view! { <p>{lang.t("management.no_abandoned")}</p> })}
+                    <ul class="rows">
+                        {state.abandoned.into_iter().map(|email| view! {
+                            <li class="row">
+                                <strong>{email.recipient}</strong>" — "{email.subject}" — "{email.when}
+                                <br />{email.error}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
         </ConnectedLayout>
     }
 }

@@ -2,7 +2,8 @@
 //! on structures.
 
 use super::{
-    ManagedAccount, ManagementForm, ManagementPageState, MembershipRequest, StructureLine,
+    AbandonedEmail, ManagedAccount, ManagementForm, ManagementPageState, MembershipRequest,
+    StructureLine,
 };
 use crate::account::ssr::{connected_page_with, require_account};
 use crate::account::AccountNotice;
@@ -180,6 +181,33 @@ async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementP
     } else {
         Vec::new()
     };
+    let abandoned = if actor.admin {
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT recipient, subject, abandoned_at, last_error FROM outbox \
+             WHERE abandoned_at IS NOT NULL ORDER BY abandoned_at DESC LIMIT 50",
+        )
+        .fetch_all(&state.db)
+        .await
+        .context("reading the abandoned emails")?;
+        rows.into_iter()
+            .map(|(recipient, subject, at, error)| AbandonedEmail {
+                recipient,
+                subject,
+                when: jiff::Timestamp::from_second(at)
+                    .map(|t| {
+                        crate::mail::templates::format_datetime(
+                            crate::i18n::Lang::Fr,
+                            t,
+                            &state.config.timezone,
+                        )
+                    })
+                    .unwrap_or_default(),
+                error: error.unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (viewer,): (String,) =
         sqlx::query_as("SELECT first_name || ' ' || last_name FROM accounts WHERE id = $1")
             .bind(&actor.id)
@@ -192,6 +220,7 @@ async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementP
         accounts,
         requests,
         structures,
+        abandoned,
         ..Default::default()
     })
 }

@@ -87,6 +87,37 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
+/// A handler that panics: the person gets a generic page in both languages
+/// with a reference, the log gets the panic's message under it; nothing
+/// internal reaches the browser.
+pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a handler panicked".into());
+    let error = anyhow::anyhow!(what);
+    let reference = super::telemetry::report(&error, "request (panic)");
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Service momentanément indisponible — Sésame</title></head><body><main>\
+         <h1>Service momentanément indisponible</h1>\
+         <p>Votre demande n'a pas pu aboutir. Réessayez dans quelques instants ; si le problème \
+         persiste, contactez le support en donnant la référence {reference}.</p>\
+         <h2 lang=\"en\">Service temporarily unavailable</h2>\
+         <p lang=\"en\">Your request could not be completed. Try again in a few moments; if it \
+         persists, contact the support with the reference {reference}.</p>\
+         <p><a href=\"/\">Sésame</a></p></main></body></html>"
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
 /// Allows this site's scripts, styles and images, the page's own inline
 /// hydration script (by its nonce), and Wasm; nothing else.
 pub fn content_security_policy(nonce: &str) -> String {

@@ -212,7 +212,8 @@ pub fn router(state: AppState) -> Router {
     if !state.config.production {
         router = router
             .route("/dev/mailbox", get(crate::dev::list))
-            .route("/dev/mailbox/{id}", get(crate::dev::show));
+            .route("/dev/mailbox/{id}", get(crate::dev::show))
+            .route("/dev/panic", get(crate::dev::panic));
     }
     let pkg = axum::Router::new()
         .fallback_service(super::assets::service(
@@ -234,6 +235,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            security::panic_page,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

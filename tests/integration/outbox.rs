@@ -139,3 +139,38 @@ async fn an_email_sent_but_not_recorded_before_a_crash_goes_again_with_the_same_
     assert_eq!(id_line(&messages[0]), id_line(&messages[1]));
     assert!(id_line(&messages[0]).is_some());
 }
+
+#[tokio::test]
+async fn an_abandoned_email_is_shown_to_administrators() {
+    let port = free_port();
+    let _smtp = FakeSmtp::start(port, true).await;
+    let app =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let refused = unique_email();
+    app.sign_up(valid_form(&refused)).await;
+    app.wait_for_emails(|e| e.iter().any(|m| m.abandoned_at.is_some()))
+        .await;
+    let admin = unique_email();
+    sqlx::query(
+        "INSERT INTO accounts (id, login_email, last_name, first_name, address, postal_code, city, \
+         country, language, state, created_at, role) \
+         VALUES ('admin-1', $1, 'Durand', 'Anne', '', '', '', 'FR', 'fr', 'active', 0, 'admin')",
+    )
+    .bind(&admin)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = 'admin-1'")
+        .bind(hash)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let cookie = app.logged_in(&admin).await;
+    let page = app.get_as("/gestion", &cookie).await;
+    assert!(page.body.contains("Courriels non distribués"));
+    assert!(
+        page.body.contains(&refused),
+        "the abandoned email is not listed"
+    );
+}

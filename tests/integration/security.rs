@@ -492,3 +492,19 @@ async fn parallel_right_passwords_all_log_in() {
         .collect();
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_panic_in_a_handler_gives_a_generic_page_with_a_reference_and_nothing_internal() {
+    let app = spawn_app().await;
+    let page = app.get("/dev/panic").await;
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("Service momentanément indisponible"));
+    assert!(page.body.contains("référence"));
+    assert!(
+        !page.body.contains("SELECT") && !page.body.contains("panicked"),
+        "{}",
+        page.body
+    );
+    // The server goes on.
+    assert_eq!(app.get("/").await.status, 200);
+}
