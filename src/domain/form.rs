@@ -42,6 +42,11 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    /// Forgets the error of `field`.
+    pub fn remove(&mut self, field: &str) {
+        self.0.remove(field);
+    }
+
     /// Adds the errors of `other` (keeping the first error of a field).
     pub fn extend(&mut self, other: FieldErrors) {
         for (field, key) in other.0 {

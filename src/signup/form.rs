@@ -19,6 +19,11 @@ pub struct SignupForm {
     pub country: String,
     pub phone: String,
     pub fax: String,
+    /// The structure to be attached to ("Enregistrer et configurer mon
+    /// compte"), optional.
+    pub siret: String,
+    /// `configure` when posted from the configuration screen.
+    pub screen: String,
     pub captcha_id: String,
     pub captcha_answer: String,
     /// `new_captcha` when the no-JavaScript "Nouvelle image" button was used.
@@ -119,6 +124,18 @@ impl SignupForm {
                 ))
             }
             _ => Err(errors),
+        }
+    }
+
+    /// The SIRET asked for on the configuration screen, if any.
+    pub fn parse_siret(&self) -> Result<Option<crate::domain::Siret>, FieldErrors> {
+        if self.siret.trim().is_empty() {
+            return Ok(None);
+        }
+        let mut errors = FieldErrors::new();
+        match errors.check("siret", crate::domain::Siret::parse(&self.siret)) {
+            Some(siret) => Ok(Some(siret)),
+            None => Err(errors),
         }
     }
 

@@ -37,6 +37,13 @@ pub enum SignupPageState {
         form: SignupForm,
         errors: FieldErrors,
     },
+    /// "Enregistrer et configurer mon compte": the details are right; this
+    /// screen asks for the structure to be attached to (optional), then
+    /// "Finaliser l'inscription" with the captcha.
+    Configure {
+        form: SignupForm,
+        errors: FieldErrors,
+    },
     /// "Nouvelle image" without JavaScript: shown again, no error.
     Redrawn {
         form: SignupForm,
@@ -56,4 +63,6 @@ pub struct SignupRecap {
     pub full_name: String,
     pub login_email: String,
     pub valid_hours: u32,
+    /// "Name (SIRET …)" of the structure the person asked to be attached to.
+    pub structure: Option<String>,
 }

@@ -27,6 +27,9 @@ pub fn SignupPage() -> impl IntoView {
             view! { <SignupFormView form errors=FieldErrors::new() focus_captcha=true /> }
                 .into_any()
         }
+        SignupPageState::Configure { form, errors } => {
+            view! { <ConfigureView form errors /> }.into_any()
+        }
         SignupPageState::Failed { form, reference } => {
             view! { <SignupFormView form errors=FieldErrors::new() failure=reference /> }.into_any()
         }
@@ -160,6 +163,81 @@ fn SignupFormView(
                 <CaptchaField challenge error=error("captcha_answer")
                     autofocus=focus("captcha_answer") || focus_captcha />
                 <div class="actions">
+                    <button type="submit" name="intent" value="configure" class="button button--secondary">
+                        {lang.t("signup.configure")}
+                    </button>
+                    <button type="submit" name="intent" value="sign_up" class="button button--primary">
+                        {lang.t("signup.submit")}
+                    </button>
+                </div>
+            </form>
+        </Layout>
+    }
+}
+
+/// "Enregistrer et configurer mon compte": the details typed are carried in
+/// hidden fields; this screen asks for the structure to be attached to
+/// (optional) and the captcha, then creates the account.
+#[component]
+fn ConfigureView(form: SignupForm, errors: FieldErrors) -> impl IntoView {
+    let lang = use_lang();
+    let challenge = SharedValue::new(new_challenge_id).into_inner();
+    let first_error = errors.first_in(&[
+        ("siret", "management.siret"),
+        ("captcha_answer", "captcha.label"),
+    ]);
+    let known_errors = errors.clone();
+    let error = move |name: &str| known_errors.get(name).map(str::to_owned);
+    let siret_rule = Callback::new(|raw: String| {
+        if raw.trim().is_empty() {
+            None
+        } else {
+            crate::domain::Siret::parse(&raw)
+                .err()
+                .map(|e| e.message_key().to_owned())
+        }
+    });
+    let carried = [
+        ("login_email", form.login_email.clone()),
+        (
+            "login_email_confirmation",
+            form.login_email_confirmation.clone(),
+        ),
+        ("contact_email", form.contact_email.clone()),
+        ("last_name", form.last_name.clone()),
+        ("first_name", form.first_name.clone()),
+        ("address", form.address.clone()),
+        ("address_complement_1", form.address_complement_1.clone()),
+        ("address_complement_2", form.address_complement_2.clone()),
+        ("postal_code", form.postal_code.clone()),
+        ("city", form.city.clone()),
+        ("country", form.country.clone()),
+        ("phone", form.phone.clone()),
+        ("fax", form.fax.clone()),
+    ];
+    view! {
+        <Title text=lang.t("signup.configure_title") />
+        <Layout>
+            <h1>{lang.t("signup.configure_title")}</h1>
+            <p class="lead">{lang.t("signup.configure_intro")}</p>
+            <ErrorSummary errors=errors.clone() fields=&[("siret", "management.siret"), ("captcha_answer", "captcha.label")] />
+            <form method="post" action=SIGNUP_PATH novalidate=true class="form">
+                <button type="submit" name="intent" value="sign_up" class="default-submit" tabindex="-1" aria-hidden="true">
+                    {lang.t("signup.submit")}
+                </button>
+                <input type="hidden" name="screen" value="configure" />
+                {carried.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                <fieldset class="block">
+                    <legend>{lang.t("account.structures_heading")}</legend>
+                    <TextField name="siret" label="signup.configure_siret" value=form.siret.clone() error=error("siret")
+                        inputmode="numeric" maxlength=20 hint="management.siret_hint" validate=siret_rule
+                        autofocus=first_error.is_none() || first_error == Some("siret") />
+                </fieldset>
+                <CaptchaField challenge error=error("captcha_answer") autofocus=first_error == Some("captcha_answer") />
+                <div class="actions">
+                    <button type="submit" name="intent" value="edit" class="button button--secondary">
+                        {lang.t("signup.configure_back")}
+                    </button>
                     <button type="submit" name="intent" value="sign_up" class="button button--primary">
                         {lang.t("signup.submit")}
                     </button>
@@ -182,7 +260,12 @@ fn Recap(recap: SignupRecap) -> impl IntoView {
                 <p>{lang.t_with("signup.recap.created", &[("name", &recap.full_name)])}</p>
                 <p>{lang.t_with("signup.recap.activation", &[("email", &recap.login_email)])}</p>
                 <p>{lang.t_with("signup.recap.validity", &[("hours", &hours)])}</p>
-                <p>{lang.t("signup.recap.no_structure")}</p>
+                {match recap.structure {
+                    Some(structure) => view! {
+                        <p>{lang.t_with("signup.recap.structure", &[("structure", &structure)])}</p>
+                    }.into_any(),
+                    None => view! { <p>{lang.t("signup.recap.no_structure")}</p> }.into_any(),
+                }}
                 <p><a href="/" rel="external" class="button button--secondary">{lang.t("signup.recap.back_home")}</a></p>
             </section>
         </Layout>

@@ -14,6 +14,15 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
 
+/// No structure has the SIRET typed on the configuration screen.
+struct UnknownStructure;
+
+impl crate::domain::UserMessage for UnknownStructure {
+    fn message_key(&self) -> &'static str {
+        "errors.siret.unknown"
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SignupError {
     /// Something the person can fix: shown next to the fields.
@@ -47,6 +56,29 @@ pub async fn sign_up(
     if let Err(captcha_error) = captcha_outcome {
         errors.insert("captcha_answer", &captcha_error);
     }
+    let siret = match form.parse_siret() {
+        Ok(siret) => siret,
+        Err(siret_errors) => {
+            errors.extend(siret_errors);
+            None
+        }
+    };
+    let structure = match &siret {
+        Some(siret) => {
+            let found: Option<(String, String)> =
+                sqlx::query_as("SELECT id, name FROM structures WHERE siret = $1")
+                    .bind(siret.as_ref())
+                    .fetch_optional(&state.db)
+                    .await
+                    .context("reading the structure")
+                    .map_err(SignupError::Unexpected)?;
+            if found.is_none() {
+                errors.insert("siret", &UnknownStructure);
+            }
+            found.map(|(id, name)| (id, format!("{name} (SIRET {})", siret.grouped())))
+        }
+        None => None,
+    };
     let account = match account {
         Some(account) if errors.is_empty() => account,
         _ => return Err(SignupError::Invalid(errors)),
@@ -59,14 +91,21 @@ pub async fn sign_up(
         ),
         login_email: account.login_email.to_string(),
         valid_hours: state.config.activation_link_hours,
+        structure: structure.as_ref().map(|(_, label)| label.clone()),
     };
-    store(state, &account, lang).await?;
+    let structure_id = structure.map(|(id, _)| id);
+    store(state, &account, structure_id.as_deref(), lang).await?;
     state.mailer.wake();
     Ok(recap)
 }
 
-async fn store(state: &AppState, account: &NewAccount, lang: Lang) -> anyhow::Result<()> {
-    match insert_new(state, account, lang).await {
+async fn store(
+    state: &AppState,
+    account: &NewAccount,
+    structure_id: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    match insert_new(state, account, structure_id, lang).await {
         Ok(()) => Ok(()),
         Err(InsertError::AlreadyRegistered) => warn_owner(state, account).await,
         Err(InsertError::Other(error)) => Err(error),
@@ -84,7 +123,12 @@ impl From<anyhow::Error> for InsertError {
     }
 }
 
-async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Result<(), InsertError> {
+async fn insert_new(
+    state: &AppState,
+    account: &NewAccount,
+    structure_id: Option<&str>,
+    lang: Lang,
+) -> Result<(), InsertError> {
     let now = state.clock.now_seconds();
     let id = tokens::new_id()?;
     let mut tx = state
@@ -148,6 +192,19 @@ async fn insert_new(state: &AppState, account: &NewAccount, lang: Lang) -> Resul
         }
     }
     events::record(&mut tx, &id, EventKind::Created, now).await?;
+    if let Some(structure_id) = structure_id {
+        sqlx::query(
+            "INSERT INTO memberships (account_id, structure_id, status, requested_at) \
+             VALUES ($1, $2, 'pending', $3)",
+        )
+        .bind(&id)
+        .bind(structure_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("requesting the attachment")?;
+        events::record(&mut tx, &id, EventKind::MembershipRequested, now).await?;
+    }
     let full_name = format!(
         "{} {}",
         account.profile.first_name, account.profile.last_name
@@ -211,14 +268,52 @@ pub async fn submit(
     Form(form): Form<SignupForm>,
 ) -> Response {
     let lang = language::of_headers(&headers, state.config.default_lang);
-    if form.intent == "new_captcha" {
-        let page = SignupPageState::Redrawn {
-            form: form.for_redisplay(),
-        };
-        return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+    let configuring = form.screen == "configure";
+    match form.intent.as_str() {
+        "new_captcha" | "edit" if !configuring || form.intent == "edit" => {
+            let page = SignupPageState::Redrawn {
+                form: form.for_redisplay(),
+            };
+            return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+        }
+        "new_captcha" => {
+            let page = SignupPageState::Configure {
+                form: form.for_redisplay(),
+                errors: FieldErrors::new(),
+            };
+            return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+        }
+        "configure" => {
+            // "Enregistrer et configurer mon compte": the details first;
+            // the captcha comes with the configuration screen.
+            let mut errors = match form.parse() {
+                Ok(_) => FieldErrors::new(),
+                Err(errors) => errors,
+            };
+            errors.remove("captcha_answer");
+            let (status, page) = if errors.is_empty() {
+                let form = form.for_redisplay();
+                (StatusCode::OK, SignupPageState::Configure { form, errors })
+            } else {
+                let form = form.for_redisplay();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    SignupPageState::Refused { form, errors },
+                )
+            };
+            return render::page_with(&state, uri, headers, status, page).await;
+        }
+        _ => {}
     }
     let (status, page) = match sign_up(&state, &form, lang).await {
         Ok(recap) => (StatusCode::OK, SignupPageState::Created(recap)),
+        Err(SignupError::Invalid(errors)) if configuring => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SignupPageState::Configure {
+                form: form.for_redisplay(),
+                errors,
+            },
+        ),
         Err(SignupError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             SignupPageState::Refused {

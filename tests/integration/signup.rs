@@ -435,3 +435,70 @@ async fn the_captcha_has_an_audio_version_of_the_same_characters() {
         .unwrap();
     assert_eq!(gone.status(), 404);
 }
+
+#[tokio::test]
+async fn enregistrer_et_configurer_mon_compte_asks_for_a_structure_and_the_recap_lists_the_request()
+{
+    let app = spawn_app().await;
+    sqlx::query(
+        "INSERT INTO structures (id, siret, name, created_at) VALUES ('s1', '73282932000074', 'Menuiserie Dupont', 0)",
+    )
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let email = unique_email();
+    // The first screen checks the details, not the captcha.
+    let form = with(
+        with(valid_form(&email), "intent", "configure"),
+        "captcha_answer",
+        "",
+    );
+    let configure = app.post_signup(&form).await;
+    assert_eq!(configure.status, 200, "{}", configure.body);
+    assert_eq!(
+        configure.text_of("h1").as_deref(),
+        Some("Configurer mon compte")
+    );
+    assert_eq!(
+        configure.value_of("city").as_deref(),
+        Some("Saint-Étienne"),
+        "the details were lost"
+    );
+    assert_eq!(app.count("accounts").await, 0);
+
+    // A SIRET no structure has is refused on that screen, details kept.
+    let challenge = app.open_signup().await;
+    let mut second: Vec<(String, String)> = with(valid_form(&email), "intent", "sign_up");
+    second.push(("siret".into(), "13002526500013".into()));
+    second.push(("screen".into(), "configure".into()));
+    second.push(("captcha_id".into(), challenge));
+    let refused = app.post_signup(&second).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.error_of("siret").as_deref(),
+        Some("Aucune structure n'a ce SIRET sur le portail.")
+    );
+    assert_eq!(
+        refused.text_of("h1").as_deref(),
+        Some("Configurer mon compte")
+    );
+
+    let challenge = app.open_signup().await;
+    let mut third = with(second.clone(), "siret", "732 829 320 00074");
+    third.retain(|(k, _)| k != "captcha_id");
+    third.push(("captcha_id".into(), challenge));
+    let recap = app.post_signup(&third).await;
+    assert_eq!(recap.status, 200, "{}", recap.body);
+    assert!(recap.body.contains("Vous avez demandé le rattachement à la structure Menuiserie Dupont (SIRET 732 829 320 00074)"), "{}", recap.body);
+    assert!(!recap
+        .body
+        .contains("Vous n'avez demandé aucun rattachement"));
+    let (status,): (String,) = sqlx::query_as(
+        "SELECT m.status FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.login_email = $1",
+    )
+    .bind(&email)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(status, "pending");
+}
