@@ -24,6 +24,7 @@ pub const SECRET_FORM_PATH: &str = "/mon-compte/question-secrete";
 pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
 pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
 pub const PROFILE_FORM_PATH: &str = "/mon-compte/coordonnees";
+pub const LOGIN_FORM_PATH: &str = "/mon-compte/identifiant";
 
 /// An account's data as it is shown (activation page, "Mon compte").
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +102,7 @@ pub struct AccountForms {
     pub contact_email: String,
     pub siret: String,
     pub secret_question: String,
+    pub new_login_email: String,
     /// The details as typed, after a refusal.
     pub profile: Option<profile::ProfileForm>,
 }

@@ -1,7 +1,7 @@
 use super::{
     AccountSummary, ConnectedPageState, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
-    HOME_PATH, LANGUAGE_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
-    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
+    HOME_PATH, LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH,
+    PROFILE_FORM_PATH, SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use crate::components::{
     page_state, ConnectedLayout, FailureNotice, NewPasswordFields, SelectField, TextField,
@@ -114,6 +114,21 @@ pub fn MyAccountPage() -> impl IntoView {
                         input_type="tel" autocomplete="off" maxlength=30 />
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
+                    </div>
+                </form>
+            </section>
+
+            <section class="block" aria-labelledby="login-heading">
+                <h2 id="login-heading">{lang.t("account.login_heading")}</h2>
+                <p>{lang.t("account.login_intro")}</p>
+                <form method="post" action=LOGIN_FORM_PATH novalidate=true class="form">
+                    <TextField name="new_login_email" label="account.new_login_email" value=state.typed.new_login_email.clone()
+                        error=error("new_login_email") required=true input_type="email" autocomplete="off" maxlength=254
+                        autofocus=error("new_login_email").is_some() />
+                    <TextField name="login_password" label="account.current_password" input_type="password"
+                        error=error("login_password") required=true autocomplete="current-password" maxlength=128 />
+                    <div class="actions">
+                        <button type="submit" class="button button--primary">{lang.t("account.login_submit")}</button>
                     </div>
                 </form>
             </section>

@@ -1,5 +1,5 @@
 //! Changing the contact address (guide, section 4, row "Enregistrement de
-//! la modification de l'adresse de contact").
+//! la modification de l'adresse de contact"), and the login address.
 //!
 //! 1. "Mon compte": the new address. A link to confirm it goes to that
 //!    address (it must be reachable before anything is sent there).
@@ -7,6 +7,10 @@
 //!    asks to confirm; confirming records the new address and tells both the
 //!    old and the new one. The old one's message carries a link, valid
 //!    7 days, that puts the old address back and ends every session.
+//! 3. The login address changes the same way, after the current password:
+//!    a link to the new address; confirming ends every session and tells the
+//!    old address. Whether the new address is free is only said then, to the
+//!    owner of that mailbox.
 
 mod page;
 #[cfg(feature = "ssr")]
@@ -37,6 +41,17 @@ pub enum ContactLinkState {
         email: String,
     },
     Reverted {
+        email: String,
+    },
+    /// Confirm `email` as the new login address.
+    ConfirmLogin {
+        email: String,
+    },
+    LoginConfirmed {
+        email: String,
+    },
+    /// Another account took that address in the meantime.
+    LoginTaken {
         email: String,
     },
 }

@@ -40,6 +40,24 @@ pub fn ContactLinkPage() -> impl IntoView {
             email,
             None,
         ),
+        ContactLinkState::ConfirmLogin { email } => (
+            "contact.login_confirm_title",
+            "contact.login_confirm_text",
+            email,
+            Some("contact.confirm_submit"),
+        ),
+        ContactLinkState::LoginConfirmed { email } => (
+            "contact.login_confirmed_title",
+            "contact.login_confirmed_text",
+            email,
+            None,
+        ),
+        ContactLinkState::LoginTaken { email } => (
+            "contact.login_taken_title",
+            "contact.login_taken_text",
+            email,
+            None,
+        ),
         ContactLinkState::Reverted { email } => (
             "contact.reverted_title",
             "contact.reverted_text",

@@ -158,7 +158,7 @@ async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>
     }
     sqlx::query_as(
         "SELECT account_id, purpose, payload, expires_at, used_at FROM account_tokens \
-         WHERE token_hash = $1 AND purpose IN ('contact_confirm', 'contact_revert')",
+         WHERE token_hash = $1 AND purpose IN ('contact_confirm', 'contact_revert', 'login_confirm')",
     )
     .bind(tokens::hash_token(token))
     .fetch_optional(&state.db)
@@ -176,6 +176,7 @@ fn page_of(state: &AppState, link: Option<&Link>) -> ContactLinkState {
     let email = link.payload.clone().unwrap_or_default();
     match link.purpose.as_str() {
         "contact_confirm" => ContactLinkState::Confirm { email },
+        "login_confirm" => ContactLinkState::ConfirmLogin { email },
         _ => ContactLinkState::Revert { email },
     }
 }
@@ -189,7 +190,9 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
     };
     if !matches!(
         page,
-        ContactLinkState::Confirm { .. } | ContactLinkState::Revert { .. }
+        ContactLinkState::Confirm { .. }
+            | ContactLinkState::Revert { .. }
+            | ContactLinkState::ConfirmLogin { .. }
     ) {
         return Ok(page);
     }
@@ -209,6 +212,9 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
     let holder = holder(&mut tx, &link.account_id).await?;
     let lang = Lang::from_code(&holder.language).unwrap_or(state.config.default_lang);
     let payload = link.payload.unwrap_or_default();
+    if link.purpose == "login_confirm" {
+        return change_login(state, tx, &link.account_id, &holder, lang, payload).await;
+    }
     let page = if link.purpose == "contact_confirm" {
         let old = holder
             .contact_email
@@ -299,6 +305,193 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
     tx.commit().await.context("committing a contact link")?;
     state.mailer.wake();
     Ok(page)
+}
+
+/// The confirmed new login address: recorded if still free; every session
+/// ends; the old login address is told.
+async fn change_login(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    holder: &Holder,
+    lang: Lang,
+    new_login: String,
+) -> anyhow::Result<ContactLinkState> {
+    let changed = sqlx::query("UPDATE accounts SET login_email = $1 WHERE id = $2")
+        .bind(&new_login)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await;
+    match changed {
+        Ok(_) => {}
+        Err(error) if crate::server::db::is_unique_violation(&error) => {
+            return Ok(ContactLinkState::LoginTaken { email: new_login });
+        }
+        Err(error) => {
+            return Err(anyhow::Error::new(error).context("changing the login address"));
+        }
+    }
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("ending the account's sessions")?;
+    let now = state.clock.now_seconds();
+    events::record(&mut tx, account_id, EventKind::LoginChanged, now).await?;
+    let email = templates::login_changed(
+        lang,
+        &holder.login_email,
+        &holder.full_name(),
+        &new_login,
+        &state.config.public_url,
+    );
+    enqueue(&mut tx, state, &email).await?;
+    tx.commit().await.context("committing a login change")?;
+    state.mailer.wake();
+    Ok(ContactLinkState::LoginConfirmed { email: new_login })
+}
+
+/// The current password typed to confirm is not the account's.
+struct WrongPassword;
+
+impl UserMessage for WrongPassword {
+    fn message_key(&self) -> &'static str {
+        "errors.password.wrong_current"
+    }
+}
+
+/// The new login address is the current one.
+struct AlreadyLogin;
+
+impl UserMessage for AlreadyLogin {
+    fn message_key(&self) -> &'static str {
+        "errors.email.already_login"
+    }
+}
+
+/// Sends a confirmation link to the new login address, after the current
+/// password. Whether the address is free is only checked at confirmation.
+pub async fn request_login_change(
+    state: &AppState,
+    account_id: &str,
+    raw: &str,
+    password: &str,
+    lang: Lang,
+) -> anyhow::Result<Result<EmailAddress, FieldErrors>> {
+    let mut errors = FieldErrors::new();
+    let new_login = errors.check("new_login_email", EmailAddress::parse(raw));
+    let (hash,): (Option<String>,) =
+        sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&state.db)
+            .await
+            .context("reading the password")?;
+    let right = !password.is_empty()
+        && password.len() <= 1024
+        && state
+            .hasher
+            .verify(password, hash.as_deref())
+            .await?
+            .matches();
+    if !right {
+        errors.insert("login_password", &WrongPassword);
+    }
+    let Some(new_login) = new_login else {
+        return Ok(Err(errors));
+    };
+    let now: Timestamp = state.clock.now();
+    let mut tx = state.db.begin().await.context("starting a login change")?;
+    let holder = holder(&mut tx, account_id).await?;
+    if holder.login_email == new_login.as_ref() {
+        errors.insert("new_login_email", &AlreadyLogin);
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let expires_at = now
+        .checked_add(SignedDuration::from_hours(CONFIRM_HOURS))
+        .context("link expiry")?;
+    let link = new_link(
+        &mut tx,
+        state,
+        account_id,
+        "login_confirm",
+        new_login.as_ref(),
+        expires_at,
+    )
+    .await?;
+    let email = templates::login_confirmation(
+        lang,
+        new_login.as_ref(),
+        &holder.full_name(),
+        &link,
+        &templates::format_datetime(lang, expires_at, &state.config.timezone),
+    );
+    enqueue(&mut tx, state, &email).await?;
+    tx.commit().await.context("committing a login change")?;
+    state.mailer.wake();
+    Ok(Ok(new_login))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginChangeForm {
+    #[serde(default)]
+    new_login_email: String,
+    #[serde(default)]
+    login_password: String,
+}
+
+/// `POST /mon-compte/identifiant`
+pub async fn submit_login_change(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginChangeForm>,
+) -> Response {
+    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
+    let account_id = match require_account(&state, &headers, &my_account).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let typed: String = form.new_login_email.chars().take(254).collect();
+    let outcome = request_login_change(
+        &state,
+        &account_id,
+        &form.new_login_email,
+        &form.login_password,
+        lang,
+    )
+    .await
+    .map_err(|error| crate::server::telemetry::report(&error, "login change"));
+    let status = match &outcome {
+        Ok(Ok(_)) => StatusCode::OK,
+        Ok(Err(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    connected_page_with(
+        &state,
+        my_account,
+        headers,
+        &account_id,
+        status,
+        |page| match outcome {
+            Ok(Ok(address)) => {
+                page.notice = Some(AccountNotice {
+                    key: "account.login_link_sent".into(),
+                    email: address.to_string(),
+                })
+            }
+            Ok(Err(errors)) => {
+                page.errors = errors;
+                page.typed.new_login_email = typed;
+            }
+            Err(reference) => {
+                page.failure = Some(reference);
+                page.typed.new_login_email = typed;
+            }
+        },
+    )
+    .await
 }
 
 fn private(mut response: Response) -> Response {

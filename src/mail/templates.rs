@@ -343,6 +343,47 @@ pub fn secret_changed(
     )
 }
 
+/// A new login address must be confirmed from a link sent to it.
+pub fn login_confirmation(
+    lang: Lang,
+    new_address: &str,
+    full_name: &str,
+    link: &str,
+    valid_until: &str,
+) -> OutgoingEmail {
+    let args = [("email", new_address)];
+    link_email(
+        lang,
+        "login_confirmation",
+        "login_confirmation",
+        new_address,
+        full_name,
+        &args,
+        link,
+        valid_until,
+    )
+}
+
+/// The login address changed: the old one is told.
+pub fn login_changed(
+    lang: Lang,
+    old_address: &str,
+    full_name: &str,
+    new_address: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let args = [("email", new_address)];
+    notice(
+        lang,
+        "login_changed",
+        "login_changed",
+        old_address,
+        full_name,
+        &args,
+        portal_url,
+    )
+}
+
 /// Who deactivated or reactivated an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActedBy {

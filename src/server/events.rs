@@ -31,6 +31,7 @@ pub enum EventKind {
     PasswordChanged,
     SecretChanged,
     ProfileUpdated,
+    LoginChanged,
 }
 
 impl EventKind {
@@ -60,6 +61,7 @@ impl EventKind {
             EventKind::PasswordChanged => "password_changed",
             EventKind::SecretChanged => "secret_changed",
             EventKind::ProfileUpdated => "profile_updated",
+            EventKind::LoginChanged => "login_changed",
         }
     }
 

@@ -165,6 +165,10 @@ pub fn router(state: AppState) -> Router {
             post(contact::ssr::submit_change),
         )
         .route(
+            account::LOGIN_FORM_PATH,
+            post(contact::ssr::submit_login_change),
+        )
+        .route(
             account::ATTACH_FORM_PATH,
             post(management::ssr::submit_attach),
         )

@@ -1122,3 +1122,93 @@ async fn the_details_are_edited_with_the_signup_rules_and_nothing_typed_is_lost(
         .await
         .contains(&"profile_updated".to_owned()));
 }
+
+#[tokio::test]
+async fn the_login_address_changes_after_the_password_and_a_confirmation_and_the_old_one_is_told() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let new_login = unique_email();
+    let wrong = app
+        .post_form(
+            "/mon-compte/identifiant",
+            &[
+                ("new_login_email", &new_login),
+                ("login_password", "Pas-Le-Bon-2026"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.page().error_of("login_password").is_some());
+    assert_eq!(
+        wrong.page().value_of("new_login_email").as_deref(),
+        Some(new_login.as_str())
+    );
+    let asked = app
+        .post_form(
+            "/mon-compte/identifiant",
+            &[
+                ("new_login_email", &new_login),
+                ("login_password", PASSWORD),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert_eq!(
+        app.log_in(&new_login, PASSWORD).await.status,
+        401,
+        "used before confirmation"
+    );
+    let link = link_in(
+        &app,
+        &new_login,
+        "login_confirmation",
+        "/adresse-de-contact/",
+    )
+    .await;
+    assert_eq!(app.get(&link).await.status, 200);
+    let confirmed = app.post_form(&link, &[], None).await;
+    assert!(
+        confirmed.body.contains("Adresse de connexion modifiée"),
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(
+        app.get_as("/accueil", &cookie).await.status,
+        303,
+        "the session survived"
+    );
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 401);
+    assert_eq!(app.log_in(&new_login, PASSWORD).await.status, 303);
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "login_changed"))
+        .await;
+    assert_eq!(sent(&emails, &email, "login_changed"), 1);
+}
+
+#[tokio::test]
+async fn a_login_address_taken_in_the_meantime_is_refused_at_confirmation() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let other = unique_email();
+    app.post_form(
+        "/mon-compte/identifiant",
+        &[("new_login_email", &other), ("login_password", PASSWORD)],
+        Some(&cookie),
+    )
+    .await;
+    let link = link_in(&app, &other, "login_confirmation", "/adresse-de-contact/").await;
+    app.create_active_account(&other).await;
+    let refused = app.post_form(&link, &[], None).await;
+    assert!(
+        refused.body.contains("Adresse déjà utilisée"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
+}
