@@ -84,21 +84,6 @@ async fn run(
     );
     println!("machine: {} cores, {}", cores(), memory_total());
 
-    // 1. What a browser downloads.
-    println!("\n## First load of each page (HTML + JavaScript + Wasm + CSS, bytes on the wire)\n");
-    println!("| page | raw | gzip | brotli | of which Wasm (brotli) |");
-    println!("|---|---:|---:|---:|---:|");
-    for page in PAGES {
-        let sizes = page_weight(client, page).await?;
-        println!(
-            "| `{page}` | {} | {} | {} | {} |",
-            kb(sizes.raw),
-            kb(sizes.gzip),
-            kb(sizes.brotli),
-            kb(sizes.wasm_brotli)
-        );
-    }
-
     // 2. The argon2 limit of this machine, then logins against it.
     let limit = argon2_limit(Duration::from_secs(6));
     let pool = sesame::server::db::connect(database_url).await?;
