@@ -508,3 +508,24 @@ async fn a_panic_in_a_handler_gives_a_generic_page_with_a_reference_and_nothing_
     // The server goes on.
     assert_eq!(app.get("/").await.status, 200);
 }
+
+/// Fifty people logging in at once on SQLite: every login works, no
+/// "database is locked" (WAL, busy timeout), one session each.
+#[tokio::test]
+async fn fifty_concurrent_logins_of_different_people_all_succeed() {
+    let app = spawn_app_with(|config| config.client_max_attempts = 1000).await;
+    let mut emails = Vec::new();
+    for _ in 0..50 {
+        let email = unique_email();
+        app.create_active_account(&email).await;
+        emails.push(email);
+    }
+    let logins = emails.iter().map(|email| app.log_in(email, PASSWORD));
+    let statuses: Vec<u16> = futures::future::join_all(logins)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(app.count("sessions").await, 50);
+}
