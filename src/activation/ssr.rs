@@ -10,7 +10,7 @@ use crate::server::password::{normalize_answer, strength};
 use crate::server::{render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::{SignedDuration, Timestamp};
@@ -63,7 +63,7 @@ struct Link {
 }
 
 async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !tokens::looks_like_token(token) {
         return Ok(None);
     }
     sqlx::query_as(
@@ -227,17 +227,6 @@ pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {
     Ok(deleted.rows_affected())
 }
 
-/// The address in a link must not leak through the Referer header.
-fn private(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 fn status_of(page: &ActivationPageState) -> StatusCode {
     match page {
         ActivationPageState::Invalid => StatusCode::NOT_FOUND,
@@ -259,9 +248,9 @@ pub async fn show(
     match look_up(&state, &token).await {
         Ok(page) => {
             let status = status_of(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
-        Err(error) => private(render::unavailable(&state, &headers, error).await),
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
     }
 }
 
@@ -279,12 +268,14 @@ pub async fn submit(
         activate(&state, &token, &form).await
     };
     match outcome {
-        Ok(Activation::Activated) => private(Redirect::to("/?info=activated").into_response()),
+        Ok(Activation::Activated) => {
+            render::private(Redirect::to("/?info=activated").into_response())
+        }
         Ok(Activation::Page(page)) => {
             let status = status_of(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
-        Err(error) => private(render::unavailable(&state, &headers, error).await),
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
     }
 }
 

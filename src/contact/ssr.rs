@@ -10,7 +10,7 @@ use crate::server::events::{self, EventKind};
 use crate::server::{language, render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
 use jiff::{SignedDuration, Timestamp};
@@ -153,7 +153,7 @@ struct Link {
 }
 
 async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !tokens::looks_like_token(token) {
         return Ok(None);
     }
     sqlx::query_as(
@@ -494,16 +494,6 @@ pub async fn submit_login_change(
     .await
 }
 
-fn private(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 fn status_of(page: &ContactLinkState) -> StatusCode {
     match page {
         ContactLinkState::Invalid => StatusCode::NOT_FOUND,
@@ -523,9 +513,9 @@ pub async fn show(
         Ok(link) => {
             let page = page_of(&state, link.as_ref());
             let status = status_of(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
-        Err(error) => private(render::unavailable(&state, &headers, error).await),
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
     }
 }
 
@@ -539,9 +529,9 @@ pub async fn submit(
     match apply(&state, &token).await {
         Ok(page) => {
             let status = status_of(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
-        Err(error) => private(render::unavailable(&state, &headers, error).await),
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
     }
 }
 

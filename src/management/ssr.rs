@@ -546,21 +546,15 @@ async fn require_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, R
 }
 
 async fn forbidden(state: &AppState, headers: &HeaderMap) -> Response {
-    use axum::response::{Html, IntoResponse};
     let lang = crate::server::language::of_headers(headers, state.config.default_lang);
-    let title = html_escape::encode_text(&lang.t("management.forbidden_title")).into_owned();
-    let text = html_escape::encode_text(&lang.t("management.forbidden_text")).into_owned();
-    let home = html_escape::encode_text(&lang.t("not_found.home")).into_owned();
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
-         <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p>\
-         <p><a href=\"/accueil\">{home}</a></p></main></body></html>",
-        code = lang.code(),
-        css = crate::server::assets::stylesheet_href(&state.leptos_options),
-    );
-    (StatusCode::FORBIDDEN, Html(body)).into_response()
+    render::plain_page(
+        state,
+        headers,
+        StatusCode::FORBIDDEN,
+        "management.forbidden_title",
+        &[&lang.t("management.forbidden_text")],
+        "/accueil",
+    )
 }
 
 /// `GET /gestion`

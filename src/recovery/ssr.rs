@@ -12,7 +12,7 @@ use crate::server::password::{normalize_answer, strength, Verified};
 use crate::server::{captcha, language, render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::{SignedDuration, Timestamp};
@@ -307,7 +307,7 @@ struct ResetLink {
 }
 
 async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<ResetLink>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !tokens::looks_like_token(token) {
         return Ok(None);
     }
     sqlx::query_as(
@@ -514,7 +514,7 @@ pub async fn submit(
             (StatusCode::SERVICE_UNAVAILABLE, page)
         }
     };
-    private(render::page_with(&state, uri, headers, status, page).await)
+    render::private(render::page_with(&state, uri, headers, status, page).await)
 }
 
 async fn failed_question(
@@ -548,18 +548,6 @@ async fn failed_question(
     }
 }
 
-/// Pages reached from an emailed link or carrying a flow must not leak it
-/// through the Referer header, nor be cached.
-fn private(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 fn status_of_reset(page: &ResetPageState) -> StatusCode {
     match page {
         ResetPageState::Invalid => StatusCode::NOT_FOUND,
@@ -581,9 +569,9 @@ pub async fn show(
     match look_up(&state, &token).await {
         Ok(page) => {
             let status = status_of_reset(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
-        Err(error) => private(render::unavailable(&state, &headers, error).await),
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
     }
 }
 
@@ -596,10 +584,12 @@ pub async fn submit_reset(
     Form(form): Form<ResetForm>,
 ) -> Response {
     match reset(&state, &token, &form).await {
-        Ok(Reset::Changed) => private(Redirect::to("/?info=password_changed").into_response()),
+        Ok(Reset::Changed) => {
+            render::private(Redirect::to("/?info=password_changed").into_response())
+        }
         Ok(Reset::Page(page)) => {
             let status = status_of_reset(&page);
-            private(render::page_with(&state, uri, headers, status, page).await)
+            render::private(render::page_with(&state, uri, headers, status, page).await)
         }
         Err(error) => match look_up(&state, &token).await {
             Ok(ResetPageState::Ready { user_inputs, .. }) => {
@@ -610,9 +600,9 @@ pub async fn submit_reset(
                     failure: Some(reference),
                 };
                 let status = StatusCode::SERVICE_UNAVAILABLE;
-                private(render::page_with(&state, uri, headers, status, page).await)
+                render::private(render::page_with(&state, uri, headers, status, page).await)
             }
-            _ => private(render::unavailable(&state, &headers, error).await),
+            _ => render::private(render::unavailable(&state, &headers, error).await),
         },
     }
 }

@@ -41,23 +41,63 @@ where
 /// Logs an unexpected failure with a reference and answers with a generic,
 /// translated page that shows only that reference.
 pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::Error) -> Response {
-    use axum::response::{Html, IntoResponse};
     let reference = crate::server::telemetry::report(&error, "request");
     let lang = super::language::of_headers(headers, state.config.default_lang);
-    let title = html_escape::encode_text(&lang.t("errors.unavailable_title")).into_owned();
-    let text = html_escape::encode_text(&lang.t("errors.unavailable_text")).into_owned();
-    let reference_line =
-        html_escape::encode_text(&lang.t_with("errors.reference", &[("reference", &reference)]))
-            .into_owned();
-    let home = html_escape::encode_text(&lang.t("not_found.home")).into_owned();
+    let reference_line = lang.t_with("errors.reference", &[("reference", &reference)]);
+    plain_page(
+        state,
+        headers,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "errors.unavailable_title",
+        &[&lang.t("errors.unavailable_text"), &reference_line],
+        "/",
+    )
+}
+
+/// A page drawn without Leptos (when the app cannot or must not render): a
+/// translated title, paragraphs already written, and a way back to `back`.
+pub fn plain_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    title_key: &str,
+    paragraphs: &[&str],
+    back: &str,
+) -> Response {
+    use axum::response::{Html, IntoResponse};
+    use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+    let lang = super::language::of_headers(headers, state.config.default_lang);
+    let title = lang.t(title_key);
+    let paragraphs: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", text(p)))
+        .collect();
     let body = format!(
         "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
-         <body><main id=\"contenu\"><h1>{title}</h1><p>{text}</p><p>{reference_line}</p>\
-         <p><a href=\"/\">{home}</a></p></main></body></html>",
+         <body><main id=\"contenu\"><h1>{title}</h1>{paragraphs}\
+         <p><a href=\"{back}\">{home}</a></p></main></body></html>",
         code = lang.code(),
-        css = crate::server::assets::stylesheet_href(&state.leptos_options),
+        title = text(&title),
+        css = attr(&crate::server::assets::stylesheet_href(
+            &state.leptos_options
+        )),
+        back = attr(back),
+        home = text(&lang.t("not_found.home")),
     );
-    (StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response()
+    (status, Html(body)).into_response()
+}
+
+/// A page reached from an emailed link (its token is in the address): no
+/// `Referer` may carry it elsewhere, and no cache may keep it.
+pub fn private(mut response: Response) -> Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

@@ -18,6 +18,12 @@ fn random_hex<const N: usize>() -> anyhow::Result<String> {
     Ok(hex::encode(bytes))
 }
 
+/// Whether `token` has the form of a token this module makes (64 hex
+/// characters): anything else is refused before the database is asked.
+pub fn looks_like_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// What is stored of a token: its SHA-256, in hex. A 256-bit random token
 /// needs no salt nor slow hash.
 pub fn hash_token(token: &str) -> String {
