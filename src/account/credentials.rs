@@ -6,7 +6,7 @@ use super::{AccountNotice, MY_ACCOUNT_PATH};
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
 use crate::i18n::Lang;
-use crate::lifecycle::ssr::WrongPassword;
+use crate::login::ssr::check_current_password;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
@@ -29,7 +29,6 @@ struct Owner {
     first_name: String,
     last_name: String,
     language: String,
-    password_hash: Option<String>,
 }
 
 impl Owner {
@@ -40,29 +39,12 @@ impl Owner {
 
 async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Owner> {
     sqlx::query_as(
-        "SELECT login_email, first_name, last_name, language, password_hash FROM accounts WHERE id = $1",
+        "SELECT login_email, first_name, last_name, language FROM accounts WHERE id = $1",
     )
     .bind(account_id)
     .fetch_one(&state.db)
     .await
     .context("reading the account")
-}
-
-/// Checks the current password typed in `field`; refuses long inputs before
-/// hashing.
-async fn current_password_is_right(
-    state: &AppState,
-    owner: &Owner,
-    typed: &str,
-) -> anyhow::Result<bool> {
-    if typed.is_empty() || typed.len() > 1024 {
-        return Ok(false);
-    }
-    Ok(state
-        .hasher
-        .verify(typed, owner.password_hash.as_deref())
-        .await?
-        .matches())
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -86,8 +68,8 @@ async fn change_password(
         &form.password_confirmation,
         PasswordPolicy::Activation,
     );
-    if !current_password_is_right(state, &owner, &form.current_password).await? {
-        errors.insert("current_password", &WrongPassword);
+    if let Err(refused) = check_current_password(state, account_id, &form.current_password).await? {
+        errors.insert("current_password", &refused);
     }
     let password = match parsed {
         Ok(password) if errors.is_empty() => password,
@@ -168,8 +150,8 @@ async fn change_secret(
         SecretQuestion::parse(&form.secret_question),
     );
     let answer = errors.check("secret_answer", SecretAnswer::parse(&form.secret_answer));
-    if !current_password_is_right(state, &owner, &form.secret_password).await? {
-        errors.insert("secret_password", &WrongPassword);
+    if let Err(refused) = check_current_password(state, account_id, &form.secret_password).await? {
+        errors.insert("secret_password", &refused);
     }
     let (Some(question), Some(answer)) = (question, answer) else {
         return Ok(Outcome::Refused(errors));

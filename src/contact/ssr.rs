@@ -5,6 +5,7 @@ use crate::account::ssr::{connected_page_with, require_account};
 use crate::account::AccountNotice;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
+use crate::login::ssr::check_current_password;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::{language, render, tokens, AppState};
@@ -351,15 +352,6 @@ async fn change_login(
     Ok(ContactLinkState::LoginConfirmed { email: new_login })
 }
 
-/// The current password typed to confirm is not the account's.
-struct WrongPassword;
-
-impl UserMessage for WrongPassword {
-    fn message_key(&self) -> &'static str {
-        "errors.password.wrong_current"
-    }
-}
-
 /// The new login address is the current one.
 struct AlreadyLogin;
 
@@ -380,21 +372,8 @@ pub async fn request_login_change(
 ) -> anyhow::Result<Result<EmailAddress, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let new_login = errors.check("new_login_email", EmailAddress::parse(raw));
-    let (hash,): (Option<String>,) =
-        sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(&state.db)
-            .await
-            .context("reading the password")?;
-    let right = !password.is_empty()
-        && password.len() <= 1024
-        && state
-            .hasher
-            .verify(password, hash.as_deref())
-            .await?
-            .matches();
-    if !right {
-        errors.insert("login_password", &WrongPassword);
+    if let Err(refused) = check_current_password(state, account_id, password).await? {
+        errors.insert("login_password", &refused);
     }
     let Some(new_login) = new_login else {
         return Ok(Err(errors));

@@ -4,6 +4,7 @@ use super::{DeactivateForm, ReactivationPageState};
 use crate::account::ssr::{connected_page_with, require_account};
 use crate::domain::{EmailAddress, FieldErrors, Reason, UserMessage};
 use crate::i18n::Lang;
+use crate::login::ssr::{check_current_password, CurrentPasswordRefused};
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActedBy};
 use crate::server::events::{self, EventKind};
@@ -257,40 +258,34 @@ pub async fn deactivate_own(
         Err(response) => return response,
     };
     let outcome = async {
-        let (hash,): (Option<String>,) =
-            sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
-                .bind(&account_id)
-                .fetch_one(&state.db)
-                .await
-                .context("reading the password")?;
-        let right = form.password.len() <= 1024
-            && state
-                .hasher
-                .verify(&form.password, hash.as_deref())
-                .await?
-                .matches();
-        if !right {
-            return anyhow::Ok(false);
+        if let Err(refused) = check_current_password(&state, &account_id, &form.password).await? {
+            return anyhow::Ok(Err(refused));
         }
         let acting = Acting {
             by: ActedBy::Owner,
             actor_id: None,
             reason: None,
         };
-        deactivate(&state, &account_id, acting).await
+        // Not deactivated: the account was not active (anymore).
+        let done = deactivate(&state, &account_id, acting).await?;
+        Ok(if done {
+            Ok(())
+        } else {
+            Err(CurrentPasswordRefused::Wrong)
+        })
     }
     .await;
     match outcome {
-        Ok(true) => {
+        Ok(Ok(())) => {
             let mut response = Redirect::to("/?info=deactivated").into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, session::clear_cookie(&state));
             response
         }
-        Ok(false) => {
+        Ok(Err(refused)) => {
             let mut errors = FieldErrors::new();
-            errors.insert("deactivate_password", &WrongPassword);
+            errors.insert("deactivate_password", &refused);
             connected_page_with(
                 &state,
                 my_account,
@@ -313,14 +308,5 @@ pub async fn deactivate_own(
             )
             .await
         }
-    }
-}
-
-/// The password typed to confirm is not the account's.
-pub struct WrongPassword;
-
-impl UserMessage for WrongPassword {
-    fn message_key(&self) -> &'static str {
-        "errors.password.wrong_current"
     }
 }

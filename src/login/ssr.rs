@@ -1,7 +1,7 @@
 //! The server side of login and logout.
 
 use super::{LoginBoxState, LoginForm, LoginNotice, LoginRefusal};
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, UserMessage};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
@@ -130,6 +130,84 @@ async fn record_failure(
     tx.commit().await.context("committing a failed login")?;
     state.mailer.wake();
     Ok(())
+}
+
+/// A connected person's account and login address.
+#[derive(sqlx::FromRow)]
+struct Holder {
+    #[sqlx(flatten)]
+    account: Candidate,
+    login_email: String,
+}
+
+/// Why the current password typed by a connected person was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurrentPasswordRefused {
+    Wrong,
+    /// Too many wrong passwords on this address, here or at the login box.
+    Locked,
+}
+
+impl UserMessage for CurrentPasswordRefused {
+    fn message_key(&self) -> &'static str {
+        match self {
+            CurrentPasswordRefused::Wrong => "errors.password.wrong_current",
+            CurrentPasswordRefused::Locked => "errors.password.locked_current",
+        }
+    }
+}
+
+/// Checks the password a connected person types to change their password,
+/// secret question or login address, or to deactivate the account. It
+/// counts against the same per-address limit as the login box, so that
+/// whoever holds a stolen session cannot guess the password any faster; a
+/// lock it causes is recorded and told to the owner like a login lock, and
+/// a right password clears the count.
+pub async fn check_current_password(
+    state: &AppState,
+    account_id: &str,
+    typed: &str,
+) -> anyhow::Result<Result<(), CurrentPasswordRefused>> {
+    if typed.is_empty() || typed.len() > MAX_PASSWORD_BYTES {
+        return Ok(Err(CurrentPasswordRefused::Wrong));
+    }
+    let Holder {
+        account,
+        login_email: login,
+    } = sqlx::query_as(
+        "SELECT id, state, password_hash, language, first_name, last_name, login_email \
+         FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_one(&state.db)
+    .await
+    .context("reading the account")?;
+    let failures = match throttle::reserve_login(state, &login).await? {
+        Reservation::Allowed { failures } => failures,
+        Reservation::Locked { .. } => return Ok(Err(CurrentPasswordRefused::Locked)),
+    };
+    let verified = state
+        .hasher
+        .verify(typed, account.password_hash.as_deref())
+        .await?;
+    if verified.matches() {
+        throttle::login_succeeded(state, &login).await?;
+        return Ok(Ok(()));
+    }
+    let locked_now = throttle::login_failed(state, &login, failures).await?;
+    record_failure(
+        state,
+        &account,
+        &login,
+        locked_now,
+        state.clock.now_seconds(),
+    )
+    .await?;
+    Ok(Err(if locked_now {
+        CurrentPasswordRefused::Locked
+    } else {
+        CurrentPasswordRefused::Wrong
+    }))
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` entry

@@ -1212,3 +1212,189 @@ async fn a_login_address_taken_in_the_meantime_is_refused_at_confirmation() {
     );
     assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
 }
+
+/// The link of a contact address change, asked from "Mon compte".
+async fn contact_confirmation_link(app: &TestApp, email: &str, new_contact: &str) -> String {
+    let cookie = app.logged_in(email).await;
+    app.post_form(
+        "/mon-compte/contact",
+        &[("contact_email", new_contact)],
+        Some(&cookie),
+    )
+    .await;
+    link_in(
+        app,
+        new_contact,
+        "contact_confirmation",
+        "/adresse-de-contact/",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_contact_confirmation_link_works_once_under_fifty_concurrent_submissions() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let new_contact = unique_email();
+    let link = contact_confirmation_link(&app, &email, &new_contact).await;
+
+    exactly_one(&app.post_at_once(&link, 50).await, 200);
+    assert_eq!(
+        contact_of(&app, &email).await.as_deref(),
+        Some(new_contact.as_str())
+    );
+    let changes = app.event_kinds(&email).await;
+    assert_eq!(
+        changes.iter().filter(|k| *k == "contact_changed").count(),
+        1
+    );
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "contact_changed_new"))
+        .await;
+    assert_eq!(sent(&emails, &email, "contact_changed_old"), 1);
+    assert_eq!(sent(&emails, &new_contact, "contact_changed_new"), 1);
+}
+
+#[tokio::test]
+async fn a_contact_confirmation_link_expires_after_a_day() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let link = contact_confirmation_link(&app, &email, &unique_email()).await;
+    app.clock.advance(jiff::SignedDuration::from_hours(25));
+    assert_eq!(app.get(&link).await.status, 410);
+    assert_eq!(app.post_form(&link, &[], None).await.status, 410);
+    assert_eq!(contact_of(&app, &email).await, None);
+}
+
+#[tokio::test]
+async fn an_undo_link_works_once_under_fifty_concurrent_submissions() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let old_contact = unique_email();
+    set_contact(&app, &email, &old_contact).await;
+    let confirm = contact_confirmation_link(&app, &email, &unique_email()).await;
+    app.post_form(&confirm, &[], None).await;
+    let undo = link_in(
+        &app,
+        &old_contact,
+        "contact_changed_old",
+        "/adresse-de-contact/",
+    )
+    .await;
+
+    exactly_one(&app.post_at_once(&undo, 50).await, 200);
+    assert_eq!(
+        contact_of(&app, &email).await.as_deref(),
+        Some(old_contact.as_str())
+    );
+    let reverts = app.event_kinds(&email).await;
+    assert_eq!(
+        reverts.iter().filter(|k| *k == "contact_reverted").count(),
+        1
+    );
+}
+
+/// The confirmation link of a login address change, asked from "Mon compte".
+async fn login_confirmation_link(app: &TestApp, email: &str, new_login: &str) -> String {
+    let cookie = app.logged_in(email).await;
+    app.post_form(
+        "/mon-compte/identifiant",
+        &[("new_login_email", new_login), ("login_password", PASSWORD)],
+        Some(&cookie),
+    )
+    .await;
+    link_in(app, new_login, "login_confirmation", "/adresse-de-contact/").await
+}
+
+#[tokio::test]
+async fn a_login_address_confirmation_works_once_under_fifty_concurrent_submissions() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let new_login = unique_email();
+    let link = login_confirmation_link(&app, &email, &new_login).await;
+
+    exactly_one(&app.post_at_once(&link, 50).await, 200);
+    assert_eq!(app.log_in(&new_login, PASSWORD).await.status, 303);
+    let changes = app.event_kinds(&new_login).await;
+    assert_eq!(changes.iter().filter(|k| *k == "login_changed").count(), 1);
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "login_changed"))
+        .await;
+    assert_eq!(sent(&emails, &email, "login_changed"), 1);
+}
+
+#[tokio::test]
+async fn a_login_address_confirmation_expires_after_a_day() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let new_login = unique_email();
+    let link = login_confirmation_link(&app, &email, &new_login).await;
+    app.clock.advance(jiff::SignedDuration::from_hours(25));
+    assert_eq!(app.post_form(&link, &[], None).await.status, 410);
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
+    assert_eq!(app.log_in(&new_login, PASSWORD).await.status, 401);
+}
+
+/// Whoever holds a stolen session cannot guess the password through "Mon
+/// compte" faster than at the login box: the same counter, the same lock,
+/// the same notice to the owner.
+#[tokio::test]
+async fn the_current_password_asked_in_mon_compte_counts_against_the_login_lock() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let forms: [(&str, &str); 4] = [
+        ("/mon-compte/desactivation", "deactivate_password"),
+        ("/mon-compte/mot-de-passe", "current_password"),
+        ("/mon-compte/question-secrete", "secret_password"),
+        ("/mon-compte/identifiant", "login_password"),
+    ];
+    for (i, (path, field)) in forms.iter().cycle().take(5).enumerate() {
+        let guess = format!("Devinette-{i}-2026");
+        let refused = app
+            .post_form(path, &[(field, guess.as_str())], Some(&cookie))
+            .await;
+        assert_eq!(refused.status, 422, "{path}");
+        assert!(refused.page().error_of(field).is_some(), "{path}");
+    }
+    // Locked now: the right password is refused here and at the login box.
+    let locked = app
+        .post_form(
+            "/mon-compte/desactivation",
+            &[("deactivate_password", PASSWORD)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(locked.status, 422);
+    assert!(
+        locked
+            .page()
+            .error_of("deactivate_password")
+            .unwrap_or_default()
+            .contains("Trop de mots de passe erronés"),
+        "{}",
+        locked.body
+    );
+    assert_eq!(state_of(&app, &email).await, "active");
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 429);
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "login_locked"))
+        .await;
+    assert_eq!(sent(&emails, &email, "login_locked"), 1);
+    // After the lock, the right password works again and clears the count.
+    app.clock.advance(jiff::SignedDuration::from_mins(16));
+    let done = app
+        .post_form(
+            "/mon-compte/desactivation",
+            &[("deactivate_password", PASSWORD)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+}

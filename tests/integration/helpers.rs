@@ -80,8 +80,13 @@ pub fn logs() -> String {
 }
 
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(fresh_database_url().await, customize).await
+}
+
+/// The portal on the database at `database_url`.
+pub async fn spawn_app_on(database_url: String, customize: impl FnOnce(&mut Config)) -> TestApp {
     capture_logs();
-    let mut config = Config::for_tests(fresh_database_url().await);
+    let mut config = Config::for_tests(database_url);
     config.captcha_test_answer = Some(CAPTCHA_ANSWER.into());
     customize(&mut config);
     let clock = Arc::new(ManualClock::new(
@@ -215,7 +220,16 @@ impl TestApp {
     /// Opens the signup page and draws its captcha image, as a browser would;
     /// returns the challenge id.
     pub async fn open_signup(&self) -> String {
-        let page = self.get("/inscription").await;
+        self.open_captcha("/inscription", None).await
+    }
+
+    /// Opens the form at `path` (as `cookie`'s owner when given) and draws
+    /// its captcha image, as a browser would; returns the challenge id.
+    pub async fn open_captcha(&self, path: &str, cookie: Option<&str>) -> String {
+        let page = match cookie {
+            Some(cookie) => self.get_as(path, cookie).await.page(),
+            None => self.get(path).await,
+        };
         assert_eq!(page.status, 200);
         let challenge = page
             .value_of("captcha_id")
@@ -423,6 +437,49 @@ impl TestApp {
         into_response(request.send().await.expect("POST failed")).await
     }
 
+    /// Posts an empty form to `path` `times` times at once (an emailed
+    /// link's button pressed from many tabs, or by an attacker racing it);
+    /// returns the statuses.
+    pub async fn post_at_once(&self, path: &str, times: usize) -> Vec<u16> {
+        let posts = (0..times).map(|_| self.post_form(path, &[], None));
+        futures::future::join_all(posts)
+            .await
+            .into_iter()
+            .map(|r| r.status)
+            .collect()
+    }
+
+    /// "Mot de passe oublié ?" with the right captcha: the question step.
+    pub async fn ask_secret_question(&self, email: &str, cookie: Option<&str>) -> Response {
+        let challenge = self.open_captcha("/mot-de-passe-oublie", cookie).await;
+        self.post_form(
+            "/mot-de-passe-oublie",
+            &[
+                ("intent", "request"),
+                ("login_email", email),
+                ("captcha_id", &challenge),
+                ("captcha_answer", CAPTCHA_ANSWER),
+            ],
+            cookie,
+        )
+        .await
+    }
+
+    /// Answers the question shown by `question_page`.
+    pub async fn answer_secret_question(&self, question_page: &Response, answer: &str) -> Response {
+        let flow = question_page.page().value_of("flow").expect("no flow");
+        self.post_form(
+            "/mot-de-passe-oublie",
+            &[
+                ("intent", "answer"),
+                ("flow", &flow),
+                ("secret_answer", answer),
+            ],
+            None,
+        )
+        .await
+    }
+
     pub async fn get_as(&self, path: &str, cookie: &str) -> Response {
         let request = self
             .client
@@ -508,4 +565,20 @@ impl TestApp {
         .unwrap();
         rows.into_iter().map(|(k,)| k).collect()
     }
+}
+
+/// Asserts that exactly one of `statuses` is `success` and that the others
+/// were refused cleanly (4xx, never a server error).
+pub fn exactly_one(statuses: &[u16], success: u16) {
+    assert_eq!(
+        statuses.iter().filter(|s| **s == success).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == success || (400..500).contains(s)),
+        "{statuses:?}"
+    );
 }
