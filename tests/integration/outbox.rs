@@ -44,6 +44,59 @@ async fn a_signup_is_accepted_while_smtp_is_down_and_its_email_is_delivered_once
     );
 }
 
+/// SMTP down for a while: a signup, a password reset and a notice (the
+/// login lock) are all accepted and queued; once SMTP is back, every one is
+/// delivered exactly once, each with its own Message-ID.
+#[tokio::test]
+async fn signups_resets_and_notices_accepted_while_smtp_is_down_are_each_delivered_once_it_is_back()
+{
+    let port = free_port();
+    let app =
+        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let person = unique_email();
+    app.create_active_account(&person).await;
+    let newcomer = unique_email();
+    assert_eq!(app.sign_up(valid_form(&newcomer)).await.status, 200);
+    let question = app.ask_secret_question(&person, None).await;
+    assert_eq!(
+        app.answer_secret_question(&question, "medor").await.status,
+        200
+    );
+    for _ in 0..5 {
+        app.log_in(&person, "Pas-Le-Bon-2026").await;
+    }
+    let queued = app
+        .wait_for_emails(|e| {
+            ["activation", "password_reset", "login_locked"]
+                .iter()
+                .all(|kind| e.iter().any(|m| m.kind == *kind && m.attempts >= 1))
+        })
+        .await;
+    assert!(queued.iter().all(|m| m.sent_at.is_none()));
+
+    let smtp = FakeSmtp::start(port, false).await;
+    app.clock.advance(SignedDuration::from_mins(10));
+    let delivered = app
+        .wait_for_emails(|e| e.iter().all(|m| m.sent_at.is_some()))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), delivered.len(), "{messages:#?}");
+    for email in &delivered {
+        let id = format!("Message-ID: <{}@127.0.0.1>", email.id);
+        assert_eq!(
+            messages.iter().filter(|m| m.contains(&id)).count(),
+            1,
+            "{} ({}) was not delivered exactly once",
+            email.kind,
+            email.recipient
+        );
+    }
+    for kind in ["activation", "password_reset", "login_locked"] {
+        assert!(delivered.iter().any(|m| m.kind == kind), "no {kind} email");
+    }
+}
+
 #[tokio::test]
 async fn a_recipient_refused_by_the_smtp_server_is_abandoned_without_retrying() {
     let port = free_port();
