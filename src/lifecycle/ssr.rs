@@ -8,6 +8,7 @@ use crate::login::ssr::{check_current_password, CurrentPasswordRefused};
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActedBy};
 use crate::server::events::{self, EventKind};
+use crate::server::steady::Steady;
 use crate::server::{render, session, AppState};
 use anyhow::Context;
 use axum::extract::State;
@@ -236,7 +237,11 @@ pub async fn submit_request(
                 .await;
         }
     };
-    if let Err(error) = request_reactivation(&state, &email).await {
+    let steady = Steady::start(&state);
+    if let Err(error) = steady
+        .answer(request_reactivation(&state, &email).await)
+        .await
+    {
         return render::unavailable(&state, &headers, error).await;
     }
     let page = ReactivationPageState::Done {

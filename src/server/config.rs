@@ -71,6 +71,9 @@ pub struct Config {
     pub recovery_pause_minutes: u32,
     /// `SESAME_RESET_EMAILS_PER_HOUR`: reset emails per account and hour.
     pub reset_emails_per_hour: u32,
+    /// `SESAME_STEADY_ANSWER_MS`: the least time a signup or a reactivation
+    /// request takes to answer, whoever the address belongs to.
+    pub steady_answer_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +190,7 @@ impl Config {
             recovery_max_wrong_answers: parsed("SESAME_RECOVERY_MAX_WRONG_ANSWERS", 5)?,
             recovery_pause_minutes: parsed("SESAME_RECOVERY_PAUSE_MINUTES", 60)?,
             reset_emails_per_hour: parsed("SESAME_RESET_EMAILS_PER_HOUR", 3)?,
+            steady_answer_ms: parsed("SESAME_STEADY_ANSWER_MS", 150)?,
         };
         config.check()?;
         Ok(config)
@@ -278,6 +282,8 @@ impl Config {
             recovery_max_wrong_answers: 5,
             recovery_pause_minutes: 60,
             reset_emails_per_hour: 3,
+            // Tests that time answers set it; the others need not wait.
+            steady_answer_ms: 0,
         }
     }
 }

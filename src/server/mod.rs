@@ -16,6 +16,7 @@ pub mod security;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod steady;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;

@@ -7,6 +7,7 @@ use crate::domain::{CaptchaAnswer, FieldErrors};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
+use crate::server::steady::Steady;
 use crate::server::{captcha, db::is_unique_violation, language, render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::State;
@@ -53,6 +54,7 @@ pub async fn sign_up(
         Ok((account, _)) => (Some(account), FieldErrors::new()),
         Err(errors) => (None, errors),
     };
+    let captcha_solved = captcha_outcome.is_ok();
     if let Err(captcha_error) = captcha_outcome {
         errors.insert("captcha_answer", &captcha_error);
     }
@@ -63,8 +65,10 @@ pub async fn sign_up(
             None
         }
     };
+    // Only behind a solved captcha: the answer tells whether a SIRET has a
+    // structure here, which must not be asked in bulk.
     let structure = match &siret {
-        Some(siret) => {
+        Some(siret) if captcha_solved => {
             let found: Option<(String, String)> =
                 sqlx::query_as("SELECT id, name FROM structures WHERE siret = $1")
                     .bind(siret.as_ref())
@@ -77,7 +81,7 @@ pub async fn sign_up(
             }
             found.map(|(id, name)| (id, format!("{name} (SIRET {})", siret.grouped())))
         }
-        None => None,
+        _ => None,
     };
     let account = match account {
         Some(account) if errors.is_empty() => account,
@@ -305,7 +309,8 @@ pub async fn submit(
         }
         _ => {}
     }
-    let (status, page) = match sign_up(&state, &form, lang).await {
+    let steady = Steady::start(&state);
+    let (status, page) = match steady.answer(sign_up(&state, &form, lang).await).await {
         Ok(recap) => (StatusCode::OK, SignupPageState::Created(recap)),
         Err(SignupError::Invalid(errors)) if configuring => (
             StatusCode::UNPROCESSABLE_ENTITY,

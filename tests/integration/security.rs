@@ -17,8 +17,15 @@ const STATE_CHANGING: &[&str] = &[
     "/mon-compte/question-secrete",
     "/mon-compte/sessions",
     "/mon-compte/langue",
+    "/mon-compte/coordonnees",
+    "/mon-compte/identifiant",
     "/gestion",
     "/api/password_strength",
+    // The emailed links' buttons (a token of the right shape: refused
+    // before it is even looked up, else they would answer 404).
+    "/activation/abababababababababababababababababababababababababababababababab",
+    "/nouveau-mot-de-passe/abababababababababababababababababababababababababababababababab",
+    "/adresse-de-contact/abababababababababababababababababababababababababababababababab",
 ];
 
 #[tokio::test]
@@ -528,4 +535,131 @@ async fn fifty_concurrent_logins_of_different_people_all_succeed() {
         .collect();
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
     assert_eq!(app.count("sessions").await, 50);
+}
+
+/// Fifty people activating their accounts at once: every activation works
+/// (no "database is locked" on SQLite), each account active with its own
+/// password.
+#[tokio::test]
+async fn fifty_concurrent_activations_of_different_accounts_all_succeed() {
+    let app = spawn_app().await;
+    let mut tokens = Vec::new();
+    for _ in 0..50 {
+        tokens.push(app.create_pending_account(&unique_email()).await);
+    }
+    let activations = tokens
+        .iter()
+        .map(|token| app.activate(token, PASSWORD, PASSWORD));
+    let statuses: Vec<u16> = futures::future::join_all(activations)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE state = 'active' AND password_hash IS NOT NULL",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(active, 50);
+}
+
+/// Moves the tables a captcha guards out of the way: any work on them after
+/// this fails, and the page would say the service is unavailable.
+async fn break_guarded_tables(app: &TestApp) {
+    for table in [
+        "accounts",
+        "structures",
+        "recovery_flows",
+        "recovery_throttle",
+        "outbox",
+    ] {
+        sqlx::query(&format!("ALTER TABLE {table} RENAME TO {table}_away"))
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_missing_wrong_expired_or_reused_captcha_is_refused_before_any_account_or_mail_work() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    // A challenge already used by a successful signup.
+    let reused = app.open_signup().await;
+    let mut first = valid_form(&unique_email());
+    first.push(("captcha_id".into(), reused.clone()));
+    assert_eq!(app.post_signup(&first).await.status, 200);
+    // A challenge drawn eleven minutes ago.
+    let expired = app.open_signup().await;
+    app.clock.advance(jiff::SignedDuration::from_mins(11));
+    let wrong = app.open_signup().await;
+    let missing = app.open_signup().await;
+    let recovery_wrong = app.open_captcha("/mot-de-passe-oublie", None).await;
+    break_guarded_tables(&app).await;
+
+    // Signup, with an address that has an account and a SIRET to look up.
+    let signup = |challenge: &str, answer: &str| {
+        let mut form = with(valid_form(&email), "captcha_answer", answer);
+        form.push(("siret".into(), "73282932000074".into()));
+        form.push(("screen".into(), "configure".into()));
+        form.push(("captcha_id".into(), challenge.to_owned()));
+        form
+    };
+    for (case, form) in [
+        ("reused", signup(&reused, CAPTCHA_ANSWER)),
+        ("expired", signup(&expired, CAPTCHA_ANSWER)),
+        ("wrong", signup(&wrong, "ZZZZZ")),
+        ("missing", signup(&missing, "")),
+    ] {
+        let page = app.post_signup(&form).await;
+        assert_eq!(page.status, 422, "{case} captcha: {}", page.body);
+        assert!(page.error_of("captcha_answer").is_some(), "{case} captcha");
+    }
+    // "Mot de passe oublié ?"
+    let refused = app
+        .post_form(
+            "/mot-de-passe-oublie",
+            &[
+                ("intent", "request"),
+                ("login_email", &email),
+                ("captcha_id", &recovery_wrong),
+                ("captcha_answer", "ZZZZZ"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.page().error_of("captcha_answer").is_some());
+
+    // Control: past a solved captcha, the broken tables are reached.
+    let solved = app.open_signup().await;
+    let page = app.post_signup(&signup(&solved, CAPTCHA_ANSWER)).await;
+    assert_eq!(page.status, 503, "the tables were not needed after all");
+}
+
+/// A signup and a reactivation request answer no sooner than the steady
+/// floor, whether the address has an account or not (`make load` measures
+/// that their median times then match).
+#[tokio::test]
+async fn signups_and_reactivation_requests_take_the_steady_time_whoever_the_address_belongs_to() {
+    let floor = std::time::Duration::from_millis(300);
+    let app = spawn_app_with(|config| config.steady_answer_ms = 300).await;
+    let registered = unique_email();
+    app.create_active_account(&registered).await;
+    for address in [registered, unique_email()] {
+        let mut form = valid_form(&address);
+        form.push(("captcha_id".into(), app.open_signup().await));
+        let started = std::time::Instant::now();
+        assert_eq!(app.post_signup(&form).await.status, 200);
+        assert!(started.elapsed() >= floor, "signup of {address}");
+        let started = std::time::Instant::now();
+        let request = app
+            .post_form("/reactivation", &[("login_email", &address)], None)
+            .await;
+        assert_eq!(request.status, 200);
+        assert!(started.elapsed() >= floor, "reactivation of {address}");
+    }
 }
