@@ -6,6 +6,7 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
+use crate::server::steady::Steady;
 use crate::server::throttle::{self, Reservation};
 use crate::server::{language, render, session, AppState};
 use anyhow::Context;
@@ -243,7 +244,10 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let client = client_address(&state, &headers, peer);
-    let outcome = log_in(&state, &form.email, &form.password, &client).await;
+    let steady = Steady::start(&state);
+    let outcome = steady
+        .answer(log_in(&state, &form.email, &form.password, &client).await)
+        .await;
     let refusal = match outcome {
         Ok(LoginOutcome::LoggedIn { account_id }) => {
             return match open_session(&state, &headers, &account_id).await {

@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength, Verified};
+use crate::server::steady::Steady;
 use crate::server::{captcha, language, render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
@@ -491,8 +492,16 @@ pub async fn submit(
             notice: None,
             failure: None,
         }),
-        "answer" => answer(&state, &form).await,
-        _ => start(&state, &form, lang).await,
+        "answer" => {
+            Steady::start(&state)
+                .answer(answer(&state, &form).await)
+                .await
+        }
+        _ => {
+            Steady::start(&state)
+                .answer(start(&state, &form, lang).await)
+                .await
+        }
     };
     let (status, page) = match outcome {
         Ok(page) => (status_of_forgot(&page), page),

@@ -71,8 +71,9 @@ pub struct Config {
     pub recovery_pause_minutes: u32,
     /// `SESAME_RESET_EMAILS_PER_HOUR`: reset emails per account and hour.
     pub reset_emails_per_hour: u32,
-    /// `SESAME_STEADY_ANSWER_MS`: the least time a signup or a reactivation
-    /// request takes to answer, whoever the address belongs to.
+    /// `SESAME_STEADY_ANSWER_MS`: the least time signup, login, the
+    /// forgotten-password steps and the reactivation request take to
+    /// answer, whoever the address belongs to (`server::steady`).
     pub steady_answer_ms: u64,
 }
 

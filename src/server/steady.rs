@@ -1,13 +1,17 @@
-//! Steady answers: a signup or a reactivation request does more work when
-//! the address has an account (or, for a signup, when it has none) — one
-//! path writes an account and an email, the other a warning or nothing. The
-//! page says the same either way; so that the time it takes does not say
-//! otherwise, such an answer leaves no sooner than `SESAME_STEADY_ANSWER_MS`
-//! after the request arrived.
+//! Steady answers. Where an answer says the same whether an address has an
+//! account or not, the work behind it still differs: a signup writes an
+//! account and an email for a new address but only a warning (at most
+//! hourly) for a registered one; a reactivation request writes only for a
+//! deactivated account; a wrong password or secret answer is recorded in
+//! the account's feed only when there is an account. So that the time an
+//! answer takes does not tell either, signup, login, both steps of
+//! "Mot de passe oublié ?" and the reactivation request answer no sooner
+//! than `SESAME_STEADY_ANSWER_MS` after the request arrived.
 //!
-//! The floor is above what either path takes on an unloaded server, so the
-//! median times of both match (`make load` measures them). A server loaded
-//! beyond the floor answers later for everyone alike.
+//! The floor is above what any of these takes on an unloaded server
+//! (argon2 included), so the median times match (`make load` measures
+//! them). A server loaded beyond the floor answers later for everyone
+//! alike.
 
 use super::AppState;
 use std::time::Duration;
