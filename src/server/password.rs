@@ -5,9 +5,10 @@
 use crate::domain::{secret::SecretAnswer, Strength};
 use anyhow::Context;
 use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    rand_core::OsRng, Output, ParamsString, PasswordHash, Salt, SaltString,
 };
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane).
@@ -47,10 +48,11 @@ impl HashCost {
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Hashing runs on its own threads, one per core, never on the async
-/// runtime: a login flood queues here while pages keep rendering, and only
-/// these threads ever hold argon2's 19 MiB blocks, so memory stays bounded
-/// (tokio's blocking pool would spread them over up to 512 threads, each
-/// keeping its allocator arena).
+/// runtime: a login flood queues here while pages keep rendering. Each
+/// thread allocates argon2's 19 MiB of blocks once and reuses them (see
+/// [`BLOCKS`]), so memory stays bounded: tokio's blocking pool would spread
+/// them over up to 512 threads, and even on few threads the allocator keeps
+/// freed 19 MiB sets in its heaps.
 #[derive(Clone)]
 pub struct Hasher {
     cost: HashCost,
@@ -90,10 +92,20 @@ impl Hasher {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let dummy = hash_blocking(cost, "sesame dummy password, never a real one")?;
+        let jobs = start_threads(cores)?;
+        // On a hashing thread, so that no other thread keeps blocks.
+        let (answer, answered) = std::sync::mpsc::channel();
+        jobs.send(Box::new(move || {
+            let _ = answer.send(hash_blocking(
+                cost,
+                "sesame dummy password, never a real one",
+            ));
+        }))
+        .map_err(|_| anyhow::anyhow!("the hashing threads are gone"))?;
+        let dummy = answered.recv().context("hashing the dummy password")??;
         Ok(Hasher {
             cost,
-            jobs: start_threads(cores)?,
+            jobs,
             dummy: dummy.into(),
         })
     }
@@ -134,9 +146,7 @@ impl Hasher {
         self.run(move || -> anyhow::Result<Verified> {
             let parsed =
                 PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            let matches = Argon2::default()
-                .verify_password(secret.as_bytes(), &parsed)
-                .is_ok();
+            let matches = verify_blocking(&parsed, &secret)?;
             let outdated = Params::try_from(&parsed)
                 .map(|p| p.m_cost() < cost.memory_kib || p.t_cost() < cost.iterations)
                 .unwrap_or(true);
@@ -164,13 +174,82 @@ impl Verified {
     }
 }
 
+thread_local! {
+    /// argon2's working memory, allocated at a hashing thread's first job
+    /// and reused by every later one.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// argon2 of `secret`, in the PHC string format, computed in this thread's
+/// [`BLOCKS`]; the same result as `argon2`'s own `hash_password`.
+fn argon2_in_place<'a>(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    secret: &[u8],
+    salt: Salt<'a>,
+) -> anyhow::Result<PasswordHash<'a>> {
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_buffer)
+        .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let count = params.block_count();
+    let params_string =
+        ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let argon = Argon2::new(algorithm, version, params);
+    let output = BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        Output::init_with(output_len, |out| {
+            Ok(argon.hash_password_into_with_memory(
+                secret,
+                salt_bytes,
+                out,
+                &mut blocks[..count],
+            )?)
+        })
+    });
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: params_string,
+        salt: Some(salt),
+        hash: Some(output.map_err(|e| anyhow::anyhow!("hashing: {e}"))?),
+    })
+}
+
 fn hash_blocking(cost: HashCost, secret: &str) -> anyhow::Result<String> {
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params()?);
     let salt = SaltString::generate(&mut OsRng);
-    argon
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing: {e}"))
+    argon2_in_place(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        cost.params()?,
+        secret.as_bytes(),
+        salt.as_salt(),
+    )
+    .map(|hash| hash.to_string())
+}
+
+/// Whether `secret` hashes to `stored` with its own algorithm, version,
+/// parameters and salt; the outputs are compared in constant time.
+fn verify_blocking(stored: &PasswordHash<'_>, secret: &str) -> anyhow::Result<bool> {
+    let (Some(salt), Some(expected)) = (stored.salt, stored.hash) else {
+        return Ok(false);
+    };
+    let algorithm =
+        Algorithm::try_from(stored.algorithm).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+    let version = stored
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("stored hash: {e}"))?
+        .unwrap_or_default();
+    let params = Params::try_from(stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+    let computed = argon2_in_place(algorithm, version, params, secret.as_bytes(), salt)?;
+    Ok(computed.hash == Some(expected))
 }
 
 /// The form of a secret answer that is hashed: trimmed, spaces collapsed,
@@ -288,6 +367,45 @@ mod tests {
                 "{other:?}"
             );
         }
+    }
+
+    /// Hashes stored before the blocks were reused (by `argon2`'s own
+    /// `hash_password`) still verify, and `argon2`'s verifier accepts ours.
+    #[tokio::test]
+    async fn hashes_agree_with_the_argon2_crates_own_hashing() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let cost = HashCost::TESTS;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params().unwrap());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = argon
+            .hash_password(b"Vanille-Fraise-2026", &salt)
+            .unwrap()
+            .to_string();
+        let ours = argon2_in_place(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            cost.params().unwrap(),
+            b"Vanille-Fraise-2026",
+            salt.as_salt(),
+        )
+        .unwrap()
+        .to_string();
+        assert_eq!(ours, theirs);
+
+        let hasher = Hasher::new(cost).unwrap();
+        assert!(hasher
+            .verify("Vanille-Fraise-2026", Some(&theirs))
+            .await
+            .unwrap()
+            .matches());
+        let ours = hasher.hash("Vanille-Fraise-2026").await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"Vanille-Fraise-2026", &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"Vanille-Fraise-2027", &parsed)
+            .is_err());
     }
 
     #[tokio::test]
