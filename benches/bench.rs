@@ -45,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     server.wait_until_up(&client).await?;
     let startup = started.elapsed();
+    server.wait_for_precompressed().await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_kib = server.memory_kib("VmRSS")?;
 

@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         .timeout(Duration::from_secs(120))
         .build()?;
     server.wait_until_up(&client).await?;
+    server.wait_for_precompressed().await?;
     println!(
         "\n# Sésame under load — {} ({} cores, {})",
         if postgres { "PostgreSQL" } else { "SQLite" },

@@ -88,6 +88,36 @@ impl Server {
         bail!("the server did not answer within 30 s")
     }
 
+    /// Waits until the server has written the compressed copies of the
+    /// browser's files (it does so at start-up, on the CPU the figures
+    /// need), so that no measure shares the machine with brotli.
+    pub async fn wait_for_precompressed(&self) -> anyhow::Result<()> {
+        let pkg = std::path::Path::new("target/site/pkg");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let fresh = |path: &std::path::Path, suffix: &str| -> bool {
+            let copy = std::path::PathBuf::from(format!("{}.{suffix}", path.display()));
+            let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified());
+            matches!((modified(path), modified(&copy)), (Ok(original), Ok(at)) if at >= original)
+        };
+        while Instant::now() < deadline {
+            let done = std::fs::read_dir(pkg)
+                .with_context(|| format!("reading {}", pkg.display()))?
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| {
+                    path.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| matches!(e, "wasm" | "js" | "css"))
+                })
+                .all(|path| fresh(&path, "br") && fresh(&path, "gz"));
+            if done {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the server did not write the compressed files within 120 s")
+    }
+
     /// Stops the server; returns the error lines it logged.
     pub fn stop(mut self) -> Vec<String> {
         let _ = self.child.kill();
