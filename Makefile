@@ -89,13 +89,19 @@ lint:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
+# The release examples see the LEPTOS_OUTPUT_NAME cargo-leptos builds with:
+# Leptos reads it at compile time, so a different value would make the two
+# builds discard each other's release artefacts.
+RELEASE_EXAMPLE := LEPTOS_OUTPUT_NAME=sesame SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" \
+  cargo run --release --features ssr --example
+
 ## Figures for BENCHMARKS.md: the release server on SQLite (BENCH_ARGS=--postgres
 ## for PostgreSQL), driven by oha (installed from crates.io).
 BENCH_ARGS ?=
 bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 bench: export CARGO_INCREMENTAL := 0
 bench: toolchain build-release oha
-	SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" cargo run --release --features ssr --example bench -- $(BENCH_ARGS)
+	$(RELEASE_EXAMPLE) bench -- $(BENCH_ARGS)
 
 ## The load targets of issue 6 on SQLite, then PostgreSQL: equal answer times
 ## for existing and unknown addresses, 1,000 signups in a burst, 200 logins in
@@ -103,11 +109,10 @@ bench: toolchain build-release oha
 load: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 load: export CARGO_INCREMENTAL := 0
 load: toolchain build-release oha
-	SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" cargo run --release --features ssr --example load
+	$(RELEASE_EXAMPLE) load
 	@pg_isready -q -d "$(TEST_POSTGRES_URL)" \
 	  || { echo "PostgreSQL is unreachable at $(TEST_POSTGRES_URL)." >&2; exit 1; }
-	BENCH_POSTGRES_URL="$(TEST_POSTGRES_URL)" SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" \
-	  cargo run --release --features ssr --example load -- --postgres
+	BENCH_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(RELEASE_EXAMPLE) load -- --postgres
 
 oha:
 	@command -v oha >/dev/null || cargo install oha --locked || cargo install oha
