@@ -134,20 +134,7 @@ async fn run(
 
     // 4. The home page while 200 logins are in flight.
     let (home, flood) = home_during_login_flood(&base(), &accounts[2])?;
-    println!("\n## The home page while 200 logins are in flight\n");
-    println!("| figure | value |");
-    println!("|---|---:|");
-    println!(
-        "| home page p50 / p95 / p99 | {:.1} / {:.1} / {:.1} ms |",
-        home.p50 * 1e3,
-        home.p95 * 1e3,
-        home.p99 * 1e3
-    );
-    println!("| home page answers | {} |", home.statuses);
-    println!(
-        "| logins during the flood | {:.1}/s, {} |",
-        flood.rps, flood.statuses
-    );
+    support::print_flood(&home, &flood);
 
     // What a browser downloads, once the server has written its
     // precompressed copies (it starts doing so at start-up).

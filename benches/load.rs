@@ -128,20 +128,7 @@ async fn run(
     let memory = support::MemoryWatch::start(server.pid());
     memory.peak_mb();
     let (home, flood) = home_during_login_flood(&base, &flooded[0])?;
-    println!("\n## The home page while 200 logins are in flight\n");
-    println!("| figure | value |");
-    println!("|---|---:|");
-    println!(
-        "| home page p50 / p95 / p99 | {:.1} / {:.1} / {:.1} ms |",
-        home.p50 * 1e3,
-        home.p95 * 1e3,
-        home.p99 * 1e3
-    );
-    println!("| home page answers | {} |", home.statuses);
-    println!(
-        "| logins during the flood | {:.1}/s, {} |",
-        flood.rps, flood.statuses
-    );
+    support::print_flood(&home, &flood);
     let peak = memory.peak_mb();
     println!("| server's peak memory during the flood | {peak:.1} MB |");
     verdict.check(

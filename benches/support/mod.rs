@@ -311,6 +311,25 @@ pub fn home_during_login_flood(base: &str, email: &str) -> anyhow::Result<(Run, 
     Ok((home, flood))
 }
 
+/// Prints the table of a `home_during_login_flood` run; the caller may add
+/// rows.
+pub fn print_flood(home: &Run, flood: &Run) {
+    println!("\n## The home page while 200 logins are in flight\n");
+    println!("| figure | value |");
+    println!("|---|---:|");
+    println!(
+        "| home page p50 / p95 / p99 | {:.1} / {:.1} / {:.1} ms |",
+        home.p50 * 1e3,
+        home.p95 * 1e3,
+        home.p99 * 1e3
+    );
+    println!("| home page answers | {} |", home.statuses);
+    println!(
+        "| logins during the flood | {:.1}/s, {} |",
+        flood.rps, flood.statuses
+    );
+}
+
 /// Samples a process's resident memory every 20 ms; `peak` gives the
 /// highest since the previous call, so each phase of a run has its own.
 pub struct MemoryWatch {

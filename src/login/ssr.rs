@@ -53,15 +53,6 @@ pub async fn log_in(
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES || login.is_empty() {
         return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
     }
-    let failures = match throttle::reserve_login(state, &login).await? {
-        Reservation::Allowed { failures } => failures,
-        Reservation::Locked { until } => {
-            let minutes = ((until - state.clock.now_seconds()) + 59) / 60;
-            return Ok(LoginOutcome::Refused(LoginRefusal::Locked {
-                minutes: minutes.max(1),
-            }));
-        }
-    };
     let candidate: Option<Candidate> = sqlx::query_as(
         "SELECT id, state, password_hash, language, first_name, last_name \
          FROM accounts WHERE login_email = $1",
@@ -70,22 +61,20 @@ pub async fn log_in(
     .fetch_optional(&state.db)
     .await
     .context("reading the account")?;
-    let stored = candidate.as_ref().and_then(|c| c.password_hash.as_deref());
-    let verified = state.hasher.verify(password, stored).await?;
-    let now = state.clock.now_seconds();
-
-    let account = match candidate {
-        Some(account) if verified.matches() => account,
-        known => {
-            let locked_now = throttle::login_failed(state, &login, failures).await?;
-            if let Some(account) = known {
-                record_failure(state, &account, &login, locked_now, now).await?;
-            }
-            return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
+    let (verified, account) = match (
+        counted_check(state, &login, candidate.as_ref(), password).await?,
+        candidate,
+    ) {
+        (Counted::Locked { until }, _) => {
+            let minutes = ((until - state.clock.now_seconds()) + 59) / 60;
+            return Ok(LoginOutcome::Refused(LoginRefusal::Locked {
+                minutes: minutes.max(1),
+            }));
         }
+        (Counted::Right(verified), Some(account)) => (verified, account),
+        _ => return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials)),
     };
 
-    throttle::login_succeeded(state, &login).await?;
     match account.state.as_str() {
         "active" => {}
         "deactivated" => return Ok(LoginOutcome::Refused(LoginRefusal::Deactivated)),
@@ -103,6 +92,51 @@ pub async fn log_in(
     Ok(LoginOutcome::LoggedIn {
         account_id: account.id,
     })
+}
+
+/// A password checked against its login address's counter.
+enum Counted {
+    /// Too many failures: not checked, refused until `until` (Unix seconds).
+    Locked {
+        until: i64,
+    },
+    /// Wrong (or no account); `locked_now` when this failure locked the
+    /// address.
+    Wrong {
+        locked_now: bool,
+    },
+    Right(Verified),
+}
+
+/// The one check of a password against the login lock, for the login box
+/// and for the current password asked in "Mon compte": reserves an attempt
+/// on `login`'s counter before hashing (so parallel guesses cannot get more
+/// than the allowed number checked), then clears the count on a right
+/// password, or counts the failure, records it in the account's feed and,
+/// when it locks the address, tells the owner.
+async fn counted_check(
+    state: &AppState,
+    login: &str,
+    account: Option<&Candidate>,
+    password: &str,
+) -> anyhow::Result<Counted> {
+    let failures = match throttle::reserve_login(state, login).await? {
+        Reservation::Allowed { failures } => failures,
+        Reservation::Locked { until } => return Ok(Counted::Locked { until }),
+    };
+    // With no account, a dummy hash is verified: the same time, no match.
+    let stored = account.and_then(|a| a.password_hash.as_deref());
+    let verified = state.hasher.verify(password, stored).await?;
+    if account.is_some() && verified.matches() {
+        throttle::login_succeeded(state, login).await?;
+        return Ok(Counted::Right(verified));
+    }
+    let locked_now = throttle::login_failed(state, login, failures).await?;
+    if let Some(account) = account {
+        let now = state.clock.now_seconds();
+        record_failure(state, account, login, locked_now, now).await?;
+    }
+    Ok(Counted::Wrong { locked_now })
 }
 
 /// Records a failed login in the account's feed; when it locked the
@@ -183,32 +217,15 @@ pub async fn check_current_password(
     .fetch_one(&state.db)
     .await
     .context("reading the account")?;
-    let failures = match throttle::reserve_login(state, &login).await? {
-        Reservation::Allowed { failures } => failures,
-        Reservation::Locked { .. } => return Ok(Err(CurrentPasswordRefused::Locked)),
-    };
-    let verified = state
-        .hasher
-        .verify(typed, account.password_hash.as_deref())
-        .await?;
-    if verified.matches() {
-        throttle::login_succeeded(state, &login).await?;
-        return Ok(Ok(()));
-    }
-    let locked_now = throttle::login_failed(state, &login, failures).await?;
-    record_failure(
-        state,
-        &account,
-        &login,
-        locked_now,
-        state.clock.now_seconds(),
+    Ok(
+        match counted_check(state, &login, Some(&account), typed).await? {
+            Counted::Right(_) => Ok(()),
+            Counted::Wrong { locked_now: false } => Err(CurrentPasswordRefused::Wrong),
+            Counted::Wrong { locked_now: true } | Counted::Locked { .. } => {
+                Err(CurrentPasswordRefused::Locked)
+            }
+        },
     )
-    .await?;
-    Ok(Err(if locked_now {
-        CurrentPasswordRefused::Locked
-    } else {
-        CurrentPasswordRefused::Wrong
-    }))
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` entry

@@ -234,19 +234,7 @@ async fn the_old_address_can_undo_the_change_for_seven_days_which_ends_every_ses
     set_contact(&app, &email, &old_contact).await;
     let cookie = app.logged_in(&email).await;
     let new_contact = unique_email();
-    app.post_form(
-        "/mon-compte/contact",
-        &[("contact_email", &new_contact)],
-        Some(&cookie),
-    )
-    .await;
-    let confirm = link_in(
-        &app,
-        &new_contact,
-        "contact_confirmation",
-        "/adresse-de-contact/",
-    )
-    .await;
+    let confirm = contact_confirmation_link(&app, &cookie, &new_contact).await;
     app.post_form(&confirm, &[], None).await;
     let revert = link_in(
         &app,
@@ -292,19 +280,7 @@ async fn an_undo_link_expires_after_seven_days() {
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
     let new_contact = unique_email();
-    app.post_form(
-        "/mon-compte/contact",
-        &[("contact_email", &new_contact)],
-        Some(&cookie),
-    )
-    .await;
-    let confirm = link_in(
-        &app,
-        &new_contact,
-        "contact_confirmation",
-        "/adresse-de-contact/",
-    )
-    .await;
+    let confirm = contact_confirmation_link(&app, &cookie, &new_contact).await;
     app.post_form(&confirm, &[], None).await;
     let revert = link_in(&app, &email, "contact_changed_old", "/adresse-de-contact/").await;
     app.clock
@@ -775,19 +751,7 @@ async fn every_row_of_the_guides_notification_table_reaches_the_address_it_names
     // 2. Modification de l'adresse de contact → the old and the new contact.
     let cookie = app.logged_in(&login).await;
     let new_contact = unique_email();
-    app.post_form(
-        "/mon-compte/contact",
-        &[("contact_email", &new_contact)],
-        Some(&cookie),
-    )
-    .await;
-    let confirm = link_in(
-        &app,
-        &new_contact,
-        "contact_confirmation",
-        "/adresse-de-contact/",
-    )
-    .await;
+    let confirm = contact_confirmation_link(&app, &cookie, &new_contact).await;
     app.post_form(&confirm, &[], None).await;
     let emails = app.emails().await;
     assert_eq!(sent(&emails, &old_contact, "contact_changed_old"), 1);
@@ -1196,13 +1160,7 @@ async fn a_login_address_taken_in_the_meantime_is_refused_at_confirmation() {
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
     let other = unique_email();
-    app.post_form(
-        "/mon-compte/identifiant",
-        &[("new_login_email", &other), ("login_password", PASSWORD)],
-        Some(&cookie),
-    )
-    .await;
-    let link = link_in(&app, &other, "login_confirmation", "/adresse-de-contact/").await;
+    let link = login_confirmation_link(&app, &cookie, &other).await;
     app.create_active_account(&other).await;
     let refused = app.post_form(&link, &[], None).await;
     assert!(
@@ -1213,13 +1171,13 @@ async fn a_login_address_taken_in_the_meantime_is_refused_at_confirmation() {
     assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
 }
 
-/// The link of a contact address change, asked from "Mon compte".
-async fn contact_confirmation_link(app: &TestApp, email: &str, new_contact: &str) -> String {
-    let cookie = app.logged_in(email).await;
+/// The link of a contact address change, asked from "Mon compte" in the
+/// session `cookie`.
+async fn contact_confirmation_link(app: &TestApp, cookie: &str, new_contact: &str) -> String {
     app.post_form(
         "/mon-compte/contact",
         &[("contact_email", new_contact)],
-        Some(&cookie),
+        Some(cookie),
     )
     .await;
     link_in(
@@ -1237,7 +1195,8 @@ async fn a_contact_confirmation_link_works_once_under_fifty_concurrent_submissio
     let email = unique_email();
     app.create_active_account(&email).await;
     let new_contact = unique_email();
-    let link = contact_confirmation_link(&app, &email, &new_contact).await;
+    let cookie = app.logged_in(&email).await;
+    let link = contact_confirmation_link(&app, &cookie, &new_contact).await;
 
     exactly_one(&app.post_at_once(&link, 50).await, 200);
     assert_eq!(
@@ -1261,7 +1220,8 @@ async fn a_contact_confirmation_link_expires_after_a_day() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let link = contact_confirmation_link(&app, &email, &unique_email()).await;
+    let cookie = app.logged_in(&email).await;
+    let link = contact_confirmation_link(&app, &cookie, &unique_email()).await;
     app.clock.advance(jiff::SignedDuration::from_hours(25));
     assert_eq!(app.get(&link).await.status, 410);
     assert_eq!(app.post_form(&link, &[], None).await.status, 410);
@@ -1275,7 +1235,8 @@ async fn an_undo_link_works_once_under_fifty_concurrent_submissions() {
     app.create_active_account(&email).await;
     let old_contact = unique_email();
     set_contact(&app, &email, &old_contact).await;
-    let confirm = contact_confirmation_link(&app, &email, &unique_email()).await;
+    let cookie = app.logged_in(&email).await;
+    let confirm = contact_confirmation_link(&app, &cookie, &unique_email()).await;
     app.post_form(&confirm, &[], None).await;
     let undo = link_in(
         &app,
@@ -1297,13 +1258,13 @@ async fn an_undo_link_works_once_under_fifty_concurrent_submissions() {
     );
 }
 
-/// The confirmation link of a login address change, asked from "Mon compte".
-async fn login_confirmation_link(app: &TestApp, email: &str, new_login: &str) -> String {
-    let cookie = app.logged_in(email).await;
+/// The confirmation link of a login address change, asked from "Mon compte"
+/// in the session `cookie`.
+async fn login_confirmation_link(app: &TestApp, cookie: &str, new_login: &str) -> String {
     app.post_form(
         "/mon-compte/identifiant",
         &[("new_login_email", new_login), ("login_password", PASSWORD)],
-        Some(&cookie),
+        Some(cookie),
     )
     .await;
     link_in(app, new_login, "login_confirmation", "/adresse-de-contact/").await
@@ -1315,7 +1276,8 @@ async fn a_login_address_confirmation_works_once_under_fifty_concurrent_submissi
     let email = unique_email();
     app.create_active_account(&email).await;
     let new_login = unique_email();
-    let link = login_confirmation_link(&app, &email, &new_login).await;
+    let cookie = app.logged_in(&email).await;
+    let link = login_confirmation_link(&app, &cookie, &new_login).await;
 
     exactly_one(&app.post_at_once(&link, 50).await, 200);
     assert_eq!(app.log_in(&new_login, PASSWORD).await.status, 303);
@@ -1333,7 +1295,8 @@ async fn a_login_address_confirmation_expires_after_a_day() {
     let email = unique_email();
     app.create_active_account(&email).await;
     let new_login = unique_email();
-    let link = login_confirmation_link(&app, &email, &new_login).await;
+    let cookie = app.logged_in(&email).await;
+    let link = login_confirmation_link(&app, &cookie, &new_login).await;
     app.clock.advance(jiff::SignedDuration::from_hours(25));
     assert_eq!(app.post_form(&link, &[], None).await.status, 410);
     assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);

@@ -25,6 +25,19 @@ async fn answer(app: &TestApp, question_page: &Response, answer: &str) -> Respon
     app.answer_secret_question(question_page, answer).await
 }
 
+/// Fifty question steps for `email`, then all fifty answered at once with
+/// `given`; each answer gets the same page.
+async fn answer_fifty_at_once(app: &TestApp, email: &str, given: &str) {
+    let mut questions = Vec::new();
+    for _ in 0..50 {
+        questions.push(ask_question(app, email).await);
+    }
+    let answers = questions.iter().map(|q| answer(app, q, given));
+    for response in futures::future::join_all(answers).await {
+        assert_eq!(response.status, 200);
+    }
+}
+
 /// The whole request with the right answer; returns the reset token.
 async fn reset_token(app: &TestApp, email: &str) -> String {
     let before = reset_emails(app, email).await;
@@ -423,14 +436,7 @@ async fn fifty_parallel_wrong_answers_get_at_most_five_checked() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let mut questions = Vec::new();
-    for _ in 0..50 {
-        questions.push(ask_question(&app, &email).await);
-    }
-    let answers = questions.iter().map(|q| answer(&app, q, "rex"));
-    for response in futures::future::join_all(answers).await {
-        assert_eq!(response.status, 200);
-    }
+    answer_fifty_at_once(&app, &email, "rex").await;
     let events = app.event_kinds(&email).await;
     assert_eq!(
         events
@@ -475,14 +481,7 @@ async fn fifty_parallel_right_answers_send_no_more_than_three_reset_emails() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let mut questions = Vec::new();
-    for _ in 0..50 {
-        questions.push(ask_question(&app, &email).await);
-    }
-    let answers = questions.iter().map(|q| answer(&app, q, "medor"));
-    for response in futures::future::join_all(answers).await {
-        assert_eq!(response.status, 200);
-    }
+    answer_fifty_at_once(&app, &email, "medor").await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let resets = app
         .emails()
