@@ -9,6 +9,7 @@
 rust_i18n::i18n!("locales", fallback = "fr");
 
 pub mod account;
+pub mod accounts;
 pub mod activation;
 pub mod app;
 pub mod components;

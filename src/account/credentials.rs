@@ -3,6 +3,7 @@
 
 use super::ssr::connected_page_with;
 use super::{AccountNotice, MY_ACCOUNT_PATH};
+use crate::accounts::links::{self, Change};
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
 use crate::i18n::Lang;
@@ -106,6 +107,13 @@ async fn change_password(
         .await
         .context("changing the password")?;
     session::end_others(&mut tx, account_id, keep_session).await?;
+    links::retire(
+        &mut tx,
+        account_id,
+        Change::PasswordChanged,
+        now.as_second(),
+    )
+    .await?;
     events::record(
         &mut tx,
         account_id,

@@ -81,8 +81,7 @@ pub struct NewsItem {
 pub struct MembershipLine {
     pub structure: String,
     pub siret: String,
-    /// `pending`, `approved` or `refused`.
-    pub status: String,
+    pub status: crate::accounts::MembershipStatus,
     pub manager: bool,
 }
 

@@ -108,15 +108,16 @@ pub async fn memberships(
     .fetch_all(&state.db)
     .await
     .context("reading the memberships")?;
-    Ok(rows
-        .into_iter()
-        .map(|(structure, siret, status, manager)| MembershipLine {
-            structure,
-            siret,
-            status,
-            manager: manager != 0,
+    rows.into_iter()
+        .map(|(structure, siret, status, manager)| {
+            Ok(MembershipLine {
+                structure,
+                siret,
+                status: status.parse()?,
+                manager: manager != 0,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn news(state: &AppState, lang: Lang) -> anyhow::Result<Vec<NewsItem>> {

@@ -8,6 +8,8 @@
 //!   answer are never sent back);
 //! - expired: "Ce message n'est plus valide pour activer votre compte" and
 //!   "Réactiver", which emails a fresh link (at most one every 5 minutes);
+//! - retired: a newer activation email replaced this one; "Réactiver" as
+//!   for an expired link;
 //! - resent: the new link is on its way;
 //! - already active: the link was used; log in instead;
 //! - invalid: no such link.
@@ -89,6 +91,8 @@ pub enum ActivationPageState {
     Invalid,
     AlreadyActive,
     Expired,
+    /// A newer activation email replaced this link (`accounts::links`).
+    Retired,
     /// "Réactiver" was used: a new link is on its way, or one was sent less
     /// than `SESAME_ACTIVATION_RESEND_MINUTES` ago (`throttled`).
     Resent {

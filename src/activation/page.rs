@@ -10,6 +10,22 @@ use leptos_meta::Title;
 pub fn ActivationPage() -> impl IntoView {
     let lang = use_lang();
     let state = page_state(ActivationPageState::default);
+    let dead_link = |title: &'static str, text: &'static str| {
+        view! {
+            <Title text=lang.t(title) />
+            <Layout>
+                <h1>{lang.t(title)}</h1>
+                <p class="notice notice--error">{lang.t(text)}</p>
+                <p>{lang.t("activation.expired_next")}</p>
+                <form method="post">
+                    <button type="submit" name="intent" value="reactivate" class="button button--primary">
+                        {lang.t("activation.reactivate")}
+                    </button>
+                </form>
+            </Layout>
+        }
+        .into_any()
+    };
     let message = |title: &'static str, text: String| {
         view! {
             <Title text=lang.t(title) />
@@ -22,35 +38,39 @@ pub fn ActivationPage() -> impl IntoView {
         .into_any()
     };
     match state {
-        ActivationPageState::Invalid => message("activation.invalid_title", lang.t("activation.invalid_text")),
-        ActivationPageState::AlreadyActive => {
-            message("activation.already_active_title", lang.t("activation.already_active_text"))
-        }
-        ActivationPageState::Resent { email, throttled: false } => message(
+        ActivationPageState::Invalid => message(
+            "activation.invalid_title",
+            lang.t("activation.invalid_text"),
+        ),
+        ActivationPageState::AlreadyActive => message(
+            "activation.already_active_title",
+            lang.t("activation.already_active_text"),
+        ),
+        ActivationPageState::Resent {
+            email,
+            throttled: false,
+        } => message(
             "activation.resent_title",
             lang.t_with("activation.resent_text", &[("email", &email)]),
         ),
-        ActivationPageState::Resent { email, throttled: true } => message(
+        ActivationPageState::Resent {
+            email,
+            throttled: true,
+        } => message(
             "activation.resend_throttled_title",
             lang.t_with("activation.resend_throttled_text", &[("email", &email)]),
         ),
-        ActivationPageState::Expired => view! {
-            <Title text=lang.t("activation.expired_title") />
-            <Layout>
-                <h1>{lang.t("activation.expired_title")}</h1>
-                <p class="notice notice--error">{lang.t("activation.expired_text")}</p>
-                <p>{lang.t("activation.expired_next")}</p>
-                <form method="post">
-                    <button type="submit" name="intent" value="reactivate" class="button button--primary">
-                        {lang.t("activation.reactivate")}
-                    </button>
-                </form>
-            </Layout>
+        ActivationPageState::Expired => {
+            dead_link("activation.expired_title", "activation.expired_text")
         }
-        .into_any(),
-        ActivationPageState::Ready { account, secret_question, errors } => {
-            view! { <ActivationForm account=*account secret_question errors /> }.into_any()
+        ActivationPageState::Retired => {
+            dead_link("activation.retired_title", "activation.retired_text")
         }
+        ActivationPageState::Ready {
+            account,
+            secret_question,
+            errors,
+        } => view! { <ActivationForm account=*account secret_question errors /> }.into_any(),
     }
 }
 

@@ -2,12 +2,14 @@
 
 use super::{ActivationForm, ActivationPageState, ResendPageState};
 use crate::account::ssr::account_summary;
+use crate::accounts::links::{self, Found};
+use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{EmailAddress, FieldErrors, PasswordError, UserMessage};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
-use crate::server::{render, tokens, AppState};
+use crate::server::{render, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -27,67 +29,53 @@ pub async fn queue_activation_email(
     lang: Lang,
 ) -> anyhow::Result<()> {
     let now: Timestamp = state.clock.now();
-    let token = tokens::new_secret_token()?;
     let valid_for = SignedDuration::from_hours(i64::from(state.config.activation_link_hours));
-    let expires_at = now.checked_add(valid_for).context("link expiry")?;
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
-         VALUES ($1, $2, 'activation', $3, $4)",
+    let issued = links::issue(
+        conn,
+        account_id,
+        TokenPurpose::Activation,
+        None,
+        now,
+        valid_for,
     )
-    .bind(tokens::hash_token(&token))
-    .bind(account_id)
-    .bind(now.as_second())
-    .bind(expires_at.as_second())
-    .execute(&mut *conn)
-    .await
-    .context("storing the activation token")?;
+    .await?;
     sqlx::query("UPDATE accounts SET activation_sent_at = $1 WHERE id = $2")
         .bind(now.as_second())
         .bind(account_id)
         .execute(&mut *conn)
         .await
         .context("recording when the activation email was sent")?;
-    let link = format!("{}/activation/{token}", state.config.public_url);
-    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    let link = issued.url(&state.config.public_url, super::ACTIVATION_PREFIX);
+    let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
     let email = templates::activation(lang, login_email, full_name, &link, &valid_until);
     enqueue(conn, state, &email).await?;
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct Link {
-    account_id: String,
-    expires_at: i64,
-    used_at: Option<i64>,
-    state: String,
-}
-
-async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
-    if !tokens::looks_like_token(token) {
-        return Ok(None);
-    }
-    sqlx::query_as(
-        "SELECT t.account_id, t.expires_at, t.used_at, a.state FROM account_tokens t \
-         JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.purpose = 'activation'",
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Found> {
+    links::find(
+        &state.db,
+        token,
+        &[TokenPurpose::Activation],
+        state.clock.now_seconds(),
     )
-    .bind(tokens::hash_token(token))
-    .fetch_optional(&state.db)
     .await
-    .context("reading the activation link")
 }
 
 /// What the link shows now, without consuming it.
 pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ActivationPageState> {
-    let Some(link) = find_link(state, token).await? else {
-        return Ok(ActivationPageState::Invalid);
+    let link = match find_link(state, token).await? {
+        Found::Unknown => return Ok(ActivationPageState::Invalid),
+        Found::Used(_) => return Ok(ActivationPageState::AlreadyActive),
+        Found::Retired(link) | Found::Expired(link) | Found::Valid(link)
+            if link.account_state != AccountState::Pending =>
+        {
+            return Ok(ActivationPageState::AlreadyActive)
+        }
+        Found::Retired(_) => return Ok(ActivationPageState::Retired),
+        Found::Expired(_) => return Ok(ActivationPageState::Expired),
+        Found::Valid(link) => link,
     };
-    if link.used_at.is_some() || link.state != "pending" {
-        return Ok(ActivationPageState::AlreadyActive);
-    }
-    if link.expires_at <= state.clock.now_seconds() {
-        return Ok(ActivationPageState::Expired);
-    }
     let account = account_summary(state, &link.account_id)
         .await?
         .context("the link's account is gone")?;
@@ -144,28 +132,23 @@ pub async fn activate(
 
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting the activation")?;
-    let consumed: Option<(String,)> = sqlx::query_as(
-        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = 'activation' \
-         AND used_at IS NULL AND expires_at > $1 RETURNING account_id",
-    )
-    .bind(now)
-    .bind(tokens::hash_token(token))
-    .fetch_optional(&mut *tx)
-    .await
-    .context("consuming the activation link")?;
-    let Some((account_id,)) = consumed else {
+    let consumed = links::consume(&mut tx, token, &[TokenPurpose::Activation], now).await?;
+    let Some(link) = consumed else {
         drop(tx);
         return Ok(Activation::Page(look_up(state, token).await?));
     };
+    let account_id = link.account_id;
     let activated = sqlx::query(
         "UPDATE accounts SET password_hash = $1, secret_question = $2, secret_answer_hash = $3, \
-         state = 'active', activated_at = $4 WHERE id = $5 AND state = 'pending'",
+         state = $4, activated_at = $5 WHERE id = $6 AND state = $7",
     )
     .bind(password_hash)
     .bind(question.as_ref())
     .bind(answer_hash)
+    .bind(AccountState::Active.as_str())
     .bind(now)
     .bind(&account_id)
+    .bind(AccountState::Pending.as_str())
     .execute(&mut *tx)
     .await
     .context("activating the account")?;
@@ -186,13 +169,14 @@ async fn resend_for_account(state: &AppState, account_id: &str) -> anyhow::Resul
     let floor = now - i64::from(state.config.activation_resend_minutes) * 60;
     let mut tx = state.db.begin().await.context("starting a resend")?;
     let claimed: Option<(String, String, String, String)> = sqlx::query_as(
-        "UPDATE accounts SET activation_sent_at = $1 WHERE id = $2 AND state = 'pending' \
+        "UPDATE accounts SET activation_sent_at = $1 WHERE id = $2 AND state = $4 \
          AND (activation_sent_at IS NULL OR activation_sent_at <= $3) \
          RETURNING login_email, first_name, last_name, language",
     )
     .bind(now)
     .bind(account_id)
     .bind(floor)
+    .bind(AccountState::Pending.as_str())
     .fetch_optional(&mut *tx)
     .await
     .context("claiming a resend")?;
@@ -219,7 +203,8 @@ async fn resend_for_account(state: &AppState, account_id: &str) -> anyhow::Resul
 /// `SESAME_PENDING_ACCOUNT_DAYS`; their addresses can register again.
 pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {
     let cutoff = state.clock.now_seconds() - i64::from(state.config.pending_account_days) * 86_400;
-    let deleted = sqlx::query("DELETE FROM accounts WHERE state = 'pending' AND created_at < $1")
+    let deleted = sqlx::query("DELETE FROM accounts WHERE state = $1 AND created_at < $2")
+        .bind(AccountState::Pending.as_str())
         .bind(cutoff)
         .execute(&state.db)
         .await
@@ -230,7 +215,7 @@ pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {
 fn status_of(page: &ActivationPageState) -> StatusCode {
     match page {
         ActivationPageState::Invalid => StatusCode::NOT_FOUND,
-        ActivationPageState::Expired => StatusCode::GONE,
+        ActivationPageState::Expired | ActivationPageState::Retired => StatusCode::GONE,
         ActivationPageState::Ready { errors, .. } if !errors.is_empty() => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -280,10 +265,13 @@ pub async fn submit(
 }
 
 async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activation> {
-    let Some(link) = find_link(state, token).await? else {
-        return Ok(Activation::Page(ActivationPageState::Invalid));
+    let link = match find_link(state, token).await? {
+        Found::Unknown => return Ok(Activation::Page(ActivationPageState::Invalid)),
+        Found::Used(link) | Found::Retired(link) | Found::Expired(link) | Found::Valid(link) => {
+            link
+        }
     };
-    if link.state != "pending" {
+    if link.account_state != AccountState::Pending {
         return Ok(Activation::Page(ActivationPageState::AlreadyActive));
     }
     let email: Option<(String,)> = sqlx::query_as("SELECT login_email FROM accounts WHERE id = $1")
@@ -324,8 +312,9 @@ pub async fn resend(
     };
     let result = async {
         let pending: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = 'pending'")
+            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
                 .bind(email.as_ref())
+                .bind(AccountState::Pending.as_str())
                 .fetch_optional(&state.db)
                 .await
                 .context("reading the account")?;

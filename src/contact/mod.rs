@@ -29,6 +29,9 @@ pub enum ContactLinkState {
     #[default]
     Invalid,
     Expired,
+    /// A newer request or a change to the account retired the link
+    /// (`accounts::links`).
+    Retired,
     /// Confirm `email` as the new contact address.
     Confirm {
         email: String,

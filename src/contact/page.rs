@@ -22,6 +22,12 @@ pub fn ContactLinkPage() -> impl IntoView {
             String::new(),
             None,
         ),
+        ContactLinkState::Retired => (
+            "contact.retired_title",
+            "contact.retired_text",
+            String::new(),
+            None,
+        ),
         ContactLinkState::Confirm { email } => (
             "contact.confirm_title",
             "contact.confirm_text",

@@ -3,12 +3,14 @@
 use super::{ContactLinkState, CONTACT_LINK_PREFIX};
 use crate::account::ssr::{connected_page_with, require_account};
 use crate::account::AccountNotice;
+use crate::accounts::links::{self, Change, Found};
+use crate::accounts::TokenPurpose;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
 use crate::login::ssr::check_current_password;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
-use crate::server::{language, render, tokens, AppState};
+use crate::server::{language, render, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -56,33 +58,27 @@ async fn holder(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Ho
     .context("reading the account")
 }
 
-/// Stores a link token carrying `payload` and returns the link.
+/// Issues a link of `purpose` carrying `payload`, valid for `valid_for`,
+/// and returns its URL and expiry.
 async fn new_link(
     conn: &mut AnyConnection,
     state: &AppState,
     account_id: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
     payload: &str,
-    expires_at: Timestamp,
-) -> anyhow::Result<String> {
-    let token = tokens::new_secret_token()?;
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    valid_for: SignedDuration,
+) -> anyhow::Result<(String, Timestamp)> {
+    let issued = links::issue(
+        conn,
+        account_id,
+        purpose,
+        Some(payload),
+        state.clock.now(),
+        valid_for,
     )
-    .bind(tokens::hash_token(&token))
-    .bind(account_id)
-    .bind(purpose)
-    .bind(state.clock.now_seconds())
-    .bind(expires_at.as_second())
-    .bind(payload)
-    .execute(&mut *conn)
-    .await
-    .with_context(|| format!("storing a {purpose} link"))?;
-    Ok(format!(
-        "{}{CONTACT_LINK_PREFIX}/{token}",
-        state.config.public_url
-    ))
+    .await?;
+    let url = issued.url(&state.config.public_url, CONTACT_LINK_PREFIX);
+    Ok((url, issued.expires_at))
 }
 
 /// Sends the confirmation link to the new address. Errors are the person's
@@ -112,16 +108,13 @@ pub async fn request_change(
         errors.insert("contact_email", &AlreadyContact);
         return Ok(Err(errors));
     }
-    let expires_at = now
-        .checked_add(SignedDuration::from_hours(CONFIRM_HOURS))
-        .context("link expiry")?;
-    let link = new_link(
+    let (link, expires_at) = new_link(
         &mut tx,
         state,
         account_id,
-        "contact_confirm",
+        TokenPurpose::ContactConfirm,
         new_address.as_ref(),
-        expires_at,
+        SignedDuration::from_hours(CONFIRM_HOURS),
     )
     .await?;
     let email = templates::contact_confirmation(
@@ -144,51 +137,35 @@ pub async fn request_change(
     Ok(Ok(new_address))
 }
 
-#[derive(sqlx::FromRow)]
-struct Link {
-    account_id: String,
-    purpose: String,
-    payload: Option<String>,
-    expires_at: i64,
-    used_at: Option<i64>,
+/// The purposes of the links this page serves.
+const PURPOSES: &[TokenPurpose] = &[
+    TokenPurpose::ContactConfirm,
+    TokenPurpose::ContactRevert,
+    TokenPurpose::LoginConfirm,
+];
+
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Found> {
+    links::find(&state.db, token, PURPOSES, state.clock.now_seconds()).await
 }
 
-async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<Link>> {
-    if !tokens::looks_like_token(token) {
-        return Ok(None);
-    }
-    sqlx::query_as(
-        "SELECT account_id, purpose, payload, expires_at, used_at FROM account_tokens \
-         WHERE token_hash = $1 AND purpose IN ('contact_confirm', 'contact_revert', 'login_confirm')",
-    )
-    .bind(tokens::hash_token(token))
-    .fetch_optional(&state.db)
-    .await
-    .context("reading the contact link")
-}
-
-fn page_of(state: &AppState, link: Option<&Link>) -> ContactLinkState {
-    let Some(link) = link.filter(|l| l.used_at.is_none()) else {
-        return ContactLinkState::Invalid;
+fn page_of(found: Found) -> ContactLinkState {
+    let link = match found {
+        Found::Unknown | Found::Used(_) => return ContactLinkState::Invalid,
+        Found::Retired(_) => return ContactLinkState::Retired,
+        Found::Expired(_) => return ContactLinkState::Expired,
+        Found::Valid(link) => link,
     };
-    if link.expires_at <= state.clock.now_seconds() {
-        return ContactLinkState::Expired;
-    }
-    let email = link.payload.clone().unwrap_or_default();
-    match link.purpose.as_str() {
-        "contact_confirm" => ContactLinkState::Confirm { email },
-        "login_confirm" => ContactLinkState::ConfirmLogin { email },
+    let email = link.payload.unwrap_or_default();
+    match link.purpose {
+        TokenPurpose::ContactConfirm => ContactLinkState::Confirm { email },
+        TokenPurpose::LoginConfirm => ContactLinkState::ConfirmLogin { email },
         _ => ContactLinkState::Revert { email },
     }
 }
 
 /// Confirms or reverts, in one transaction that consumes the link once.
 pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkState> {
-    let link = find_link(state, token).await?;
-    let page = page_of(state, link.as_ref());
-    let Some(link) = link else {
-        return Ok(page);
-    };
+    let page = page_of(find_link(state, token).await?);
     if !matches!(
         page,
         ContactLinkState::Confirm { .. }
@@ -199,24 +176,17 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
     }
     let now: Timestamp = state.clock.now();
     let mut tx = state.db.begin().await.context("starting a contact link")?;
-    let consumed = sqlx::query(
-        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
-    )
-    .bind(now.as_second())
-    .bind(tokens::hash_token(token))
-    .execute(&mut *tx)
-    .await
-    .context("consuming the contact link")?;
-    if consumed.rows_affected() != 1 {
-        return Ok(ContactLinkState::Invalid);
-    }
+    let Some(link) = links::consume(&mut tx, token, PURPOSES, now.as_second()).await? else {
+        drop(tx);
+        return Ok(page_of(find_link(state, token).await?));
+    };
     let holder = holder(&mut tx, &link.account_id).await?;
     let lang = Lang::from_code(&holder.language).unwrap_or(state.config.default_lang);
     let payload = link.payload.unwrap_or_default();
-    if link.purpose == "login_confirm" {
+    if link.purpose == TokenPurpose::LoginConfirm {
         return change_login(state, tx, &link.account_id, &holder, lang, payload).await;
     }
-    let page = if link.purpose == "contact_confirm" {
+    let page = if link.purpose == TokenPurpose::ContactConfirm {
         let old = holder
             .contact_email
             .clone()
@@ -229,17 +199,21 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             .execute(&mut *tx)
             .await
             .context("changing the contact address")?;
-        let revert_until = now
-            .checked_add(SignedDuration::from_hours(REVERT_DAYS * 24))
-            .context("link expiry")?;
+        links::retire(
+            &mut tx,
+            &link.account_id,
+            Change::ContactAddressChanged,
+            now.as_second(),
+        )
+        .await?;
         let old_payload = holder.contact_email.clone().unwrap_or_default();
-        let revert = new_link(
+        let (revert, revert_until) = new_link(
             &mut tx,
             state,
             &link.account_id,
-            "contact_revert",
+            TokenPurpose::ContactRevert,
             &old_payload,
-            revert_until,
+            SignedDuration::from_hours(REVERT_DAYS * 24),
         )
         .await?;
         let to_old = templates::contact_changed_old(
@@ -275,15 +249,13 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             .execute(&mut *tx)
             .await
             .context("restoring the contact address")?;
-        sqlx::query(
-            "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 \
-             AND purpose IN ('contact_confirm', 'contact_revert') AND used_at IS NULL",
+        links::retire(
+            &mut tx,
+            &link.account_id,
+            Change::ContactAddressRestored,
+            now.as_second(),
         )
-        .bind(now.as_second())
-        .bind(&link.account_id)
-        .execute(&mut *tx)
-        .await
-        .context("retiring the other contact links")?;
+        .await?;
         sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(&link.account_id)
             .execute(&mut *tx)
@@ -338,6 +310,7 @@ async fn change_login(
         .await
         .context("ending the account's sessions")?;
     let now = state.clock.now_seconds();
+    links::retire(&mut tx, account_id, Change::LoginAddressChanged, now).await?;
     events::record(&mut tx, account_id, EventKind::LoginChanged, now).await?;
     let email = templates::login_changed(
         lang,
@@ -378,7 +351,6 @@ pub async fn request_login_change(
     let Some(new_login) = new_login else {
         return Ok(Err(errors));
     };
-    let now: Timestamp = state.clock.now();
     let mut tx = state.db.begin().await.context("starting a login change")?;
     let holder = holder(&mut tx, account_id).await?;
     if holder.login_email == new_login.as_ref() {
@@ -387,16 +359,13 @@ pub async fn request_login_change(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let expires_at = now
-        .checked_add(SignedDuration::from_hours(CONFIRM_HOURS))
-        .context("link expiry")?;
-    let link = new_link(
+    let (link, expires_at) = new_link(
         &mut tx,
         state,
         account_id,
-        "login_confirm",
+        TokenPurpose::LoginConfirm,
         new_login.as_ref(),
-        expires_at,
+        SignedDuration::from_hours(CONFIRM_HOURS),
     )
     .await?;
     let email = templates::login_confirmation(
@@ -476,7 +445,7 @@ pub async fn submit_login_change(
 fn status_of(page: &ContactLinkState) -> StatusCode {
     match page {
         ContactLinkState::Invalid => StatusCode::NOT_FOUND,
-        ContactLinkState::Expired => StatusCode::GONE,
+        ContactLinkState::Expired | ContactLinkState::Retired => StatusCode::GONE,
         _ => StatusCode::OK,
     }
 }
@@ -489,8 +458,8 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     match find_link(&state, &token).await {
-        Ok(link) => {
-            let page = page_of(&state, link.as_ref());
+        Ok(found) => {
+            let page = page_of(found);
             let status = status_of(&page);
             render::private(render::page_with(&state, uri, headers, status, page).await)
         }

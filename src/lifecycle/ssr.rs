@@ -2,6 +2,8 @@
 
 use super::{DeactivateForm, ReactivationPageState};
 use crate::account::ssr::{connected_page_with, require_account};
+use crate::accounts::links::{self, Change};
+use crate::accounts::AccountState;
 use crate::domain::{EmailAddress, FieldErrors, Reason, UserMessage};
 use crate::i18n::Lang;
 use crate::login::ssr::{check_current_password, CurrentPasswordRefused};
@@ -58,12 +60,14 @@ pub async fn deactivate(
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a deactivation")?;
     let person: Option<Person> = sqlx::query_as(
-        "UPDATE accounts SET state = 'deactivated', deactivated_at = $1 \
-         WHERE id = $2 AND state = 'active' \
+        "UPDATE accounts SET state = $3, deactivated_at = $1 \
+         WHERE id = $2 AND state = $4 \
          RETURNING login_email, contact_email, first_name, last_name, language",
     )
     .bind(now)
     .bind(account_id)
+    .bind(AccountState::Deactivated.as_str())
+    .bind(AccountState::Active.as_str())
     .fetch_optional(&mut *tx)
     .await
     .context("deactivating the account")?;
@@ -75,6 +79,7 @@ pub async fn deactivate(
         .execute(&mut *tx)
         .await
         .context("ending the account's sessions")?;
+    links::retire(&mut tx, account_id, Change::Deactivated, now).await?;
     let reason = acting.reason.map(AsRef::as_ref);
     events::record_by(
         &mut tx,
@@ -111,11 +116,13 @@ pub async fn reactivate(
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a reactivation")?;
     let person: Option<Person> = sqlx::query_as(
-        "UPDATE accounts SET state = 'active', deactivated_at = NULL \
-         WHERE id = $1 AND state = 'deactivated' \
+        "UPDATE accounts SET state = $2, deactivated_at = NULL \
+         WHERE id = $1 AND state = $3 \
          RETURNING login_email, contact_email, first_name, last_name, language",
     )
     .bind(account_id)
+    .bind(AccountState::Active.as_str())
+    .bind(AccountState::Deactivated.as_str())
     .fetch_optional(&mut *tx)
     .await
     .context("reactivating the account")?;
@@ -166,9 +173,10 @@ pub async fn request_reactivation(
         .context("starting a reactivation request")?;
     let account: Option<(String, String, Option<String>, String, String, String)> = sqlx::query_as(
         "SELECT id, login_email, contact_email, first_name, last_name, language FROM accounts \
-         WHERE login_email = $1 AND state = 'deactivated'",
+         WHERE login_email = $1 AND state = $2",
     )
     .bind(login_email.as_ref())
+    .bind(AccountState::Deactivated.as_str())
     .fetch_optional(&mut *tx)
     .await
     .context("reading the account")?;

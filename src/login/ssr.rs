@@ -1,6 +1,7 @@
 //! The server side of login and logout.
 
 use super::{LoginBoxState, LoginForm, LoginNotice, LoginRefusal};
+use crate::accounts::AccountState;
 use crate::domain::{EmailAddress, UserMessage};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
@@ -28,7 +29,8 @@ pub enum LoginOutcome {
 #[derive(sqlx::FromRow)]
 struct Candidate {
     id: String,
-    state: String,
+    #[sqlx(try_from = "String")]
+    state: AccountState,
     password_hash: Option<String>,
     language: String,
     first_name: String,
@@ -75,10 +77,12 @@ pub async fn log_in(
         _ => return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials)),
     };
 
-    match account.state.as_str() {
-        "active" => {}
-        "deactivated" => return Ok(LoginOutcome::Refused(LoginRefusal::Deactivated)),
-        _ => return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials)),
+    match account.state {
+        AccountState::Active => {}
+        AccountState::Deactivated => return Ok(LoginOutcome::Refused(LoginRefusal::Deactivated)),
+        AccountState::Pending => {
+            return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials))
+        }
     }
     if verified == Verified::MatchesButOutdated {
         let rehashed = state.hasher.hash(password).await?;

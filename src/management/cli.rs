@@ -4,6 +4,7 @@
 //! after a signup: no password is ever set from the command line. An
 //! existing account is given the role.
 
+use crate::accounts::{AccountState, Role};
 use crate::activation::ssr::queue_activation_email;
 use crate::domain::{EmailAddress, PersonName};
 use crate::server::events::{self, EventKind};
@@ -64,8 +65,9 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
         .begin()
         .await
         .context("starting the administrator creation")?;
-    let promoted = sqlx::query("UPDATE accounts SET role = 'admin' WHERE login_email = $1")
+    let promoted = sqlx::query("UPDATE accounts SET role = $2 WHERE login_email = $1")
         .bind(admin.email.as_ref())
+        .bind(Role::Admin.as_str())
         .execute(&mut *tx)
         .await
         .context("promoting the account")?;
@@ -77,7 +79,7 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
     sqlx::query(
         "INSERT INTO accounts (id, login_email, last_name, first_name, address, postal_code, city, \
          country, language, state, created_at, role) \
-         VALUES ($1, $2, $3, $4, '', '', '', 'FR', $5, 'pending', $6, 'admin')",
+         VALUES ($1, $2, $3, $4, '', '', '', 'FR', $5, $7, $6, $8)",
     )
     .bind(&id)
     .bind(admin.email.as_ref())
@@ -85,6 +87,8 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
     .bind(admin.first_name.as_ref())
     .bind(state.config.default_lang.code())
     .bind(now)
+    .bind(AccountState::Pending.as_str())
+    .bind(Role::Admin.as_str())
     .execute(&mut *tx)
     .await
     .context("creating the administrator")?;

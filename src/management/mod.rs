@@ -21,6 +21,7 @@ pub mod ssr;
 
 pub use page::ManagementPage;
 
+use crate::accounts::AccountState;
 use crate::domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +33,7 @@ pub struct ManagedAccount {
     pub id: String,
     pub name: String,
     pub login_email: String,
-    /// `pending`, `active` or `deactivated`.
-    pub state: String,
+    pub state: AccountState,
     /// The structures it belongs to, by name.
     pub structures: String,
     pub reactivation_requested: bool,

@@ -1,4 +1,5 @@
 use super::{ManagementForm, ManagementPageState, MANAGEMENT_PATH};
+use crate::accounts::AccountState;
 use crate::components::{page_state, ConnectedLayout, FailureNotice, TextField};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -67,12 +68,12 @@ pub fn ManagementPage() -> impl IntoView {
                         let id = format!("reason-{}", account.id);
                         let error = row_error_accounts("account", &account.id, "");
                         let error_id = format!("{id}-error");
-                        let (intent, label) = if account.state == "deactivated" {
+                        let (intent, label) = if account.state == AccountState::Deactivated {
                             ("reactivate", "management.reactivate")
                         } else {
                             ("deactivate", "management.deactivate")
                         };
-                        let actionable = account.state != "pending";
+                        let actionable = account.state != AccountState::Pending;
                         view! {
                             <li class="row">
                                 <p>

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::account::ssr::{connected_page_with, require_account};
 use crate::account::AccountNotice;
+use crate::accounts::{MembershipStatus, Role};
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
 use crate::i18n::Lang;
 use crate::lifecycle::ssr::{deactivate, reactivate, Acting};
@@ -38,17 +39,19 @@ impl Actor {
             .fetch_one(&state.db)
             .await
             .context("reading the role")?;
+        let role: Role = role.parse()?;
         let managed: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = 'approved' \
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2 \
              AND is_manager = 1",
         )
         .bind(account_id)
+        .bind(MembershipStatus::Approved.as_str())
         .fetch_all(&state.db)
         .await
         .context("reading the managed structures")?;
         Ok(Actor {
             id: account_id.to_owned(),
-            admin: role == "admin",
+            admin: role == Role::Admin,
             managed: managed.into_iter().map(|(id,)| id).collect(),
         })
     }
@@ -79,9 +82,10 @@ impl Actor {
             return Ok(true);
         }
         let structures: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = 'approved'",
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2",
         )
         .bind(account_id)
+        .bind(MembershipStatus::Approved.as_str())
         .fetch_all(&state.db)
         .await
         .context("reading the account's structures")?;
@@ -103,19 +107,20 @@ async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementP
     let rows: Vec<AccountRow> = sqlx::query_as(
         "SELECT a.id, a.first_name || ' ' || a.last_name, a.login_email, a.state, a.role, \
            (SELECT MIN(s.name) FROM memberships m JOIN structures s ON s.id = m.structure_id \
-             WHERE m.account_id = a.id AND m.status = 'approved'), \
+             WHERE m.account_id = a.id AND m.status = $1), \
            (SELECT r.requested_at FROM reactivation_requests r WHERE r.account_id = a.id) \
          FROM accounts a ORDER BY a.last_name, a.first_name, a.login_email",
     )
+    .bind(MembershipStatus::Approved.as_str())
     .fetch_all(&state.db)
     .await
     .context("reading the accounts")?;
-    let members: Vec<(String, String)> = sqlx::query_as(
-        "SELECT account_id, structure_id FROM memberships WHERE status = 'approved'",
-    )
-    .fetch_all(&state.db)
-    .await
-    .context("reading the memberships")?;
+    let members: Vec<(String, String)> =
+        sqlx::query_as("SELECT account_id, structure_id FROM memberships WHERE status = $1")
+            .bind(MembershipStatus::Approved.as_str())
+            .fetch_all(&state.db)
+            .await
+            .context("reading the memberships")?;
     let in_scope = |id: &str| {
         id != actor.id
             && (actor.admin
@@ -127,23 +132,26 @@ async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementP
         .into_iter()
         .filter(|row| in_scope(&row.0))
         .map(
-            |(id, name, login_email, state, _role, structures, requested)| ManagedAccount {
-                id,
-                name,
-                login_email,
-                state,
-                structures: structures.unwrap_or_default(),
-                reactivation_requested: requested.is_some(),
+            |(id, name, login_email, state, _role, structures, requested)| {
+                anyhow::Ok(ManagedAccount {
+                    id,
+                    name,
+                    login_email,
+                    state: state.parse()?,
+                    structures: structures.unwrap_or_default(),
+                    reactivation_requested: requested.is_some(),
+                })
             },
         )
-        .collect();
+        .collect::<anyhow::Result<Vec<_>>>()?;
     type RequestRow = (String, String, String, String, String, String);
     let requests: Vec<RequestRow> = sqlx::query_as(
         "SELECT m.account_id, m.structure_id, a.first_name || ' ' || a.last_name, a.login_email, \
          s.name, s.siret FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         JOIN structures s ON s.id = m.structure_id WHERE m.status = 'pending' \
+         JOIN structures s ON s.id = m.structure_id WHERE m.status = $1 \
          ORDER BY m.requested_at",
     )
+    .bind(MembershipStatus::Pending.as_str())
     .fetch_all(&state.db)
     .await
     .context("reading the membership requests")?;
@@ -165,9 +173,10 @@ async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementP
         let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT s.siret, s.name, \
                (SELECT MIN(a.login_email) FROM memberships m JOIN accounts a ON a.id = m.account_id \
-                 WHERE m.structure_id = s.id AND m.is_manager = 1 AND m.status = 'approved') \
+                 WHERE m.structure_id = s.id AND m.is_manager = 1 AND m.status = $1) \
              FROM structures s ORDER BY s.name",
         )
+        .bind(MembershipStatus::Approved.as_str())
         .fetch_all(&state.db)
         .await
         .context("reading the structures")?;
@@ -348,14 +357,15 @@ async fn name_manager(
         .context("starting a manager naming")?;
     sqlx::query(
         "INSERT INTO memberships (account_id, structure_id, status, is_manager, requested_at, decided_at, decided_by) \
-         VALUES ($1, $2, 'approved', 1, $3, $3, $4) \
-         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = 'approved', is_manager = 1, \
+         VALUES ($1, $2, $5, 1, $3, $3, $4) \
+         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = $5, is_manager = 1, \
          decided_at = $3, decided_by = $4",
     )
     .bind(&account_id)
     .bind(&structure_id)
     .bind(now)
     .bind(&actor.id)
+    .bind(MembershipStatus::Approved.as_str())
     .execute(&mut *tx)
     .await
     .context("naming a manager")?;
@@ -396,13 +406,21 @@ async fn decide_membership(
     let mut tx = state.db.begin().await.context("starting a decision")?;
     let decided = sqlx::query(
         "UPDATE memberships SET status = $1, decided_at = $2, decided_by = $3 \
-         WHERE account_id = $4 AND structure_id = $5 AND status = 'pending'",
+         WHERE account_id = $4 AND structure_id = $5 AND status = $6",
     )
-    .bind(if approved { "approved" } else { "refused" })
+    .bind(
+        if approved {
+            MembershipStatus::Approved
+        } else {
+            MembershipStatus::Refused
+        }
+        .as_str(),
+    )
     .bind(now)
     .bind(&actor.id)
     .bind(account_id)
     .bind(structure_id)
+    .bind(MembershipStatus::Pending.as_str())
     .execute(&mut *tx)
     .await
     .context("deciding a membership")?;
@@ -477,13 +495,15 @@ pub async fn request_membership(
         .context("starting a membership request")?;
     let asked = sqlx::query(
         "INSERT INTO memberships (account_id, structure_id, status, requested_at) \
-         VALUES ($1, $2, 'pending', $3) \
-         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = 'pending', requested_at = $3, \
-         decided_at = NULL, decided_by = NULL WHERE memberships.status = 'refused'",
+         VALUES ($1, $2, $4, $3) \
+         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = $4, requested_at = $3, \
+         decided_at = NULL, decided_by = NULL WHERE memberships.status = $5",
     )
     .bind(account_id)
     .bind(&structure_id)
     .bind(now)
+    .bind(MembershipStatus::Pending.as_str())
+    .bind(MembershipStatus::Refused.as_str())
     .execute(&mut *tx)
     .await
     .context("requesting a membership")?;

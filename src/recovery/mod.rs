@@ -189,6 +189,9 @@ pub enum ResetPageState {
     #[default]
     Invalid,
     Expired,
+    /// A newer request or a change to the account retired the link
+    /// (`accounts::links`).
+    Retired,
     Ready {
         /// The login address and names, which make a password weaker.
         user_inputs: Vec<String>,

@@ -173,6 +173,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
         ResetPageState::Expired => {
             dead_end("recovery.link_expired_title", "recovery.link_expired_text")
         }
+        ResetPageState::Retired => {
+            dead_end("recovery.link_retired_title", "recovery.link_retired_text")
+        }
         ResetPageState::Ready {
             user_inputs,
             errors,

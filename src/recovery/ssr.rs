@@ -4,6 +4,8 @@
 
 use super::throttle::{self, AnswerReservation};
 use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState, DECOY_QUESTIONS};
+use crate::accounts::links::{self, Change, Found, Link};
+use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
@@ -57,16 +59,16 @@ pub async fn start(
     };
 
     let now = state.clock.now_seconds();
-    let account: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, state, secret_question FROM accounts WHERE login_email = $1")
-            .bind(email.as_ref())
-            .fetch_optional(&state.db)
-            .await
-            .context("reading the account")?;
+    let account: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, secret_question FROM accounts WHERE login_email = $1 AND state = $2",
+    )
+    .bind(email.as_ref())
+    .bind(AccountState::Active.as_str())
+    .fetch_optional(&state.db)
+    .await
+    .context("reading the account")?;
     let (account_id, question) = match account {
-        Some((id, account_state, Some(question))) if account_state == "active" => {
-            (Some(id), question)
-        }
+        Some((id, Some(question))) => (Some(id), question),
         _ => (None, decoy_question(state, lang, email.as_ref())),
     };
     let flow = tokens::new_secret_token()?;
@@ -219,9 +221,10 @@ impl Owner {
 async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Option<Owner>> {
     sqlx::query_as(
         "SELECT id, login_email, first_name, last_name, secret_answer_hash FROM accounts \
-         WHERE id = $1 AND state = 'active' AND secret_answer_hash IS NOT NULL",
+         WHERE id = $1 AND state = $2 AND secret_answer_hash IS NOT NULL",
     )
     .bind(account_id)
+    .bind(AccountState::Active.as_str())
     .fetch_optional(&state.db)
     .await
     .context("reading the account")
@@ -231,23 +234,19 @@ async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Option<Owne
 /// its link, in the language the person used on the form.
 async fn send_reset_link(state: &AppState, owner: &Owner, lang: Lang) -> anyhow::Result<()> {
     let now: Timestamp = state.clock.now();
-    let token = tokens::new_secret_token()?;
     let valid_for = SignedDuration::from_mins(i64::from(state.config.reset_link_minutes));
-    let expires_at = now.checked_add(valid_for).context("link expiry")?;
     let mut tx = state.db.begin().await.context("starting a reset email")?;
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
-         VALUES ($1, $2, 'reset', $3, $4)",
+    let issued = links::issue(
+        &mut tx,
+        &owner.id,
+        TokenPurpose::Reset,
+        None,
+        now,
+        valid_for,
     )
-    .bind(tokens::hash_token(&token))
-    .bind(&owner.id)
-    .bind(now.as_second())
-    .bind(expires_at.as_second())
-    .execute(&mut *tx)
-    .await
-    .context("storing the reset token")?;
-    let link = format!("{}{}/{token}", state.config.public_url, super::RESET_PREFIX);
-    let valid_until = templates::format_datetime(lang, expires_at, &state.config.timezone);
+    .await?;
+    let link = issued.url(&state.config.public_url, super::RESET_PREFIX);
+    let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
     let email = templates::password_reset(
         lang,
         &owner.login_email,
@@ -294,12 +293,14 @@ async fn record_wrong_answer(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+/// A reset link and the account it opens.
 struct ResetLink {
-    account_id: String,
-    expires_at: i64,
-    used_at: Option<i64>,
-    state: String,
+    link: Link,
+    holder: LinkHolder,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkHolder {
     login_email: String,
     first_name: String,
     last_name: String,
@@ -307,46 +308,59 @@ struct ResetLink {
     password_hash: Option<String>,
 }
 
-async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Option<ResetLink>> {
-    if !tokens::looks_like_token(token) {
-        return Ok(None);
-    }
-    sqlx::query_as(
-        "SELECT t.account_id, t.expires_at, t.used_at, a.state, a.login_email, a.first_name, \
-         a.last_name, a.language, a.password_hash FROM account_tokens t \
-         JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.purpose = 'reset'",
+/// Where the link stands, and its account while the link can still be used.
+async fn find_link(state: &AppState, token: &str) -> anyhow::Result<(Found, Option<ResetLink>)> {
+    let found = links::find(
+        &state.db,
+        token,
+        &[TokenPurpose::Reset],
+        state.clock.now_seconds(),
     )
-    .bind(tokens::hash_token(token))
-    .fetch_optional(&state.db)
+    .await?;
+    let Found::Valid(link) = &found else {
+        return Ok((found, None));
+    };
+    let holder: LinkHolder = sqlx::query_as(
+        "SELECT login_email, first_name, last_name, language, password_hash \
+         FROM accounts WHERE id = $1",
+    )
+    .bind(&link.account_id)
+    .fetch_one(&state.db)
     .await
-    .context("reading the reset link")
+    .context("reading the reset link's account")?;
+    let link = link.clone();
+    Ok((found, Some(ResetLink { link, holder })))
 }
 
-fn page_of(state: &AppState, link: Option<&ResetLink>) -> ResetPageState {
-    match link {
-        Some(link) if link.used_at.is_none() && link.state == "active" => {
-            if link.expires_at <= state.clock.now_seconds() {
-                ResetPageState::Expired
-            } else {
-                ResetPageState::Ready {
-                    user_inputs: vec![
-                        link.login_email.clone(),
-                        link.last_name.clone(),
-                        link.first_name.clone(),
-                    ],
-                    errors: FieldErrors::new(),
-                    failure: None,
-                }
-            }
+fn page_of(found: &Found, link: Option<&ResetLink>) -> ResetPageState {
+    match found {
+        Found::Unknown | Found::Used(_) => ResetPageState::Invalid,
+        Found::Retired(link) | Found::Expired(link) | Found::Valid(link)
+            if link.account_state != AccountState::Active =>
+        {
+            ResetPageState::Invalid
         }
-        _ => ResetPageState::Invalid,
+        Found::Retired(_) => ResetPageState::Retired,
+        Found::Expired(_) => ResetPageState::Expired,
+        Found::Valid(_) => match link {
+            Some(ResetLink { holder, .. }) => ResetPageState::Ready {
+                user_inputs: vec![
+                    holder.login_email.clone(),
+                    holder.last_name.clone(),
+                    holder.first_name.clone(),
+                ],
+                errors: FieldErrors::new(),
+                failure: None,
+            },
+            None => ResetPageState::Invalid,
+        },
     }
 }
 
 /// What the link shows now, without consuming it.
 pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ResetPageState> {
-    Ok(page_of(state, find_link(state, token).await?.as_ref()))
+    let (found, link) = find_link(state, token).await?;
+    Ok(page_of(&found, link.as_ref()))
 }
 
 pub enum Reset {
@@ -359,9 +373,11 @@ pub enum Reset {
 /// password changed, every session ended, the counters cleared, the event
 /// recorded and the owner told.
 pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::Result<Reset> {
-    let link = find_link(state, token).await?;
-    let page = page_of(state, link.as_ref());
-    let (ResetPageState::Ready { user_inputs, .. }, Some(link)) = (page.clone(), link) else {
+    let (found, link) = find_link(state, token).await?;
+    let page = page_of(&found, link.as_ref());
+    let (ResetPageState::Ready { user_inputs, .. }, Some(ResetLink { link, holder })) =
+        (page.clone(), link)
+    else {
         return Ok(Reset::Page(page));
     };
     let refuse = |errors: FieldErrors| {
@@ -383,7 +399,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
     }
     let current = state
         .hasher
-        .verify(password.expose(), link.password_hash.as_deref())
+        .verify(password.expose(), holder.password_hash.as_deref())
         .await?;
     if current != Verified::DoesNotMatch {
         errors.insert("password", &PasswordError::SameAsCurrent);
@@ -393,23 +409,16 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
 
     let now: Timestamp = state.clock.now();
     let mut tx = state.db.begin().await.context("starting the reset")?;
-    let consumed = sqlx::query(
-        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = 'reset' \
-         AND used_at IS NULL AND expires_at > $1",
-    )
-    .bind(now.as_second())
-    .bind(tokens::hash_token(token))
-    .execute(&mut *tx)
-    .await
-    .context("consuming the reset link")?;
-    if consumed.rows_affected() != 1 {
+    let consumed = links::consume(&mut tx, token, &[TokenPurpose::Reset], now.as_second()).await?;
+    if consumed.is_none() {
         drop(tx);
         return Ok(Reset::Page(look_up(state, token).await?));
     }
     let changed =
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND state = 'active'")
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND state = $3")
             .bind(&password_hash)
             .bind(&link.account_id)
+            .bind(AccountState::Active.as_str())
             .execute(&mut *tx)
             .await
             .context("changing the password")?;
@@ -417,22 +426,19 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
         drop(tx);
         return Ok(Reset::Page(ResetPageState::Invalid));
     }
-    // The other reset links of the account die with this one.
-    sqlx::query(
-        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = 'reset' \
-         AND used_at IS NULL",
+    links::retire(
+        &mut tx,
+        &link.account_id,
+        Change::PasswordChanged,
+        now.as_second(),
     )
-    .bind(now.as_second())
-    .bind(&link.account_id)
-    .execute(&mut *tx)
-    .await
-    .context("retiring the other reset links")?;
+    .await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(&link.account_id)
         .execute(&mut *tx)
         .await
         .context("ending the account's sessions")?;
-    throttle::clear(&mut tx, &link.login_email).await?;
+    throttle::clear(&mut tx, &holder.login_email).await?;
     events::record(
         &mut tx,
         &link.account_id,
@@ -440,11 +446,11 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
         now.as_second(),
     )
     .await?;
-    let lang = Lang::from_code(&link.language).unwrap_or(state.config.default_lang);
+    let lang = Lang::from_code(&holder.language).unwrap_or(state.config.default_lang);
     let email = templates::password_changed(
         lang,
-        &link.login_email,
-        &format!("{} {}", link.first_name, link.last_name),
+        &holder.login_email,
+        &format!("{} {}", holder.first_name, holder.last_name),
         &templates::format_datetime(lang, now, &state.config.timezone),
         &state.config.public_url,
     );
@@ -560,7 +566,7 @@ async fn failed_question(
 fn status_of_reset(page: &ResetPageState) -> StatusCode {
     match page {
         ResetPageState::Invalid => StatusCode::NOT_FOUND,
-        ResetPageState::Expired => StatusCode::GONE,
+        ResetPageState::Expired | ResetPageState::Retired => StatusCode::GONE,
         ResetPageState::Ready { errors, .. } if !errors.is_empty() => {
             StatusCode::UNPROCESSABLE_ENTITY
         }

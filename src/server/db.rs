@@ -10,7 +10,69 @@ use std::time::Duration;
 
 pub type Db = AnyPool;
 
+/// Every migration of `migrations/`. Most are portable SQL; a file whose
+/// name ends in `_sqlite` or `_postgres` runs on that backend only (see
+/// [`migrations_for`]).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The two databases Sésame runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// From a `SESAME_DATABASE_URL` (`sqlite:…`, `postgres://…`).
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
+    /// The last word of the migrations written for this backend only.
+    fn other_suffix(self) -> &'static str {
+        match self {
+            Backend::Sqlite => " postgres",
+            Backend::Postgres => " sqlite",
+        }
+    }
+}
+
+/// The migrations to run on `backend`: the portable ones and its own, in
+/// version order. The one place where the two schemas may differ: what
+/// SQLite cannot express as PostgreSQL does (adding a `CHECK` to an existing
+/// table) is written once for each.
+pub fn migrations_for(backend: Backend) -> Vec<sqlx::migrate::Migration> {
+    MIGRATOR
+        .iter()
+        .filter(|m| !m.description.ends_with(backend.other_suffix()))
+        .cloned()
+        .collect()
+}
+
+/// A fixed list of migrations, as sqlx's migrator takes them.
+#[derive(Debug)]
+struct Migrations(Vec<sqlx::migrate::Migration>);
+
+impl sqlx::migrate::MigrationSource<'static> for Migrations {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<
+                        Vec<sqlx::migrate::Migration>,
+                        Box<dyn std::error::Error + Send + Sync>,
+                    >,
+                > + Send,
+        >,
+    > {
+        Box::pin(async move { Ok(self.0) })
+    }
+}
 
 /// Connects, creating the SQLite file and its folder if needed, then
 /// applies the migrations.
@@ -41,7 +103,8 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
     let options = AnyConnectOptions::from_str(&url)
         .context("parsing SESAME_DATABASE_URL")?
         .log_statements(tracing::log::LevelFilter::Trace);
-    let is_sqlite = url.starts_with("sqlite:");
+    let backend = Backend::of_url(&url);
+    let is_sqlite = backend == Backend::Sqlite;
     let pool = AnyPoolOptions::new()
         .max_connections(if is_sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(5))
@@ -60,7 +123,9 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
         .connect_with(options)
         .await
         .context("connecting to the database")?;
-    MIGRATOR
+    sqlx::migrate::Migrator::new(Migrations(migrations_for(backend)))
+        .await
+        .context("listing the migrations")?
         .run(&pool)
         .await
         .context("applying the migrations")?;
@@ -70,4 +135,22 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
 /// Whether an error is a violated unique constraint (on either database).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_runs_the_portable_migrations_and_only_its_own() {
+        let sqlite = migrations_for(Backend::Sqlite);
+        let postgres = migrations_for(Backend::Postgres);
+        let described = |list: &[sqlx::migrate::Migration], word: &str| {
+            list.iter().any(|m| m.description.ends_with(word))
+        };
+        assert!(described(&sqlite, " sqlite") && !described(&sqlite, " postgres"));
+        assert!(described(&postgres, " postgres") && !described(&postgres, " sqlite"));
+        assert_eq!(sqlite.len(), postgres.len());
+        assert!(sqlite.windows(2).all(|w| w[0].version < w[1].version));
+    }
 }

@@ -2,6 +2,7 @@
 //! `sign_up` function it calls, testable without HTTP.
 
 use super::{NewAccount, SignupForm, SignupPageState, SignupRecap};
+use crate::accounts::{AccountState, MembershipStatus};
 use crate::activation::ssr::queue_activation_email;
 use crate::domain::{CaptchaAnswer, FieldErrors};
 use crate::i18n::Lang;
@@ -144,7 +145,7 @@ async fn insert_new(
         "INSERT INTO accounts (id, login_email, contact_email, last_name, first_name, address, \
          address_complement_1, address_complement_2, postal_code, city, country, phone, fax, \
          language, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15)",
     )
     .bind(&id)
     .bind(account.login_email.as_ref())
@@ -184,6 +185,7 @@ async fn insert_new(
     .bind(account.profile.fax.as_ref().map(|p| p.as_ref().to_owned()))
     .bind(lang.code())
     .bind(now)
+    .bind(AccountState::Pending.as_str())
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -199,11 +201,12 @@ async fn insert_new(
     if let Some(structure_id) = structure_id {
         sqlx::query(
             "INSERT INTO memberships (account_id, structure_id, status, requested_at) \
-             VALUES ($1, $2, 'pending', $3)",
+             VALUES ($1, $2, $4, $3)",
         )
         .bind(&id)
         .bind(structure_id)
         .bind(now)
+        .bind(MembershipStatus::Pending.as_str())
         .execute(&mut *tx)
         .await
         .context("requesting the attachment")?;

@@ -7,15 +7,6 @@ use sesame::management::cli::{create_admin, parse, Created};
 const SIRET_A: &str = "73282932000074";
 const SIRET_B: &str = "44306184100047";
 
-async fn account_id(app: &TestApp, email: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1")
-        .bind(email)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    id
-}
-
 async fn state_of(app: &TestApp, email: &str) -> String {
     let (state,): (String,) = sqlx::query_as("SELECT state FROM accounts WHERE login_email = $1")
         .bind(email)
@@ -25,16 +16,6 @@ async fn state_of(app: &TestApp, email: &str) -> String {
     state
 }
 
-async fn contact_of(app: &TestApp, email: &str) -> Option<String> {
-    let (contact,): (Option<String>,) =
-        sqlx::query_as("SELECT contact_email FROM accounts WHERE login_email = $1")
-            .bind(email)
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    contact
-}
-
 async fn set_contact(app: &TestApp, email: &str, contact: &str) {
     sqlx::query("UPDATE accounts SET contact_email = $1 WHERE login_email = $2")
         .bind(contact)
@@ -42,24 +23,6 @@ async fn set_contact(app: &TestApp, email: &str, contact: &str) {
         .execute(&app.state.db)
         .await
         .unwrap();
-}
-
-/// The link of the newest email of `kind` to `recipient`.
-async fn link_in(app: &TestApp, recipient: &str, kind: &str, marker: &str) -> String {
-    let emails = app
-        .wait_for_emails(|e| e.iter().any(|m| m.recipient == recipient && m.kind == kind))
-        .await;
-    let email = emails
-        .iter()
-        .rev()
-        .find(|m| m.recipient == recipient && m.kind == kind)
-        .unwrap();
-    let link = email
-        .text_body
-        .split_whitespace()
-        .find(|w| w.contains(marker))
-        .unwrap_or_else(|| panic!("no link in {}", email.text_body));
-    link.trim_start_matches("http://127.0.0.1").to_owned()
 }
 
 fn sent(emails: &[StoredEmail], recipient: &str, kind: &str) -> usize {
@@ -1171,24 +1134,6 @@ async fn a_login_address_taken_in_the_meantime_is_refused_at_confirmation() {
     assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
 }
 
-/// The link of a contact address change, asked from "Mon compte" in the
-/// session `cookie`.
-async fn contact_confirmation_link(app: &TestApp, cookie: &str, new_contact: &str) -> String {
-    app.post_form(
-        "/mon-compte/contact",
-        &[("contact_email", new_contact)],
-        Some(cookie),
-    )
-    .await;
-    link_in(
-        app,
-        new_contact,
-        "contact_confirmation",
-        "/adresse-de-contact/",
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_contact_confirmation_link_works_once_under_fifty_concurrent_submissions() {
     let app = spawn_app().await;
@@ -1256,18 +1201,6 @@ async fn an_undo_link_works_once_under_fifty_concurrent_submissions() {
         reverts.iter().filter(|k| *k == "contact_reverted").count(),
         1
     );
-}
-
-/// The confirmation link of a login address change, asked from "Mon compte"
-/// in the session `cookie`.
-async fn login_confirmation_link(app: &TestApp, cookie: &str, new_login: &str) -> String {
-    app.post_form(
-        "/mon-compte/identifiant",
-        &[("new_login_email", new_login), ("login_password", PASSWORD)],
-        Some(cookie),
-    )
-    .await;
-    link_in(app, new_login, "login_confirmation", "/adresse-de-contact/").await
 }
 
 #[tokio::test]

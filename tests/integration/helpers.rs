@@ -582,3 +582,121 @@ pub fn exactly_one(statuses: &[u16], success: u16) {
         "{statuses:?}"
     );
 }
+
+pub async fn account_id(app: &TestApp, email: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    id
+}
+
+pub async fn contact_of(app: &TestApp, email: &str) -> Option<String> {
+    let (contact,): (Option<String>,) =
+        sqlx::query_as("SELECT contact_email FROM accounts WHERE login_email = $1")
+            .bind(email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    contact
+}
+
+/// The link of the newest email of `kind` to `recipient`.
+pub async fn link_in(app: &TestApp, recipient: &str, kind: &str, marker: &str) -> String {
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.recipient == recipient && m.kind == kind))
+        .await;
+    let email = emails
+        .iter()
+        .rev()
+        .find(|m| m.recipient == recipient && m.kind == kind)
+        .unwrap();
+    let link = email
+        .text_body
+        .split_whitespace()
+        .find(|w| w.contains(marker))
+        .unwrap_or_else(|| panic!("no link in {}", email.text_body));
+    link.trim_start_matches("http://127.0.0.1").to_owned()
+}
+
+/// The link of a contact address change, asked from "Mon compte" in the
+/// session `cookie`.
+pub async fn contact_confirmation_link(app: &TestApp, cookie: &str, new_contact: &str) -> String {
+    app.post_form(
+        "/mon-compte/contact",
+        &[("contact_email", new_contact)],
+        Some(cookie),
+    )
+    .await;
+    link_in(
+        app,
+        new_contact,
+        "contact_confirmation",
+        "/adresse-de-contact/",
+    )
+    .await
+}
+
+/// The confirmation link of a login address change, asked from "Mon compte"
+/// in the session `cookie`.
+pub async fn login_confirmation_link(app: &TestApp, cookie: &str, new_login: &str) -> String {
+    app.post_form(
+        "/mon-compte/identifiant",
+        &[("new_login_email", new_login), ("login_password", PASSWORD)],
+        Some(cookie),
+    )
+    .await;
+    link_in(app, new_login, "login_confirmation", "/adresse-de-contact/").await
+}
+
+/// The whole request with the right answer; returns the reset token.
+pub async fn reset_token(app: &TestApp, email: &str) -> String {
+    let before = reset_emails(app, email).await;
+    let question = app.ask_secret_question(email, None).await;
+    let sent = app.answer_secret_question(&question, "medor").await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    new_reset_token(app, email, &before).await
+}
+
+/// The ids of the reset emails sent to `email` so far.
+pub async fn reset_emails(app: &TestApp, email: &str) -> Vec<String> {
+    app.emails()
+        .await
+        .into_iter()
+        .filter(|m| m.recipient == email && m.kind == "password_reset")
+        .map(|m| m.id)
+        .collect()
+}
+
+/// The token of a reset email to `email` that is not one of `before`.
+pub async fn new_reset_token(app: &TestApp, email: &str, before: &[String]) -> String {
+    let is_new = |m: &StoredEmail| {
+        m.recipient == email && m.kind == "password_reset" && !before.contains(&m.id)
+    };
+    let emails = app.wait_for_emails(|e| e.iter().any(is_new)).await;
+    let last = emails.iter().find(|m| is_new(m)).unwrap();
+    let link = last
+        .text_body
+        .split_whitespace()
+        .find(|w| w.contains("/nouveau-mot-de-passe/"))
+        .expect("no reset link in the email");
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+pub async fn submit_reset(
+    app: &TestApp,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+) -> Response {
+    app.post_form(
+        &format!("/nouveau-mot-de-passe/{token}"),
+        &[
+            ("password", password),
+            ("password_confirmation", confirmation),
+        ],
+        None,
+    )
+    .await
+}

@@ -8,6 +8,7 @@ mod assets;
 mod faults;
 mod helpers;
 mod language;
+mod links;
 mod login;
 mod outbox;
 mod recovery;

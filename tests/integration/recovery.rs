@@ -38,52 +38,6 @@ async fn answer_fifty_at_once(app: &TestApp, email: &str, given: &str) {
     }
 }
 
-/// The whole request with the right answer; returns the reset token.
-async fn reset_token(app: &TestApp, email: &str) -> String {
-    let before = reset_emails(app, email).await;
-    let question = ask_question(app, email).await;
-    let sent = answer(app, &question, "medor").await;
-    assert_eq!(sent.status, 200, "{}", sent.body);
-    new_reset_token(app, email, &before).await
-}
-
-/// The ids of the reset emails sent to `email` so far.
-async fn reset_emails(app: &TestApp, email: &str) -> Vec<String> {
-    app.emails()
-        .await
-        .into_iter()
-        .filter(|m| m.recipient == email && m.kind == "password_reset")
-        .map(|m| m.id)
-        .collect()
-}
-
-/// The token of a reset email to `email` that is not one of `before`.
-async fn new_reset_token(app: &TestApp, email: &str, before: &[String]) -> String {
-    let is_new = |m: &StoredEmail| {
-        m.recipient == email && m.kind == "password_reset" && !before.contains(&m.id)
-    };
-    let emails = app.wait_for_emails(|e| e.iter().any(is_new)).await;
-    let last = emails.iter().find(|m| is_new(m)).unwrap();
-    let link = last
-        .text_body
-        .split_whitespace()
-        .find(|w| w.contains("/nouveau-mot-de-passe/"))
-        .expect("no reset link in the email");
-    link.rsplit('/').next().unwrap().to_owned()
-}
-
-async fn submit_reset(app: &TestApp, token: &str, password: &str, confirmation: &str) -> Response {
-    app.post_form(
-        &format!("/nouveau-mot-de-passe/{token}"),
-        &[
-            ("password", password),
-            ("password_confirmation", confirmation),
-        ],
-        None,
-    )
-    .await
-}
-
 fn kinds_to(emails: &[StoredEmail], recipient: &str) -> Vec<String> {
     emails
         .iter()
@@ -748,10 +702,7 @@ async fn a_newer_password_retires_the_other_reset_links() {
             .status,
         303
     );
-    assert_eq!(
-        app.get(&format!("/nouveau-mot-de-passe/{first}"))
-            .await
-            .status,
-        404
-    );
+    let retired = app.get(&format!("/nouveau-mot-de-passe/{first}")).await;
+    assert_eq!(retired.status, 410);
+    assert!(retired.body.contains("Lien remplacé"), "{}", retired.body);
 }
