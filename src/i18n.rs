@@ -130,4 +130,77 @@ mod tests {
         let text = Lang::Fr.t_with("signup.recap.created", &[("name", "Dupont Paul")]);
         assert!(text.contains("Dupont Paul"), "{text}");
     }
+
+    /// Every catalogue key written as a literal in `src/` (`lang.t("…")`,
+    /// `message_key`, label tables), and the keys built from the typed
+    /// sets, exist in both catalogues: a missing key would show as the key
+    /// itself.
+    #[test]
+    fn every_catalogue_key_used_in_src_exists_in_both_languages() {
+        let mut known = Vec::new();
+        let fr: serde_json::Value =
+            serde_json::from_str(include_str!("../locales/fr.json")).unwrap();
+        keys(&fr, "", &mut known);
+        let mut en_keys = Vec::new();
+        keys(
+            &serde_json::from_str(include_str!("../locales/en.json")).unwrap(),
+            "",
+            &mut en_keys,
+        );
+        let sections: Vec<&str> = fr.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut used = Vec::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        literal_keys(&src, &sections, &mut used);
+        assert!(used.len() > 300, "only {} keys found in src/", used.len());
+        use crate::accounts::{AccountState, MembershipStatus};
+        for state in AccountState::ALL {
+            used.push((format!("management.state_{state}"), "AccountState".into()));
+        }
+        for status in MembershipStatus::ALL {
+            used.push((
+                format!("account.membership_{status}"),
+                "MembershipStatus".into(),
+            ));
+        }
+        let missing: Vec<String> = used
+            .iter()
+            .filter(|(key, _)| !known.contains(key) || !en_keys.contains(key))
+            .map(|(key, file)| format!("{key} ({file})"))
+            .collect();
+        assert!(missing.is_empty(), "missing from a catalogue: {missing:#?}");
+    }
+
+    /// The string literals of the `.rs` files under `dir` shaped like a
+    /// key of one of the catalogue's `sections` (`section.name…`).
+    fn literal_keys(dir: &std::path::Path, sections: &[&str], out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                literal_keys(&path, sections, out);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            // A literal is what stands between two quotes; the code between
+            // two literals is never made of key characters alone.
+            for literal in code.split('"').skip(1) {
+                let closed = literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                let is_key = closed
+                    && literal.contains('.')
+                    && !literal.ends_with('.')
+                    && literal
+                        .split('.')
+                        .next()
+                        .is_some_and(|section| sections.contains(&section));
+                if is_key {
+                    out.push((literal.to_owned(), path.display().to_string()));
+                }
+            }
+        }
+    }
 }
