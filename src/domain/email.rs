@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Addresses are compared in lower case: `Paul.Dupont@Menuiserie.fr` and
 /// `paul.dupont@menuiserie.fr` are one login.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct EmailAddress(String);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 /// A last or first name: letters of any script, with the spaces, hyphens,
 /// apostrophes and dots that real names use (`Le Goff`, `Jean-Pierre`,
 /// `N'Diaye`, `O’Connor`, `St. John`). Spaces are collapsed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonName(String);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// It is kept as typed (spaces collapsed), since that is how the person
 /// wants to read it back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PhoneNumber(String);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

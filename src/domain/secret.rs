@@ -5,7 +5,7 @@
 use super::{collapse_spaces, is_forbidden_control, UserMessage};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SecretQuestion(String);
 
 /// An answer as typed. Its `Debug` never shows it.

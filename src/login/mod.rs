@@ -14,14 +14,24 @@ use serde::{Deserialize, Serialize};
 pub const LOGIN_PATH: &str = "/connexion";
 pub const LOGOUT_PATH: &str = "/deconnexion";
 
-/// The login box as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The login box as typed. `Debug` never shows the password.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoginForm {
     pub email: String,
     pub password: String,
     /// Where to go after logging in: a path of this site.
     pub next: String,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("next", &self.next)
+            .finish()
+    }
 }
 
 /// Why a login was refused.
@@ -91,4 +101,21 @@ pub struct LoginBoxState {
     pub next: String,
     pub refusal: Option<LoginRefusal>,
     pub notice: Option<LoginNotice>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let form = LoginForm {
+            email: "paul@example.fr".into(),
+            password: "Vanille-Fraise-42".into(),
+            next: "/mon-compte".into(),
+        };
+        let shown = format!("{form:?}");
+        assert!(!shown.contains("Vanille"), "{shown}");
+        assert!(shown.contains("paul@example.fr"));
+    }
 }

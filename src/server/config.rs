@@ -8,7 +8,10 @@ use jiff::tz::TimeZone;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-#[derive(Clone, Debug)]
+/// Everything the server reads from its environment. `Debug` hides the
+/// passwords of `database_url` and `smtp_url` (OWASP Logging Cheat Sheet:
+/// no credentials in logs); the secret key hides itself.
+#[derive(Clone)]
 pub struct Config {
     /// `LEPTOS_SITE_ADDR`: where the server listens.
     pub site_addr: SocketAddr,
@@ -75,6 +78,64 @@ pub struct Config {
     /// forgotten-password steps and the reactivation request take to
     /// answer, whoever the address belongs to (`server::steady`).
     pub steady_answer_ms: u64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url)
+            .field("database_url", &redact_url_password(&self.database_url))
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(redact_url_password),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("production", &self.production)
+            .field("captcha_test_answer", &self.captcha_test_answer)
+            .field("default_lang", &self.default_lang)
+            .field("timezone", &self.timezone)
+            .field("timezone_name", &self.timezone_name)
+            .field("activation_link_hours", &self.activation_link_hours)
+            .field("captcha_minutes", &self.captcha_minutes)
+            .field("outbox_poll_ms", &self.outbox_poll_ms)
+            .field("outbox_max_attempts", &self.outbox_max_attempts)
+            .field("site_root", &self.site_root)
+            .field("hash_cost", &self.hash_cost)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_hours", &self.session_max_hours)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_lock_minutes", &self.login_lock_minutes)
+            .field("client_max_attempts", &self.client_max_attempts)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("pending_account_days", &self.pending_account_days)
+            .field("activation_resend_minutes", &self.activation_resend_minutes)
+            .field("secret_key", &self.secret_key)
+            .field("reset_link_minutes", &self.reset_link_minutes)
+            .field(
+                "recovery_max_wrong_answers",
+                &self.recovery_max_wrong_answers,
+            )
+            .field("recovery_pause_minutes", &self.recovery_pause_minutes)
+            .field("reset_emails_per_hour", &self.reset_emails_per_hour)
+            .field("steady_answer_ms", &self.steady_answer_ms)
+            .finish()
+    }
+}
+
+/// The URL with its password, if any, replaced by `[redacted]`; text that
+/// is not a URL is hidden whole, since it could be anything.
+pub fn redact_url_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                // Only fails for URLs that cannot have a password at all.
+                let _ = parsed.set_password(Some("[redacted]"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "[redacted]".to_owned(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -333,5 +394,26 @@ mod tests {
             ..base
         };
         assert!(with_smtp.check().is_err(), "http public URL accepted");
+    }
+
+    #[test]
+    fn debug_shows_no_password_of_the_database_or_smtp_url() {
+        let config = Config {
+            smtp_url: Some("smtps://postier:Tres-Secret-1@smtp.example:465".into()),
+            ..Config::for_tests("postgres://sesame:Mot-De-Passe-2@db.example/sesame".into())
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("Tres-Secret-1"), "{shown}");
+        assert!(!shown.contains("Mot-De-Passe-2"), "{shown}");
+        assert!(shown.contains("smtp.example") && shown.contains("db.example"));
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_is_hidden_whole() {
+        assert_eq!(redact_url_password("not a url: secret"), "[redacted]");
+        assert_eq!(
+            redact_url_password("smtp://127.0.0.1:1025"),
+            "smtp://127.0.0.1:1025"
+        );
     }
 }
