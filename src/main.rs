@@ -1,15 +1,32 @@
+//! `sesame`: serves the portal, or runs one operator command
+//! (`sesame admin create …`) and exits. A command needs the database and the
+//! outbox only: it binds no port and starts no worker, so it runs beside a
+//! running portal on the same configuration.
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use sesame::server::{startup::Application, telemetry, Config, SystemClock};
+    use sesame::management::cli;
+    use sesame::server::{startup, telemetry, Config, SystemClock};
+    use std::process::ExitCode;
     use std::sync::Arc;
 
     telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        None => None,
+        Some(Ok(command)) => Some(command),
+        Some(Err(usage)) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
             tracing::error!("configuration refused: {error}");
-            return std::process::ExitCode::FAILURE;
+            eprintln!("configuration refused: {error}");
+            return ExitCode::FAILURE;
         }
     };
     if config.captcha_test_answer.is_some() {
@@ -17,37 +34,39 @@ async fn main() -> std::process::ExitCode {
             "SESAME_CAPTCHA_TEST_ANSWER is set: every captcha has a fixed answer. Never use it outside tests."
         );
     }
+    if let Some(admin) = command {
+        let state = match startup::connect(config, Arc::new(SystemClock)).await {
+            Ok(state) => state,
+            Err(error) => {
+                eprintln!("creating the administrator failed: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return create_admin(state, admin).await;
+    }
     if config.smtp_url.is_none() {
         tracing::info!("no SESAME_SMTP_URL: emails are kept in the dev mailbox at /dev/mailbox");
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = sesame::management::cli::parse(&args);
-    if let Some(Err(usage)) = &command {
-        eprintln!("{usage}");
-        return std::process::ExitCode::FAILURE;
-    }
-    let app = match Application::build(config, Arc::new(SystemClock)).await {
+    let app = match startup::Application::build(config, Arc::new(SystemClock)).await {
         Ok(app) => app,
         Err(error) => {
             tracing::error!("start-up failed: {error:#}");
-            return std::process::ExitCode::FAILURE;
+            return ExitCode::FAILURE;
         }
     };
-    if let Some(Ok(admin)) = command {
-        return create_admin(app.state(), admin).await;
-    }
     tracing::info!("listening on http://{}", app.state().config.site_addr);
     match app.run_until_stopped().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("server error: {error}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
 /// `sesame admin create …`: creates the account, then delivers its
-/// activation email (or leaves it in the dev mailbox without SMTP).
+/// activation email (or leaves it in the outbox for the dev mailbox, or for
+/// the running portal's worker to retry).
 #[cfg(feature = "ssr")]
 async fn create_admin(
     state: sesame::server::AppState,

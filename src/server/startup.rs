@@ -24,45 +24,57 @@ pub struct Application {
     state: AppState,
 }
 
+/// The state every part of Sésame works with, without serving anything:
+/// connects to the database (applying its migrations), loads the shared
+/// keys and prepares the mailer. Binds no port and starts no worker, so the
+/// operator's commands (`sesame admin create`) can run beside a running
+/// portal. Errors: the database is unreachable or refuses the migrations,
+/// `SESAME_SMTP_URL` or `SESAME_MAIL_FROM` is malformed, the Leptos
+/// configuration cannot be read.
+pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = db::connect(&config.database_url).await?;
+    let mailer = Mailer::from_config(&config)?;
+    let hasher = Hasher::new(config.hash_cost)?;
+    let keys = Keys::load_or_create(&db, clock.now_seconds()).await?;
+    let mut leptos_options = get_configuration(None)
+        .context("reading the Leptos configuration")?
+        .leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "sesame".into();
+    }
+    leptos_options.site_addr = config.site_addr;
+    // A release built by cargo-leptos with `hash-files` leaves the hashes
+    // next to the binary: use them even when started without cargo-leptos.
+    if !leptos_options.hash_files {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                exe.parent()
+                    .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
+            })
+            .is_some_and(|path| path.exists());
+    }
+    leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        clock,
+        mailer,
+        hasher,
+        keys,
+        leptos_options,
+    })
+}
+
 impl Application {
-    /// Connects to the database (applying migrations), binds the listener,
-    /// and starts the outbox worker.
+    /// [`connect`], then binds the listen address and starts the outbox
+    /// worker. Errors: those of [`connect`], or the address is taken.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
-        let db = db::connect(&config.database_url).await?;
-        let mailer = Mailer::from_config(&config)?;
-        let hasher = Hasher::new(config.hash_cost)?;
-        let keys = Keys::load_or_create(&db, clock.now_seconds()).await?;
-        let mut leptos_options = get_configuration(None)
-            .context("reading the Leptos configuration")?
-            .leptos_options;
-        if leptos_options.output_name.is_empty() {
-            leptos_options.output_name = "sesame".into();
-        }
-        leptos_options.site_addr = config.site_addr;
-        // A release built by cargo-leptos with `hash-files` leaves the hashes
-        // next to the binary: use them even when started without cargo-leptos.
-        if !leptos_options.hash_files {
-            leptos_options.hash_files = std::env::current_exe()
-                .ok()
-                .and_then(|exe| {
-                    exe.parent()
-                        .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
-                })
-                .is_some_and(|path| path.exists());
-        }
-        leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
-        let listener = TcpListener::bind(config.site_addr)
+        let site_addr = config.site_addr;
+        let state = connect(config, clock).await?;
+        let listener = TcpListener::bind(site_addr)
             .await
-            .with_context(|| format!("binding {}", config.site_addr))?;
-        let state = AppState {
-            config: Arc::new(config),
-            db,
-            clock,
-            mailer,
-            hasher,
-            keys,
-            leptos_options,
-        };
+            .with_context(|| format!("binding {site_addr}"))?;
         let router = router(state.clone());
         tokio::spawn(outbox::run_worker(state.clone()));
         let pkg = state

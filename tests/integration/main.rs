@@ -10,6 +10,7 @@ mod helpers;
 mod language;
 mod links;
 mod login;
+mod operator;
 mod outbox;
 mod recovery;
 mod security;
