@@ -6,7 +6,8 @@ use crate::accounts::links::{self, Found};
 use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{EmailAddress, FieldErrors, PasswordError, UserMessage};
 use crate::i18n::Lang;
-use crate::mail::{enqueue, templates};
+use crate::mail::enqueue;
+use crate::mail::templates::{self, ActivationOccasion};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
 use crate::server::{render, AppState};
@@ -23,6 +24,7 @@ use sqlx::AnyConnection;
 pub async fn queue_activation_email(
     conn: &mut AnyConnection,
     state: &AppState,
+    occasion: ActivationOccasion,
     account_id: &str,
     login_email: &str,
     full_name: &str,
@@ -47,7 +49,7 @@ pub async fn queue_activation_email(
         .context("recording when the activation email was sent")?;
     let link = issued.url(&state.config.public_url, super::ACTIVATION_PREFIX);
     let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
-    let email = templates::activation(lang, login_email, full_name, &link, &valid_until);
+    let email = templates::activation(lang, occasion, login_email, full_name, &link, &valid_until);
     enqueue(conn, state, &email).await?;
     Ok(())
 }
@@ -162,9 +164,16 @@ pub async fn activate(
     Ok(Activation::Activated)
 }
 
-/// "Réactiver": a fresh link for a pending account, at most one email every
-/// `SESAME_ACTIVATION_RESEND_MINUTES`. Returns the address it goes to.
-async fn resend_for_account(state: &AppState, account_id: &str) -> anyhow::Result<Option<String>> {
+/// A fresh activation link for a pending account ("Réactiver", the resend
+/// page, or a second signup with its address), at most one email every
+/// `SESAME_ACTIVATION_RESEND_MINUTES`; older links are retired. Returns the
+/// address it goes to, or `None` when the account is not pending or a link
+/// was sent too recently.
+pub async fn resend_for_account(
+    state: &AppState,
+    account_id: &str,
+    occasion: ActivationOccasion,
+) -> anyhow::Result<Option<String>> {
     let now = state.clock.now_seconds();
     let floor = now - i64::from(state.config.activation_resend_minutes) * 60;
     let mut tx = state.db.begin().await.context("starting a resend")?;
@@ -187,6 +196,7 @@ async fn resend_for_account(state: &AppState, account_id: &str) -> anyhow::Resul
     queue_activation_email(
         &mut tx,
         state,
+        occasion,
         account_id,
         &login_email,
         &format!("{first_name} {last_name}"),
@@ -279,7 +289,7 @@ async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activation>
         .fetch_optional(&state.db)
         .await
         .context("reading the account")?;
-    let sent = resend_for_account(state, &link.account_id).await?;
+    let sent = resend_for_account(state, &link.account_id, ActivationOccasion::First).await?;
     Ok(Activation::Page(ActivationPageState::Resent {
         email: email.map(|(e,)| e).unwrap_or_default(),
         throttled: sent.is_none(),
@@ -319,7 +329,7 @@ pub async fn resend(
                 .await
                 .context("reading the account")?;
         if let Some((id,)) = pending {
-            resend_for_account(&state, &id).await?;
+            resend_for_account(&state, &id, ActivationOccasion::First).await?;
         }
         anyhow::Ok(())
     }

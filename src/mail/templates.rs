@@ -30,8 +30,21 @@ fn html_page(lang: Lang, title: &str, paragraphs_html: &str) -> String {
 
 /// "Création d'un compte utilisateur": the activation email, to the login
 /// address.
+/// Why an activation link is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivationOccasion {
+    /// A signup, "Réactiver", or an administrator created from the command
+    /// line.
+    First,
+    /// Someone signed up again with the address of an account still
+    /// waiting for its activation: the email says so, and that only this
+    /// newest link works (part 9, item 3).
+    SignupAgain,
+}
+
 pub fn activation(
     lang: Lang,
+    occasion: ActivationOccasion,
     recipient: &str,
     full_name: &str,
     link: &str,
@@ -39,7 +52,14 @@ pub fn activation(
 ) -> OutgoingEmail {
     let subject = lang.t("email.activation.subject");
     let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
-    let invite = lang.t("email.activation.invite");
+    let invite = match occasion {
+        ActivationOccasion::First => lang.t("email.activation.invite"),
+        ActivationOccasion::SignupAgain => format!(
+            "{} {}",
+            lang.t("email.activation.signup_again"),
+            lang.t("email.activation.invite")
+        ),
+    };
     let link_label = lang.t("email.activation.link_label");
     let validity = lang.t_with("email.activation.validity", &[("until", valid_until)]);
     let ignore = lang.t("email.activation.not_you");
@@ -571,6 +591,7 @@ mod tests {
     fn the_activation_email_says_who_it_is_for_and_until_when_the_link_works() {
         let email = activation(
             Lang::Fr,
+            ActivationOccasion::First,
             "paul.dupont@menuiserie.fr",
             "Paul Dupont",
             "https://sesame.example/activation/abc",
@@ -590,6 +611,7 @@ mod tests {
     fn the_activation_email_exists_in_english() {
         let email = activation(
             Lang::En,
+            ActivationOccasion::First,
             "a@b.fr",
             "Paul Dupont",
             "https://x.example/a",
@@ -607,6 +629,7 @@ mod tests {
     fn names_are_escaped_in_the_html_part() {
         let email = activation(
             Lang::Fr,
+            ActivationOccasion::First,
             "a@b.fr",
             "<script>x</script>",
             "https://x.example/a",
@@ -614,6 +637,33 @@ mod tests {
         );
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn an_activation_sent_because_of_a_second_signup_says_so() {
+        let again = activation(
+            Lang::Fr,
+            ActivationOccasion::SignupAgain,
+            "a@b.fr",
+            "Paul Dupont",
+            "https://x.example/activation/new",
+            "soon",
+        );
+        assert!(
+            again.text.contains("attend toujours son activation"),
+            "{}",
+            again.text
+        );
+        assert!(again.text.contains("https://x.example/activation/new"));
+        let first = activation(
+            Lang::Fr,
+            ActivationOccasion::First,
+            "a@b.fr",
+            "Paul Dupont",
+            "https://x.example/a",
+            "soon",
+        );
+        assert!(!first.text.contains("attend toujours"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use crate::accounts::{AccountState, Role};
 use crate::activation::ssr::queue_activation_email;
 use crate::domain::{EmailAddress, PersonName};
+use crate::mail::templates::ActivationOccasion;
 use crate::server::events::{self, EventKind};
 use crate::server::{tokens, AppState};
 use anyhow::Context;
@@ -97,6 +98,7 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
     queue_activation_email(
         &mut tx,
         state,
+        ActivationOccasion::First,
         &id,
         admin.email.as_ref(),
         &full_name,

@@ -3,9 +3,10 @@
 
 use super::{NewAccount, SignupForm, SignupPageState, SignupRecap};
 use crate::accounts::{AccountState, MembershipStatus};
-use crate::activation::ssr::queue_activation_email;
+use crate::activation::ssr::{queue_activation_email, resend_for_account};
 use crate::domain::{CaptchaAnswer, FieldErrors};
 use crate::i18n::Lang;
+use crate::mail::templates::ActivationOccasion;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::steady::Steady;
@@ -219,6 +220,7 @@ async fn insert_new(
     queue_activation_email(
         &mut tx,
         state,
+        ActivationOccasion::First,
         &id,
         account.login_email.as_ref(),
         &full_name,
@@ -230,9 +232,25 @@ async fn insert_new(
     Ok(())
 }
 
-/// Tells the owner of an existing account that someone tried to sign up
-/// with their address, at most once an hour.
+/// Tells the owner of an existing account what helps them after someone
+/// signed up with their address. An account still waiting for activation
+/// gets a fresh activation link saying so (within
+/// `SESAME_ACTIVATION_RESEND_MINUTES`: logging in or "Mot de passe oublié ?"
+/// cannot work before activation); any other gets a warning, at most once
+/// an hour. The page shown is the same either way.
 async fn warn_owner(state: &AppState, attempt: &NewAccount) -> anyhow::Result<()> {
+    let pending: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
+            .bind(attempt.login_email.as_ref())
+            .bind(AccountState::Pending.as_str())
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the existing account")?;
+    if let Some((id,)) = pending {
+        let sent = resend_for_account(state, &id, ActivationOccasion::SignupAgain).await?;
+        tracing::info!(account = %id, resent = sent.is_some(), "signup attempted on a pending account");
+        return Ok(());
+    }
     let now = state.clock.now_seconds();
     let mut tx = state
         .db

@@ -284,6 +284,8 @@ async fn signing_up_again_with_a_registered_address_shows_the_same_recap_and_war
     let app = spawn_app().await;
     let email = unique_email();
     let first = app.sign_up(valid_form(&email)).await;
+    let token = newest_activation_token(&app, &email).await;
+    assert_eq!(app.activate(&token, PASSWORD, PASSWORD).await.status, 303);
     let again = app.sign_up(valid_form(&email)).await;
     assert_eq!(first.status, again.status);
     assert_eq!(
@@ -501,4 +503,88 @@ async fn enregistrer_et_configurer_mon_compte_asks_for_a_structure_and_the_recap
     .await
     .unwrap();
     assert_eq!(status, "pending");
+}
+
+/// The token of the newest activation email to `email`.
+async fn newest_activation_token(app: &TestApp, email: &str) -> String {
+    let emails = app
+        .wait_for_emails(|e| {
+            e.iter()
+                .any(|m| m.recipient == email && m.kind == "activation")
+        })
+        .await;
+    let newest = emails
+        .iter()
+        .rev()
+        .find(|m| m.recipient == email && m.kind == "activation")
+        .unwrap();
+    activation_link(&newest.text_body)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn signing_up_again_while_the_account_awaits_activation_sends_a_fresh_link_saying_so() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let first = app.sign_up(valid_form(&email)).await;
+    let first_token = newest_activation_token(&app, &email).await;
+    app.clock.advance(jiff::SignedDuration::from_mins(6));
+    let again = app.sign_up(valid_form(&email)).await;
+    assert_eq!(first.status, again.status);
+    assert_eq!(
+        without_nonces(&first.body),
+        without_nonces(&again.body),
+        "the recap differs for an address awaiting activation"
+    );
+    assert_eq!(app.count("accounts").await, 1);
+
+    let emails = app
+        .wait_for_emails(|e| e.iter().filter(|m| m.kind == "activation").count() == 2)
+        .await;
+    assert!(
+        !emails.iter().any(|m| m.kind == "signup_attempt"),
+        "the owner was told to log in, which cannot work before activation"
+    );
+    let newest = emails
+        .iter()
+        .rev()
+        .find(|m| m.kind == "activation")
+        .unwrap();
+    assert_eq!(newest.recipient, email);
+    assert!(
+        newest.text_body.contains("attend toujours son activation"),
+        "{}",
+        newest.text_body
+    );
+    let second_token = newest_activation_token(&app, &email).await;
+    assert_ne!(first_token, second_token);
+    assert_eq!(
+        app.activate(&first_token, PASSWORD, PASSWORD).await.status,
+        410
+    );
+    assert_eq!(
+        app.activate(&second_token, PASSWORD, PASSWORD).await.status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn signing_up_again_at_once_while_pending_sends_nothing_more_and_the_first_link_works() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(valid_form(&email)).await;
+    let token = newest_activation_token(&app, &email).await;
+    app.sign_up(valid_form(&email)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let emails = app.emails().await;
+    assert_eq!(
+        emails.len(),
+        1,
+        "{:?}",
+        emails.iter().map(|m| &m.kind).collect::<Vec<_>>()
+    );
+    assert_eq!(app.activate(&token, PASSWORD, PASSWORD).await.status, 303);
 }
