@@ -37,3 +37,6 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
 }
+
+#[cfg(test)]
+mod layout_tests;

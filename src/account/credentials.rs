@@ -7,22 +7,21 @@ use crate::accounts::links::{self, Change};
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
 use crate::i18n::Lang;
-use crate::login::ssr::check_current_password;
 use crate::mail::{enqueue, templates};
+use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
+use crate::server::web::{Connected, FormOutcome};
 use crate::server::{session, AppState};
 use anyhow::Context;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
-/// What a form of this module did.
-enum Outcome {
-    Done(AccountNotice),
-    Refused(FieldErrors),
-}
+/// What a form of this module did: what to tell, or why each field was
+/// refused.
+type Outcome = Result<AccountNotice, FieldErrors>;
 
 #[derive(sqlx::FromRow)]
 struct Owner {
@@ -74,10 +73,10 @@ async fn change_password(
     }
     let password = match parsed {
         Ok(password) if errors.is_empty() => password,
-        Ok(_) => return Ok(Outcome::Refused(errors)),
+        Ok(_) => return Ok(Err(errors)),
         Err(more) => {
             errors.extend(more);
-            return Ok(Outcome::Refused(errors));
+            return Ok(Err(errors));
         }
     };
     let inputs = [
@@ -87,11 +86,11 @@ async fn change_password(
     ];
     if !strength(password.expose(), &inputs).acceptable() {
         errors.insert("password", &PasswordError::TooGuessable);
-        return Ok(Outcome::Refused(errors));
+        return Ok(Err(errors));
     }
     if form.password == form.current_password {
         errors.insert("password", &PasswordError::SameAsCurrent);
-        return Ok(Outcome::Refused(errors));
+        return Ok(Err(errors));
     }
     let hash = state.hasher.hash(password.expose()).await?;
     let now: jiff::Timestamp = state.clock.now();
@@ -132,7 +131,7 @@ async fn change_password(
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a password change")?;
     state.mailer.wake();
-    Ok(Outcome::Done(AccountNotice {
+    Ok(Ok(AccountNotice {
         key: "account.password_changed".into(),
         email: owner.login_email,
     }))
@@ -162,10 +161,10 @@ async fn change_secret(
         errors.insert("secret_password", &refused);
     }
     let (Some(question), Some(answer)) = (question, answer) else {
-        return Ok(Outcome::Refused(errors));
+        return Ok(Err(errors));
     };
     if !errors.is_empty() {
-        return Ok(Outcome::Refused(errors));
+        return Ok(Err(errors));
     }
     let answer_hash = state.hasher.hash(&normalize_answer(&answer)).await?;
     let now: jiff::Timestamp = state.clock.now();
@@ -195,41 +194,35 @@ async fn change_secret(
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a secret change")?;
     state.mailer.wake();
-    Ok(Outcome::Done(AccountNotice {
+    Ok(Ok(AccountNotice {
         key: "account.secret_changed".into(),
         email: owner.login_email,
     }))
 }
 
-/// Draws "Mon compte" after one of these forms.
+/// Draws "Mon compte" after one of these forms, with its notice, or its
+/// errors and the question as typed, or the failure's reference.
 async fn answer(
     state: &AppState,
     headers: HeaderMap,
     account_id: &str,
-    outcome: anyhow::Result<Outcome>,
-    what: &str,
+    outcome: FormOutcome<AccountNotice>,
     typed_question: Option<String>,
 ) -> Response {
-    let uri = Uri::from_static(MY_ACCOUNT_PATH);
-    let outcome = outcome.map_err(|error| crate::server::telemetry::report(&error, what));
-    let status = match &outcome {
-        Ok(Outcome::Done(_)) => StatusCode::OK,
-        Ok(Outcome::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    };
+    let status = outcome.status();
     connected_page_with(
         state,
-        uri,
+        Uri::from_static(MY_ACCOUNT_PATH),
         headers,
         account_id,
         status,
         |page| match outcome {
-            Ok(Outcome::Done(notice)) => page.notice = Some(notice),
-            Ok(Outcome::Refused(errors)) => {
+            FormOutcome::Done(notice) => page.notice = Some(notice),
+            FormOutcome::Refused(errors) => {
                 page.errors = errors;
                 page.typed.secret_question = typed_question.unwrap_or_default();
             }
-            Err(reference) => page.failure = Some(reference),
+            FormOutcome::Failed(reference) => page.failure = Some(reference),
         },
     )
     .await
@@ -238,48 +231,32 @@ async fn answer(
 /// `POST /mon-compte/mot-de-passe`
 pub async fn submit_password(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<PasswordChangeForm>,
 ) -> Response {
-    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
-    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let outcome = change_password(&state, &session.account_id, Some(&session.id_hash), &form).await;
-    answer(
+    let answered = change_password(
         &state,
-        headers,
-        &session.account_id,
-        outcome,
-        "password change",
-        None,
+        &connected.account_id,
+        Some(&connected.session_id_hash),
+        &form,
     )
-    .await
+    .await;
+    let outcome = FormOutcome::of(answered, "password change");
+    answer(&state, headers, &connected.account_id, outcome, None).await
 }
 
 /// `POST /mon-compte/question-secrete`
 pub async fn submit_secret(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<SecretChangeForm>,
 ) -> Response {
-    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
-    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let outcome = change_secret(&state, &session.account_id, &form).await;
+    let answered = change_secret(&state, &connected.account_id, &form).await;
+    let outcome = FormOutcome::of(answered, "secret change");
     let typed = Some(form.secret_question.chars().take(200).collect());
-    answer(
-        &state,
-        headers,
-        &session.account_id,
-        outcome,
-        "secret change",
-        typed,
-    )
-    .await
+    answer(&state, headers, &connected.account_id, outcome, typed).await
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -293,18 +270,20 @@ pub struct SessionForm {
 /// others.
 pub async fn submit_sessions(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<SessionForm>,
 ) -> Response {
-    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
-    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let outcome = async {
+    let session = &connected;
+    let answered = async {
         let mut conn = state.db.acquire().await.context("ending sessions")?;
         if form.session == "others" {
-            session::end_others(&mut conn, &session.account_id, Some(&session.id_hash)).await?;
+            session::end_others(
+                &mut conn,
+                &session.account_id,
+                Some(&session.session_id_hash),
+            )
+            .await?;
         } else if form.session.len() == 16 && form.session.bytes().all(|b| b.is_ascii_hexdigit()) {
             // Only the account's own sessions can be named.
             sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
@@ -314,7 +293,7 @@ pub async fn submit_sessions(
                 .await
                 .context("ending a session")?;
         }
-        anyhow::Ok(Outcome::Done(AccountNotice {
+        anyhow::Ok(Ok(AccountNotice {
             key: "account.sessions_ended".into(),
             email: String::new(),
         }))
@@ -329,15 +308,8 @@ pub async fn submit_sessions(
     {
         return Redirect::to("/?info=logged_out").into_response();
     }
-    answer(
-        &state,
-        headers,
-        &session.account_id,
-        outcome,
-        "ending sessions",
-        None,
-    )
-    .await
+    let outcome = FormOutcome::of(answered, "ending sessions");
+    answer(&state, headers, &connected.account_id, outcome, None).await
 }
 
 async fn update_profile(
@@ -347,7 +319,7 @@ async fn update_profile(
 ) -> anyhow::Result<Outcome> {
     let mut errors = FieldErrors::new();
     let Some(profile) = form.check(&mut errors) else {
-        return Ok(Outcome::Refused(errors));
+        return Ok(Err(errors));
     };
     let now = state.clock.now_seconds();
     let mut tx = state
@@ -376,7 +348,7 @@ async fn update_profile(
     .context("changing the details")?;
     events::record(&mut tx, account_id, EventKind::ProfileUpdated, now).await?;
     tx.commit().await.context("committing a details change")?;
-    Ok(Outcome::Done(AccountNotice {
+    Ok(Ok(AccountNotice {
         key: "account.profile_updated".into(),
         email: String::new(),
     }))
@@ -386,34 +358,29 @@ async fn update_profile(
 /// with the signup's rules.
 pub async fn submit_profile(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<super::profile::ProfileForm>,
 ) -> Response {
-    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
-    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let outcome = update_profile(&state, &session.account_id, &form).await;
-    let refused = matches!(outcome, Ok(Outcome::Refused(_)));
+    let answered = update_profile(&state, &connected.account_id, &form).await;
+    let outcome = FormOutcome::of(answered, "details change");
     let uri = Uri::from_static(MY_ACCOUNT_PATH);
-    let outcome =
-        outcome.map_err(|error| crate::server::telemetry::report(&error, "details change"));
-    let status = match &outcome {
-        Ok(Outcome::Done(_)) => StatusCode::OK,
-        Ok(Outcome::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    connected_page_with(&state, uri, headers, &session.account_id, status, |page| {
-        if refused {
-            page.typed.profile = Some(form);
-        }
-        match outcome {
-            Ok(Outcome::Done(notice)) => page.notice = Some(notice),
-            Ok(Outcome::Refused(errors)) => page.errors = errors,
-            Err(reference) => page.failure = Some(reference),
-        }
-    })
+    let status = outcome.status();
+    connected_page_with(
+        &state,
+        uri,
+        headers,
+        &connected.account_id,
+        status,
+        |page| match outcome {
+            FormOutcome::Done(notice) => page.notice = Some(notice),
+            FormOutcome::Refused(errors) => {
+                page.errors = errors;
+                page.typed.profile = Some(form);
+            }
+            FormOutcome::Failed(reference) => page.failure = Some(reference),
+        },
+    )
     .await
 }
 
@@ -426,20 +393,16 @@ pub struct LanguageForm {
 /// `POST /mon-compte/langue`: the language of the emails and of the pages.
 pub async fn submit_language(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<LanguageForm>,
 ) -> Response {
-    let my_account = Uri::from_static(MY_ACCOUNT_PATH);
-    let session = match super::ssr::require_session(&state, &headers, &my_account).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     let Some(lang) = Lang::from_code(&form.language) else {
         return Redirect::to(MY_ACCOUNT_PATH).into_response();
     };
     let saved = sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
         .bind(lang.code())
-        .bind(&session.account_id)
+        .bind(&connected.account_id)
         .execute(&state.db)
         .await;
     if let Err(error) = saved {

@@ -134,5 +134,5 @@ pub struct ConnectedPageState {
     pub errors: crate::domain::FieldErrors,
     pub typed: AccountForms,
     /// Reference of a failure of the service.
-    pub failure: Option<String>,
+    pub failure: Option<crate::error::Reference>,
 }

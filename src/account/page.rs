@@ -106,7 +106,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         error=error("postal_code") required=true autocomplete="postal-code" maxlength=10 />
                     <TextField name="city" label="signup.city" value=profile.city.clone() error=error("city")
                         required=true autocomplete="address-level2" maxlength=100 />
-                    <SelectField name="country" label="signup.country" options=crate::signup::country_options(lang)
+                    <SelectField name="country" label="signup.country" options=crate::components::country_options(lang)
                         selected=profile.country.clone() error=error("country") required=true autocomplete="country" />
                     <TextField name="phone" label="signup.phone" value=profile.phone.clone() error=error("phone")
                         input_type="tel" autocomplete="tel" hint="signup.phone_hint" maxlength=30 />

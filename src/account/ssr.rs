@@ -1,15 +1,15 @@
 //! Loading the connected pages, and the session gate in front of them.
 
 use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
-use crate::components::encode_query_value;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
 use crate::server::events::EventKind;
+use crate::server::web::Connected;
 use crate::server::{language, render, session, AppState};
 use anyhow::Context;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -146,34 +146,6 @@ pub async fn news(state: &AppState, lang: Lang) -> anyhow::Result<Vec<NewsItem>>
         .collect())
 }
 
-/// The account of the request's session, or the response that sends the
-/// person to log in and come back to `uri`.
-pub async fn require_account(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-) -> Result<String, Response> {
-    require_session(state, headers, uri)
-        .await
-        .map(|session| session.account_id)
-}
-
-/// [`require_account`], with the session itself.
-pub async fn require_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-) -> Result<session::Session, Response> {
-    match session::current(state, headers).await {
-        Ok(Some(session)) => Ok(session),
-        Ok(None) => {
-            let back = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-            Err(Redirect::to(&format!("/?suivant={}", encode_query_value(back))).into_response())
-        }
-        Err(error) => Err(crate::server::render::unavailable(state, headers, error).await),
-    }
-}
-
 /// Everything the connected pages show for the account.
 pub async fn connected_state(
     state: &AppState,
@@ -187,7 +159,7 @@ pub async fn connected_state(
         account,
         events: events(state, account_id, lang).await?,
         news: news(state, lang).await?,
-        manages: crate::management::ssr::Actor::load(state, account_id)
+        manages: crate::server::web::Actor::load(state, account_id)
             .await?
             .manages_anyone(),
         memberships: memberships(state, account_id).await?,
@@ -275,20 +247,38 @@ pub async fn connected_page_with(
     }
 }
 
-async fn connected_page(state: AppState, uri: Uri, headers: HeaderMap) -> Response {
-    let account_id = match require_account(&state, &headers, &uri).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    connected_page_with(&state, uri, headers, &account_id, StatusCode::OK, |_| {}).await
-}
-
 /// `GET /accueil`
-pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    connected_page(state, uri, headers).await
+pub async fn home(
+    State(state): State<AppState>,
+    connected: Connected,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    connected_page_with(
+        &state,
+        uri,
+        headers,
+        &connected.account_id,
+        StatusCode::OK,
+        |_| {},
+    )
+    .await
 }
 
 /// `GET /mon-compte`
-pub async fn my_account(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    connected_page(state, uri, headers).await
+pub async fn my_account(
+    State(state): State<AppState>,
+    connected: Connected,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    connected_page_with(
+        &state,
+        uri,
+        headers,
+        &connected.account_id,
+        StatusCode::OK,
+        |_| {},
+    )
+    .await
 }

@@ -209,3 +209,27 @@ pub fn ErrorSummary(
         }
     })
 }
+
+/// The countries of `domain::countries` as `(ISO code, name)` options,
+/// named in `lang`: in the list's French order, or sorted by their English
+/// names.
+pub fn country_options(lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = crate::domain::COUNTRIES
+        .iter()
+        .map(|(code, fr, en)| {
+            (
+                code.to_string(),
+                if lang == crate::i18n::Lang::Fr {
+                    fr
+                } else {
+                    en
+                }
+                .to_string(),
+            )
+        })
+        .collect();
+    if lang != crate::i18n::Lang::Fr {
+        options.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    options
+}

@@ -175,12 +175,12 @@ pub fn NotFound() -> impl IntoView {
 /// The service failed while handling a form: says so, keeps what was typed
 /// (the form is shown again below), and gives the reference of the logs.
 #[component]
-pub fn FailureNotice(reference: String) -> impl IntoView {
+pub fn FailureNotice(reference: crate::error::Reference) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     view! {
         <div class="notice notice--error" role="alert">
             <p>{lang.t("errors.internal")}</p>
-            <p>{lang.t_with("errors.reference", &[("reference", &reference)])}</p>
+            <p>{lang.t_with("errors.reference", &[("reference", reference.as_str())])}</p>
         </div>
     }
 }

@@ -8,7 +8,7 @@ mod page_state;
 mod password;
 
 pub use captcha::{new_challenge_id, CaptchaField};
-pub use field::{ErrorSummary, SelectField, TextField, Validator};
+pub use field::{country_options, ErrorSummary, SelectField, TextField, Validator};
 pub use layout::{encode_query_value, ConnectedLayout, FailureNotice, Layout, NotFound};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};

@@ -1,15 +1,16 @@
 //! The server side of the contact address change.
 
 use super::{ContactLinkState, CONTACT_LINK_PREFIX};
-use crate::account::ssr::{connected_page_with, require_account};
-use crate::account::AccountNotice;
+use crate::account::ssr::connected_page_with;
+use crate::account::{AccountForms, AccountNotice};
 use crate::accounts::links::{self, Change, Found};
 use crate::accounts::TokenPurpose;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
-use crate::login::ssr::check_current_password;
 use crate::mail::{enqueue, templates};
+use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
+use crate::server::web::{Connected, FormOutcome};
 use crate::server::{language, render, AppState};
 use anyhow::Context;
 use axum::extract::{Path, State};
@@ -392,50 +393,65 @@ pub struct LoginChangeForm {
 /// `POST /mon-compte/identifiant`
 pub async fn submit_login_change(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<LoginChangeForm>,
 ) -> Response {
-    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    let account_id = match require_account(&state, &headers, &my_account).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let lang = language::of_headers(&headers, state.config.default_lang);
-    let typed: String = form.new_login_email.chars().take(254).collect();
-    let outcome = request_login_change(
+    let answered = request_login_change(
         &state,
-        &account_id,
+        &connected.account_id,
         &form.new_login_email,
         &form.login_password,
         lang,
     )
-    .await
-    .map_err(|error| crate::server::telemetry::report(&error, "login change"));
-    let status = match &outcome {
-        Ok(Ok(_)) => StatusCode::OK,
-        Ok(Err(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    connected_page_with(
+    .await;
+    let outcome = FormOutcome::of(answered, "login change");
+    let typed: String = form.new_login_email.chars().take(254).collect();
+    answer(
         &state,
-        my_account,
         headers,
-        &account_id,
+        &connected.account_id,
+        outcome,
+        "account.login_link_sent",
+        |forms| forms.new_login_email = typed,
+    )
+    .await
+}
+
+/// Draws "Mon compte" after an address change was asked: the notice
+/// `notice_key` naming the address the link went to, or, when the change
+/// was not done, what was typed (`keep_typed`) with the errors or the
+/// failure's reference.
+async fn answer(
+    state: &AppState,
+    headers: HeaderMap,
+    account_id: &str,
+    outcome: FormOutcome<EmailAddress>,
+    notice_key: &str,
+    keep_typed: impl FnOnce(&mut AccountForms),
+) -> Response {
+    let status = outcome.status();
+    connected_page_with(
+        state,
+        Uri::from_static(crate::account::MY_ACCOUNT_PATH),
+        headers,
+        account_id,
         status,
         |page| match outcome {
-            Ok(Ok(address)) => {
+            FormOutcome::Done(address) => {
                 page.notice = Some(AccountNotice {
-                    key: "account.login_link_sent".into(),
+                    key: notice_key.into(),
                     email: address.to_string(),
                 })
             }
-            Ok(Err(errors)) => {
+            FormOutcome::Refused(errors) => {
                 page.errors = errors;
-                page.typed.new_login_email = typed;
+                keep_typed(&mut page.typed);
             }
-            Err(reference) => {
+            FormOutcome::Failed(reference) => {
                 page.failure = Some(reference);
-                page.typed.new_login_email = typed;
+                keep_typed(&mut page.typed);
             }
         },
     )
@@ -492,50 +508,21 @@ pub struct ContactForm {
 /// `POST /mon-compte/contact`
 pub async fn submit_change(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<ContactForm>,
 ) -> Response {
-    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    let account_id = match require_account(&state, &headers, &my_account).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
     let lang = language::of_headers(&headers, state.config.default_lang);
+    let answered = request_change(&state, &connected.account_id, &form.contact_email, lang).await;
+    let outcome = FormOutcome::of(answered, "contact change");
     let typed: String = form.contact_email.chars().take(254).collect();
-    let (status, outcome) =
-        match request_change(&state, &account_id, &form.contact_email, lang).await {
-            Ok(Ok(address)) => (StatusCode::OK, Ok(address)),
-            Ok(Err(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Err(Ok(errors))),
-            Err(error) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Err(Err(crate::server::telemetry::report(
-                    &error,
-                    "contact change",
-                ))),
-            ),
-        };
-    connected_page_with(
+    answer(
         &state,
-        my_account,
         headers,
-        &account_id,
-        status,
-        |page| match outcome {
-            Ok(address) => {
-                page.notice = Some(AccountNotice {
-                    key: "account.contact_link_sent".into(),
-                    email: address.to_string(),
-                })
-            }
-            Err(Ok(errors)) => {
-                page.errors = errors;
-                page.typed.contact_email = typed;
-            }
-            Err(Err(reference)) => {
-                page.failure = Some(reference);
-                page.typed.contact_email = typed;
-            }
-        },
+        &connected.account_id,
+        outcome,
+        "account.contact_link_sent",
+        |forms| forms.contact_email = typed,
     )
     .await
 }

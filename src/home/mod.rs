@@ -74,7 +74,7 @@ fn LoginBox(state: LoginBoxState) -> impl IntoView {
         LoginRefusal::Unavailable { reference } => format!(
             "{} {}",
             lang.t("errors.internal_short"),
-            lang.t_with("errors.reference", &[("reference", reference)])
+            lang.t_with("errors.reference", &[("reference", reference.as_str())])
         ),
         other => lang.t(other.message_key()),
     });

@@ -1,16 +1,17 @@
 //! Deactivating and reactivating accounts, and asking for a reactivation.
 
 use super::{DeactivateForm, ReactivationPageState};
-use crate::account::ssr::{connected_page_with, require_account};
+use crate::account::ssr::connected_page_with;
 use crate::accounts::links::{self, Change};
 use crate::accounts::AccountState;
 use crate::domain::{EmailAddress, FieldErrors, Reason, UserMessage};
 use crate::i18n::Lang;
-use crate::login::ssr::{check_current_password, CurrentPasswordRefused};
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActedBy};
+use crate::server::credentials::{check_current_password, CurrentPasswordRefused};
 use crate::server::events::{self, EventKind};
 use crate::server::steady::Steady;
+use crate::server::web::{Connected, FormOutcome};
 use crate::server::{render, session, AppState};
 use anyhow::Context;
 use axum::extract::State;
@@ -262,64 +263,52 @@ pub async fn submit_request(
 /// the password.
 pub async fn deactivate_own(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<DeactivateForm>,
 ) -> Response {
-    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    let account_id = match require_account(&state, &headers, &my_account).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let outcome = async {
-        if let Err(refused) = check_current_password(&state, &account_id, &form.password).await? {
-            return anyhow::Ok(Err(refused));
+    let account_id = &connected.account_id;
+    let answered = async {
+        if let Err(refused) = check_current_password(&state, account_id, &form.password).await? {
+            let mut errors = FieldErrors::new();
+            errors.insert("deactivate_password", &refused);
+            return anyhow::Ok(Err(errors));
         }
         let acting = Acting {
             by: ActedBy::Owner,
             actor_id: None,
             reason: None,
         };
+        if deactivate(&state, account_id, acting).await? {
+            return Ok(Ok(()));
+        }
         // Not deactivated: the account was not active (anymore).
-        let done = deactivate(&state, &account_id, acting).await?;
-        Ok(if done {
-            Ok(())
-        } else {
-            Err(CurrentPasswordRefused::Wrong)
-        })
+        let mut errors = FieldErrors::new();
+        errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
+        Ok(Err(errors))
     }
     .await;
-    match outcome {
-        Ok(Ok(())) => {
-            let mut response = Redirect::to("/?info=deactivated").into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, session::clear_cookie(&state));
-            response
-        }
-        Ok(Err(refused)) => {
-            let mut errors = FieldErrors::new();
-            errors.insert("deactivate_password", &refused);
-            connected_page_with(
-                &state,
-                my_account,
-                headers,
-                &account_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                |page| page.errors = errors,
-            )
-            .await
-        }
-        Err(error) => {
-            let reference = crate::server::telemetry::report(&error, "deactivation");
-            connected_page_with(
-                &state,
-                my_account,
-                headers,
-                &account_id,
-                StatusCode::SERVICE_UNAVAILABLE,
-                |page| page.failure = Some(reference),
-            )
-            .await
-        }
+    let outcome = FormOutcome::of(answered, "deactivation");
+    if outcome.is_done() {
+        let mut response = Redirect::to("/?info=deactivated").into_response();
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, session::clear_cookie(&state));
+        return response;
     }
+    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
+    let status = outcome.status();
+    connected_page_with(
+        &state,
+        my_account,
+        headers,
+        account_id,
+        status,
+        |page| match outcome {
+            FormOutcome::Refused(errors) => page.errors = errors,
+            FormOutcome::Failed(reference) => page.failure = Some(reference),
+            FormOutcome::Done(()) => {}
+        },
+    )
+    .await
 }

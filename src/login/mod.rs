@@ -46,7 +46,7 @@ pub enum LoginRefusal {
     /// Right password, deactivated account.
     Deactivated,
     /// The service failed; `reference` is in the logs.
-    Unavailable { reference: String },
+    Unavailable { reference: crate::error::Reference },
 }
 
 impl LoginRefusal {

@@ -2,13 +2,12 @@
 
 use super::{LoginBoxState, LoginForm, LoginNotice, LoginRefusal};
 use crate::accounts::AccountState;
-use crate::domain::{EmailAddress, UserMessage};
-use crate::i18n::Lang;
-use crate::mail::{enqueue, templates};
+use crate::domain::EmailAddress;
+use crate::server::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
 use crate::server::steady::Steady;
-use crate::server::throttle::{self, Reservation};
+use crate::server::throttle;
 use crate::server::{language, render, session, AppState};
 use anyhow::Context;
 use axum::extract::{ConnectInfo, State};
@@ -17,24 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use std::net::SocketAddr;
 
-/// Passwords longer than this are refused before any hashing.
-const MAX_PASSWORD_BYTES: usize = 1024;
-
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginOutcome {
     LoggedIn { account_id: String },
     Refused(LoginRefusal),
-}
-
-#[derive(sqlx::FromRow)]
-struct Candidate {
-    id: String,
-    #[sqlx(try_from = "String")]
-    state: AccountState,
-    password_hash: Option<String>,
-    language: String,
-    first_name: String,
-    last_name: String,
 }
 
 /// Checks a login. Unknown addresses cost the same time as wrong passwords
@@ -96,140 +81,6 @@ pub async fn log_in(
     Ok(LoginOutcome::LoggedIn {
         account_id: account.id,
     })
-}
-
-/// A password checked against its login address's counter.
-enum Counted {
-    /// Too many failures: not checked, refused until `until` (Unix seconds).
-    Locked {
-        until: i64,
-    },
-    /// Wrong (or no account); `locked_now` when this failure locked the
-    /// address.
-    Wrong {
-        locked_now: bool,
-    },
-    Right(Verified),
-}
-
-/// The one check of a password against the login lock, for the login box
-/// and for the current password asked in "Mon compte": reserves an attempt
-/// on `login`'s counter before hashing (so parallel guesses cannot get more
-/// than the allowed number checked), then clears the count on a right
-/// password, or counts the failure, records it in the account's feed and,
-/// when it locks the address, tells the owner.
-async fn counted_check(
-    state: &AppState,
-    login: &str,
-    account: Option<&Candidate>,
-    password: &str,
-) -> anyhow::Result<Counted> {
-    let failures = match throttle::reserve_login(state, login).await? {
-        Reservation::Allowed { failures } => failures,
-        Reservation::Locked { until } => return Ok(Counted::Locked { until }),
-    };
-    // With no account, a dummy hash is verified: the same time, no match.
-    let stored = account.and_then(|a| a.password_hash.as_deref());
-    let verified = state.hasher.verify(password, stored).await?;
-    if account.is_some() && verified.matches() {
-        throttle::login_succeeded(state, login).await?;
-        return Ok(Counted::Right(verified));
-    }
-    let locked_now = throttle::login_failed(state, login, failures).await?;
-    if let Some(account) = account {
-        let now = state.clock.now_seconds();
-        record_failure(state, account, login, locked_now, now).await?;
-    }
-    Ok(Counted::Wrong { locked_now })
-}
-
-/// Records a failed login in the account's feed; when it locked the
-/// address, also tells the owner.
-async fn record_failure(
-    state: &AppState,
-    account: &Candidate,
-    login: &str,
-    locked_now: bool,
-    now: i64,
-) -> anyhow::Result<()> {
-    let mut tx = state.db.begin().await.context("recording a failed login")?;
-    events::record(&mut tx, &account.id, EventKind::LoginFailed, now).await?;
-    if locked_now {
-        events::record(&mut tx, &account.id, EventKind::LoginLocked, now).await?;
-        let lang = Lang::from_code(&account.language).unwrap_or(state.config.default_lang);
-        let email = templates::login_locked(
-            lang,
-            login,
-            &format!("{} {}", account.first_name, account.last_name),
-            i64::from(state.config.login_lock_minutes),
-            &state.config.public_url,
-        );
-        enqueue(&mut tx, state, &email).await?;
-    }
-    tx.commit().await.context("committing a failed login")?;
-    state.mailer.wake();
-    Ok(())
-}
-
-/// A connected person's account and login address.
-#[derive(sqlx::FromRow)]
-struct Holder {
-    #[sqlx(flatten)]
-    account: Candidate,
-    login_email: String,
-}
-
-/// Why the current password typed by a connected person was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CurrentPasswordRefused {
-    Wrong,
-    /// Too many wrong passwords on this address, here or at the login box.
-    Locked,
-}
-
-impl UserMessage for CurrentPasswordRefused {
-    fn message_key(&self) -> &'static str {
-        match self {
-            CurrentPasswordRefused::Wrong => "errors.password.wrong_current",
-            CurrentPasswordRefused::Locked => "errors.password.locked_current",
-        }
-    }
-}
-
-/// Checks the password a connected person types to change their password,
-/// secret question or login address, or to deactivate the account. It
-/// counts against the same per-address limit as the login box, so that
-/// whoever holds a stolen session cannot guess the password any faster; a
-/// lock it causes is recorded and told to the owner like a login lock, and
-/// a right password clears the count.
-pub async fn check_current_password(
-    state: &AppState,
-    account_id: &str,
-    typed: &str,
-) -> anyhow::Result<Result<(), CurrentPasswordRefused>> {
-    if typed.is_empty() || typed.len() > MAX_PASSWORD_BYTES {
-        return Ok(Err(CurrentPasswordRefused::Wrong));
-    }
-    let Holder {
-        account,
-        login_email: login,
-    } = sqlx::query_as(
-        "SELECT id, state, password_hash, language, first_name, last_name, login_email \
-         FROM accounts WHERE id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(&state.db)
-    .await
-    .context("reading the account")?;
-    Ok(
-        match counted_check(state, &login, Some(&account), typed).await? {
-            Counted::Right(_) => Ok(()),
-            Counted::Wrong { locked_now: false } => Err(CurrentPasswordRefused::Wrong),
-            Counted::Wrong { locked_now: true } | Counted::Locked { .. } => {
-                Err(CurrentPasswordRefused::Locked)
-            }
-        },
-    )
 }
 
 /// The client's address: the peer, or the first `X-Forwarded-For` entry

@@ -99,5 +99,5 @@ pub struct ManagementPageState {
     pub errors: FieldErrors,
     /// The form that was refused, to show its errors at the right place.
     pub form: ManagementForm,
-    pub failure: Option<String>,
+    pub failure: Option<crate::error::Reference>,
 }

@@ -5,93 +5,23 @@ use super::{
     AbandonedEmail, ManagedAccount, ManagementForm, ManagementPageState, MembershipRequest,
     StructureLine,
 };
-use crate::account::ssr::{connected_page_with, require_account};
+use crate::account::ssr::connected_page_with;
 use crate::account::AccountNotice;
-use crate::accounts::{MembershipStatus, Role};
+use crate::accounts::MembershipStatus;
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
 use crate::i18n::Lang;
 use crate::lifecycle::ssr::{deactivate, reactivate, Acting};
 use crate::mail::enqueue;
-use crate::mail::templates::{self, ActedBy};
+use crate::mail::templates;
 use crate::server::db::is_unique_violation;
 use crate::server::events::{self, EventKind};
+use crate::server::web::{forbidden, Actor, Connected, FormOutcome, Manager};
 use crate::server::{render, tokens, AppState};
 use anyhow::Context;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
-
-/// Someone who may act on others: an administrator, or the manager of some
-/// structures.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub id: String,
-    pub admin: bool,
-    /// Ids of the structures they manage.
-    pub managed: Vec<String>,
-}
-
-impl Actor {
-    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
-        let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(&state.db)
-            .await
-            .context("reading the role")?;
-        let role: Role = role.parse()?;
-        let managed: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2 \
-             AND is_manager = 1",
-        )
-        .bind(account_id)
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the managed structures")?;
-        Ok(Actor {
-            id: account_id.to_owned(),
-            admin: role == Role::Admin,
-            managed: managed.into_iter().map(|(id,)| id).collect(),
-        })
-    }
-
-    pub fn manages_anyone(&self) -> bool {
-        self.admin || !self.managed.is_empty()
-    }
-
-    fn acted_by(&self) -> ActedBy {
-        if self.admin {
-            ActedBy::Administrator
-        } else {
-            ActedBy::Manager
-        }
-    }
-
-    fn manages_structure(&self, structure_id: &str) -> bool {
-        self.admin || self.managed.iter().any(|id| id == structure_id)
-    }
-
-    /// An administrator acts on anyone; a manager on the approved members of
-    /// the structures they manage; nobody on themselves here.
-    pub async fn may_act_on(&self, state: &AppState, account_id: &str) -> anyhow::Result<bool> {
-        if account_id == self.id {
-            return Ok(false);
-        }
-        if self.admin {
-            return Ok(true);
-        }
-        let structures: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2",
-        )
-        .bind(account_id)
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the account's structures")?;
-        Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
-    }
-}
 
 /// The list of `/gestion` for this actor.
 async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementPageState> {
@@ -553,36 +483,13 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// The session's actor, or the response that refuses: the login box
-/// without a session, 403 for someone who manages nobody.
-async fn require_actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
-    let uri = Uri::from_static(super::MANAGEMENT_PATH);
-    let account_id = require_account(state, headers, &uri).await?;
-    match Actor::load(state, &account_id).await {
-        Ok(actor) if actor.manages_anyone() => Ok(actor),
-        Ok(_) => Err(forbidden(state, headers).await),
-        Err(error) => Err(render::unavailable(state, headers, error).await),
-    }
-}
-
-async fn forbidden(state: &AppState, headers: &HeaderMap) -> Response {
-    let lang = crate::server::language::of_headers(headers, state.config.default_lang);
-    render::plain_page(
-        state,
-        headers,
-        StatusCode::FORBIDDEN,
-        "management.forbidden_title",
-        &[&lang.t("management.forbidden_text")],
-        "/accueil",
-    )
-}
-
 /// `GET /gestion`
-pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let actor = match require_actor(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+pub async fn show(
+    State(state): State<AppState>,
+    Manager { actor, .. }: Manager,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     match page_for(&state, &actor).await {
         Ok(page) => no_store(render::page_with(&state, uri, headers, StatusCode::OK, page).await),
         Err(error) => render::unavailable(&state, &headers, error).await,
@@ -592,27 +499,23 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
 /// `POST /gestion`
 pub async fn submit(
     State(state): State<AppState>,
+    Manager { actor, .. }: Manager,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<ManagementForm>,
 ) -> Response {
-    let actor = match require_actor(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
+    let answered = match act(&state, &actor, &form).await {
+        Ok(Err(Refusal::Forbidden)) => return forbidden(&state, &headers),
+        Ok(Err(Refusal::Invalid(errors))) => Ok(Err(errors)),
+        Ok(Ok(notice)) => Ok(Ok(notice)),
+        Err(error) => Err(error),
     };
-    let (status, notice, errors, failure) = match act(&state, &actor, &form).await {
-        Ok(Ok(notice)) => (StatusCode::OK, Some(notice), FieldErrors::new(), None),
-        Ok(Err(Refusal::Forbidden)) => return forbidden(&state, &headers).await,
-        Ok(Err(Refusal::Invalid(errors))) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors, None),
-        Err(error) => {
-            let reference = crate::server::telemetry::report(&error, "management action");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                None,
-                FieldErrors::new(),
-                Some(reference),
-            )
-        }
+    let outcome = FormOutcome::of(answered, "management action");
+    let status = outcome.status();
+    let (notice, errors, failure) = match outcome {
+        FormOutcome::Done(notice) => (Some(notice), FieldErrors::new(), None),
+        FormOutcome::Refused(errors) => (None, errors, None),
+        FormOutcome::Failed(reference) => (None, FieldErrors::new(), Some(reference)),
     };
     match page_for(&state, &actor).await {
         Ok(mut page) => {
@@ -637,45 +540,33 @@ pub struct AttachForm {
 /// `POST /mon-compte/rattachement`
 pub async fn submit_attach(
     State(state): State<AppState>,
+    connected: Connected,
     headers: HeaderMap,
     Form(form): Form<AttachForm>,
 ) -> Response {
+    let account_id = &connected.account_id;
+    let answered = request_membership(&state, account_id, &form.siret).await;
+    let outcome = FormOutcome::of(answered, "membership request");
+    let status = outcome.status();
     let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    let account_id = match require_account(&state, &headers, &my_account).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let typed: String = form.siret.chars().take(30).collect();
-    let outcome = request_membership(&state, &account_id, &form.siret).await;
-    let status = match &outcome {
-        Ok(Ok(_)) => StatusCode::OK,
-        Ok(Err(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    let outcome =
-        outcome.map_err(|error| crate::server::telemetry::report(&error, "membership request"));
-    connected_page_with(
-        &state,
-        my_account,
-        headers,
-        &account_id,
-        status,
-        |page| match outcome {
-            Ok(Ok(structure)) => {
+    connected_page_with(&state, my_account, headers, account_id, status, |page| {
+        let typed: String = form.siret.chars().take(30).collect();
+        match outcome {
+            FormOutcome::Done(structure) => {
                 page.notice = Some(AccountNotice {
                     key: "account.membership_requested".into(),
                     email: structure,
                 })
             }
-            Ok(Err(errors)) => {
+            FormOutcome::Refused(errors) => {
                 page.errors = errors;
                 page.typed.siret = typed;
             }
-            Err(reference) => {
+            FormOutcome::Failed(reference) => {
                 page.failure = Some(reference);
                 page.typed.siret = typed;
             }
-        },
-    )
+        }
+    })
     .await
 }

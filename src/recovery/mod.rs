@@ -122,7 +122,7 @@ pub enum ForgotPageState {
         /// expired).
         notice: Option<String>,
         /// Reference of a failure of the service.
-        failure: Option<String>,
+        failure: Option<crate::error::Reference>,
     },
     /// Step 2: the secret question.
     Question {
@@ -130,7 +130,7 @@ pub enum ForgotPageState {
         email: String,
         question: String,
         errors: FieldErrors,
-        failure: Option<String>,
+        failure: Option<crate::error::Reference>,
     },
     /// Step 3: the guide's message, whatever happened.
     Sent { email: String, valid_minutes: u32 },
@@ -196,7 +196,7 @@ pub enum ResetPageState {
         /// The login address and names, which make a password weaker.
         user_inputs: Vec<String>,
         errors: FieldErrors,
-        failure: Option<String>,
+        failure: Option<crate::error::Reference>,
     },
 }
 

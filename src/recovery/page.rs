@@ -42,7 +42,7 @@ fn RequestStep(
     errors: FieldErrors,
     focus_captcha: bool,
     notice: Option<String>,
-    failure: Option<String>,
+    failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let challenge = SharedValue::new(new_challenge_id).into_inner();
@@ -95,7 +95,7 @@ fn QuestionStep(
     email: String,
     question: String,
     errors: FieldErrors,
-    failure: Option<String>,
+    failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let answer_error = errors.get("secret_answer").map(str::to_owned);
@@ -188,7 +188,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 fn ResetForm(
     user_inputs: Vec<String>,
     errors: FieldErrors,
-    failure: Option<String>,
+    failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let error = {

@@ -535,7 +535,7 @@ pub async fn submit(
 async fn failed_question(
     state: &AppState,
     form: &RecoveryForm,
-    reference: String,
+    reference: crate::error::Reference,
 ) -> ForgotPageState {
     let flow: Option<(String, String)> = sqlx::query_as(
         "SELECT login_email, question FROM recovery_flows WHERE flow_hash = $1 AND used_at IS NULL",

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod captcha;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod events;
 pub mod keys;
@@ -20,6 +21,7 @@ pub mod steady;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;
+pub mod web;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;

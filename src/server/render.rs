@@ -43,7 +43,7 @@ where
 pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::Error) -> Response {
     let reference = crate::server::telemetry::report(&error, "request");
     let lang = super::language::of_headers(headers, state.config.default_lang);
-    let reference_line = lang.t_with("errors.reference", &[("reference", &reference)]);
+    let reference_line = lang.t_with("errors.reference", &[("reference", reference.as_str())]);
     plain_page(
         state,
         headers,

@@ -1,3 +1,4 @@
+use crate::error::Reference;
 use tracing_subscriber::{fmt, EnvFilter};
 
 /// What is logged without `RUST_LOG`.
@@ -12,10 +13,10 @@ pub fn init() {
 
 /// Logs an unexpected failure with its whole chain under a short reference,
 /// and returns the reference: the only thing the person is shown.
-pub fn report(error: &anyhow::Error, what: &str) -> String {
+pub fn report(error: &anyhow::Error, what: &str) -> Reference {
     let reference = super::tokens::new_id()
         .map(|id| id[..12].to_owned())
         .unwrap_or_else(|_| "-".into());
     tracing::error!(%reference, error = format!("{error:#}"), "{what} failed");
-    reference
+    Reference::new(reference)
 }

@@ -18,7 +18,6 @@ mod page;
 pub mod ssr;
 
 pub use form::{NewAccount, SignupForm, FIELDS};
-pub(crate) use page::country_options;
 pub use page::SignupPage;
 
 use crate::domain::FieldErrors;
@@ -51,7 +50,7 @@ pub enum SignupPageState {
     /// The account could not be stored (database down…): the form is kept.
     Failed {
         form: SignupForm,
-        reference: String,
+        reference: crate::error::Reference,
     },
     Created(SignupRecap),
 }

@@ -5,9 +5,9 @@ use crate::components::{
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
-    PostalCode, UserMessage, COUNTRIES,
+    PostalCode, UserMessage,
 };
-use crate::i18n::{use_lang, Lang};
+use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -41,28 +41,12 @@ fn rule<T: 'static, E: UserMessage + 'static>(parse: fn(&str) -> Result<T, E>) -
     Callback::new(move |raw: String| parse(&raw).err().map(|e| e.message_key().to_owned()))
 }
 
-pub(crate) fn country_options(lang: Lang) -> Vec<(String, String)> {
-    let mut options: Vec<(String, String)> = COUNTRIES
-        .iter()
-        .map(|(code, fr, en)| {
-            (
-                code.to_string(),
-                if lang == Lang::Fr { fr } else { en }.to_string(),
-            )
-        })
-        .collect();
-    if lang != Lang::Fr {
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-    }
-    options
-}
-
 #[component]
 fn SignupFormView(
     form: SignupForm,
     errors: FieldErrors,
     #[prop(optional)] focus_captcha: bool,
-    #[prop(optional, into)] failure: Option<String>,
+    #[prop(optional, into)] failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let challenge = SharedValue::new(new_challenge_id).into_inner();
@@ -150,7 +134,7 @@ fn SignupFormView(
                     <TextField name="city" label="signup.city" value=form.city.clone() error=error("city")
                         required=true autocomplete="address-level2" validate=rule(City::parse)
                         autofocus=focus("city") maxlength=100 />
-                    <SelectField name="country" label="signup.country" options=country_options(lang)
+                    <SelectField name="country" label="signup.country" options=crate::components::country_options(lang)
                         selected=selected_country error=error("country") required=true
                         autocomplete="country" value_signal=country autofocus=focus("country") />
                     <TextField name="phone" label="signup.phone" value=form.phone.clone() error=error("phone")
