@@ -1,8 +1,7 @@
 //! "Mon compte": changing the password and the secret question (both after
 //! the current password), ending sessions, and the language of the emails.
 
-use super::ssr::connected_page_with;
-use super::{AccountNotice, MY_ACCOUNT_PATH};
+use super::AccountNotice;
 use crate::accounts::links::{self, Change};
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
@@ -11,13 +10,8 @@ use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength};
-use crate::server::web::{Connected, FormOutcome};
 use crate::server::{session, AppState};
 use anyhow::Context;
-use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 
 /// What a form of this module did: what to tell, or why each field was
 /// refused.
@@ -55,7 +49,7 @@ pub struct PasswordChangeForm {
     password_confirmation: String,
 }
 
-async fn change_password(
+pub async fn change_password(
     state: &AppState,
     account_id: &str,
     keep_session: Option<&str>,
@@ -141,11 +135,11 @@ async fn change_password(
 #[serde(default)]
 pub struct SecretChangeForm {
     secret_password: String,
-    secret_question: String,
+    pub secret_question: String,
     secret_answer: String,
 }
 
-async fn change_secret(
+pub async fn change_secret(
     state: &AppState,
     account_id: &str,
     form: &SecretChangeForm,
@@ -200,119 +194,7 @@ async fn change_secret(
     }))
 }
 
-/// Draws "Mon compte" after one of these forms, with its notice, or its
-/// errors and the question as typed, or the failure's reference.
-async fn answer(
-    state: &AppState,
-    headers: HeaderMap,
-    account_id: &str,
-    outcome: FormOutcome<AccountNotice>,
-    typed_question: Option<String>,
-) -> Response {
-    let status = outcome.status();
-    connected_page_with(
-        state,
-        Uri::from_static(MY_ACCOUNT_PATH),
-        headers,
-        account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(notice) => page.notice = Some(notice),
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                page.typed.secret_question = typed_question.unwrap_or_default();
-            }
-            FormOutcome::Failed(reference) => page.failure = Some(reference),
-        },
-    )
-    .await
-}
-
-/// `POST /mon-compte/mot-de-passe`
-pub async fn submit_password(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<PasswordChangeForm>,
-) -> Response {
-    let answered = change_password(
-        &state,
-        &connected.account_id,
-        Some(&connected.session_id_hash),
-        &form,
-    )
-    .await;
-    let outcome = FormOutcome::of(answered, "password change");
-    answer(&state, headers, &connected.account_id, outcome, None).await
-}
-
-/// `POST /mon-compte/question-secrete`
-pub async fn submit_secret(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<SecretChangeForm>,
-) -> Response {
-    let answered = change_secret(&state, &connected.account_id, &form).await;
-    let outcome = FormOutcome::of(answered, "secret change");
-    let typed = Some(form.secret_question.chars().take(200).collect());
-    answer(&state, headers, &connected.account_id, outcome, typed).await
-}
-
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct SessionForm {
-    /// A session's handle, or `others` for every other session.
-    session: String,
-}
-
-/// `POST /mon-compte/sessions`: ends one session of the account, or all the
-/// others.
-pub async fn submit_sessions(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<SessionForm>,
-) -> Response {
-    let session = &connected;
-    let answered = async {
-        let mut conn = state.db.acquire().await.context("ending sessions")?;
-        if form.session == "others" {
-            session::end_others(
-                &mut conn,
-                &session.account_id,
-                Some(&session.session_id_hash),
-            )
-            .await?;
-        } else if form.session.len() == 16 && form.session.bytes().all(|b| b.is_ascii_hexdigit()) {
-            // Only the account's own sessions can be named.
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
-                .bind(&session.account_id)
-                .bind(format!("{}%", form.session))
-                .execute(&mut *conn)
-                .await
-                .context("ending a session")?;
-        }
-        anyhow::Ok(Ok(AccountNotice {
-            key: "account.sessions_ended".into(),
-            email: String::new(),
-        }))
-    }
-    .await;
-    // Ending the request's own session is logging out.
-    if session::current(&state, &headers)
-        .await
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        return Redirect::to("/?info=logged_out").into_response();
-    }
-    let outcome = FormOutcome::of(answered, "ending sessions");
-    answer(&state, headers, &connected.account_id, outcome, None).await
-}
-
-async fn update_profile(
+pub async fn update_profile(
     state: &AppState,
     account_id: &str,
     form: &super::profile::ProfileForm,
@@ -354,67 +236,27 @@ async fn update_profile(
     }))
 }
 
-/// `POST /mon-compte/coordonnees`: names, postal address, phone and fax,
-/// with the signup's rules.
-pub async fn submit_profile(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<super::profile::ProfileForm>,
-) -> Response {
-    let answered = update_profile(&state, &connected.account_id, &form).await;
-    let outcome = FormOutcome::of(answered, "details change");
-    let uri = Uri::from_static(MY_ACCOUNT_PATH);
-    let status = outcome.status();
-    connected_page_with(
-        &state,
-        uri,
-        headers,
-        &connected.account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(notice) => page.notice = Some(notice),
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                page.typed.profile = Some(form);
-            }
-            FormOutcome::Failed(reference) => page.failure = Some(reference),
-        },
-    )
-    .await
-}
-
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct LanguageForm {
-    language: String,
-}
-
-/// `POST /mon-compte/langue`: the language of the emails and of the pages.
-pub async fn submit_language(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<LanguageForm>,
-) -> Response {
-    let Some(lang) = Lang::from_code(&form.language) else {
-        return Redirect::to(MY_ACCOUNT_PATH).into_response();
-    };
-    let saved = sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
-        .bind(lang.code())
-        .bind(&connected.account_id)
-        .execute(&state.db)
-        .await;
-    if let Err(error) = saved {
-        let error = anyhow::Error::new(error).context("saving the language");
-        return crate::server::render::unavailable(&state, &headers, error).await;
+/// Ends one session of the account, named by `handle` (the first 16 hex
+/// characters of its stored hash, as "Mon compte" lists them), or every
+/// session but `current` when `handle` is `others`. Only the account's own
+/// sessions can be named; any other `handle` ends nothing. Errors: the
+/// database failed.
+pub async fn end_sessions(
+    state: &AppState,
+    account_id: &str,
+    current: &str,
+    handle: &str,
+) -> anyhow::Result<()> {
+    let mut conn = state.db.acquire().await.context("ending sessions")?;
+    if handle == "others" {
+        session::end_others(&mut conn, account_id, Some(current)).await?;
+    } else if handle.len() == 16 && handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
+            .bind(account_id)
+            .bind(format!("{handle}%"))
+            .execute(&mut *conn)
+            .await
+            .context("ending a session")?;
     }
-    // The pages follow too: the language switch sets its cookie and comes back.
-    Redirect::to(&format!(
-        "{}?lang={}&next={}",
-        crate::i18n::LANGUAGE_SWITCH_PATH,
-        lang.code(),
-        MY_ACCOUNT_PATH
-    ))
-    .into_response()
+    Ok(())
 }

@@ -4,10 +4,12 @@
 
 #[cfg(feature = "ssr")]
 pub mod credentials;
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 pub mod profile;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use page::{AccountDetails, ConnectedHomePage, MyAccountPage};
 

@@ -17,9 +17,11 @@
 //! A valid "Valider" activates the account and sends the person to the login
 //! box with a notice. Opening the link never consumes it; only activating does.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use page::{ActivationPage, ResendActivationPage};
 

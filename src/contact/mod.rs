@@ -12,9 +12,11 @@
 //!    old address. Whether the new address is free is only said then, to the
 //!    owner of that mailbox.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use page::ContactLinkPage;
 

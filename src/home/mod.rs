@@ -13,7 +13,7 @@ fn login_box_of_visit() -> LoginBoxState {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .map(|parts| crate::login::ssr::login_box_from_query(&parts.uri))
+            .map(|parts| crate::login::handlers::login_box_from_query(&parts.uri))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

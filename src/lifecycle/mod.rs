@@ -14,9 +14,11 @@
 //! - A manager or an administrator reactivates, with a reason; the contact
 //!   address is told.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use page::ReactivationRequestPage;
 

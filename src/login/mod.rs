@@ -7,7 +7,9 @@
 //! from one client; a deactivated account (after a correct password only).
 
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 

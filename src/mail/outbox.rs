@@ -254,13 +254,13 @@ pub async fn housekeeping(state: &AppState) {
     if let Err(error) = crate::server::session::purge_expired(state).await {
         tracing::warn!(error = format!("{error:#}"), "purging sessions failed");
     }
-    if let Err(error) = crate::recovery::ssr::purge_expired(state).await {
+    if let Err(error) = crate::recovery::service::purge_expired(state).await {
         tracing::warn!(
             error = format!("{error:#}"),
             "purging recovery flows failed"
         );
     }
-    match crate::activation::ssr::purge_pending(state).await {
+    match crate::activation::service::purge_pending(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             accounts = n,

@@ -5,7 +5,7 @@
 //! existing account is given the role.
 
 use crate::accounts::{AccountState, Role};
-use crate::activation::ssr::queue_activation_email;
+use crate::activation::service::queue_activation_email;
 use crate::domain::{EmailAddress, PersonName};
 use crate::mail::templates::ActivationOccasion;
 use crate::server::events::{self, EventKind};

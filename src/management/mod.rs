@@ -15,9 +15,11 @@
 
 #[cfg(feature = "ssr")]
 pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use page::ManagementPage;
 

@@ -18,9 +18,11 @@
 //! an address): the question and the address are read back from the
 //! database, so nothing can be changed between the steps.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 #[cfg(feature = "ssr")]
 mod throttle;
 

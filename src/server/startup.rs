@@ -159,70 +159,70 @@ pub fn router(state: AppState) -> Router {
     let app_shell = move || shell(options.clone());
 
     let mut router: Router<AppState> = Router::new()
-        .route(signup::SIGNUP_PATH, post(signup::ssr::submit))
+        .route(signup::SIGNUP_PATH, post(signup::handlers::submit))
         .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
         .route("/captcha/{file}", get(captcha::serve))
-        .route(login::LOGIN_PATH, post(login::ssr::submit))
-        .route(login::LOGOUT_PATH, post(login::ssr::log_out))
-        .route(account::HOME_PATH, get(account::ssr::home))
-        .route(account::MY_ACCOUNT_PATH, get(account::ssr::my_account))
+        .route(login::LOGIN_PATH, post(login::handlers::submit))
+        .route(login::LOGOUT_PATH, post(login::handlers::log_out))
+        .route(account::HOME_PATH, get(account::handlers::home))
+        .route(account::MY_ACCOUNT_PATH, get(account::handlers::my_account))
         .route(
             "/activation/{token}",
-            get(activation::ssr::show).post(activation::ssr::submit),
+            get(activation::handlers::show).post(activation::handlers::submit),
         )
-        .route(activation::RESEND_PATH, post(activation::ssr::resend))
-        .route(recovery::FORGOT_PATH, post(recovery::ssr::submit))
+        .route(activation::RESEND_PATH, post(activation::handlers::resend))
+        .route(recovery::FORGOT_PATH, post(recovery::handlers::submit))
         .route(
             account::CONTACT_FORM_PATH,
-            post(contact::ssr::submit_change),
+            post(contact::handlers::submit_change),
         )
         .route(
             account::LOGIN_FORM_PATH,
-            post(contact::ssr::submit_login_change),
+            post(contact::handlers::submit_login_change),
         )
         .route(
             account::ATTACH_FORM_PATH,
-            post(management::ssr::submit_attach),
+            post(management::handlers::submit_attach),
         )
         .route(
             account::DEACTIVATE_FORM_PATH,
-            post(lifecycle::ssr::deactivate_own),
+            post(lifecycle::handlers::deactivate_own),
         )
         .route(
             account::PASSWORD_FORM_PATH,
-            post(account::credentials::submit_password),
+            post(account::handlers::submit_password),
         )
         .route(
             account::SECRET_FORM_PATH,
-            post(account::credentials::submit_secret),
+            post(account::handlers::submit_secret),
         )
         .route(
             account::SESSIONS_FORM_PATH,
-            post(account::credentials::submit_sessions),
+            post(account::handlers::submit_sessions),
         )
         .route(
             account::PROFILE_FORM_PATH,
-            post(account::credentials::submit_profile),
+            post(account::handlers::submit_profile),
         )
         .route(
             account::LANGUAGE_FORM_PATH,
-            post(account::credentials::submit_language),
+            post(account::handlers::submit_language),
         )
         .route(
             "/adresse-de-contact/{token}",
-            get(contact::ssr::show).post(contact::ssr::submit),
+            get(contact::handlers::show).post(contact::handlers::submit),
         )
         .route(
             lifecycle::REACTIVATION_PATH,
-            post(lifecycle::ssr::submit_request),
+            post(lifecycle::handlers::submit_request),
         )
         .route(
             management::MANAGEMENT_PATH,
-            get(management::ssr::show).post(management::ssr::submit),
+            get(management::handlers::show).post(management::handlers::submit),
         )
         .route(
             "/nouveau-mot-de-passe/{token}",
-            get(recovery::ssr::show).post(recovery::ssr::submit_reset),
+            get(recovery::handlers::show).post(recovery::handlers::submit_reset),
         )
         .route("/api/{*fn_name}", post(leptos_axum::handle_server_fns));
     if !state.config.production {

@@ -13,9 +13,11 @@
 //! same with or without JavaScript; JavaScript adds the live checks.
 
 mod form;
+#[cfg(feature = "ssr")]
+pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod service;
 
 pub use form::{NewAccount, SignupForm, FIELDS};
 pub use page::SignupPage;

@@ -99,7 +99,7 @@ proptest! {
 
     #[test]
     fn redirect_targets_only_ever_lead_to_a_path_of_this_site(raw in hostile()) {
-        let target = sesame::login::ssr::after_login(&raw);
+        let target = sesame::login::handlers::after_login(&raw);
         prop_assert!(target.starts_with('/'));
         prop_assert!(!target.starts_with("//") && !target.starts_with("/\\"));
         prop_assert!(!target.contains(['\r', '\n', '\\']));

@@ -244,7 +244,7 @@ async fn every_link_dies_when_the_account_is_deactivated() {
 
     let reason = Reason::parse("Retour de congé").unwrap();
     let id = account_id(&app, &email).await;
-    let reactivated = sesame::lifecycle::ssr::reactivate(&app.state, &id, &id, &reason)
+    let reactivated = sesame::lifecycle::service::reactivate(&app.state, &id, &id, &reason)
         .await
         .unwrap();
     assert!(reactivated);

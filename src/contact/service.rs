@@ -1,8 +1,6 @@
 //! The server side of the contact address change.
 
 use super::{ContactLinkState, CONTACT_LINK_PREFIX};
-use crate::account::ssr::connected_page_with;
-use crate::account::{AccountForms, AccountNotice};
 use crate::accounts::links::{self, Change, Found};
 use crate::accounts::TokenPurpose;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
@@ -10,18 +8,14 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
-use crate::server::web::{Connected, FormOutcome};
-use crate::server::{language, render, AppState};
+use crate::server::AppState;
 use anyhow::Context;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
-use axum::Form;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
 
 /// How long the new address has to confirm.
 const CONFIRM_HOURS: i64 = 24;
+
 /// How long the old address can undo the change.
 const REVERT_DAYS: i64 = 7;
 
@@ -145,11 +139,11 @@ const PURPOSES: &[TokenPurpose] = &[
     TokenPurpose::LoginConfirm,
 ];
 
-async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Found> {
+pub async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Found> {
     links::find(&state.db, token, PURPOSES, state.clock.now_seconds()).await
 }
 
-fn page_of(found: Found) -> ContactLinkState {
+pub fn page_of(found: Found) -> ContactLinkState {
     let link = match found {
         Found::Unknown | Found::Used(_) => return ContactLinkState::Invalid,
         Found::Retired(_) => return ContactLinkState::Retired,
@@ -380,149 +374,4 @@ pub async fn request_login_change(
     tx.commit().await.context("committing a login change")?;
     state.mailer.wake();
     Ok(Ok(new_login))
-}
-
-#[derive(serde::Deserialize)]
-pub struct LoginChangeForm {
-    #[serde(default)]
-    new_login_email: String,
-    #[serde(default)]
-    login_password: String,
-}
-
-/// `POST /mon-compte/identifiant`
-pub async fn submit_login_change(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<LoginChangeForm>,
-) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let answered = request_login_change(
-        &state,
-        &connected.account_id,
-        &form.new_login_email,
-        &form.login_password,
-        lang,
-    )
-    .await;
-    let outcome = FormOutcome::of(answered, "login change");
-    let typed: String = form.new_login_email.chars().take(254).collect();
-    answer(
-        &state,
-        headers,
-        &connected.account_id,
-        outcome,
-        "account.login_link_sent",
-        |forms| forms.new_login_email = typed,
-    )
-    .await
-}
-
-/// Draws "Mon compte" after an address change was asked: the notice
-/// `notice_key` naming the address the link went to, or, when the change
-/// was not done, what was typed (`keep_typed`) with the errors or the
-/// failure's reference.
-async fn answer(
-    state: &AppState,
-    headers: HeaderMap,
-    account_id: &str,
-    outcome: FormOutcome<EmailAddress>,
-    notice_key: &str,
-    keep_typed: impl FnOnce(&mut AccountForms),
-) -> Response {
-    let status = outcome.status();
-    connected_page_with(
-        state,
-        Uri::from_static(crate::account::MY_ACCOUNT_PATH),
-        headers,
-        account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(address) => {
-                page.notice = Some(AccountNotice {
-                    key: notice_key.into(),
-                    email: address.to_string(),
-                })
-            }
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                keep_typed(&mut page.typed);
-            }
-            FormOutcome::Failed(reference) => {
-                page.failure = Some(reference);
-                keep_typed(&mut page.typed);
-            }
-        },
-    )
-    .await
-}
-
-fn status_of(page: &ContactLinkState) -> StatusCode {
-    match page {
-        ContactLinkState::Invalid => StatusCode::NOT_FOUND,
-        ContactLinkState::Expired | ContactLinkState::Retired => StatusCode::GONE,
-        _ => StatusCode::OK,
-    }
-}
-
-/// `GET /adresse-de-contact/{token}`: shows, changes nothing.
-pub async fn show(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match find_link(&state, &token).await {
-        Ok(found) => {
-            let page = page_of(found);
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
-}
-
-/// `POST /adresse-de-contact/{token}`
-pub async fn submit(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match apply(&state, &token).await {
-        Ok(page) => {
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct ContactForm {
-    #[serde(default)]
-    contact_email: String,
-}
-
-/// `POST /mon-compte/contact`
-pub async fn submit_change(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<ContactForm>,
-) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let answered = request_change(&state, &connected.account_id, &form.contact_email, lang).await;
-    let outcome = FormOutcome::of(answered, "contact change");
-    let typed: String = form.contact_email.chars().take(254).collect();
-    answer(
-        &state,
-        headers,
-        &connected.account_id,
-        outcome,
-        "account.contact_link_sent",
-        |forms| forms.contact_email = typed,
-    )
-    .await
 }

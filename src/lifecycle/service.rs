@@ -1,23 +1,14 @@
 //! Deactivating and reactivating accounts, and asking for a reactivation.
 
-use super::{DeactivateForm, ReactivationPageState};
-use crate::account::ssr::connected_page_with;
 use crate::accounts::links::{self, Change};
 use crate::accounts::AccountState;
-use crate::domain::{EmailAddress, FieldErrors, Reason, UserMessage};
+use crate::domain::{EmailAddress, Reason};
 use crate::i18n::Lang;
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActedBy};
-use crate::server::credentials::{check_current_password, CurrentPasswordRefused};
 use crate::server::events::{self, EventKind};
-use crate::server::steady::Steady;
-use crate::server::web::{Connected, FormOutcome};
-use crate::server::{render, session, AppState};
+use crate::server::AppState;
 use anyhow::Context;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 
 /// Who acts on an account: the person, or someone else with a reason.
 pub struct Acting<'a> {
@@ -220,95 +211,4 @@ pub async fn request_reactivation(
         .context("committing a reactivation request")?;
     state.mailer.wake();
     Ok(())
-}
-
-#[derive(serde::Deserialize)]
-pub struct ReactivationForm {
-    #[serde(default)]
-    login_email: String,
-}
-
-/// `POST /reactivation`: the same answer whatever the address.
-pub async fn submit_request(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<ReactivationForm>,
-) -> Response {
-    let email = match EmailAddress::parse(&form.login_email) {
-        Ok(email) => email,
-        Err(error) => {
-            let page = ReactivationPageState::Refused {
-                email: form.login_email.chars().take(254).collect(),
-                error: error.message_key().to_owned(),
-            };
-            return render::page_with(&state, uri, headers, StatusCode::UNPROCESSABLE_ENTITY, page)
-                .await;
-        }
-    };
-    let steady = Steady::start(&state);
-    if let Err(error) = steady
-        .answer(request_reactivation(&state, &email).await)
-        .await
-    {
-        return render::unavailable(&state, &headers, error).await;
-    }
-    let page = ReactivationPageState::Done {
-        email: email.to_string(),
-    };
-    render::page_with(&state, uri, headers, StatusCode::OK, page).await
-}
-
-/// `POST /mon-compte/desactivation`: "Désactiver mon compte", confirmed by
-/// the password.
-pub async fn deactivate_own(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<DeactivateForm>,
-) -> Response {
-    let account_id = &connected.account_id;
-    let answered = async {
-        if let Err(refused) = check_current_password(&state, account_id, &form.password).await? {
-            let mut errors = FieldErrors::new();
-            errors.insert("deactivate_password", &refused);
-            return anyhow::Ok(Err(errors));
-        }
-        let acting = Acting {
-            by: ActedBy::Owner,
-            actor_id: None,
-            reason: None,
-        };
-        if deactivate(&state, account_id, acting).await? {
-            return Ok(Ok(()));
-        }
-        // Not deactivated: the account was not active (anymore).
-        let mut errors = FieldErrors::new();
-        errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
-        Ok(Err(errors))
-    }
-    .await;
-    let outcome = FormOutcome::of(answered, "deactivation");
-    if outcome.is_done() {
-        let mut response = Redirect::to("/?info=deactivated").into_response();
-        response
-            .headers_mut()
-            .insert(header::SET_COOKIE, session::clear_cookie(&state));
-        return response;
-    }
-    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    let status = outcome.status();
-    connected_page_with(
-        &state,
-        my_account,
-        headers,
-        account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Refused(errors) => page.errors = errors,
-            FormOutcome::Failed(reference) => page.failure = Some(reference),
-            FormOutcome::Done(()) => {}
-        },
-    )
-    .await
 }

@@ -4,12 +4,8 @@ use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsI
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
 use crate::server::events::EventKind;
-use crate::server::web::Connected;
-use crate::server::{language, render, session, AppState};
+use crate::server::{session, AppState};
 use anyhow::Context;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::Response;
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -214,71 +210,4 @@ fn describe_agent(agent: &str) -> String {
         (None, Some(s)) => s.to_owned(),
         (None, None) => agent.chars().take(60).collect(),
     }
-}
-
-/// Draws a connected page for the account, after `adjust` has added what a
-/// form produced (a notice, errors, what was typed).
-pub async fn connected_page_with(
-    state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    account_id: &str,
-    status: StatusCode,
-    adjust: impl FnOnce(&mut ConnectedPageState),
-) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let current = session::request_id_hash(state, &headers);
-    let loaded = async {
-        let mut page = connected_state(state, account_id, lang).await?;
-        page.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
-        anyhow::Ok(page)
-    }
-    .await;
-    match loaded {
-        Ok(mut page) => {
-            adjust(&mut page);
-            let mut response = render::page_with(state, uri, headers, status, page).await;
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => render::unavailable(state, &headers, error).await,
-    }
-}
-
-/// `GET /accueil`
-pub async fn home(
-    State(state): State<AppState>,
-    connected: Connected,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    connected_page_with(
-        &state,
-        uri,
-        headers,
-        &connected.account_id,
-        StatusCode::OK,
-        |_| {},
-    )
-    .await
-}
-
-/// `GET /mon-compte`
-pub async fn my_account(
-    State(state): State<AppState>,
-    connected: Connected,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    connected_page_with(
-        &state,
-        uri,
-        headers,
-        &connected.account_id,
-        StatusCode::OK,
-        |_| {},
-    )
-    .await
 }

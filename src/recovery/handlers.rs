@@ -1,0 +1,164 @@
+//! The HTTP doors of "Mot de passe oublié ?" and "Gestion du mot de passe":
+//! each extracts the form, calls `service`, and draws the page with its
+//! status.
+
+use super::service::{answer, look_up, reset, start, Reset};
+use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState};
+use crate::domain::FieldErrors;
+use crate::server::steady::Steady;
+use crate::server::{language, render, tokens, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+fn status_of_forgot(page: &ForgotPageState) -> StatusCode {
+    match page {
+        ForgotPageState::Request { errors, .. } | ForgotPageState::Question { errors, .. }
+            if !errors.is_empty() =>
+        {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::OK,
+    }
+}
+
+/// `POST /mot-de-passe-oublie`, both steps.
+pub async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<RecoveryForm>,
+) -> Response {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let outcome = match form.intent.as_str() {
+        "new_captcha" => Ok(ForgotPageState::Request {
+            email: form.typed_email(),
+            errors: FieldErrors::new(),
+            focus_captcha: true,
+            notice: None,
+            failure: None,
+        }),
+        "answer" => {
+            Steady::start(&state)
+                .answer(answer(&state, &form).await)
+                .await
+        }
+        _ => {
+            Steady::start(&state)
+                .answer(start(&state, &form, lang).await)
+                .await
+        }
+    };
+    let (status, page) = match outcome {
+        Ok(page) => (status_of_forgot(&page), page),
+        Err(error) => {
+            let reference = crate::server::telemetry::report(&error, "password recovery");
+            let page = if form.intent == "answer" {
+                // The flow is still there (or will say it expired): the
+                // question step again, with the failure.
+                failed_question(&state, &form, reference).await
+            } else {
+                ForgotPageState::Request {
+                    email: form.typed_email(),
+                    errors: FieldErrors::new(),
+                    focus_captcha: false,
+                    notice: None,
+                    failure: Some(reference),
+                }
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, page)
+        }
+    };
+    render::private(render::page_with(&state, uri, headers, status, page).await)
+}
+
+async fn failed_question(
+    state: &AppState,
+    form: &RecoveryForm,
+    reference: crate::error::Reference,
+) -> ForgotPageState {
+    let flow: Option<(String, String)> = sqlx::query_as(
+        "SELECT login_email, question FROM recovery_flows WHERE flow_hash = $1 AND used_at IS NULL",
+    )
+    .bind(tokens::hash_token(&form.flow))
+    .fetch_optional(&state.db)
+    .await
+    .ok()
+    .flatten();
+    match flow {
+        Some((email, question)) => ForgotPageState::Question {
+            flow: form.flow.clone(),
+            email,
+            question,
+            errors: FieldErrors::new(),
+            failure: Some(reference),
+        },
+        None => ForgotPageState::Request {
+            email: form.typed_email(),
+            errors: FieldErrors::new(),
+            focus_captcha: false,
+            notice: None,
+            failure: Some(reference),
+        },
+    }
+}
+
+fn status_of_reset(page: &ResetPageState) -> StatusCode {
+    match page {
+        ResetPageState::Invalid => StatusCode::NOT_FOUND,
+        ResetPageState::Expired | ResetPageState::Retired => StatusCode::GONE,
+        ResetPageState::Ready { errors, .. } if !errors.is_empty() => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ResetPageState::Ready { .. } => StatusCode::OK,
+    }
+}
+
+/// `GET /nouveau-mot-de-passe/{token}`
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match look_up(&state, &token).await {
+        Ok(page) => {
+            let status = status_of_reset(&page);
+            render::private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
+    }
+}
+
+/// `POST /nouveau-mot-de-passe/{token}`: "Valider".
+pub async fn submit_reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    match reset(&state, &token, &form).await {
+        Ok(Reset::Changed) => {
+            render::private(Redirect::to("/?info=password_changed").into_response())
+        }
+        Ok(Reset::Page(page)) => {
+            let status = status_of_reset(&page);
+            render::private(render::page_with(&state, uri, headers, status, page).await)
+        }
+        Err(error) => match look_up(&state, &token).await {
+            Ok(ResetPageState::Ready { user_inputs, .. }) => {
+                let reference = crate::server::telemetry::report(&error, "password reset");
+                let page = ResetPageState::Ready {
+                    user_inputs,
+                    errors: FieldErrors::new(),
+                    failure: Some(reference),
+                };
+                let status = StatusCode::SERVICE_UNAVAILABLE;
+                render::private(render::page_with(&state, uri, headers, status, page).await)
+            }
+            _ => render::private(render::unavailable(&state, &headers, error).await),
+        },
+    }
+}
