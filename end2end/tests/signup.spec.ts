@@ -38,7 +38,9 @@ test.describe('Créer votre compte', () => {
     await expectAccessible(page);
 
     const activation = await emailTo(email, /Activez votre compte/);
-    expect(activation.text).toContain('Bonjour Paul Dupont,');
+    // Not confirmed yet: the email quotes nothing typed at signup, not even the name.
+    expect(activation.text).toMatch(/^Bonjour,\r?\n/);
+    expect(activation.text).not.toContain('Dupont');
     expect(activation.text).toMatch(/\/activation\/[0-9a-f]{64}/);
     expect(activation.text).toMatch(/valable jusqu'au \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}/);
     expect(activation.html).toContain('Activer votre compte');
@@ -72,7 +74,7 @@ test.describe('Créer votre compte', () => {
     await expectAccessible(page);
 
     const activation = await emailTo(email, /Activate your Sésame account/);
-    expect(activation.text).toContain('Hello Jane Smith,');
+    expect(activation.text).toMatch(/^Hello,\r?\n/);
     expect(activation.text).toMatch(/valid until \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}:\d{2}/);
 
     // The choice persists across pages.

@@ -15,15 +15,15 @@ use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
 
-/// Creates an activation token for the account and queues its email, in the
-/// caller's transaction.
+/// Issues an activation link for the account (retiring older ones) and
+/// queues its email, in the caller's transaction. The email quotes nothing
+/// typed at signup: its address is not confirmed yet.
 pub async fn queue_activation_email(
     conn: &mut AnyConnection,
     state: &AppState,
     occasion: ActivationOccasion,
     account_id: &str,
     login_email: &str,
-    full_name: &str,
     lang: Lang,
 ) -> anyhow::Result<()> {
     let now: Timestamp = state.clock.now();
@@ -45,7 +45,7 @@ pub async fn queue_activation_email(
         .context("recording when the activation email was sent")?;
     let link = issued.url(&state.config.public_url, super::ACTIVATION_PREFIX);
     let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
-    let email = templates::activation(lang, occasion, login_email, full_name, &link, &valid_until);
+    let email = templates::activation(lang, occasion, login_email, &link, &valid_until);
     enqueue(conn, state, &email).await?;
     Ok(())
 }
@@ -173,10 +173,10 @@ pub async fn resend_for_account(
     let now = state.clock.now_seconds();
     let floor = now - i64::from(state.config.activation_resend_minutes) * 60;
     let mut tx = state.db.begin().await.context("starting a resend")?;
-    let claimed: Option<(String, String, String, String)> = sqlx::query_as(
+    let claimed: Option<(String, String)> = sqlx::query_as(
         "UPDATE accounts SET activation_sent_at = $1 WHERE id = $2 AND state = $4 \
          AND (activation_sent_at IS NULL OR activation_sent_at <= $3) \
-         RETURNING login_email, first_name, last_name, language",
+         RETURNING login_email, language",
     )
     .bind(now)
     .bind(account_id)
@@ -185,20 +185,11 @@ pub async fn resend_for_account(
     .fetch_optional(&mut *tx)
     .await
     .context("claiming a resend")?;
-    let Some((login_email, first_name, last_name, language)) = claimed else {
+    let Some((login_email, language)) = claimed else {
         return Ok(None);
     };
     let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
-    queue_activation_email(
-        &mut tx,
-        state,
-        occasion,
-        account_id,
-        &login_email,
-        &format!("{first_name} {last_name}"),
-        lang,
-    )
-    .await?;
+    queue_activation_email(&mut tx, state, occasion, account_id, &login_email, lang).await?;
     events::record(&mut tx, account_id, EventKind::ActivationResent, now).await?;
     tx.commit().await.context("committing a resend")?;
     state.mailer.wake();

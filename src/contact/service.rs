@@ -115,7 +115,6 @@ pub async fn request_change(
     let email = templates::contact_confirmation(
         lang,
         new_address.as_ref(),
-        &holder.full_name(),
         &link,
         &templates::format_datetime(lang, expires_at, &state.config.timezone),
     );
@@ -366,7 +365,6 @@ pub async fn request_login_change(
     let email = templates::login_confirmation(
         lang,
         new_login.as_ref(),
-        &holder.full_name(),
         &link,
         &templates::format_datetime(lang, expires_at, &state.config.timezone),
     );

@@ -30,6 +30,17 @@ fn html_page(lang: Lang, title: &str, paragraphs_html: &str) -> String {
 
 /// "Création d'un compte utilisateur": the activation email, to the login
 /// address.
+/// "Bonjour Paul Dupont," for a confirmed account; "Bonjour," for a
+/// message to an address nobody has confirmed yet, which must not carry
+/// text a visitor typed (part 9, item 4: a stranger's "name" would reach
+/// any mailbox from the State's address).
+fn greeting(lang: Lang, full_name: Option<&str>) -> String {
+    match full_name {
+        Some(name) => lang.t_with("email.greeting", &[("name", name)]),
+        None => lang.t("email.greeting_unconfirmed"),
+    }
+}
+
 /// Why an activation link is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActivationOccasion {
@@ -42,16 +53,17 @@ pub enum ActivationOccasion {
     SignupAgain,
 }
 
+/// The activation email (guide, section 1), to an address not confirmed
+/// yet: it quotes nothing the visitor typed, not even the name.
 pub fn activation(
     lang: Lang,
     occasion: ActivationOccasion,
     recipient: &str,
-    full_name: &str,
     link: &str,
     valid_until: &str,
 ) -> OutgoingEmail {
     let subject = lang.t("email.activation.subject");
-    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let greeting = greeting(lang, None);
     let invite = match occasion {
         ActivationOccasion::First => lang.t("email.activation.invite"),
         ActivationOccasion::SignupAgain => format!(
@@ -196,14 +208,14 @@ fn link_email(
     kind: &'static str,
     key: &str,
     recipient: &str,
-    full_name: &str,
+    full_name: Option<&str>,
     what_args: &[(&str, &str)],
     link: &str,
     valid_until: &str,
 ) -> OutgoingEmail {
     let t = |part: &str| lang.t(&format!("email.{key}.{part}"));
     let subject = t("subject");
-    let greeting = lang.t_with("email.greeting", &[("name", full_name)]);
+    let greeting = greeting(lang, full_name);
     let what = lang.t_with(&format!("email.{key}.what"), what_args);
     let invite = t("invite");
     let link_label = t("link_label");
@@ -252,7 +264,7 @@ pub fn password_reset(
         "password_reset",
         "password_reset",
         recipient,
-        full_name,
+        Some(full_name),
         &args,
         link,
         valid_until,
@@ -263,7 +275,6 @@ pub fn password_reset(
 pub fn contact_confirmation(
     lang: Lang,
     new_address: &str,
-    full_name: &str,
     link: &str,
     valid_until: &str,
 ) -> OutgoingEmail {
@@ -273,7 +284,7 @@ pub fn contact_confirmation(
         "contact_confirmation",
         "contact_confirmation",
         new_address,
-        full_name,
+        None,
         &args,
         link,
         valid_until,
@@ -296,7 +307,7 @@ pub fn contact_changed_old(
         "contact_changed_old",
         "contact_changed_old",
         old_address,
-        full_name,
+        Some(full_name),
         &args,
         revert_link,
         valid_until,
@@ -367,7 +378,6 @@ pub fn secret_changed(
 pub fn login_confirmation(
     lang: Lang,
     new_address: &str,
-    full_name: &str,
     link: &str,
     valid_until: &str,
 ) -> OutgoingEmail {
@@ -377,7 +387,7 @@ pub fn login_confirmation(
         "login_confirmation",
         "login_confirmation",
         new_address,
-        full_name,
+        None,
         &args,
         link,
         valid_until,
@@ -593,12 +603,11 @@ mod tests {
             Lang::Fr,
             ActivationOccasion::First,
             "paul.dupont@menuiserie.fr",
-            "Paul Dupont",
             "https://sesame.example/activation/abc",
             "23/08/2016 18:29:52 (CEST)",
         );
         assert_eq!(email.recipient, "paul.dupont@menuiserie.fr");
-        assert!(email.text.contains("Bonjour Paul Dupont"), "{}", email.text);
+        assert!(email.text.starts_with("Bonjour,\n"), "{}", email.text);
         assert!(email.text.contains("https://sesame.example/activation/abc"));
         assert!(email.text.contains("23/08/2016 18:29:52"));
         assert!(email
@@ -613,11 +622,10 @@ mod tests {
             Lang::En,
             ActivationOccasion::First,
             "a@b.fr",
-            "Paul Dupont",
             "https://x.example/a",
             "soon",
         );
-        assert!(email.text.contains("Hello Paul Dupont"), "{}", email.text);
+        assert!(email.text.starts_with("Hello,\n"), "{}", email.text);
         assert!(
             email.subject.to_lowercase().contains("activate"),
             "{}",
@@ -627,9 +635,8 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_the_html_part() {
-        let email = activation(
+        let email = password_reset(
             Lang::Fr,
-            ActivationOccasion::First,
             "a@b.fr",
             "<script>x</script>",
             "https://x.example/a",
@@ -645,7 +652,6 @@ mod tests {
             Lang::Fr,
             ActivationOccasion::SignupAgain,
             "a@b.fr",
-            "Paul Dupont",
             "https://x.example/activation/new",
             "soon",
         );
@@ -659,11 +665,29 @@ mod tests {
             Lang::Fr,
             ActivationOccasion::First,
             "a@b.fr",
-            "Paul Dupont",
             "https://x.example/a",
             "soon",
         );
         assert!(!first.text.contains("attend toujours"));
+    }
+
+    #[test]
+    fn emails_to_an_address_not_yet_confirmed_quote_no_name() {
+        let stranger = "Gagnez sur www.gains-faciles.example";
+        for email in [
+            contact_confirmation(Lang::Fr, "x@y.fr", "https://x.example/c", "soon"),
+            login_confirmation(Lang::En, "x@y.fr", "https://x.example/l", "soon"),
+            activation(
+                Lang::Fr,
+                ActivationOccasion::First,
+                "x@y.fr",
+                "https://x.example/a",
+                "soon",
+            ),
+        ] {
+            assert!(!email.text.contains(stranger) && !email.html.contains("gains"));
+            assert!(email.text.starts_with("Bonjour,\n") || email.text.starts_with("Hello,\n"));
+        }
     }
 
     #[test]

@@ -94,14 +94,12 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
     .await
     .context("creating the administrator")?;
     events::record(&mut tx, &id, EventKind::Created, now).await?;
-    let full_name = format!("{} {}", admin.first_name.as_ref(), admin.last_name.as_ref());
     queue_activation_email(
         &mut tx,
         state,
         ActivationOccasion::First,
         &id,
         admin.email.as_ref(),
-        &full_name,
         state.config.default_lang,
     )
     .await?;

@@ -208,17 +208,12 @@ async fn insert_new(
         .context("requesting the attachment")?;
         events::record(&mut tx, &id, EventKind::MembershipRequested, now).await?;
     }
-    let full_name = format!(
-        "{} {}",
-        account.profile.first_name, account.profile.last_name
-    );
     queue_activation_email(
         &mut tx,
         state,
         ActivationOccasion::First,
         &id,
         account.login_email.as_ref(),
-        &full_name,
         lang,
     )
     .await?;

@@ -623,12 +623,14 @@ pub async fn link_in(app: &TestApp, recipient: &str, kind: &str, marker: &str) -
 /// The link of a contact address change, asked from "Mon compte" in the
 /// session `cookie`.
 pub async fn contact_confirmation_link(app: &TestApp, cookie: &str, new_contact: &str) -> String {
-    app.post_form(
-        "/mon-compte/contact",
-        &[("contact_email", new_contact)],
-        Some(cookie),
-    )
-    .await;
+    let asked = app
+        .post_form(
+            "/mon-compte/contact",
+            &[("contact_email", new_contact)],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
     link_in(
         app,
         new_contact,
@@ -641,12 +643,14 @@ pub async fn contact_confirmation_link(app: &TestApp, cookie: &str, new_contact:
 /// The confirmation link of a login address change, asked from "Mon compte"
 /// in the session `cookie`.
 pub async fn login_confirmation_link(app: &TestApp, cookie: &str, new_login: &str) -> String {
-    app.post_form(
-        "/mon-compte/identifiant",
-        &[("new_login_email", new_login), ("login_password", PASSWORD)],
-        Some(cookie),
-    )
-    .await;
+    let asked = app
+        .post_form(
+            "/mon-compte/identifiant",
+            &[("new_login_email", new_login), ("login_password", PASSWORD)],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
     link_in(app, new_login, "login_confirmation", "/adresse-de-contact/").await
 }
 

@@ -71,7 +71,13 @@ async fn a_valid_signup_shows_the_recap_of_the_guide_and_queues_the_activation_e
     let activation = &emails[0];
     assert_eq!(activation.kind, "activation");
     assert_eq!(activation.recipient, email);
-    assert!(activation.text_body.contains("Bonjour Paul Dupont,"));
+    // Its address is not confirmed yet: nothing typed at signup is quoted.
+    assert!(
+        activation.text_body.starts_with("Bonjour,\n"),
+        "{}",
+        activation.text_body
+    );
+    assert!(!activation.text_body.contains("Dupont"));
     let link = activation_link(&activation.text_body);
     assert!(link.starts_with("http://127.0.0.1/activation/"), "{link}");
     assert!(activation.html_body.contains(&format!("href=\"{link}\"")));
@@ -587,4 +593,69 @@ async fn signing_up_again_at_once_while_pending_sends_nothing_more_and_the_first
         emails.iter().map(|m| &m.kind).collect::<Vec<_>>()
     );
     assert_eq!(app.activate(&token, PASSWORD, PASSWORD).await.status, 303);
+}
+
+#[tokio::test]
+async fn a_strangers_name_never_reaches_the_mailbox_it_signed_up() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let form = with(
+        valid_form(&email),
+        "first_name",
+        "Gagnez sur www.gains-faciles.example",
+    );
+    let page = app.sign_up(form).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // A second signup on the same pending address, later: the fresh link
+    // quotes nothing either.
+    app.clock.advance(jiff::SignedDuration::from_mins(6));
+    app.sign_up(with(
+        valid_form(&email),
+        "last_name",
+        "Cliquez www.arnaque.example",
+    ))
+    .await;
+    let emails = app
+        .wait_for_emails(|e| e.iter().filter(|m| m.kind == "activation").count() == 2)
+        .await;
+    for email in &emails {
+        for body in [&email.text_body, &email.html_body] {
+            assert!(
+                !body.contains("gains-faciles") && !body.contains("arnaque"),
+                "{body}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_account_holders_name_never_reaches_an_address_it_asks_to_confirm() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    sqlx::query("UPDATE accounts SET first_name = $1 WHERE login_email = $2")
+        .bind("Gagnez sur www.gains-faciles.example")
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let cookie = app.logged_in(&email).await;
+    let contact = unique_email();
+    let login = unique_email();
+    contact_confirmation_link(&app, &cookie, &contact).await;
+    login_confirmation_link(&app, &cookie, &login).await;
+    let emails = app.emails().await;
+    let to_strangers: Vec<_> = emails
+        .iter()
+        .filter(|m| m.recipient == contact || m.recipient == login)
+        .collect();
+    assert_eq!(to_strangers.len(), 2);
+    for email in to_strangers {
+        assert!(
+            !email.text_body.contains("gains-faciles"),
+            "{}",
+            email.text_body
+        );
+        assert!(!email.html_body.contains("gains-faciles"));
+    }
 }
