@@ -82,7 +82,7 @@ pub async fn change_password(
         errors.insert("password", &PasswordError::TooGuessable);
         return Ok(Err(errors));
     }
-    if form.password == form.current_password {
+    if crate::domain::unicode::same_text(&form.password, &form.current_password) {
         errors.insert("password", &PasswordError::SameAsCurrent);
         return Ok(Err(errors));
     }

@@ -71,7 +71,7 @@ impl ActivationForm {
             "password",
             NewPassword::parse(&self.password, PasswordPolicy::Activation),
         );
-        if self.password_confirmation != self.password {
+        if !crate::domain::unicode::same_text(&self.password_confirmation, &self.password) {
             errors.insert("password_confirmation", &ConfirmationDiffers);
         }
         let question = errors.check(

@@ -14,6 +14,7 @@ pub async fn password_strength(
         return Ok(Strength::default());
     }
     let inputs: Vec<&str> = user_inputs.iter().take(8).map(String::as_str).collect();
+    let password = crate::domain::unicode::normalized(&password);
     Ok(crate::server::password::strength(&password, &inputs))
 }
 
@@ -52,7 +53,8 @@ pub fn NewPasswordFields(
     let field_type = move || if visible.get() { "text" } else { "password" };
     let matches = move || {
         let confirmation = confirmation.get();
-        (!confirmation.is_empty()).then(|| confirmation == password.get())
+        (!confirmation.is_empty())
+            .then(|| crate::domain::unicode::same_text(&confirmation, &password.get()))
     };
     let rule = move |met: Signal<bool>, key: &'static str| {
         view! {

@@ -34,8 +34,11 @@ impl UserMessage for EmailError {
 impl EmailAddress {
     pub const MAX_LENGTH: usize = 254;
 
+    /// Parses an address in NFKC (`domain::unicode`), lower-cased: the form
+    /// that is stored and looked up.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let trimmed = raw.trim();
+        let normalized = super::unicode::normalized(raw);
+        let trimmed = normalized.trim();
         if trimmed.is_empty() {
             return Err(EmailError::Missing);
         }
@@ -63,7 +66,9 @@ impl EmailAddress {
         if !domain_ok || trimmed.contains(['"', '\\']) {
             return Err(EmailError::Malformed);
         }
-        Ok(EmailAddress(trimmed.to_lowercase()))
+        Ok(EmailAddress(super::unicode::normalized(
+            &trimmed.to_lowercase(),
+        )))
     }
 
     /// Parses an optional field: empty means absent.

@@ -17,6 +17,7 @@ pub mod reason;
 pub mod secret;
 pub mod siret;
 pub mod strength;
+pub mod unicode;
 
 pub use address::{AddressLine, City, Country, OptionalLine, PostalCode, COUNTRIES};
 pub use captcha::CaptchaAnswer;

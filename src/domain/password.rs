@@ -41,12 +41,14 @@ pub struct PasswordChecks {
 }
 
 impl PasswordChecks {
+    /// The rules as met by `raw` once normalised (`domain::unicode`), so
+    /// the browser's checklist counts what the server will.
     pub fn of(raw: &str, policy: PasswordPolicy) -> Self {
         let mut checks = PasswordChecks {
             min_length: policy.min_length(),
             ..Default::default()
         };
-        for c in raw.chars() {
+        for c in super::unicode::normalized(raw).chars() {
             checks.length += 1;
             match c {
                 'A'..='Z' => checks.upper = true,
@@ -159,7 +161,7 @@ pub fn parse_pair(
 ) -> Result<NewPassword, super::FieldErrors> {
     let mut errors = super::FieldErrors::new();
     let parsed = errors.check("password", NewPassword::parse(password, policy));
-    if confirmation != password {
+    if !super::unicode::same_text(confirmation, password) {
         errors.insert("password_confirmation", &ConfirmationDiffers);
     }
     match parsed {
@@ -169,16 +171,18 @@ pub fn parse_pair(
 }
 
 impl NewPassword {
-    /// Checks the composition rules. The password is kept exactly as typed:
-    /// no trimming, no case folding, no Unicode normalisation.
+    /// Checks the composition rules on the password in NFKC (NIST SP
+    /// 800-63B 5.1.1.2; `domain::unicode`), and keeps that form: no
+    /// trimming, no case folding.
     pub fn parse(raw: &str, policy: PasswordPolicy) -> Result<Self, PasswordError> {
         // Refuse absurd inputs before counting characters.
         if raw.len() > MAX_PASSWORD_LENGTH * 4 {
             return Err(PasswordError::TooLong);
         }
-        match PasswordChecks::of(raw, policy).first_failure() {
+        let normalized = super::unicode::normalized(raw);
+        match PasswordChecks::of(&normalized, policy).first_failure() {
             Some(error) => Err(error),
-            None => Ok(NewPassword(raw.to_owned())),
+            None => Ok(NewPassword(normalized)),
         }
     }
 

@@ -30,7 +30,7 @@ pub async fn log_in(
     }
     let login = match EmailAddress::parse(raw_email) {
         Ok(email) => email.to_string(),
-        Err(_) => raw_email.trim().to_lowercase(),
+        Err(_) => crate::domain::unicode::normalized(raw_email.trim()).to_lowercase(),
     };
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES || login.is_empty() {
         return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));

@@ -128,29 +128,41 @@ impl Hasher {
     }
 
     /// Hashes a secret with a new random salt.
+    /// argon2id of `secret` in NFKC (`domain::unicode`), as a PHC string.
     pub async fn hash(&self, secret: &str) -> anyhow::Result<String> {
         let cost = self.cost;
-        let secret = secret.to_owned();
+        let secret = crate::domain::unicode::normalized(secret);
         self.run(move || hash_blocking(cost, &secret)).await?
     }
 
     /// Checks a secret against a stored hash; with no hash (unknown login),
     /// spends the same time on a dummy and answers false.
+    ///
+    /// The secret is compared in NFKC (NIST SP 800-63B 5.1.1.2). A hash made
+    /// before normalisation from other bytes (the same text typed
+    /// decomposed) still matches the secret as typed: it is reported
+    /// `MatchesButOutdated`, so the login rehashes it in NFKC once.
     pub async fn verify(&self, secret: &str, stored: Option<&str>) -> anyhow::Result<Verified> {
         let (stored, real) = match stored {
             Some(hash) => (hash.to_owned(), true),
             None => (self.dummy.to_string(), false),
         };
-        let secret = secret.to_owned();
+        let normalized = crate::domain::unicode::normalized(secret);
+        let as_typed = (normalized != secret).then(|| secret.to_owned());
         let cost = self.cost;
         self.run(move || -> anyhow::Result<Verified> {
             let parsed =
                 PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            let matches = verify_blocking(&parsed, &secret)?;
-            let outdated = Params::try_from(&parsed)
-                .map(|p| p.m_cost() < cost.memory_kib || p.t_cost() < cost.iterations)
-                .unwrap_or(true);
-            Ok(match (matches && real, outdated) {
+            let matches = verify_blocking(&parsed, &normalized)?;
+            let legacy = match &as_typed {
+                Some(typed) if !matches => verify_blocking(&parsed, typed)?,
+                _ => false,
+            };
+            let outdated = legacy
+                || Params::try_from(&parsed)
+                    .map(|p| p.m_cost() < cost.memory_kib || p.t_cost() < cost.iterations)
+                    .unwrap_or(true);
+            Ok(match ((matches || legacy) && real, outdated) {
                 (true, true) => Verified::MatchesButOutdated,
                 (true, false) => Verified::Matches,
                 _ => Verified::DoesNotMatch,
@@ -252,13 +264,15 @@ fn verify_blocking(stored: &PasswordHash<'_>, secret: &str) -> anyhow::Result<bo
     Ok(computed.hash == Some(expected))
 }
 
-/// The form of a secret answer that is hashed: trimmed, spaces collapsed,
-/// lower case, accents removed ("  Médor " and "MEDOR" are one answer).
+/// The form of a secret answer that is hashed: decomposed with
+/// compatibility (NFKD, NIST SP 800-63B 5.1.1.2), accents removed, lower
+/// case, trimmed, spaces collapsed ("  Médor " and "MEDOR" are one answer,
+/// however the accent was typed).
 pub fn normalize_answer(answer: &SecretAnswer) -> String {
     use unicode_normalization::UnicodeNormalization;
     answer
         .expose()
-        .nfd()
+        .nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect::<String>()
         .to_lowercase()

@@ -10,6 +10,7 @@ mod helpers;
 mod language;
 mod links;
 mod login;
+mod normalization;
 mod operator;
 mod outbox;
 mod recovery;

@@ -1,0 +1,48 @@
+//! One Unicode form for every text compared for identity: passwords,
+//! secret answers, login and contact addresses. "Çà" typed as precomposed
+//! letters (NFC) or as base letters plus combining accents (NFD, as some
+//! keyboards and password managers produce) is the same text.
+//!
+//! The form is NFKC, as NIST SP 800-63B (5.1.1.2) recommends for
+//! passwords: compatibility characters fold too (the "ﬁ" ligature is "fi",
+//! a full-width "Ａ" is "A"). It is applied where such text is stored and
+//! where it is compared, in the browser (the password checklist) and on the
+//! server (hashing, zxcvbn, look-ups) alike.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// `text` in NFKC.
+pub fn normalized(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+/// Whether two texts are the same once normalised.
+pub fn same_text(a: &str, b: &str) -> bool {
+    a == b || normalized(a) == normalized(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSED: &str = "\u{C7}\u{E0}-F\u{F4}r\u{EA}t-2026";
+    const DECOMPOSED: &str = "C\u{327}a\u{300}-Fo\u{302}re\u{302}t-2026";
+
+    #[test]
+    fn composed_and_decomposed_letters_are_the_same_text() {
+        assert_ne!(COMPOSED, DECOMPOSED);
+        assert_eq!(normalized(COMPOSED), normalized(DECOMPOSED));
+        assert!(same_text(COMPOSED, DECOMPOSED));
+    }
+
+    #[test]
+    fn compatibility_characters_fold_to_their_plain_form() {
+        assert_eq!(normalized("\u{FB01}n"), "fin");
+        assert_eq!(normalized("\u{FF21}bc"), "Abc");
+    }
+
+    #[test]
+    fn ascii_is_left_as_is() {
+        assert_eq!(normalized("Vanille-Fraise-42"), "Vanille-Fraise-42");
+    }
+}
