@@ -5,6 +5,7 @@ use crate::accounts::links::{self, Change, Found};
 use crate::accounts::TokenPurpose;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
+use crate::mail::address::check_deliverable;
 use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
@@ -88,6 +89,15 @@ pub async fn request_change(
     let Some(new_address) = errors.check("contact_email", EmailAddress::parse(raw)) else {
         return Ok(Err(errors));
     };
+    check_deliverable(
+        &mut errors,
+        "contact_email",
+        &new_address,
+        state.config.smtp_utf8,
+    );
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
     let now: Timestamp = state.clock.now();
     let mut tx = state
         .db
@@ -339,6 +349,14 @@ pub async fn request_login_change(
 ) -> anyhow::Result<Result<EmailAddress, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let new_login = errors.check("new_login_email", EmailAddress::parse(raw));
+    if let Some(address) = &new_login {
+        check_deliverable(
+            &mut errors,
+            "new_login_email",
+            address,
+            state.config.smtp_utf8,
+        );
+    }
     if let Err(refused) = check_current_password(state, account_id, password).await? {
         errors.insert("login_password", &refused);
     }

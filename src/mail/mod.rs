@@ -1,6 +1,7 @@
 //! Emails: pure templates, a transactional outbox, and the worker that
 //! delivers it over SMTP (or keeps it for the dev mailbox).
 
+pub mod address;
 pub mod outbox;
 pub mod sealed;
 pub mod templates;

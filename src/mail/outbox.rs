@@ -194,7 +194,9 @@ async fn send(mailer: &Mailer, queued: &Queued) -> Result<(), SendFailure> {
 }
 
 fn build_message(mailer: &Mailer, queued: &Queued) -> anyhow::Result<Message> {
-    let to: Mailbox = queued.recipient.parse().context("the recipient address")?;
+    let to: Mailbox = super::address::for_envelope(&queued.recipient)?
+        .parse()
+        .context("the recipient address")?;
     Message::builder()
         .from(mailer.from.clone())
         .to(to)

@@ -76,6 +76,13 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
         tx.commit().await.context("committing the promotion")?;
         return Ok(Created::Promoted);
     }
+    if crate::mail::address::deliverable(&admin.email, state.config.smtp_utf8).is_err() {
+        anyhow::bail!(
+            "{}: the relay cannot deliver to an address with other than ASCII before its @ \
+             (set SESAME_SMTP_UTF8=true if it offers SMTPUTF8)",
+            admin.email
+        );
+    }
     let id = tokens::new_id()?;
     sqlx::query(
         "INSERT INTO accounts (id, login_email, last_name, first_name, address, postal_code, city, \

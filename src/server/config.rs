@@ -23,6 +23,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `SESAME_MAIL_FROM`: the notification address.
     pub mail_from: String,
+    /// `SESAME_SMTP_UTF8`: the relay offers SMTPUTF8 (RFC 6531), so an
+    /// address with other than ASCII before its `@` can be accepted.
+    pub smtp_utf8: bool,
     /// `SESAME_PRODUCTION`: refuses unsafe settings and hides dev tools.
     pub production: bool,
     /// `SESAME_CAPTCHA_TEST_ANSWER`: fixes every captcha's answer (tests only).
@@ -91,6 +94,7 @@ impl std::fmt::Debug for Config {
                 &self.smtp_url.as_deref().map(redact_url_password),
             )
             .field("mail_from", &self.mail_from)
+            .field("smtp_utf8", &self.smtp_utf8)
             .field("production", &self.production)
             .field("captcha_test_answer", &self.captcha_test_answer)
             .field("default_lang", &self.default_lang)
@@ -222,6 +226,7 @@ impl Config {
             smtp_url: var("SESAME_SMTP_URL"),
             mail_from: var("SESAME_MAIL_FROM")
                 .unwrap_or_else(|| "Sésame <notification@sesame.localhost>".into()),
+            smtp_utf8: parsed("SESAME_SMTP_UTF8", false)?,
             production,
             secret_key,
             captcha_test_answer: var("SESAME_CAPTCHA_TEST_ANSWER"),
@@ -320,6 +325,7 @@ impl Config {
             database_url,
             smtp_url: None,
             mail_from: "Sésame <notification@sesame.test>".into(),
+            smtp_utf8: false,
             production: false,
             captcha_test_answer: None,
             default_lang: Lang::Fr,

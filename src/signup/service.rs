@@ -6,6 +6,7 @@ use crate::accounts::{AccountState, MembershipStatus};
 use crate::activation::service::{queue_activation_email, resend_for_account};
 use crate::domain::{CaptchaAnswer, FieldErrors};
 use crate::i18n::Lang;
+use crate::mail::address::check_deliverable;
 use crate::mail::templates::ActivationOccasion;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
@@ -80,6 +81,13 @@ pub async fn sign_up(
         }
         _ => None,
     };
+    if let Some(account) = &account {
+        let relay_utf8 = state.config.smtp_utf8;
+        check_deliverable(&mut errors, "login_email", &account.login_email, relay_utf8);
+        if let Some(contact) = &account.contact_email {
+            check_deliverable(&mut errors, "contact_email", contact, relay_utf8);
+        }
+    }
     let account = match account {
         Some(account) if errors.is_empty() => account,
         _ => return Err(SignupError::Invalid(errors)),

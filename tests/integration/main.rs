@@ -5,6 +5,7 @@
 mod account_life;
 mod activation;
 mod assets;
+mod deliverability;
 mod faults;
 mod helpers;
 mod language;

@@ -1,0 +1,89 @@
+//! Whether the configured relay can deliver to an address, and the form
+//! the SMTP envelope carries it in.
+//!
+//! An internationalised domain (`café-dupont.fr`) always goes, as its
+//! ASCII form (IDNA, RFC 5890: `xn--caf-dupont-d7a.fr`). A local part
+//! with other than ASCII (`pröbe@…`) needs a relay that offers SMTPUTF8
+//! (RFC 6531); most do not, and lettre then refuses the message, so such
+//! an address is refused where it is typed unless `SESAME_SMTP_UTF8` says
+//! the relay offers it (part 9, item 5: an account whose activation email
+//! could never leave).
+
+use crate::domain::{EmailAddress, FieldErrors, UserMessage};
+
+/// The relay cannot deliver to an address whose part before the `@` is not
+/// ASCII.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UndeliverableAddress;
+
+impl UserMessage for UndeliverableAddress {
+    fn message_key(&self) -> &'static str {
+        "errors.email.local_part_not_ascii"
+    }
+}
+
+/// Ok when the relay can carry `address`: an ASCII local part, or a relay
+/// that offers SMTPUTF8 (`relay_utf8`).
+pub fn deliverable(address: &EmailAddress, relay_utf8: bool) -> Result<(), UndeliverableAddress> {
+    let local = address
+        .as_ref()
+        .rsplit_once('@')
+        .map_or("", |(local, _)| local);
+    if relay_utf8 || local.is_ascii() {
+        Ok(())
+    } else {
+        Err(UndeliverableAddress)
+    }
+}
+
+/// Adds the error of [`deliverable`] to `field` in `errors`.
+pub fn check_deliverable(
+    errors: &mut FieldErrors,
+    field: &str,
+    address: &EmailAddress,
+    relay_utf8: bool,
+) {
+    if let Err(error) = deliverable(address, relay_utf8) {
+        errors.insert(field, &error);
+    }
+}
+
+/// `address` as the envelope carries it: the domain in ASCII (IDNA), the
+/// local part as stored. Errors: the domain has no ASCII form.
+pub fn for_envelope(address: &str) -> anyhow::Result<String> {
+    let (local, domain) = address
+        .rsplit_once('@')
+        .ok_or_else(|| anyhow::anyhow!("an address without @"))?;
+    if domain.is_ascii() {
+        return Ok(address.to_owned());
+    }
+    let ascii = idna::domain_to_ascii(domain)
+        .map_err(|e| anyhow::anyhow!("the domain {domain:?} has no ASCII form: {e}"))?;
+    Ok(format!("{local}@{ascii}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internationalised_domain_goes_as_its_ascii_form() {
+        assert_eq!(
+            for_envelope("paul@caf\u{E9}-dupont.fr").unwrap(),
+            "paul@xn--caf-dupont-d7a.fr"
+        );
+        assert_eq!(
+            for_envelope("paul@menuiserie.fr").unwrap(),
+            "paul@menuiserie.fr"
+        );
+    }
+
+    #[test]
+    fn a_non_ascii_local_part_needs_a_relay_with_smtputf8() {
+        let address = EmailAddress::parse("pr\u{F6}be@ex\u{E4}mple.test").unwrap();
+        assert_eq!(deliverable(&address, false), Err(UndeliverableAddress));
+        assert_eq!(deliverable(&address, true), Ok(()));
+        let idn_only = EmailAddress::parse("probe@ex\u{E4}mple.test").unwrap();
+        assert_eq!(deliverable(&idn_only, false), Ok(()));
+    }
+}
