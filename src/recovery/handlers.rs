@@ -46,7 +46,7 @@ pub async fn submit(
         }
         _ => {
             Steady::start(&state)
-                .answer(start(&state, &form, lang).await)
+                .answer(start(&state, &form, lang, language::chosen(&headers)).await)
                 .await
         }
     };

@@ -19,11 +19,14 @@ use jiff::{SignedDuration, Timestamp};
 const QUESTION_MINUTES: i64 = 15;
 
 /// Step 1: checks the captcha (before anything else), then starts a flow for
-/// the address, registered or not, and returns the question step.
+/// the address, registered or not, and returns the question step. `lang` is
+/// the page's; `chosen`, the language this browser chose, if it did: the
+/// flow's emails go in it, else in the account's own language.
 pub async fn start(
     state: &AppState,
     form: &RecoveryForm,
     lang: Lang,
+    chosen: Option<Lang>,
 ) -> anyhow::Result<ForgotPageState> {
     let parsed = form.parse_request();
     let typed_answer = CaptchaAnswer::parse(&form.captcha_answer);
@@ -54,17 +57,20 @@ pub async fn start(
     };
 
     let now = state.clock.now_seconds();
-    let account: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT id, secret_question FROM accounts WHERE login_email = $1 AND state = $2",
+    let account: Option<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, secret_question, language FROM accounts WHERE login_email = $1 AND state = $2",
     )
     .bind(email.as_ref())
     .bind(AccountState::Active.as_str())
     .fetch_optional(&state.db)
     .await
     .context("reading the account")?;
-    let (account_id, question) = match account {
-        Some((id, Some(question))) => (Some(id), question),
-        _ => (None, decoy_question(state, lang, email.as_ref())),
+    let (account_id, question, emails_lang) = match account {
+        Some((id, Some(question), own)) => {
+            let own = Lang::from_code(&own).unwrap_or(lang);
+            (Some(id), question, chosen.unwrap_or(own))
+        }
+        _ => (None, decoy_question(state, lang, email.as_ref()), lang),
     };
     let flow = tokens::new_secret_token()?;
     sqlx::query(
@@ -75,7 +81,7 @@ pub async fn start(
     .bind(email.as_ref())
     .bind(account_id)
     .bind(&question)
-    .bind(lang.code())
+    .bind(emails_lang.code())
     .bind(now)
     .bind(now + QUESTION_MINUTES * 60)
     .execute(&state.db)

@@ -246,6 +246,10 @@ pub fn router(state: AppState) -> Router {
         >(provide_state, shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            language::follow_the_person,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             security::same_origin_posts,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -103,3 +103,94 @@ async fn pages_carry_the_security_headers() {
         assert!(csp.contains(directive), "{csp} lacks {directive}");
     }
 }
+
+/// Part 9, item 2: the language follows the person wherever the portal
+/// knows who they are; the switch in a browser still wins there.
+async fn set_language(app: &TestApp, email: &str, code: &str) {
+    sqlx::query("UPDATE accounts SET language = $1 WHERE login_email = $2")
+        .bind(code)
+        .bind(email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_english_persons_emailed_link_opens_in_english_in_a_browser_that_never_chose() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let token = app.create_pending_account(&email).await;
+    set_language(&app, &email, "en").await;
+    let page = app.get(&format!("/activation/{token}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<html lang=\"en\""), "{}", page.body);
+    assert_eq!(page.text_of("h1").as_deref(), Some("Activate your account"));
+
+    // The switch in this browser still wins.
+    let french = app
+        .get_with(
+            &format!("/activation/{token}"),
+            &[("cookie", "sesame_lang=fr")],
+        )
+        .await;
+    assert!(french.body.contains("<html lang=\"fr\""));
+}
+
+#[tokio::test]
+async fn every_page_after_logging_in_is_in_the_accounts_language_unless_the_browser_chose() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    set_language(&app, &email, "en").await;
+    let cookie = app.logged_in(&email).await;
+    for path in ["/accueil", "/mon-compte"] {
+        let page = app.get_as(path, &cookie).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("<html lang=\"en\""), "{path}");
+    }
+    // A form's answer too: a refused contact address is told in English.
+    let refused = app
+        .post_form(
+            "/mon-compte/contact",
+            &[("contact_email", "paul@")],
+            Some(&cookie),
+        )
+        .await;
+    assert!(refused.body.contains("<html lang=\"en\""));
+
+    let chosen = app
+        .get_as("/mon-compte", &format!("{cookie}; sesame_lang=fr"))
+        .await;
+    assert!(chosen.body.contains("<html lang=\"fr\""));
+    // Without a session, the browser that never chose gets French again.
+    assert!(app.get("/").await.body.contains("<html lang=\"fr\""));
+}
+
+#[tokio::test]
+async fn the_reset_email_is_in_the_persons_language_unless_the_form_chose_another() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    set_language(&app, &email, "en").await;
+    let question = app.ask_secret_question(&email, None).await;
+    app.answer_secret_question(&question, "medor").await;
+    let emails = app
+        .wait_for_emails(|e| e.iter().any(|m| m.kind == "password_reset"))
+        .await;
+    let reset = emails.iter().find(|m| m.kind == "password_reset").unwrap();
+    assert_eq!(reset.subject, "Forgotten password procedure");
+
+    let before = reset_emails(&app, &email).await;
+    let question = app
+        .ask_secret_question(&email, Some("sesame_lang=fr"))
+        .await;
+    app.answer_secret_question(&question, "medor").await;
+    let emails = app
+        .wait_for_emails(|e| e.iter().filter(|m| m.kind == "password_reset").count() == 2)
+        .await;
+    let second = emails
+        .iter()
+        .find(|m| m.kind == "password_reset" && !before.contains(&m.id))
+        .unwrap();
+    assert_ne!(second.subject, "Forgotten password procedure");
+}
