@@ -19,10 +19,14 @@
 //! |-------------------------------------------------------|------------------------------------------------------------|-----|
 //! | a newer request of the same kind (`NewRequest`)       | the older links of that purpose (not `contact_revert`)     | only the latest request stands: the mistyped contact or login address of a first request must not win over the corrected one; one live activation or reset link at a time |
 //! | a new password, from "Mon compte" or a reset (`PasswordChanged`) | `reset`, `login_confirm`, `contact_confirm`       | a reset link would undo the new password; address changes asked for under the old password (perhaps by whoever knew it, whose sessions just ended) must be asked again |
-//! | a new login address confirmed (`LoginAddressChanged`) | `reset`, `login_confirm`                                   | reset links went to the old login address, which no longer opens the account; other login changes were for an address that is no longer the one changed from |
+//! | a new login address confirmed (`LoginAddressChanged`) | `reset`, `login_confirm`, and the `contact_revert` links that put back "the login address" (an empty payload) | reset links went to the old login address, which no longer opens the account; other login changes were for an address that is no longer the one changed from; "the login address" now names another one |
 //! | a new contact address confirmed (`ContactAddressChanged`) | `contact_confirm`                                      | an older confirmation must not replace the address just confirmed |
 //! | the previous contact address put back (`ContactAddressRestored`) | `contact_confirm`, `contact_revert`, `login_confirm` | the owner took the account back: every address change still in flight may be someone else's |
 //! | a deactivation, by oneself, a manager or an administrator (`Deactivated`) | every purpose                  | a closed account's links must not change it; after reactivation the person asks again |
+//!
+//! Every function here that writes first locks the account's row (a no-op
+//! `UPDATE`), so changes to one account's links take turns, and always in
+//! the same order (the account, then its links), which cannot deadlock.
 //!
 //! Kept on purpose: a secret question change retires nothing (no link stands
 //! for the question); a new contact address keeps earlier `contact_revert`
@@ -131,6 +135,7 @@ pub async fn issue(
     valid_for: SignedDuration,
 ) -> anyhow::Result<Issued> {
     let expires_at = now.checked_add(valid_for).context("link expiry")?;
+    lock_account(conn, account_id).await?;
     retire(
         conn,
         account_id,
@@ -169,6 +174,7 @@ pub async fn retire(
     if purposes.is_empty() {
         return Ok(0);
     }
+    lock_account(conn, account_id).await?;
     let sql = format!(
         "UPDATE account_tokens SET retired_at = $1 WHERE account_id = $2 \
          AND used_at IS NULL AND retired_at IS NULL AND expires_at > $1 AND purpose IN ({})",
@@ -178,11 +184,37 @@ pub async fn retire(
     for purpose in purposes {
         query = query.bind(purpose.as_str());
     }
-    let retired = query
+    let mut retired = query
         .execute(&mut *conn)
         .await
-        .with_context(|| format!("retiring links after {change:?}"))?;
-    Ok(retired.rows_affected())
+        .with_context(|| format!("retiring links after {change:?}"))?
+        .rows_affected();
+    if change == Change::LoginAddressChanged {
+        retired += sqlx::query(
+            "UPDATE account_tokens SET retired_at = $1 WHERE account_id = $2 AND purpose = $3 \
+             AND (payload IS NULL OR payload = '') \
+             AND used_at IS NULL AND retired_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(account_id)
+        .bind(TokenPurpose::ContactRevert.as_str())
+        .execute(&mut *conn)
+        .await
+        .context("retiring the links that put back the login address")?
+        .rows_affected();
+    }
+    Ok(retired)
+}
+
+/// Takes the account's row lock until the caller's transaction ends (a
+/// no-op write on PostgreSQL; SQLite writes take turns anyway).
+async fn lock_account(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET created_at = created_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("locking the account")?;
+    Ok(())
 }
 
 /// Where the link of `token` stands, among the `purposes` a page serves,
@@ -242,6 +274,17 @@ pub async fn consume(
     if !tokens::looks_like_token(token) || purposes.is_empty() {
         return Ok(None);
     }
+    // The account first, as every writer here does; one write statement,
+    // so that SQLite takes its write lock at once (waiting its turn)
+    // rather than upgrading a read.
+    sqlx::query(
+        "UPDATE accounts SET created_at = created_at \
+         WHERE id = (SELECT account_id FROM account_tokens WHERE token_hash = $1)",
+    )
+    .bind(tokens::hash_token(token))
+    .execute(&mut *conn)
+    .await
+    .context("locking the link's account")?;
     let sql = format!(
         "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
          AND retired_at IS NULL AND expires_at > $1 AND purpose IN ({}) \
@@ -273,6 +316,41 @@ pub async fn consume(
         account_state: state.parse()?,
     }))
 }
+
+/// The language of the account a link belongs to, whatever the link's
+/// state (its page speaks to that account's owner), for
+/// `server::language`. `None` for a token that is not ours.
+pub async fn language_of<'c, E>(db: E, token: &str) -> anyhow::Result<Option<String>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    if !tokens::looks_like_token(token) {
+        return Ok(None);
+    }
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT a.language FROM account_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1",
+    )
+    .bind(tokens::hash_token(token))
+    .fetch_optional(db)
+    .await
+    .context("reading a link's language")?;
+    Ok(found.map(|(code,)| code))
+}
+
+/// Deletes links that expired more than `SPENT_LINK_DAYS` ago: by then
+/// their page may say "unknown" rather than "expired". Returns how many.
+pub async fn purge_spent(db: &sqlx::AnyPool, now: i64) -> anyhow::Result<u64> {
+    let deleted = sqlx::query("DELETE FROM account_tokens WHERE expires_at < $1")
+        .bind(now - SPENT_LINK_DAYS * 86_400)
+        .execute(db)
+        .await
+        .context("purging spent links")?;
+    Ok(deleted.rows_affected())
+}
+
+/// How long a link is kept after its expiry, in days.
+pub const SPENT_LINK_DAYS: i64 = 30;
 
 fn link_of(row: &AnyRow) -> anyhow::Result<Link> {
     let state: String = row.try_get("state").context("reading the account state")?;

@@ -11,28 +11,37 @@
 
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 
-/// The relay cannot deliver to an address whose part before the `@` is not
-/// ASCII.
+/// Why the relay cannot deliver to an address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UndeliverableAddress;
+pub enum UndeliverableAddress {
+    /// Other than ASCII before the `@`, and a relay without SMTPUTF8.
+    LocalPartNotAscii,
+    /// A domain with no valid ASCII (IDNA) form, which no relay can route.
+    DomainWithoutAsciiForm,
+}
 
 impl UserMessage for UndeliverableAddress {
     fn message_key(&self) -> &'static str {
-        "errors.email.local_part_not_ascii"
+        match self {
+            UndeliverableAddress::LocalPartNotAscii => "errors.email.local_part_not_ascii",
+            UndeliverableAddress::DomainWithoutAsciiForm => "errors.email.domain_undeliverable",
+        }
     }
 }
 
-/// Ok when the relay can carry `address`: an ASCII local part, or a relay
-/// that offers SMTPUTF8 (`relay_utf8`).
+/// Ok when the relay can carry `address`: its domain has a valid ASCII
+/// form that lettre accepts, and its local part is ASCII or the relay
+/// offers SMTPUTF8 (`relay_utf8`).
 pub fn deliverable(address: &EmailAddress, relay_utf8: bool) -> Result<(), UndeliverableAddress> {
-    let local = address
-        .as_ref()
-        .rsplit_once('@')
-        .map_or("", |(local, _)| local);
+    let envelope = for_envelope(address.as_ref())
+        .ok()
+        .filter(|ascii| ascii.parse::<lettre::Address>().is_ok())
+        .ok_or(UndeliverableAddress::DomainWithoutAsciiForm)?;
+    let local = envelope.rsplit_once('@').map_or("", |(local, _)| local);
     if relay_utf8 || local.is_ascii() {
         Ok(())
     } else {
-        Err(UndeliverableAddress)
+        Err(UndeliverableAddress::LocalPartNotAscii)
     }
 }
 
@@ -81,9 +90,23 @@ mod tests {
     #[test]
     fn a_non_ascii_local_part_needs_a_relay_with_smtputf8() {
         let address = EmailAddress::parse("pr\u{F6}be@ex\u{E4}mple.test").unwrap();
-        assert_eq!(deliverable(&address, false), Err(UndeliverableAddress));
+        assert_eq!(
+            deliverable(&address, false),
+            Err(UndeliverableAddress::LocalPartNotAscii)
+        );
         assert_eq!(deliverable(&address, true), Ok(()));
         let idn_only = EmailAddress::parse("probe@ex\u{E4}mple.test").unwrap();
         assert_eq!(deliverable(&idn_only, false), Ok(()));
+    }
+
+    #[test]
+    fn a_domain_without_an_ascii_form_is_undeliverable() {
+        // A label may not start with a combining mark (IDNA, RFC 5891
+        // 4.2.3.2), though the mark is a letter to the address parser.
+        let address = EmailAddress::parse("paul@\u{903}abc.fr").expect("the parser accepts it");
+        assert_eq!(
+            deliverable(&address, true),
+            Err(UndeliverableAddress::DomainWithoutAsciiForm)
+        );
     }
 }

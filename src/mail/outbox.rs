@@ -244,8 +244,8 @@ pub async fn run_worker(state: AppState) {
     }
 }
 
-/// Deletes what has expired: captcha challenges, sessions, and accounts
-/// never activated.
+/// Deletes what has expired: captcha challenges, sessions, recovery flows,
+/// emailed links 30 days after their expiry, and accounts never activated.
 pub async fn housekeeping(state: &AppState) {
     if let Err(error) = crate::server::captcha::purge_expired(state).await {
         tracing::warn!(
@@ -261,6 +261,11 @@ pub async fn housekeeping(state: &AppState) {
             error = format!("{error:#}"),
             "purging recovery flows failed"
         );
+    }
+    if let Err(error) =
+        crate::accounts::links::purge_spent(&state.db, state.clock.now_seconds()).await
+    {
+        tracing::warn!(error = format!("{error:#}"), "purging spent links failed");
     }
     match crate::activation::service::purge_pending(state).await {
         Ok(0) => {}

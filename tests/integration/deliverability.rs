@@ -104,3 +104,14 @@ async fn a_relay_that_offers_smtputf8_lets_a_non_ascii_local_part_in() {
     assert_eq!(app.sign_up(form).await.status, 200);
     assert_eq!(app.count("accounts").await, 1);
 }
+
+#[tokio::test]
+async fn a_domain_without_an_ascii_form_is_refused_next_to_its_field() {
+    let app = spawn_app_with(|config| config.smtp_utf8 = true).await;
+    let address = "paul@\u{903}abc.fr";
+    let page = app.sign_up(valid_form(address)).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    let error = page.error_of("login_email").unwrap_or_default();
+    assert!(error.contains("domaine"), "{error}");
+    assert_eq!(app.count("accounts").await, 0);
+}

@@ -322,3 +322,20 @@ async fn the_database_refuses_a_state_role_status_or_purpose_outside_its_set() {
         .unwrap();
     assert_eq!(state, "active");
 }
+
+#[tokio::test]
+async fn an_undo_link_that_puts_back_the_login_address_dies_when_the_login_address_changes() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let confirm = contact_confirmation_link(&app, &cookie, &unique_email()).await;
+    assert_eq!(app.post_form(&confirm, &[], None).await.status, 200);
+    // The contact address was the login address: the undo link says so.
+    let undo = link_in(&app, &email, "contact_changed_old", "/adresse-de-contact/").await;
+    let new_login = unique_email();
+    let login = login_confirmation_link(&app, &cookie, &new_login).await;
+    assert_eq!(app.post_form(&login, &[], None).await.status, 200);
+
+    assert_retired(&app, &undo, "Mon compte").await;
+}
