@@ -1,5 +1,7 @@
 //! Email bodies: pure functions of their data, in text and HTML, French or
-//! English. Every value is escaped in the HTML part.
+//! English. The HTML part is written in one place only, [`html_page`], from
+//! typed paragraphs ([`Para`]) whose every text and address it escapes: no
+//! template writes markup, so none can forget to escape.
 
 use super::OutgoingEmail;
 use crate::i18n::Lang;
@@ -16,20 +18,51 @@ pub fn format_datetime(lang: Lang, at: Timestamp, zone: &TimeZone) -> String {
     }
 }
 
-/// The frame of every HTML email.
-fn html_page(lang: Lang, title: &str, paragraphs_html: &str) -> String {
+/// One paragraph of an email's HTML part.
+enum Para<'a> {
+    /// Text only.
+    Text(&'a str),
+    /// Text, then a link (`href`, shown as `label`), then `after`.
+    Link {
+        before: &'a str,
+        href: &'a str,
+        label: &'a str,
+        after: &'a str,
+    },
+}
+
+/// The frame of every HTML email, around `paragraphs` and the signature;
+/// the only writer of email markup, escaping every value it is given.
+fn html_page(lang: Lang, title: &str, paragraphs: &[Para<'_>]) -> String {
+    let body: Vec<String> = paragraphs
+        .iter()
+        .map(|para| match para {
+            Para::Text(words) => format!("<p>{}</p>", text(words)),
+            Para::Link {
+                before,
+                href,
+                label,
+                after,
+            } => format!(
+                "<p>{} <a href=\"{}\">{}</a>{}</p>",
+                text(before),
+                attr(href),
+                text(label),
+                text(after)
+            ),
+        })
+        .collect();
     format!(
         "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body style=\"font-family: Arial, sans-serif; color: #161616; line-height: 1.5; max-width: 40em;\">\n\
-         {paragraphs_html}\n<p>{signature}</p>\n</body>\n</html>\n",
+         {body}\n<p>{signature}</p>\n</body>\n</html>\n",
         code = lang.code(),
         title = text(title),
+        body = body.join("\n"),
         signature = text(&lang.t("email.signature")),
     )
 }
 
-/// "Création d'un compte utilisateur": the activation email, to the login
-/// address.
 /// "Bonjour Paul Dupont," for a confirmed account; "Bonjour," for a
 /// message to an address nobody has confirmed yet, which must not carry
 /// text a visitor typed (part 9, item 4: a stranger's "name" would reach
@@ -81,16 +114,17 @@ pub fn activation(
     let html_body = html_page(
         lang,
         &subject,
-        &format!(
-            "<p>{greeting}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
-             <p>{validity}</p>\n<p>{ignore}</p>",
-            greeting = text(&greeting),
-            invite = text(&invite),
-            href = attr(link),
-            link_label = text(&link_label),
-            validity = text(&validity),
-            ignore = text(&ignore),
-        ),
+        &[
+            Para::Text(&greeting),
+            Para::Link {
+                before: &invite,
+                href: link,
+                label: &link_label,
+                after: ".",
+            },
+            Para::Text(&validity),
+            Para::Text(&ignore),
+        ],
     );
     OutgoingEmail {
         kind: "activation",
@@ -137,15 +171,17 @@ fn notice_saying(
     let html_body = html_page(
         lang,
         &subject,
-        &format!(
-            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{if_you} <a href=\"{href}\">{portal}</a></p>\n<p>{if_not}</p>",
-            greeting = text(&greeting),
-            what = text(&what),
-            if_you = text(&if_you),
-            href = attr(portal_url),
-            portal = text(portal_url),
-            if_not = text(&if_not),
-        ),
+        &[
+            Para::Text(&greeting),
+            Para::Text(&what),
+            Para::Link {
+                before: &if_you,
+                href: portal_url,
+                label: portal_url,
+                after: "",
+            },
+            Para::Text(&if_not),
+        ],
     );
     OutgoingEmail {
         kind,
@@ -228,17 +264,18 @@ fn link_email(
     let html_body = html_page(
         lang,
         &subject,
-        &format!(
-            "<p>{greeting}</p>\n<p>{what}</p>\n<p>{invite} <a href=\"{href}\">{link_label}</a>.</p>\n\
-             <p>{validity}</p>\n<p>{not_you}</p>",
-            greeting = text(&greeting),
-            what = text(&what),
-            invite = text(&invite),
-            href = attr(link),
-            link_label = text(&link_label),
-            validity = text(&validity),
-            not_you = text(&not_you),
-        ),
+        &[
+            Para::Text(&greeting),
+            Para::Text(&what),
+            Para::Link {
+                before: &invite,
+                href: link,
+                label: &link_label,
+                after: ".",
+            },
+            Para::Text(&validity),
+            Para::Text(&not_you),
+        ],
     );
     OutgoingEmail {
         kind,
@@ -669,6 +706,31 @@ mod tests {
             "soon",
         );
         assert!(!first.text.contains("attend toujours"));
+    }
+
+    #[test]
+    fn the_only_markup_writer_escapes_text_labels_and_addresses() {
+        let html = html_page(
+            Lang::Fr,
+            "<title>",
+            &[
+                Para::Text("<b>gras</b> & co"),
+                Para::Link {
+                    before: "<i>",
+                    href: "https://x.example/\"><script>",
+                    label: "</a>",
+                    after: "<u>",
+                },
+            ],
+        );
+        for raw in ["<b>", "<i>", "<script>", "</a><u>", "<title><"] {
+            assert!(!html.contains(raw), "{raw} in {html}");
+        }
+        assert!(html.contains("&lt;b&gt;gras&lt;/b&gt; &amp; co"));
+        assert!(
+            html.contains("href=\"https://x.example/&quot;&gt;&lt;script&gt;\""),
+            "{html}"
+        );
     }
 
     #[test]
