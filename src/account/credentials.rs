@@ -3,9 +3,9 @@
 
 use super::AccountNotice;
 use crate::accounts::links::{self, Change};
+use crate::accounts::Person;
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
-use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
@@ -16,30 +16,6 @@ use anyhow::Context;
 /// What a form of this module did: what to tell, or why each field was
 /// refused.
 type Outcome = Result<AccountNotice, FieldErrors>;
-
-#[derive(sqlx::FromRow)]
-struct Owner {
-    login_email: String,
-    first_name: String,
-    last_name: String,
-    language: String,
-}
-
-impl Owner {
-    fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
-}
-
-async fn owner(state: &AppState, account_id: &str) -> anyhow::Result<Owner> {
-    sqlx::query_as(
-        "SELECT login_email, first_name, last_name, language FROM accounts WHERE id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(&state.db)
-    .await
-    .context("reading the account")
-}
 
 #[derive(Default, serde::Deserialize)]
 #[serde(default)]
@@ -55,7 +31,7 @@ pub async fn change_password(
     keep_session: Option<&str>,
     form: &PasswordChangeForm,
 ) -> anyhow::Result<Outcome> {
-    let owner = owner(state, account_id).await?;
+    let owner = Person::load(&state.db, account_id).await?;
     let mut errors = FieldErrors::new();
     let parsed = parse_pair(
         &form.password,
@@ -114,7 +90,7 @@ pub async fn change_password(
         now.as_second(),
     )
     .await?;
-    let lang = Lang::from_code(&owner.language).unwrap_or(state.config.default_lang);
+    let lang = owner.lang(state.config.default_lang);
     let email = templates::password_changed_in_account(
         lang,
         &owner.login_email,
@@ -144,7 +120,7 @@ pub async fn change_secret(
     account_id: &str,
     form: &SecretChangeForm,
 ) -> anyhow::Result<Outcome> {
-    let owner = owner(state, account_id).await?;
+    let owner = Person::load(&state.db, account_id).await?;
     let mut errors = FieldErrors::new();
     let question = errors.check(
         "secret_question",
@@ -177,7 +153,7 @@ pub async fn change_secret(
         now.as_second(),
     )
     .await?;
-    let lang = Lang::from_code(&owner.language).unwrap_or(state.config.default_lang);
+    let lang = owner.lang(state.config.default_lang);
     let email = templates::secret_changed(
         lang,
         &owner.login_email,

@@ -206,9 +206,12 @@ pub async fn retire(
     Ok(retired)
 }
 
-/// Takes the account's row lock until the caller's transaction ends (a
-/// no-op write on PostgreSQL; SQLite writes take turns anyway).
-async fn lock_account(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
+/// Takes the account's row lock until the caller's transaction ends: a
+/// no-op write. As a transaction's first statement it also makes SQLite
+/// take its write lock at once, waiting its turn, instead of upgrading a
+/// read later, which fails at once ("database is locked") when another
+/// connection (the outbox worker, say) wrote in between.
+pub async fn lock_account(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE accounts SET created_at = created_at WHERE id = $1")
         .bind(account_id)
         .execute(&mut *conn)

@@ -17,6 +17,10 @@
 
 #[cfg(feature = "ssr")]
 pub mod links;
+#[cfg(feature = "ssr")]
+mod person;
+#[cfg(feature = "ssr")]
+pub use person::{Person, PERSON_COLUMNS};
 
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 
 use super::{ContactLinkState, CONTACT_LINK_PREFIX};
 use crate::accounts::links::{self, Change, Found};
-use crate::accounts::TokenPurpose;
+use crate::accounts::{Person, TokenPurpose};
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
 use crate::mail::address::check_deliverable;
@@ -27,31 +27,6 @@ impl UserMessage for AlreadyContact {
     fn message_key(&self) -> &'static str {
         "errors.email.already_contact"
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct Holder {
-    login_email: String,
-    contact_email: Option<String>,
-    first_name: String,
-    last_name: String,
-    language: String,
-}
-
-impl Holder {
-    fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
-}
-
-async fn holder(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Holder> {
-    sqlx::query_as(
-        "SELECT login_email, contact_email, first_name, last_name, language FROM accounts WHERE id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(conn)
-    .await
-    .context("reading the account")
 }
 
 /// Issues a link of `purpose` carrying `payload`, valid for `valid_for`,
@@ -104,7 +79,8 @@ pub async fn request_change(
         .begin()
         .await
         .context("starting a contact change")?;
-    let holder = holder(&mut tx, account_id).await?;
+    links::lock_account(&mut tx, account_id).await?;
+    let holder = Person::load(&mut *tx, account_id).await?;
     let current = holder
         .contact_email
         .as_deref()
@@ -184,8 +160,8 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
         drop(tx);
         return Ok(page_of(find_link(state, token).await?));
     };
-    let holder = holder(&mut tx, &link.account_id).await?;
-    let lang = Lang::from_code(&holder.language).unwrap_or(state.config.default_lang);
+    let holder = Person::load(&mut *tx, &link.account_id).await?;
+    let lang = holder.lang(state.config.default_lang);
     let payload = link.payload.unwrap_or_default();
     if link.purpose == TokenPurpose::LoginConfirm {
         return change_login(state, tx, &link.account_id, &holder, lang, payload).await;
@@ -290,7 +266,7 @@ async fn change_login(
     state: &AppState,
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
     account_id: &str,
-    holder: &Holder,
+    holder: &Person,
     lang: Lang,
     new_login: String,
 ) -> anyhow::Result<ContactLinkState> {
@@ -364,7 +340,8 @@ pub async fn request_login_change(
         return Ok(Err(errors));
     };
     let mut tx = state.db.begin().await.context("starting a login change")?;
-    let holder = holder(&mut tx, account_id).await?;
+    links::lock_account(&mut tx, account_id).await?;
+    let holder = Person::load(&mut *tx, account_id).await?;
     if holder.login_email == new_login.as_ref() {
         errors.insert("new_login_email", &AlreadyLogin);
     }

@@ -1,7 +1,7 @@
 //! Deactivating and reactivating accounts, and asking for a reactivation.
 
 use crate::accounts::links::{self, Change};
-use crate::accounts::AccountState;
+use crate::accounts::{AccountState, Person};
 use crate::domain::{EmailAddress, Reason};
 use crate::i18n::Lang;
 use crate::mail::enqueue;
@@ -16,29 +16,6 @@ pub struct Acting<'a> {
     /// The manager or administrator; `None` for the person themselves.
     pub actor_id: Option<&'a str>,
     pub reason: Option<&'a Reason>,
-}
-
-#[derive(sqlx::FromRow)]
-struct Person {
-    login_email: String,
-    contact_email: Option<String>,
-    first_name: String,
-    last_name: String,
-    language: String,
-}
-
-impl Person {
-    fn contact(&self) -> &str {
-        self.contact_email.as_deref().unwrap_or(&self.login_email)
-    }
-
-    fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
-
-    fn lang(&self, state: &AppState) -> Lang {
-        Lang::from_code(&self.language).unwrap_or(state.config.default_lang)
-    }
 }
 
 /// Deactivates an active account: its sessions end in the same transaction,
@@ -83,7 +60,7 @@ pub async fn deactivate(
     )
     .await?;
     let email = templates::account_deactivated(
-        person.lang(state),
+        person.lang(state.config.default_lang),
         &person.login_email,
         &person.full_name(),
         acting.by,
@@ -136,7 +113,7 @@ pub async fn reactivate(
     )
     .await?;
     let email = templates::account_reactivated(
-        person.lang(state),
+        person.lang(state.config.default_lang),
         person.contact(),
         &person.full_name(),
         &person.login_email,
