@@ -49,15 +49,6 @@ impl Lang {
         }
     }
 
-    /// Reads the language from a `Cookie` header value.
-    pub fn from_cookie_header(header: &str) -> Option<Lang> {
-        header
-            .split(';')
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == LANGUAGE_COOKIE)
-            .and_then(|(_, value)| Lang::from_code(value))
-    }
-
     /// Translates a catalogue key.
     pub fn t(self, key: &str) -> String {
         rust_i18n::t!(key, locale = self.code()).into_owned()
@@ -86,15 +77,6 @@ pub fn tr(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_language_cookie_is_found_among_other_cookies() {
-        assert_eq!(
-            Lang::from_cookie_header("a=1; sesame_lang=en; b=2"),
-            Some(Lang::En)
-        );
-        assert_eq!(Lang::from_cookie_header("sesame_lang=xx"), None);
-    }
 
     fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
         if let Some(map) = value.as_object() {

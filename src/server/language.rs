@@ -5,6 +5,7 @@ use crate::i18n::{Lang, LANGUAGE_COOKIE};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 /// The language of a request, in this order (README, "Languages"):
@@ -22,11 +23,9 @@ pub fn of_headers(headers: &HeaderMap, default: Lang) -> Lang {
 
 /// The language chosen with the switch in this browser, if any.
 pub fn chosen(headers: &HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(Lang::from_cookie_header)
+    CookieJar::from_headers(headers)
+        .get(LANGUAGE_COOKIE)
+        .and_then(|cookie| Lang::from_code(cookie.value()))
 }
 
 /// Where [`follow_the_person`] puts the known person's language for the
@@ -139,16 +138,13 @@ pub async fn switch(State(state): State<AppState>, Query(switch): Query<Switch>)
     let next = local_path(&switch.next).unwrap_or("/");
     let mut response = Redirect::to(next).into_response();
     if let Some(lang) = Lang::from_code(&switch.lang) {
-        let secure = if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-            lang.code()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
+        let cookie = Cookie::build((LANGUAGE_COOKIE, lang.code()))
+            .path("/")
+            .max_age(::cookie::time::Duration::days(365))
+            .same_site(SameSite::Lax)
+            .secure(state.config.secure_cookies())
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
             response.headers_mut().insert(header::SET_COOKIE, value);
         }
     }
@@ -187,6 +183,18 @@ pub(crate) const HOSTILE_TARGETS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_cookie_is_found_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sesame_lang=en; b=2"),
+        );
+        assert_eq!(chosen(&headers), Some(Lang::En));
+        headers.insert(header::COOKIE, HeaderValue::from_static("sesame_lang=xx"));
+        assert_eq!(chosen(&headers), None);
+    }
 
     #[test]
     fn the_switch_only_goes_back_to_paths_of_this_site() {

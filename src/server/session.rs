@@ -10,6 +10,7 @@
 use super::{tokens, AppState};
 use anyhow::Context;
 use axum::http::{header, HeaderMap, HeaderValue};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 /// The account behind a valid session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,32 +27,29 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
+/// The session id the request carries, if it has the form of one (64 hex
+/// characters): anything else is ignored before the database is asked.
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| tokens::looks_like_token(value))
 }
 
+/// The session cookie (OWASP Session Management): `HttpOnly`,
+/// `SameSite=Lax`, `Path=/`, and under https `Secure` with the `__Host-`
+/// prefix; without `max_age` (seconds) it ends with the browser.
 fn set_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let max_age = max_age
-        .map(|s| format!("; Max-Age={s}"))
-        .unwrap_or_default();
-    let cookie = format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{max_age}",
-        cookie_name(state)
-    );
-    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("sesame_session=; Max-Age=0"))
+    let mut cookie = Cookie::build((cookie_name(state), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies());
+    if let Some(seconds) = max_age {
+        cookie = cookie.max_age(::cookie::time::Duration::seconds(seconds));
+    }
+    HeaderValue::from_str(&cookie.build().to_string())
+        .unwrap_or(HeaderValue::from_static("sesame_session=; Max-Age=0"))
 }
 
 /// Opens a session for an account; returns the `Set-Cookie` value. Any
