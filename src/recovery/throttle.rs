@@ -9,9 +9,11 @@
 //! - Reset emails: at most `SESAME_RESET_EMAILS_PER_HOUR` an hour, claimed
 //!   by one conditional update too.
 
+use crate::server::throttle::{FailureCounter, NewRow, Reservation};
 use crate::server::AppState;
 use anyhow::Context;
 
+/// The reset emails' window, in seconds.
 const WINDOW_SECONDS: i64 = 3600;
 
 pub enum AnswerReservation {
@@ -22,45 +24,25 @@ pub enum AnswerReservation {
     Paused,
 }
 
+/// Reserves a secret answer attempt on `login_email`
+/// ([`FailureCounter::secret_answer`], the login box's mechanism).
 pub async fn reserve_answer(
     state: &AppState,
     login_email: &str,
 ) -> anyhow::Result<AnswerReservation> {
-    let now = state.clock.now_seconds();
-    sqlx::query(
-        "INSERT INTO recovery_throttle (login_email, window_start, failures, resets_window_start, resets_sent) \
-         VALUES ($1, $2, 0, $2, 0) ON CONFLICT (login_email) DO NOTHING",
+    let new_row = NewRow {
+        columns: ", resets_window_start, resets_sent",
+        values: ", $2, 0",
+    };
+    Ok(
+        match FailureCounter::secret_answer(state)
+            .reserve(state, login_email, new_row)
+            .await?
+        {
+            Reservation::Allowed { failures } => AnswerReservation::Allowed { failures },
+            Reservation::Locked { .. } => AnswerReservation::Paused,
+        },
     )
-    .bind(login_email)
-    .bind(now)
-    .execute(&state.db)
-    .await
-    .context("creating a recovery counter")?;
-    sqlx::query(
-        "UPDATE recovery_throttle SET window_start = $1, failures = 0, paused_until = NULL \
-         WHERE login_email = $2 AND window_start <= $3 AND (paused_until IS NULL OR paused_until <= $1)",
-    )
-    .bind(now)
-    .bind(login_email)
-    .bind(now - WINDOW_SECONDS)
-    .execute(&state.db)
-    .await
-    .context("resetting a recovery counter")?;
-    let reserved: Option<(i64,)> = sqlx::query_as(
-        "UPDATE recovery_throttle SET failures = failures + 1 \
-         WHERE login_email = $1 AND failures < $2 AND (paused_until IS NULL OR paused_until <= $3) \
-         RETURNING failures",
-    )
-    .bind(login_email)
-    .bind(i64::from(state.config.recovery_max_wrong_answers))
-    .bind(now)
-    .fetch_optional(&state.db)
-    .await
-    .context("reserving a secret answer attempt")?;
-    Ok(match reserved {
-        Some((failures,)) => AnswerReservation::Allowed { failures },
-        None => AnswerReservation::Paused,
-    })
 }
 
 /// The answer was right: the reserved attempt is given back.
@@ -82,21 +64,9 @@ pub async fn answer_failed(
     login_email: &str,
     failures: i64,
 ) -> anyhow::Result<bool> {
-    if failures < i64::from(state.config.recovery_max_wrong_answers) {
-        return Ok(false);
-    }
-    let now = state.clock.now_seconds();
-    let paused = sqlx::query(
-        "UPDATE recovery_throttle SET paused_until = $1 WHERE login_email = $2 \
-         AND (paused_until IS NULL OR paused_until <= $3)",
-    )
-    .bind(now + i64::from(state.config.recovery_pause_minutes) * 60)
-    .bind(login_email)
-    .bind(now)
-    .execute(&state.db)
-    .await
-    .context("pausing a recovery")?;
-    Ok(paused.rows_affected() == 1)
+    FailureCounter::secret_answer(state)
+        .failed(state, login_email, failures)
+        .await
 }
 
 /// Claims one of the hour's reset emails; false when they are all used.

@@ -13,66 +13,176 @@ use anyhow::Context;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reservation {
-    /// The password may be checked; `failures` counts this attempt.
+    /// The secret may be checked; `failures` counts this attempt.
     Allowed { failures: i64 },
     /// Too many failures: refused until `until` (Unix seconds).
     Locked { until: i64 },
+}
+
+/// A counter of failed checks of a secret per address (registered or
+/// not), in its own table keyed by `login_email`: the login box's
+/// (`login_throttle`) and the secret answer's (`recovery_throttle`). One
+/// mechanism for both (OWASP Authentication Cheat Sheet, "Account
+/// lockout"): an attempt is reserved before the secret is checked, by one
+/// conditional update, so parallel attempts never get more than `max`
+/// checked in a window; the last allowed failure locks the address.
+#[derive(Clone, Copy, Debug)]
+pub struct FailureCounter {
+    /// The table; it has `login_email`, `window_start`, `failures` and the
+    /// lock column.
+    table: &'static str,
+    /// The column holding the end of the lock (Unix seconds).
+    lock_column: &'static str,
+    /// Failures allowed in a window.
+    pub max: i64,
+    /// Seconds after which a window's count starts again.
+    pub window_seconds: i64,
+    /// Seconds a lock lasts.
+    pub lock_seconds: i64,
+}
+
+impl FailureCounter {
+    /// The login box's: `SESAME_LOGIN_MAX_FAILURES` in
+    /// `SESAME_LOGIN_LOCK_MINUTES`, then locked as long.
+    pub fn login(state: &AppState) -> FailureCounter {
+        FailureCounter {
+            table: "login_throttle",
+            lock_column: "locked_until",
+            max: i64::from(state.config.login_max_failures),
+            window_seconds: window_seconds(state),
+            lock_seconds: window_seconds(state),
+        }
+    }
+
+    /// The secret answer's: `SESAME_RECOVERY_MAX_WRONG_ANSWERS` in an hour,
+    /// then recovery paused for `SESAME_RECOVERY_PAUSE_MINUTES`.
+    pub fn secret_answer(state: &AppState) -> FailureCounter {
+        FailureCounter {
+            table: "recovery_throttle",
+            lock_column: "paused_until",
+            max: i64::from(state.config.recovery_max_wrong_answers),
+            window_seconds: 3600,
+            lock_seconds: i64::from(state.config.recovery_pause_minutes) * 60,
+        }
+    }
+
+    /// Reserves one attempt on `login_email`'s counter, creating it (with
+    /// `new_row`'s values for the table's other columns) and starting a new
+    /// window as needed. Errors: the database failed.
+    pub async fn reserve(
+        &self,
+        state: &AppState,
+        login_email: &str,
+        new_row: NewRow,
+    ) -> anyhow::Result<Reservation> {
+        let (table, lock) = (self.table, self.lock_column);
+        let now = state.clock.now_seconds();
+        sqlx::query(&format!(
+            "INSERT INTO {table} (login_email, window_start, failures{extra}) \
+             VALUES ($1, $2, 0{extra_values}) ON CONFLICT (login_email) DO NOTHING",
+            extra = new_row.columns,
+            extra_values = new_row.values,
+        ))
+        .bind(login_email)
+        .bind(now)
+        .execute(&state.db)
+        .await
+        .with_context(|| format!("creating a counter in {table}"))?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET window_start = $1, failures = 0, {lock} = NULL \
+             WHERE login_email = $2 AND window_start <= $3 AND ({lock} IS NULL OR {lock} <= $1)"
+        ))
+        .bind(now)
+        .bind(login_email)
+        .bind(now - self.window_seconds)
+        .execute(&state.db)
+        .await
+        .with_context(|| format!("resetting a counter in {table}"))?;
+        let reserved: Option<(i64,)> = sqlx::query_as(&format!(
+            "UPDATE {table} SET failures = failures + 1 \
+             WHERE login_email = $1 AND failures < $2 AND ({lock} IS NULL OR {lock} <= $3) \
+             RETURNING failures"
+        ))
+        .bind(login_email)
+        .bind(self.max)
+        .bind(now)
+        .fetch_optional(&state.db)
+        .await
+        .with_context(|| format!("reserving an attempt in {table}"))?;
+        if let Some((failures,)) = reserved {
+            return Ok(Reservation::Allowed { failures });
+        }
+        let counter: Option<(i64, Option<i64>)> = sqlx::query_as(&format!(
+            "SELECT window_start, {lock} FROM {table} WHERE login_email = $1"
+        ))
+        .bind(login_email)
+        .fetch_optional(&state.db)
+        .await
+        .with_context(|| format!("reading a counter in {table}"))?;
+        // No counter: a concurrent password reset cleared it; try once more.
+        let Some((window_start, locked_until)) = counter else {
+            return Box::pin(self.reserve(state, login_email, new_row)).await;
+        };
+        Ok(Reservation::Locked {
+            until: locked_until
+                .unwrap_or(window_start + self.window_seconds)
+                .max(now),
+        })
+    }
+
+    /// The reserved attempt failed. When it was the last one allowed, locks
+    /// the address and returns true (once per lock), so the owner can be
+    /// told.
+    pub async fn failed(
+        &self,
+        state: &AppState,
+        login_email: &str,
+        failures: i64,
+    ) -> anyhow::Result<bool> {
+        if failures < self.max {
+            return Ok(false);
+        }
+        let (table, lock) = (self.table, self.lock_column);
+        let now = state.clock.now_seconds();
+        let locked = sqlx::query(&format!(
+            "UPDATE {table} SET {lock} = $1 WHERE login_email = $2 \
+             AND ({lock} IS NULL OR {lock} <= $3)"
+        ))
+        .bind(now + self.lock_seconds)
+        .bind(login_email)
+        .bind(now)
+        .execute(&state.db)
+        .await
+        .with_context(|| format!("locking an address in {table}"))?;
+        Ok(locked.rows_affected() == 1)
+    }
+}
+
+/// The columns a counter's table has beyond the shared ones, and their
+/// values for a new row (SQL, starting with a comma; `$2` is now).
+#[derive(Clone, Copy, Debug)]
+pub struct NewRow {
+    pub columns: &'static str,
+    pub values: &'static str,
+}
+
+impl NewRow {
+    /// No other column.
+    pub const NONE: NewRow = NewRow {
+        columns: "",
+        values: "",
+    };
 }
 
 fn window_seconds(state: &AppState) -> i64 {
     i64::from(state.config.login_lock_minutes) * 60
 }
 
+/// Reserves a login attempt on `login_email` ([`FailureCounter::login`]).
 pub async fn reserve_login(state: &AppState, login_email: &str) -> anyhow::Result<Reservation> {
-    let now = state.clock.now_seconds();
-    let window = window_seconds(state);
-    sqlx::query(
-        "INSERT INTO login_throttle (login_email, window_start, failures) VALUES ($1, $2, 0) \
-         ON CONFLICT (login_email) DO NOTHING",
-    )
-    .bind(login_email)
-    .bind(now)
-    .execute(&state.db)
-    .await
-    .context("creating a login counter")?;
-    sqlx::query(
-        "UPDATE login_throttle SET window_start = $1, failures = 0, locked_until = NULL \
-         WHERE login_email = $2 AND window_start <= $3 AND (locked_until IS NULL OR locked_until <= $1)",
-    )
-    .bind(now)
-    .bind(login_email)
-    .bind(now - window)
-    .execute(&state.db)
-    .await
-    .context("resetting a login counter")?;
-    let reserved: Option<(i64,)> = sqlx::query_as(
-        "UPDATE login_throttle SET failures = failures + 1 \
-         WHERE login_email = $1 AND failures < $2 AND (locked_until IS NULL OR locked_until <= $3) \
-         RETURNING failures",
-    )
-    .bind(login_email)
-    .bind(i64::from(state.config.login_max_failures))
-    .bind(now)
-    .fetch_optional(&state.db)
-    .await
-    .context("reserving a login attempt")?;
-    if let Some((failures,)) = reserved {
-        return Ok(Reservation::Allowed { failures });
-    }
-    let counter: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT window_start, locked_until FROM login_throttle WHERE login_email = $1",
-    )
-    .bind(login_email)
-    .fetch_optional(&state.db)
-    .await
-    .context("reading a login counter")?;
-    // No counter: a concurrent password reset cleared it; try once more.
-    let Some((window_start, locked_until)) = counter else {
-        return Box::pin(reserve_login(state, login_email)).await;
-    };
-    Ok(Reservation::Locked {
-        until: locked_until.unwrap_or(window_start + window).max(now),
-    })
+    FailureCounter::login(state)
+        .reserve(state, login_email, NewRow::NONE)
+        .await
 }
 
 /// The password was right: the count starts again. The row stays (reset),
@@ -90,28 +200,15 @@ pub async fn login_succeeded(state: &AppState, login_email: &str) -> anyhow::Res
     Ok(())
 }
 
-/// The password was wrong. When this was the last allowed failure, locks the
-/// address and returns true (once per lock), so the owner can be told.
+/// The password was wrong ([`FailureCounter::failed`]).
 pub async fn login_failed(
     state: &AppState,
     login_email: &str,
     failures: i64,
 ) -> anyhow::Result<bool> {
-    if failures < i64::from(state.config.login_max_failures) {
-        return Ok(false);
-    }
-    let now = state.clock.now_seconds();
-    let locked = sqlx::query(
-        "UPDATE login_throttle SET locked_until = $1 WHERE login_email = $2 \
-         AND (locked_until IS NULL OR locked_until <= $3)",
-    )
-    .bind(now + window_seconds(state))
-    .bind(login_email)
-    .bind(now)
-    .execute(&state.db)
-    .await
-    .context("locking a login address")?;
-    Ok(locked.rows_affected() == 1)
+    FailureCounter::login(state)
+        .failed(state, login_email, failures)
+        .await
 }
 
 /// Counts one attempt from a client address; false once over the limit.
