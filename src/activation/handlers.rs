@@ -31,13 +31,8 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match look_up(&state, &token).await {
-        Ok(page) => {
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
+    let page = look_up(&state, &token).await;
+    render::link_page(&state, uri, headers, page, status_of).await
 }
 
 /// `POST /activation/{token}`: "Valider" or "Réactiver".
@@ -53,16 +48,14 @@ pub async fn submit(
     } else {
         activate(&state, &token, &form).await
     };
-    match outcome {
+    let page = match outcome {
         Ok(Activation::Activated) => {
-            render::private(Redirect::to("/?info=activated").into_response())
+            return render::private(Redirect::to("/?info=activated").into_response())
         }
-        Ok(Activation::Page(page)) => {
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
+        Ok(Activation::Page(page)) => Ok(page),
+        Err(error) => Err(error),
+    };
+    render::link_page(&state, uri, headers, page, status_of).await
 }
 
 #[derive(serde::Deserialize)]

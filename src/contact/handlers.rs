@@ -104,14 +104,8 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match find_link(&state, &token).await {
-        Ok(found) => {
-            let page = page_of(found);
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
+    let page = find_link(&state, &token).await.map(page_of);
+    render::link_page(&state, uri, headers, page, status_of).await
 }
 
 /// `POST /adresse-de-contact/{token}`
@@ -121,13 +115,8 @@ pub async fn submit(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match apply(&state, &token).await {
-        Ok(page) => {
-            let status = status_of(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
+    let page = apply(&state, &token).await;
+    render::link_page(&state, uri, headers, page, status_of).await
 }
 
 #[derive(serde::Deserialize)]

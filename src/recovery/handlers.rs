@@ -122,13 +122,8 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match look_up(&state, &token).await {
-        Ok(page) => {
-            let status = status_of_reset(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::private(render::unavailable(&state, &headers, error).await),
-    }
+    let page = look_up(&state, &token).await;
+    render::link_page(&state, uri, headers, page, status_of_reset).await
 }
 
 /// `POST /nouveau-mot-de-passe/{token}`: "Valider".
@@ -144,8 +139,7 @@ pub async fn submit_reset(
             render::private(Redirect::to("/?info=password_changed").into_response())
         }
         Ok(Reset::Page(page)) => {
-            let status = status_of_reset(&page);
-            render::private(render::page_with(&state, uri, headers, status, page).await)
+            render::link_page(&state, uri, headers, Ok(page), status_of_reset).await
         }
         Err(error) => match look_up(&state, &token).await {
             Ok(ResetPageState::Ready { user_inputs, .. }) => {

@@ -89,6 +89,28 @@ pub fn plain_page(
     (status, Html(body)).into_response()
 }
 
+/// The page of an emailed link, drawn with the status `status_of` gives
+/// it ([`private`]: no referrer, no cache), or the generic failure page
+/// with a reference.
+pub async fn link_page<T>(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    page: anyhow::Result<T>,
+    status_of: fn(&T) -> StatusCode,
+) -> Response
+where
+    T: Clone + Send + Sync + 'static,
+{
+    match page {
+        Ok(page) => {
+            let status = status_of(&page);
+            private(page_with(state, uri, headers, status, page).await)
+        }
+        Err(error) => private(unavailable(state, &headers, error).await),
+    }
+}
+
 /// A page reached from an emailed link (its token is in the address): no
 /// `Referer` may carry it elsewhere, and no cache may keep it.
 pub fn private(mut response: Response) -> Response {
