@@ -1,10 +1,13 @@
 //! The HTTP doors of activation: the emailed link's page, "Valider",
 //! "Réactiver" and the resend page.
 
-use super::service::{activate, look_up, reactivate, resend_for_account, Activation};
+use super::service::{
+    activate, look_up, reactivate, resend_for_account, ActivationLink, ActivationRefused,
+    Reactivation,
+};
 use super::{ActivationForm, ActivationPageState, ResendPageState};
 use crate::accounts::AccountState;
-use crate::domain::{EmailAddress, UserMessage};
+use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::mail::templates::ActivationOccasion;
 use crate::server::{render, AppState};
 use anyhow::Context;
@@ -24,6 +27,21 @@ fn status_of(page: &ActivationPageState) -> StatusCode {
     }
 }
 
+/// The page of a link where it stands.
+fn page_of(link: ActivationLink) -> ActivationPageState {
+    match link {
+        ActivationLink::Unknown => ActivationPageState::Invalid,
+        ActivationLink::AlreadyActive => ActivationPageState::AlreadyActive,
+        ActivationLink::Expired => ActivationPageState::Expired,
+        ActivationLink::Retired => ActivationPageState::Retired,
+        ActivationLink::Ready(account) => ActivationPageState::Ready {
+            account,
+            secret_question: String::new(),
+            errors: FieldErrors::new(),
+        },
+    }
+}
+
 /// `GET /activation/{token}`
 pub async fn show(
     State(state): State<AppState>,
@@ -31,7 +49,7 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let page = look_up(&state, &token).await;
+    let page = look_up(&state, &token).await.map(page_of);
     render::link_page(&state, uri, headers, page, status_of).await
 }
 
@@ -43,17 +61,27 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<ActivationForm>,
 ) -> Response {
-    let outcome = if form.intent == "reactivate" {
-        reactivate(&state, &token).await
+    let page = if form.intent == "reactivate" {
+        reactivate(&state, &token).await.map(|done| match done {
+            Reactivation::Resent { email, throttled } => {
+                ActivationPageState::Resent { email, throttled }
+            }
+            Reactivation::Link(link) => page_of(link),
+        })
     } else {
-        activate(&state, &token, &form).await
-    };
-    let page = match outcome {
-        Ok(Activation::Activated) => {
-            return render::private(Redirect::to("/?info=activated").into_response())
+        match activate(&state, &token, &form).await {
+            Ok(Ok(())) => return render::private(Redirect::to("/?info=activated").into_response()),
+            Ok(Err(ActivationRefused::Link(link))) => Ok(page_of(link)),
+            Ok(Err(ActivationRefused::Form { account, errors })) => {
+                // The question as typed comes back; passwords and the answer never do.
+                Ok(ActivationPageState::Ready {
+                    account,
+                    secret_question: form.secret_question.clone(),
+                    errors,
+                })
+            }
+            Err(error) => Err(error),
         }
-        Ok(Activation::Page(page)) => Ok(page),
-        Err(error) => Err(error),
     };
     render::link_page(&state, uri, headers, page, status_of).await
 }

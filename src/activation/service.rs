@@ -1,7 +1,8 @@
 //! The server side of activation.
 
-use super::{ActivationForm, ActivationPageState};
+use super::ActivationForm;
 use crate::account::service::account_summary;
+use crate::account::AccountSummary;
 use crate::accounts::links::{self, Found};
 use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{FieldErrors, PasswordError};
@@ -60,57 +61,72 @@ async fn find_link(state: &AppState, token: &str) -> anyhow::Result<Found> {
     .await
 }
 
-/// What the link shows now, without consuming it.
-pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ActivationPageState> {
+/// Where an activation link stands, for its page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActivationLink {
+    Unknown,
+    /// Used, or its account is no longer pending.
+    AlreadyActive,
+    Expired,
+    /// A newer activation email replaced it.
+    Retired,
+    /// It can activate this account.
+    Ready(Box<AccountSummary>),
+}
+
+/// Where the link stands now, without consuming it.
+pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ActivationLink> {
     let link = match find_link(state, token).await? {
-        Found::Unknown => return Ok(ActivationPageState::Invalid),
-        Found::Used(_) => return Ok(ActivationPageState::AlreadyActive),
+        Found::Unknown => return Ok(ActivationLink::Unknown),
+        Found::Used(_) => return Ok(ActivationLink::AlreadyActive),
         Found::Retired(link) | Found::Expired(link) | Found::Valid(link)
             if link.account_state != AccountState::Pending =>
         {
-            return Ok(ActivationPageState::AlreadyActive)
+            return Ok(ActivationLink::AlreadyActive)
         }
-        Found::Retired(_) => return Ok(ActivationPageState::Retired),
-        Found::Expired(_) => return Ok(ActivationPageState::Expired),
+        Found::Retired(_) => return Ok(ActivationLink::Retired),
+        Found::Expired(_) => return Ok(ActivationLink::Expired),
         Found::Valid(link) => link,
     };
     let account = account_summary(state, &link.account_id)
         .await?
         .context("the link's account is gone")?;
-    Ok(ActivationPageState::Ready {
-        account: Box::new(account),
-        secret_question: String::new(),
-        errors: FieldErrors::new(),
-    })
+    Ok(ActivationLink::Ready(Box::new(account)))
 }
 
-pub enum Activation {
-    Activated,
-    /// The page to show instead (refused form, expired, used…).
-    Page(ActivationPageState),
+/// Why an activation did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActivationRefused {
+    /// The link cannot activate (anymore).
+    Link(ActivationLink),
+    /// The form broke a rule, next to each field; the account is shown again.
+    Form {
+        account: Box<AccountSummary>,
+        errors: FieldErrors,
+    },
 }
 
 /// Sets the password and the secret question, and activates the account;
 /// the link is consumed by one conditional update, so it works once.
+/// Errors: the database or the hashing failed.
 pub async fn activate(
     state: &AppState,
     token: &str,
     form: &ActivationForm,
-) -> anyhow::Result<Activation> {
-    let current = look_up(state, token).await?;
-    let ActivationPageState::Ready { account, .. } = current else {
-        return Ok(Activation::Page(current));
+) -> anyhow::Result<Result<(), ActivationRefused>> {
+    let account = match look_up(state, token).await? {
+        ActivationLink::Ready(account) => account,
+        other => return Ok(Err(ActivationRefused::Link(other))),
     };
     let refuse = |errors: FieldErrors| {
-        Activation::Page(ActivationPageState::Ready {
+        Ok(Err(ActivationRefused::Form {
             account: account.clone(),
-            secret_question: form.secret_question.clone(),
             errors,
-        })
+        }))
     };
     let (password, question, answer) = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => return Ok(refuse(errors)),
+        Err(errors) => return refuse(errors),
     };
     let judged = strength(
         password.expose(),
@@ -123,7 +139,7 @@ pub async fn activate(
     if !judged.acceptable() {
         let mut errors = FieldErrors::new();
         errors.insert("password", &PasswordError::TooGuessable);
-        return Ok(refuse(errors));
+        return refuse(errors);
     }
     let password_hash = state.hasher.hash(password.expose()).await?;
     let answer_hash = state.hasher.hash(&normalize_answer(&answer)).await?;
@@ -133,7 +149,7 @@ pub async fn activate(
     let consumed = links::consume(&mut tx, token, &[TokenPurpose::Activation], now).await?;
     let Some(link) = consumed else {
         drop(tx);
-        return Ok(Activation::Page(look_up(state, token).await?));
+        return Ok(Err(ActivationRefused::Link(look_up(state, token).await?)));
     };
     let account_id = link.account_id;
     let activated = sqlx::query(
@@ -152,12 +168,12 @@ pub async fn activate(
     .context("activating the account")?;
     if activated.rows_affected() != 1 {
         drop(tx);
-        return Ok(Activation::Page(ActivationPageState::AlreadyActive));
+        return Ok(Err(ActivationRefused::Link(ActivationLink::AlreadyActive)));
     }
     events::record(&mut tx, &account_id, EventKind::Activated, now).await?;
     tx.commit().await.context("committing the activation")?;
     tracing::info!(account = %account_id, "account activated");
-    Ok(Activation::Activated)
+    Ok(Ok(()))
 }
 
 /// A fresh activation link for a pending account ("Réactiver", the resend
@@ -209,15 +225,27 @@ pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {
     Ok(deleted.rows_affected())
 }
 
-pub async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activation> {
+/// What "Réactiver" did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reactivation {
+    /// A new link goes to `email`, or one went less than
+    /// `SESAME_ACTIVATION_RESEND_MINUTES` ago (`throttled`).
+    Resent { email: String, throttled: bool },
+    /// The link is unknown, or its account no longer pending.
+    Link(ActivationLink),
+}
+
+/// "Réactiver" from any activation link of a pending account (expired,
+/// retired or still valid). Errors: the database failed.
+pub async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Reactivation> {
     let link = match find_link(state, token).await? {
-        Found::Unknown => return Ok(Activation::Page(ActivationPageState::Invalid)),
+        Found::Unknown => return Ok(Reactivation::Link(ActivationLink::Unknown)),
         Found::Used(link) | Found::Retired(link) | Found::Expired(link) | Found::Valid(link) => {
             link
         }
     };
     if link.account_state != AccountState::Pending {
-        return Ok(Activation::Page(ActivationPageState::AlreadyActive));
+        return Ok(Reactivation::Link(ActivationLink::AlreadyActive));
     }
     let email: Option<(String,)> = sqlx::query_as("SELECT login_email FROM accounts WHERE id = $1")
         .bind(&link.account_id)
@@ -225,8 +253,8 @@ pub async fn reactivate(state: &AppState, token: &str) -> anyhow::Result<Activat
         .await
         .context("reading the account")?;
     let sent = resend_for_account(state, &link.account_id, ActivationOccasion::First).await?;
-    Ok(Activation::Page(ActivationPageState::Resent {
+    Ok(Reactivation::Resent {
         email: email.map(|(e,)| e).unwrap_or_default(),
         throttled: sent.is_none(),
-    }))
+    })
 }

@@ -2,7 +2,7 @@
 //! each extracts the form, calls `service`, and draws the page with its
 //! status.
 
-use super::service::{answer, look_up, reset, start, Reset};
+use super::service::{answer, look_up, reset, start, RecoveryStep, ResetLinkState, ResetRefused};
 use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState};
 use crate::domain::FieldErrors;
 use crate::server::steady::Steady;
@@ -32,13 +32,17 @@ pub async fn submit(
 ) -> Response {
     let lang = language::of_headers(&headers, state.config.default_lang);
     let outcome = match form.intent.as_str() {
-        "new_captcha" => Ok(ForgotPageState::Request {
-            email: form.typed_email(),
-            errors: FieldErrors::new(),
-            focus_captcha: true,
-            notice: None,
-            failure: None,
-        }),
+        "new_captcha" => {
+            let page = ForgotPageState::Request {
+                email: form.typed_email(),
+                errors: FieldErrors::new(),
+                focus_captcha: true,
+                notice: None,
+                failure: None,
+            };
+            let status = status_of_forgot(&page);
+            return render::private(render::page_with(&state, uri, headers, status, page).await);
+        }
         "answer" => {
             Steady::start(&state)
                 .answer(answer(&state, &form).await)
@@ -50,7 +54,7 @@ pub async fn submit(
                 .await
         }
     };
-    let (status, page) = match outcome {
+    let (status, page) = match outcome.map(|step| forgot_page(&form, step)) {
         Ok(page) => (status_of_forgot(&page), page),
         Err(error) => {
             let reference = crate::server::telemetry::report(&error, "password recovery");
@@ -71,6 +75,53 @@ pub async fn submit(
         }
     };
     render::private(render::page_with(&state, uri, headers, status, page).await)
+}
+
+/// The page a step leads to; what the person typed (the address, the flow)
+/// comes from `form`.
+fn forgot_page(form: &RecoveryForm, step: RecoveryStep) -> ForgotPageState {
+    let request = |errors: FieldErrors, notice: Option<String>| ForgotPageState::Request {
+        email: form.typed_email(),
+        errors,
+        focus_captcha: false,
+        notice,
+        failure: None,
+    };
+    match step {
+        RecoveryStep::Refused(errors) => request(errors, None),
+        RecoveryStep::FlowExpired => {
+            request(FieldErrors::new(), Some("recovery.flow_expired".into()))
+        }
+        RecoveryStep::Question {
+            flow,
+            email,
+            question,
+        } => ForgotPageState::Question {
+            flow,
+            email,
+            question,
+            errors: FieldErrors::new(),
+            failure: None,
+        },
+        RecoveryStep::AnswerRefused {
+            email,
+            question,
+            errors,
+        } => ForgotPageState::Question {
+            flow: form.flow.clone(),
+            email,
+            question,
+            errors,
+            failure: None,
+        },
+        RecoveryStep::Sent {
+            email,
+            valid_minutes,
+        } => ForgotPageState::Sent {
+            email,
+            valid_minutes,
+        },
+    }
 }
 
 async fn failed_question(
@@ -115,6 +166,25 @@ fn status_of_reset(page: &ResetPageState) -> StatusCode {
     }
 }
 
+/// The page of a reset link where it stands, with `errors` next to the
+/// field and the `failure`'s reference, if any.
+fn reset_page(
+    link: ResetLinkState,
+    errors: FieldErrors,
+    failure: Option<crate::error::Reference>,
+) -> ResetPageState {
+    match link {
+        ResetLinkState::Unknown => ResetPageState::Invalid,
+        ResetLinkState::Expired => ResetPageState::Expired,
+        ResetLinkState::Retired => ResetPageState::Retired,
+        ResetLinkState::Ready { user_inputs } => ResetPageState::Ready {
+            user_inputs,
+            errors,
+            failure,
+        },
+    }
+}
+
 /// `GET /nouveau-mot-de-passe/{token}`
 pub async fn show(
     State(state): State<AppState>,
@@ -122,7 +192,9 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let page = look_up(&state, &token).await;
+    let page = look_up(&state, &token)
+        .await
+        .map(|link| reset_page(link, FieldErrors::new(), None));
     render::link_page(&state, uri, headers, page, status_of_reset).await
 }
 
@@ -134,25 +206,26 @@ pub async fn submit_reset(
     headers: HeaderMap,
     Form(form): Form<ResetForm>,
 ) -> Response {
-    match reset(&state, &token, &form).await {
-        Ok(Reset::Changed) => {
-            render::private(Redirect::to("/?info=password_changed").into_response())
+    let page = match reset(&state, &token, &form).await {
+        Ok(Ok(())) => {
+            return render::private(Redirect::to("/?info=password_changed").into_response())
         }
-        Ok(Reset::Page(page)) => {
-            render::link_page(&state, uri, headers, Ok(page), status_of_reset).await
-        }
+        Ok(Err(ResetRefused::Link(link))) => reset_page(link, FieldErrors::new(), None),
+        Ok(Err(ResetRefused::Form {
+            user_inputs,
+            errors,
+        })) => reset_page(ResetLinkState::Ready { user_inputs }, errors, None),
         Err(error) => match look_up(&state, &token).await {
-            Ok(ResetPageState::Ready { user_inputs, .. }) => {
+            Ok(link @ ResetLinkState::Ready { .. }) => {
                 let reference = crate::server::telemetry::report(&error, "password reset");
-                let page = ResetPageState::Ready {
-                    user_inputs,
-                    errors: FieldErrors::new(),
-                    failure: Some(reference),
-                };
+                let page = reset_page(link, FieldErrors::new(), Some(reference));
                 let status = StatusCode::SERVICE_UNAVAILABLE;
-                render::private(render::page_with(&state, uri, headers, status, page).await)
+                return render::private(
+                    render::page_with(&state, uri, headers, status, page).await,
+                );
             }
-            _ => render::private(render::unavailable(&state, &headers, error).await),
+            _ => return render::private(render::unavailable(&state, &headers, error).await),
         },
-    }
+    };
+    render::link_page(&state, uri, headers, Ok(page), status_of_reset).await
 }

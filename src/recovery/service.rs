@@ -3,7 +3,7 @@
 //! answer, the reset email), `look_up` and `reset` (the emailed link).
 
 use super::throttle::{self, AnswerReservation};
-use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState, DECOY_QUESTIONS};
+use super::{RecoveryForm, ResetForm, DECOY_QUESTIONS};
 use crate::accounts::links::{self, Change, Found, Link};
 use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError};
@@ -18,6 +18,31 @@ use jiff::{SignedDuration, Timestamp};
 /// How long the question step waits for its answer.
 const QUESTION_MINUTES: i64 = 15;
 
+/// Where a step of "Mot de passe oublié ?" led.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecoveryStep {
+    /// Step 1 refused: errors next to the address or the captcha.
+    Refused(FieldErrors),
+    /// Step 2: `question` to answer for `email`, in the flow whose id the
+    /// form carries (`flow`, never in an address).
+    Question {
+        flow: String,
+        email: String,
+        question: String,
+    },
+    /// Step 2 refused (an empty answer): the same question again.
+    AnswerRefused {
+        email: String,
+        question: String,
+        errors: FieldErrors,
+    },
+    /// The question step expired or was answered already: start again.
+    FlowExpired,
+    /// The guide's message, whatever happened; the link, if sent, works
+    /// `valid_minutes`.
+    Sent { email: String, valid_minutes: u32 },
+}
+
 /// Step 1: checks the captcha (before anything else), then starts a flow for
 /// the address, registered or not, and returns the question step. `lang` is
 /// the page's; `chosen`, the language this browser chose, if it did: the
@@ -27,7 +52,7 @@ pub async fn start(
     form: &RecoveryForm,
     lang: Lang,
     chosen: Option<Lang>,
-) -> anyhow::Result<ForgotPageState> {
+) -> anyhow::Result<RecoveryStep> {
     let parsed = form.parse_request();
     let typed_answer = CaptchaAnswer::parse(&form.captcha_answer);
     let captcha_outcome = captcha::verify(
@@ -45,15 +70,7 @@ pub async fn start(
     }
     let email = match email {
         Some(email) if errors.is_empty() => email,
-        _ => {
-            return Ok(ForgotPageState::Request {
-                email: form.typed_email(),
-                errors,
-                focus_captcha: false,
-                notice: None,
-                failure: None,
-            })
-        }
+        _ => return Ok(RecoveryStep::Refused(errors)),
     };
 
     let now = state.clock.now_seconds();
@@ -87,12 +104,10 @@ pub async fn start(
     .execute(&state.db)
     .await
     .context("starting a recovery")?;
-    Ok(ForgotPageState::Question {
+    Ok(RecoveryStep::Question {
         flow,
         email: email.to_string(),
         question,
-        errors: FieldErrors::new(),
-        failure: None,
     })
 }
 
@@ -113,7 +128,7 @@ struct Flow {
 
 /// Step 2: checks the answer; returns the guide's message whatever happened,
 /// having sent the reset email only for a right answer on an active account.
-pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<ForgotPageState> {
+pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<RecoveryStep> {
     let now = state.clock.now_seconds();
     let flow_hash = tokens::hash_token(&form.flow);
     let flow: Option<Flow> = sqlx::query_as(
@@ -126,17 +141,15 @@ pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<For
     .await
     .context("reading the recovery")?;
     let Some(flow) = flow else {
-        return Ok(start_again(form));
+        return Ok(RecoveryStep::FlowExpired);
     };
     let answer = match form.parse_answer() {
         Ok(answer) => answer,
         Err(errors) => {
-            return Ok(ForgotPageState::Question {
-                flow: form.flow.clone(),
+            return Ok(RecoveryStep::AnswerRefused {
                 email: flow.login_email,
                 question: flow.question,
                 errors,
-                failure: None,
             })
         }
     };
@@ -151,9 +164,9 @@ pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<For
     .await
     .context("consuming the recovery")?;
     if consumed.rows_affected() != 1 {
-        return Ok(start_again(form));
+        return Ok(RecoveryStep::FlowExpired);
     }
-    let sent = ForgotPageState::Sent {
+    let sent = RecoveryStep::Sent {
         email: flow.login_email.clone(),
         valid_minutes: state.config.reset_link_minutes,
     };
@@ -191,16 +204,6 @@ pub async fn answer(state: &AppState, form: &RecoveryForm) -> anyhow::Result<For
         }
     }
     Ok(sent)
-}
-
-fn start_again(form: &RecoveryForm) -> ForgotPageState {
-    ForgotPageState::Request {
-        email: form.typed_email(),
-        errors: FieldErrors::new(),
-        focus_captcha: false,
-        notice: Some("recovery.flow_expired".into()),
-        failure: None,
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -333,70 +336,94 @@ async fn find_link(state: &AppState, token: &str) -> anyhow::Result<(Found, Opti
     Ok((found, Some(ResetLink { link, holder })))
 }
 
-fn page_of(found: &Found, link: Option<&ResetLink>) -> ResetPageState {
+/// Where a reset link stands, for its page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetLinkState {
+    /// No such link, used, or its account is not active.
+    Unknown,
+    Expired,
+    /// A newer request or a change to the account retired it.
+    Retired,
+    /// It can set a new password; `user_inputs` (the login address and
+    /// names) make a password weaker.
+    Ready {
+        user_inputs: Vec<String>,
+    },
+}
+
+fn state_of(found: &Found, link: Option<&ResetLink>) -> ResetLinkState {
     match found {
-        Found::Unknown | Found::Used(_) => ResetPageState::Invalid,
+        Found::Unknown | Found::Used(_) => ResetLinkState::Unknown,
         Found::Retired(link) | Found::Expired(link) | Found::Valid(link)
             if link.account_state != AccountState::Active =>
         {
-            ResetPageState::Invalid
+            ResetLinkState::Unknown
         }
-        Found::Retired(_) => ResetPageState::Retired,
-        Found::Expired(_) => ResetPageState::Expired,
+        Found::Retired(_) => ResetLinkState::Retired,
+        Found::Expired(_) => ResetLinkState::Expired,
         Found::Valid(_) => match link {
-            Some(ResetLink { holder, .. }) => ResetPageState::Ready {
+            Some(ResetLink { holder, .. }) => ResetLinkState::Ready {
                 user_inputs: vec![
                     holder.login_email.clone(),
                     holder.last_name.clone(),
                     holder.first_name.clone(),
                 ],
-                errors: FieldErrors::new(),
-                failure: None,
             },
-            None => ResetPageState::Invalid,
+            None => ResetLinkState::Unknown,
         },
     }
 }
 
-/// What the link shows now, without consuming it.
-pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ResetPageState> {
+/// Where the link stands now, without consuming it.
+pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ResetLinkState> {
     let (found, link) = find_link(state, token).await?;
-    Ok(page_of(&found, link.as_ref()))
+    Ok(state_of(&found, link.as_ref()))
 }
 
-pub enum Reset {
-    Changed,
-    Page(ResetPageState),
+/// Why a reset did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetRefused {
+    /// The link cannot set a password (anymore).
+    Link(ResetLinkState),
+    /// The new password broke a rule, next to its field.
+    Form {
+        user_inputs: Vec<String>,
+        errors: FieldErrors,
+    },
 }
 
 /// "Valider" on "Gestion du mot de passe": the rules, zxcvbn, not the current
 /// password; then, in one transaction, the link is consumed (once), the
 /// password changed, every session ended, the counters cleared, the event
 /// recorded and the owner told.
-pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::Result<Reset> {
+/// Errors: the database or the hashing failed.
+pub async fn reset(
+    state: &AppState,
+    token: &str,
+    form: &ResetForm,
+) -> anyhow::Result<Result<(), ResetRefused>> {
     let (found, link) = find_link(state, token).await?;
-    let page = page_of(&found, link.as_ref());
-    let (ResetPageState::Ready { user_inputs, .. }, Some(ResetLink { link, holder })) =
-        (page.clone(), link)
+    let link_state = state_of(&found, link.as_ref());
+    let (ResetLinkState::Ready { user_inputs }, Some(ResetLink { link, holder })) =
+        (link_state.clone(), link)
     else {
-        return Ok(Reset::Page(page));
+        return Ok(Err(ResetRefused::Link(link_state)));
     };
     let refuse = |errors: FieldErrors| {
-        Reset::Page(ResetPageState::Ready {
+        Ok(Err(ResetRefused::Form {
             user_inputs: user_inputs.clone(),
             errors,
-            failure: None,
-        })
+        }))
     };
     let password = match form.parse() {
         Ok(password) => password,
-        Err(errors) => return Ok(refuse(errors)),
+        Err(errors) => return refuse(errors),
     };
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
     let mut errors = FieldErrors::new();
     if !strength(password.expose(), &inputs).acceptable() {
         errors.insert("password", &PasswordError::TooGuessable);
-        return Ok(refuse(errors));
+        return refuse(errors);
     }
     let current = state
         .hasher
@@ -404,7 +431,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
         .await?;
     if current != Verified::DoesNotMatch {
         errors.insert("password", &PasswordError::SameAsCurrent);
-        return Ok(refuse(errors));
+        return refuse(errors);
     }
     let password_hash = state.hasher.hash(password.expose()).await?;
 
@@ -413,7 +440,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
     let consumed = links::consume(&mut tx, token, &[TokenPurpose::Reset], now.as_second()).await?;
     if consumed.is_none() {
         drop(tx);
-        return Ok(Reset::Page(look_up(state, token).await?));
+        return Ok(Err(ResetRefused::Link(look_up(state, token).await?)));
     }
     let changed =
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND state = $3")
@@ -425,7 +452,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
             .context("changing the password")?;
     if changed.rows_affected() != 1 {
         drop(tx);
-        return Ok(Reset::Page(ResetPageState::Invalid));
+        return Ok(Err(ResetRefused::Link(ResetLinkState::Unknown)));
     }
     links::retire(
         &mut tx,
@@ -459,7 +486,7 @@ pub async fn reset(state: &AppState, token: &str, form: &ResetForm) -> anyhow::R
     tx.commit().await.context("committing the reset")?;
     state.mailer.wake();
     tracing::info!(account = %link.account_id, "password reset, sessions ended");
-    Ok(Reset::Changed)
+    Ok(Ok(()))
 }
 
 /// Deletes recovery flows a day after they expired.
