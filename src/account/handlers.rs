@@ -49,26 +49,9 @@ pub async fn connected_page_with(
     }
 }
 
-/// `GET /accueil`
-pub async fn home(
-    State(state): State<AppState>,
-    connected: Connected,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    connected_page_with(
-        &state,
-        uri,
-        headers,
-        &connected.account_id,
-        StatusCode::OK,
-        |_| {},
-    )
-    .await
-}
-
-/// `GET /mon-compte`
-pub async fn my_account(
+/// `GET /accueil` and `GET /mon-compte`: the same loaded state; the
+/// router draws the page of the address.
+pub async fn connected_page(
     State(state): State<AppState>,
     connected: Connected,
     uri: Uri,

@@ -9,7 +9,7 @@ use crate::mail::address::check_deliverable;
 use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
-use crate::server::AppState;
+use crate::server::{session, AppState};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
@@ -236,11 +236,7 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             now.as_second(),
         )
         .await?;
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(&link.account_id)
-            .execute(&mut *tx)
-            .await
-            .context("ending the account's sessions")?;
+        session::end_all(&mut tx, &link.account_id).await?;
         events::record(
             &mut tx,
             &link.account_id,
@@ -284,11 +280,7 @@ async fn change_login(
             return Err(anyhow::Error::new(error).context("changing the login address"));
         }
     }
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await
-        .context("ending the account's sessions")?;
+    session::end_all(&mut tx, account_id).await?;
     let now = state.clock.now_seconds();
     links::retire(&mut tx, account_id, Change::LoginAddressChanged, now).await?;
     events::record(&mut tx, account_id, EventKind::LoginChanged, now).await?;

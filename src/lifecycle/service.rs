@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActedBy};
 use crate::server::events::{self, EventKind};
-use crate::server::AppState;
+use crate::server::{session, AppState};
 use anyhow::Context;
 
 /// Who acts on an account: the person, or someone else with a reason.
@@ -43,11 +43,7 @@ pub async fn deactivate(
     let Some(person) = person else {
         return Ok(false);
     };
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await
-        .context("ending the account's sessions")?;
+    session::end_all(&mut tx, account_id).await?;
     links::retire(&mut tx, account_id, Change::Deactivated, now).await?;
     let reason = acting.reason.map(AsRef::as_ref);
     events::record_by(

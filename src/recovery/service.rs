@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::{normalize_answer, strength, Verified};
-use crate::server::{captcha, tokens, AppState};
+use crate::server::{captcha, session, tokens, AppState};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 
@@ -461,11 +461,7 @@ pub async fn reset(
         now.as_second(),
     )
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(&link.account_id)
-        .execute(&mut *tx)
-        .await
-        .context("ending the account's sessions")?;
+    session::end_all(&mut tx, &link.account_id).await?;
     throttle::clear(&mut tx, &holder.login_email).await?;
     events::record(
         &mut tx,

@@ -159,6 +159,13 @@ pub async fn end_others(
     Ok(ended.rows_affected())
 }
 
+/// Ends every session of the account, in the caller's transaction (a new
+/// password from a reset, a new login address, the old contact address put
+/// back, a deactivation). Returns how many ended.
+pub async fn end_all(conn: &mut sqlx::AnyConnection, account_id: &str) -> anyhow::Result<u64> {
+    end_others(conn, account_id, None).await
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
     set_cookie(state, "", Some(0))

@@ -164,8 +164,11 @@ pub fn router(state: AppState) -> Router {
         .route("/captcha/{file}", get(captcha::serve))
         .route(login::LOGIN_PATH, post(login::handlers::submit))
         .route(login::LOGOUT_PATH, post(login::handlers::log_out))
-        .route(account::HOME_PATH, get(account::handlers::home))
-        .route(account::MY_ACCOUNT_PATH, get(account::handlers::my_account))
+        .route(account::HOME_PATH, get(account::handlers::connected_page))
+        .route(
+            account::MY_ACCOUNT_PATH,
+            get(account::handlers::connected_page),
+        )
         .route(
             "/activation/{token}",
             get(activation::handlers::show).post(activation::handlers::submit),
