@@ -136,7 +136,7 @@ pub async fn issue(
 ) -> anyhow::Result<Issued> {
     let expires_at = now.checked_add(valid_for).context("link expiry")?;
     lock_account(conn, account_id).await?;
-    retire(
+    retire_locked(
         conn,
         account_id,
         Change::NewRequest(purpose),
@@ -170,11 +170,24 @@ pub async fn retire(
     change: Change,
     now: i64,
 ) -> anyhow::Result<u64> {
+    if change.retires().is_empty() {
+        return Ok(0);
+    }
+    lock_account(conn, account_id).await?;
+    retire_locked(conn, account_id, change, now).await
+}
+
+/// [`retire`], the account's row being locked already.
+async fn retire_locked(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    change: Change,
+    now: i64,
+) -> anyhow::Result<u64> {
     let purposes = change.retires();
     if purposes.is_empty() {
         return Ok(0);
     }
-    lock_account(conn, account_id).await?;
     let sql = format!(
         "UPDATE account_tokens SET retired_at = $1 WHERE account_id = $2 \
          AND used_at IS NULL AND retired_at IS NULL AND expires_at > $1 AND purpose IN ({})",
