@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>
+            <RouteAnnouncer />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/inscription") view=SignupPage />
@@ -63,6 +64,47 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/nouveau-mot-de-passe/:token") view=ResetPasswordPage />
             </Routes>
         </Router>
+    }
+}
+
+/// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
+/// 12.x): the focus goes to the new page's main heading, once it is drawn
+/// (a page whose data loads draws it later), and a polite live region says
+/// which page loaded. The first load is left to the browser.
+#[component]
+fn RouteAnnouncer() -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let location = leptos_router::hooks::use_location();
+    let message = RwSignal::new(String::new());
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.as_ref().is_some_and(|previous| *previous != path) {
+            announce_when_drawn(message, lang, 40);
+        }
+        path
+    });
+    view! { <p class="sr-only" aria-live="polite" aria-atomic="true">{message}</p> }
+}
+
+/// Focuses `main h1` and announces the document's title as soon as the new
+/// page has its heading, trying again on each frame `tries` times.
+fn announce_when_drawn(message: RwSignal<String>, lang: Lang, tries: u32) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        let document = document();
+        match document.query_selector("main h1").ok().flatten() {
+            Some(heading) => {
+                crate::components::focus_element(&heading);
+                let title = document.title();
+                message.set(lang.t_with("layout.page_loaded", &[("title", &title)]));
+            }
+            None if tries > 0 => announce_when_drawn(message, lang, tries - 1),
+            None => {}
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (message, lang, tries);
     }
 }
 

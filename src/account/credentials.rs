@@ -1,6 +1,7 @@
 //! "Mon compte": changing the password and the secret question (both after
 //! the current password), ending sessions, and the language of the emails.
 
+use super::forms::{PasswordChangeForm, SecretChangeForm};
 use super::AccountNotice;
 use crate::accounts::links::{self, Change};
 use crate::accounts::Person;
@@ -16,14 +17,6 @@ use anyhow::Context;
 /// What a form of this module did: what to tell, or why each field was
 /// refused.
 type Outcome = Result<AccountNotice, FieldErrors>;
-
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct PasswordChangeForm {
-    current_password: String,
-    password: String,
-    password_confirmation: String,
-}
 
 pub async fn change_password(
     state: &AppState,
@@ -105,14 +98,6 @@ pub async fn change_password(
         key: "account.password_changed".into(),
         email: owner.login_email,
     }))
-}
-
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct SecretChangeForm {
-    secret_password: String,
-    pub secret_question: String,
-    secret_answer: String,
 }
 
 pub async fn change_secret(

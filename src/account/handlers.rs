@@ -1,52 +1,84 @@
-//! The HTTP doors of the connected space: "Accueil connecté", "Mon compte"
-//! and its forms (password, secret question, sessions, details, language).
+//! The doors of the connected space: "Accueil connecté", "Mon compte" and
+//! its forms (password, secret question, sessions, details, language).
+//! Each form has one answer function, called by its plain post
+//! (`POST /mon-compte/…`) and by its server function (`/api/mon-compte/…`).
 
-use super::credentials::{
-    change_password, change_secret, end_sessions, update_profile, PasswordChangeForm,
-    SecretChangeForm,
-};
+use super::credentials::{change_password, change_secret, end_sessions, update_profile};
+use super::forms::{LanguageForm, PasswordChangeForm, SecretChangeForm, SessionForm};
 use super::service::{connected_state, sessions};
-use super::ConnectedPageState;
-use super::{AccountNotice, MY_ACCOUNT_PATH};
+use super::{AccountNotice, ConnectedPageState, MY_ACCOUNT_PATH};
 use crate::i18n::Lang;
+use crate::server::door::{self, Answer};
 use crate::server::web::{Connected, FormOutcome};
-use crate::server::{language, render};
-use crate::server::{session, AppState};
+use crate::server::{language, session, AppState};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::http::{HeaderMap, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
 use axum::Form;
 
-/// Draws a connected page for the account, after `adjust` has added what a
-/// form produced (a notice, errors, what was typed).
-pub async fn connected_page_with(
+/// The connected pages' state for the account, after `adjust` has added
+/// what a form produced (a notice, errors, what was typed), with `status`
+/// for the plain door.
+///
+/// Errors: the database failed.
+pub async fn connected_answer(
     state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
+    headers: &HeaderMap,
     account_id: &str,
     status: StatusCode,
     adjust: impl FnOnce(&mut ConnectedPageState),
-) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let current = session::request_id_hash(state, &headers);
-    let loaded = async {
-        let mut page = connected_state(state, account_id, lang).await?;
-        page.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
-        anyhow::Ok(page)
-    }
-    .await;
-    match loaded {
-        Ok(mut page) => {
-            adjust(&mut page);
-            let mut response = render::page_with(state, uri, headers, status, page).await;
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let lang = language::of_headers(headers, state.config.default_lang);
+    let current = session::request_id_hash(state, headers);
+    let mut page = connected_state(state, account_id, lang).await?;
+    page.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
+    adjust(&mut page);
+    Ok(Answer::Page(status, page))
+}
+
+/// "Mon compte" after one of its forms: its notice, or its errors, or the
+/// failure's reference, with `keep_typed` putting back what was typed when
+/// the change was not made.
+pub async fn my_account_after<N>(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+    outcome: FormOutcome<N>,
+    notice: impl FnOnce(N) -> Option<AccountNotice>,
+    keep_typed: impl FnOnce(&mut ConnectedPageState),
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let status = outcome.status();
+    connected_answer(state, headers, account_id, status, |page| match outcome {
+        FormOutcome::Done(done) => page.notice = notice(done),
+        FormOutcome::Refused(errors) => {
+            page.errors = errors;
+            keep_typed(page);
         }
-        Err(error) => render::unavailable(state, &headers, error).await,
-    }
+        FormOutcome::Failed(reference) => {
+            page.failure = Some(reference);
+            keep_typed(page);
+        }
+    })
+    .await
+}
+
+/// The plain door of a form of "Mon compte": draws "Mon compte" with the
+/// answer, or goes where it says.
+pub async fn respond_on_my_account(
+    state: &AppState,
+    headers: HeaderMap,
+    answer: anyhow::Result<Answer<ConnectedPageState>>,
+) -> Response {
+    let mut response =
+        door::respond(state, Uri::from_static(MY_ACCOUNT_PATH), headers, answer).await;
+    no_store(&mut response);
+    response
+}
+
+fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 /// `GET /accueil` and `GET /mon-compte`: the same loaded state; the
@@ -57,43 +89,30 @@ pub async fn connected_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    connected_page_with(
+    let answer = connected_answer(
         &state,
-        uri,
-        headers,
+        &headers,
         &connected.account_id,
         StatusCode::OK,
         |_| {},
     )
-    .await
+    .await;
+    let mut response = door::respond(&state, uri, headers, answer).await;
+    no_store(&mut response);
+    response
 }
 
-/// Draws "Mon compte" after one of these forms, with its notice, or its
-/// errors and the question as typed, or the failure's reference.
-async fn answer(
-    state: &AppState,
+/// "Modifier le mot de passe". Errors: the database failed.
+pub async fn answer_password(
+    state: AppState,
     headers: HeaderMap,
-    account_id: &str,
-    outcome: FormOutcome<AccountNotice>,
-    typed_question: Option<String>,
-) -> Response {
-    let status = outcome.status();
-    connected_page_with(
-        state,
-        Uri::from_static(MY_ACCOUNT_PATH),
-        headers,
-        account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(notice) => page.notice = Some(notice),
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                page.typed.secret_question = typed_question.unwrap_or_default();
-            }
-            FormOutcome::Failed(reference) => page.failure = Some(reference),
-        },
-    )
-    .await
+    connected: Connected,
+    form: PasswordChangeForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = change_password(&state, id, Some(&connected.session_id_hash), &form).await;
+    let outcome = FormOutcome::of(answered, "password change");
+    my_account_after(&state, &headers, id, outcome, Some, |_| {}).await
 }
 
 /// `POST /mon-compte/mot-de-passe`
@@ -103,15 +122,26 @@ pub async fn submit_password(
     headers: HeaderMap,
     Form(form): Form<PasswordChangeForm>,
 ) -> Response {
-    let answered = change_password(
-        &state,
-        &connected.account_id,
-        Some(&connected.session_id_hash),
-        &form,
-    )
-    .await;
-    let outcome = FormOutcome::of(answered, "password change");
-    answer(&state, headers, &connected.account_id, outcome, None).await
+    let answer = answer_password(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
+}
+
+/// "Question secrète": the question as typed comes back after a refusal,
+/// never the answer. Errors: the database failed.
+pub async fn answer_secret(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: SecretChangeForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = change_secret(&state, id, &form).await;
+    let outcome = FormOutcome::of(answered, "secret change");
+    let typed: String = form.secret_question.chars().take(200).collect();
+    my_account_after(&state, &headers, id, outcome, Some, |page| {
+        page.typed.secret_question = typed
+    })
+    .await
 }
 
 /// `POST /mon-compte/question-secrete`
@@ -121,114 +151,110 @@ pub async fn submit_secret(
     headers: HeaderMap,
     Form(form): Form<SecretChangeForm>,
 ) -> Response {
-    let answered = change_secret(&state, &connected.account_id, &form).await;
-    let outcome = FormOutcome::of(answered, "secret change");
-    let typed = Some(form.secret_question.chars().take(200).collect());
-    answer(&state, headers, &connected.account_id, outcome, typed).await
+    let answer = answer_secret(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }
 
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct SessionForm {
-    /// A session's handle, or `others` for every other session.
-    session: String,
+/// Ends one session of the account, or all the others. Ending this very
+/// session is logging out: the login box says so. Errors: the database
+/// failed.
+pub async fn answer_sessions(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: SessionForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = end_sessions(&state, id, &connected.session_id_hash, &form.session)
+        .await
+        .map(|()| {
+            Ok(AccountNotice {
+                key: "account.sessions_ended".into(),
+                email: String::new(),
+            })
+        });
+    if session::current(&state, &headers).await?.is_none() {
+        return Ok(Answer::GoTo {
+            path: "/?info=logged_out".to_owned(),
+            cookie: Some(session::clear_cookie(&state)),
+        });
+    }
+    let outcome = FormOutcome::of(answered, "ending sessions");
+    my_account_after(&state, &headers, id, outcome, Some, |_| {}).await
 }
 
-/// `POST /mon-compte/sessions`: ends one session of the account, or all the
-/// others.
+/// `POST /mon-compte/sessions`
 pub async fn submit_sessions(
     State(state): State<AppState>,
     connected: Connected,
     headers: HeaderMap,
     Form(form): Form<SessionForm>,
 ) -> Response {
-    let answered = end_sessions(
-        &state,
-        &connected.account_id,
-        &connected.session_id_hash,
-        &form.session,
-    )
-    .await
-    .map(|()| {
-        Ok(AccountNotice {
-            key: "account.sessions_ended".into(),
-            email: String::new(),
-        })
-    });
-    // Ending the request's own session is logging out.
-    if session::current(&state, &headers)
-        .await
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        return Redirect::to("/?info=logged_out").into_response();
-    }
-    let outcome = FormOutcome::of(answered, "ending sessions");
-    answer(&state, headers, &connected.account_id, outcome, None).await
+    let answer = answer_sessions(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }
 
-/// `POST /mon-compte/coordonnees`: names, postal address, phone and fax,
-/// with the signup's rules.
+/// Names, postal address, phone and fax, with the signup's rules; the
+/// details as typed come back after a refusal. Errors: the database
+/// failed.
+pub async fn answer_profile(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: super::profile::ProfileForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = update_profile(&state, id, &form).await;
+    let outcome = FormOutcome::of(answered, "details change");
+    my_account_after(&state, &headers, id, outcome, Some, |page| {
+        page.typed.profile = Some(form)
+    })
+    .await
+}
+
+/// `POST /mon-compte/coordonnees`
 pub async fn submit_profile(
     State(state): State<AppState>,
     connected: Connected,
     headers: HeaderMap,
     Form(form): Form<super::profile::ProfileForm>,
 ) -> Response {
-    let answered = update_profile(&state, &connected.account_id, &form).await;
-    let outcome = FormOutcome::of(answered, "details change");
-    let uri = Uri::from_static(MY_ACCOUNT_PATH);
-    let status = outcome.status();
-    connected_page_with(
-        &state,
-        uri,
-        headers,
-        &connected.account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(notice) => page.notice = Some(notice),
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                page.typed.profile = Some(form);
-            }
-            FormOutcome::Failed(reference) => page.failure = Some(reference),
-        },
-    )
-    .await
+    let answer = answer_profile(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }
 
-#[derive(Default, serde::Deserialize)]
-#[serde(default)]
-pub struct LanguageForm {
-    language: String,
+/// The language of the emails and of the pages: saved, then the language
+/// switch sets the browser's cookie and comes back to "Mon compte". An
+/// unknown language changes nothing. Errors: the database failed.
+pub async fn answer_language(
+    state: AppState,
+    connected: Connected,
+    form: LanguageForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let Some(lang) = Lang::from_code(&form.language) else {
+        return Ok(Answer::go_to(MY_ACCOUNT_PATH));
+    };
+    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(lang.code())
+        .bind(&connected.account_id)
+        .execute(&state.db)
+        .await
+        .map_err(|error| anyhow::Error::new(error).context("saving the language"))?;
+    Ok(Answer::go_to(format!(
+        "{}?lang={}&next={}",
+        crate::i18n::LANGUAGE_SWITCH_PATH,
+        lang.code(),
+        MY_ACCOUNT_PATH
+    )))
 }
 
-/// `POST /mon-compte/langue`: the language of the emails and of the pages.
+/// `POST /mon-compte/langue`
 pub async fn submit_language(
     State(state): State<AppState>,
     connected: Connected,
     headers: HeaderMap,
     Form(form): Form<LanguageForm>,
 ) -> Response {
-    let Some(lang) = Lang::from_code(&form.language) else {
-        return Redirect::to(MY_ACCOUNT_PATH).into_response();
-    };
-    let saved = sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
-        .bind(lang.code())
-        .bind(&connected.account_id)
-        .execute(&state.db)
-        .await;
-    if let Err(error) = saved {
-        let error = anyhow::Error::new(error).context("saving the language");
-        return crate::server::render::unavailable(&state, &headers, error).await;
-    }
-    // The pages follow too: the language switch sets its cookie and comes back.
-    Redirect::to(&format!(
-        "{}?lang={}&next={}",
-        crate::i18n::LANGUAGE_SWITCH_PATH,
-        lang.code(),
-        MY_ACCOUNT_PATH
-    ))
-    .into_response()
+    let answer = answer_language(state.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }

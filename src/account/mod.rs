@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod credentials;
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 mod page;
@@ -13,7 +14,90 @@ pub mod service;
 
 pub use page::{AccountDetails, ConnectedHomePage, MyAccountPage};
 
+use crate::components::{DoorError, Outcome};
+use forms::{LanguageForm, PasswordChangeForm, SecretChangeForm, SessionForm};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// What "Accueil connecté" and "Mon compte" show, for a page reached in the
+/// browser (a first load has it drawn by `GET /accueil` or `/mon-compte`).
+///
+/// Errors: [`DoorError::SessionEnded`] without a session (the browser goes
+/// to the login box); [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "espace-connecte")]
+pub async fn load_connected_page() -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| async move {
+        handlers::connected_answer(
+            &state,
+            &headers,
+            &connected.account_id,
+            http::StatusCode::OK,
+            |_| {},
+        )
+        .await
+    })
+    .await
+}
+
+/// "Modifier le mot de passe" (`POST /mon-compte/mot-de-passe`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/mot-de-passe")]
+pub async fn change_password(
+    #[server(flatten)] form: PasswordChangeForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_password(state, headers, connected, form)
+    })
+    .await
+}
+
+/// "Question secrète" (`POST /mon-compte/question-secrete`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/question-secrete")]
+pub async fn change_secret(
+    #[server(flatten)] form: SecretChangeForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_secret(state, headers, connected, form)
+    })
+    .await
+}
+
+/// Ending sessions (`POST /mon-compte/sessions`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/sessions")]
+pub async fn end_sessions(
+    #[server(flatten)] form: SessionForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_sessions(state, headers, connected, form)
+    })
+    .await
+}
+
+/// The details (`POST /mon-compte/coordonnees`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/coordonnees")]
+pub async fn update_profile(
+    #[server(flatten)] form: profile::ProfileForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_profile(state, headers, connected, form)
+    })
+    .await
+}
+
+/// The language (`POST /mon-compte/langue`): answers the language switch's
+/// address, which the browser loads. Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/langue")]
+pub async fn change_language(
+    #[server(flatten)] form: LanguageForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, _headers, connected| {
+        handlers::answer_language(state, connected, form)
+    })
+    .await
+}
 
 pub const HOME_PATH: &str = "/accueil";
 pub const MY_ACCOUNT_PATH: &str = "/mon-compte";

@@ -1,22 +1,45 @@
 use super::{
-    AccountSummary, ConnectedPageState, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
-    HOME_PATH, LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH,
-    PROFILE_FORM_PATH, SECRET_FORM_PATH, SESSIONS_FORM_PATH,
+    load_connected_page, AccountSummary, ChangeLanguage, ChangePassword, ChangeSecret,
+    ConnectedPageState, EndSessions, UpdateProfile, ATTACH_FORM_PATH, CONTACT_FORM_PATH,
+    DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH,
+    PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use crate::components::{
-    page_state, ConnectedLayout, FailureNotice, NewPasswordFields, SelectField, TextField,
-    Validator,
+    loaded_state, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
+    LoadFailure, Loading, NewPasswordFields, SelectField, SelectOptions, TextField, Validator,
 };
+use crate::contact::{ChangeContact, ChangeLogin};
 use crate::domain::{Country, PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
+use crate::lifecycle::DeactivateOwn;
+use crate::management::RequestAttachment;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The connected pages' data: with the first load, or from
+/// [`load_connected_page`] after a navigation in the browser.
+#[component]
+fn WithConnectedState(view: fn(ConnectedPageState) -> AnyView) -> impl IntoView {
+    let loaded = loaded_state(load_connected_page);
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || loaded.get().map(|answer| match answer {
+                Ok(page) => view(page),
+                Err(error) => view! { <LoadFailure error /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
 
 /// "Accueil connecté": the event feed and the news.
 #[component]
 pub fn ConnectedHomePage() -> impl IntoView {
+    view! { <WithConnectedState view=|state| view! { <ConnectedHome state /> }.into_any() /> }
+}
+
+#[component]
+fn ConnectedHome(state: ConnectedPageState) -> impl IntoView {
     let lang = use_lang();
-    let state = page_state(ConnectedPageState::default);
     let name = state.account.display_name();
     let empty = state.events.is_empty();
     view! {
@@ -58,12 +81,60 @@ pub fn ConnectedHomePage() -> impl IntoView {
 /// and "Désactiver mon compte".
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
+    view! { <WithConnectedState view=|state| view! { <MyAccount state /> }.into_any() /> }
+}
+
+/// The server actions of the forms of "Mon compte"; each answers the
+/// page's new state.
+#[derive(Clone, Copy)]
+struct AccountActions {
+    profile: ServerAction<UpdateProfile>,
+    login: ServerAction<ChangeLogin>,
+    contact: ServerAction<ChangeContact>,
+    attach: ServerAction<RequestAttachment>,
+    password: ServerAction<ChangePassword>,
+    secret: ServerAction<ChangeSecret>,
+    sessions: ServerAction<EndSessions>,
+    language: ServerAction<ChangeLanguage>,
+    deactivate: ServerAction<DeactivateOwn>,
+}
+
+#[component]
+fn MyAccount(state: ConnectedPageState) -> impl IntoView {
+    let actions = AccountActions {
+        profile: ServerAction::new(),
+        login: ServerAction::new(),
+        contact: ServerAction::new(),
+        attach: ServerAction::new(),
+        password: ServerAction::new(),
+        secret: ServerAction::new(),
+        sessions: ServerAction::new(),
+        language: ServerAction::new(),
+        deactivate: ServerAction::new(),
+    };
+    let shown = shown_state(
+        state,
+        &[
+            ActionAnswers::of(actions.profile),
+            ActionAnswers::of(actions.login),
+            ActionAnswers::of(actions.contact),
+            ActionAnswers::of(actions.attach),
+            ActionAnswers::of(actions.password),
+            ActionAnswers::of(actions.secret),
+            ActionAnswers::of(actions.sessions),
+            ActionAnswers::of(actions.language),
+            ActionAnswers::of(actions.deactivate),
+        ],
+    );
+    move || my_account_view(shown.get(), actions)
+}
+
+fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl IntoView {
     let lang = use_lang();
-    let state = page_state(ConnectedPageState::default);
     let name = state.account.display_name();
     let error = {
-        let errors = state.errors.clone();
-        move |name: &str| errors.get(name).map(str::to_owned)
+        let errors = StoredValue::new(state.errors.clone());
+        move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
     };
     let no_membership = state.memberships.is_empty();
     let account_language = state.account.language.clone();
@@ -89,7 +160,8 @@ pub fn MyAccountPage() -> impl IntoView {
 
             <section class="block" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{lang.t("account.profile_heading")}</h2>
-                <form method="post" action=PROFILE_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.profile />
+                <DoorForm action=actions.profile plain=PROFILE_FORM_PATH class="form">
                     <TextField name="last_name" label="signup.last_name" value=profile.last_name.clone()
                         error=error("last_name") required=true autocomplete="family-name" maxlength=100 />
                     <TextField name="first_name" label="signup.first_name" value=profile.first_name.clone()
@@ -106,7 +178,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         error=error("postal_code") required=true autocomplete="postal-code" maxlength=10 />
                     <TextField name="city" label="signup.city" value=profile.city.clone() error=error("city")
                         required=true autocomplete="address-level2" maxlength=100 />
-                    <SelectField name="country" label="signup.country" options=crate::components::country_options(lang)
+                    <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
                         selected=profile.country.clone() error=error("country") required=true autocomplete="country" />
                     <TextField name="phone" label="signup.phone" value=profile.phone.clone() error=error("phone")
                         input_type="tel" autocomplete="tel" hint="signup.phone_hint" maxlength=30 />
@@ -115,13 +187,14 @@ pub fn MyAccountPage() -> impl IntoView {
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="login-heading">
                 <h2 id="login-heading">{lang.t("account.login_heading")}</h2>
                 <p>{lang.t("account.login_intro")}</p>
-                <form method="post" action=LOGIN_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.login />
+                <DoorForm action=actions.login plain=LOGIN_FORM_PATH class="form">
                     <TextField name="new_login_email" label="account.new_login_email" value=state.typed.new_login_email.clone()
                         error=error("new_login_email") required=true input_type="email" autocomplete="off" maxlength=254
                         autofocus=error("new_login_email").is_some() />
@@ -130,20 +203,21 @@ pub fn MyAccountPage() -> impl IntoView {
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.login_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="contact-heading">
                 <h2 id="contact-heading">{lang.t("account.contact_heading")}</h2>
                 <p>{lang.t("account.contact_intro")}</p>
-                <form method="post" action=CONTACT_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.contact />
+                <DoorForm action=actions.contact plain=CONTACT_FORM_PATH class="form">
                     <TextField name="contact_email" label="account.new_contact_email" value=state.typed.contact_email
                         error=error("contact_email") required=true input_type="email" autocomplete="email" maxlength=254
                         autofocus=error("contact_email").is_some() />
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.contact_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="structures-heading">
@@ -158,19 +232,21 @@ pub fn MyAccountPage() -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-                <form method="post" action=ATTACH_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.attach />
+                <DoorForm action=actions.attach plain=ATTACH_FORM_PATH class="form">
                     <TextField name="siret" label="management.siret" value=state.typed.siret error=error("siret")
                         required=true inputmode="numeric" maxlength=20 hint="management.siret_hint"
                         validate=siret_rule() autofocus=error("siret").is_some() />
                     <div class="actions">
                         <button type="submit" class="button button--secondary">{lang.t("account.attach_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="password-heading">
                 <h2 id="password-heading">{lang.t("account.password_heading")}</h2>
-                <form method="post" action=PASSWORD_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.password />
+                <DoorForm action=actions.password plain=PASSWORD_FORM_PATH class="form">
                     <TextField name="current_password" label="account.current_password" input_type="password"
                         error=error("current_password") required=true autocomplete="current-password" maxlength=128
                         autofocus=error("current_password").is_some() />
@@ -186,13 +262,14 @@ pub fn MyAccountPage() -> impl IntoView {
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.password_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="secret-heading">
                 <h2 id="secret-heading">{lang.t("activation.block_secret")}</h2>
                 <p class="field__hint">{lang.t("activation.secret_hint")}</p>
-                <form method="post" action=SECRET_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.secret />
+                <DoorForm action=actions.secret plain=SECRET_FORM_PATH class="form">
                     <TextField name="secret_question" label="activation.secret_question" value=state.typed.secret_question
                         error=error("secret_question") required=true autocomplete="off" maxlength=200
                         autofocus=error("secret_question").is_some() />
@@ -203,11 +280,12 @@ pub fn MyAccountPage() -> impl IntoView {
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.secret_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="sessions-heading">
                 <h2 id="sessions-heading">{lang.t("account.sessions_heading")}</h2>
+                <DoorAlert action=actions.sessions />
                 <ul class="rows">
                     {state.sessions.into_iter().map(|s| {
                         let label = lang.t_with("account.session_end_named", &[("device", &s.device)]);
@@ -219,46 +297,48 @@ pub fn MyAccountPage() -> impl IntoView {
                                     <br />
                                     {lang.t_with("account.session_times", &[("started", &s.started), ("last", &s.last_seen)])}
                                 </p>
-                                <form method="post" action=SESSIONS_FORM_PATH>
+                                <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
                                     <input type="hidden" name="session" value=s.handle />
                                     <button type="submit" class="button button--secondary" aria-label=label>
                                         {lang.t("account.session_end")}
                                     </button>
-                                </form>
+                                </DoorForm>
                             </li>
                         }
                     }).collect_view()}
                 </ul>
-                <form method="post" action=SESSIONS_FORM_PATH>
+                <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
                     <input type="hidden" name="session" value="others" />
                     <button type="submit" class="button button--secondary">{lang.t("account.sessions_end_others")}</button>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block" aria-labelledby="language-heading">
                 <h2 id="language-heading">{lang.t("account.language_heading")}</h2>
-                <form method="post" action=LANGUAGE_FORM_PATH class="form">
-                    <SelectField name="language" label="account.language" options=vec![
+                <DoorAlert action=actions.language />
+                <DoorForm action=actions.language plain=LANGUAGE_FORM_PATH class="form">
+                    <SelectField name="language" label="account.language" options=SelectOptions::List(vec![
                         ("fr".to_owned(), "Français".to_owned()),
                         ("en".to_owned(), "English".to_owned()),
-                    ] selected=account_language />
+                    ]) selected=account_language />
                     <div class="actions">
                         <button type="submit" class="button button--secondary">{lang.t("account.language_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
 
             <section class="block block--danger" aria-labelledby="deactivate-heading">
                 <h2 id="deactivate-heading">{lang.t("account.deactivate_heading")}</h2>
                 <p>{lang.t("account.deactivate_intro")}</p>
-                <form method="post" action=DEACTIVATE_FORM_PATH novalidate=true class="form">
+                <DoorAlert action=actions.deactivate />
+                <DoorForm action=actions.deactivate plain=DEACTIVATE_FORM_PATH class="form">
                     <TextField name="deactivate_password" label="account.deactivate_password" input_type="password"
                         error=error("deactivate_password") required=true autocomplete="current-password" maxlength=128
                         autofocus=error("deactivate_password").is_some() />
                     <div class="actions">
                         <button type="submit" class="button button--danger">{lang.t("account.deactivate_submit")}</button>
                     </div>
-                </form>
+                </DoorForm>
             </section>
         </ConnectedLayout>
     }

@@ -1,19 +1,18 @@
-//! The HTTP doors of activation: the emailed link's page, "Valider",
-//! "Réactiver" and the resend page.
+//! The doors of activation: the emailed link's page, "Valider",
+//! "Réactiver" and the resend page (plain posts and server functions over
+//! one answer function each).
 
 use super::service::{
-    activate, look_up, reactivate, resend_for_account, ActivationLink, ActivationRefused,
+    activate, look_up, reactivate, resend_to_pending, ActivationLink, ActivationRefused,
     Reactivation,
 };
-use super::{ActivationForm, ActivationPageState, ResendPageState};
-use crate::accounts::AccountState;
+use super::{ActivationForm, ActivationPageState, ResendForm, ResendPageState};
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
-use crate::mail::templates::ActivationOccasion;
+use crate::server::door::{self, Answer};
 use crate::server::{render, AppState};
-use anyhow::Context;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 
 fn status_of(page: &ActivationPageState) -> StatusCode {
@@ -53,6 +52,36 @@ pub async fn show(
     render::link_page(&state, uri, headers, page, status_of).await
 }
 
+/// "Valider" (activates, then the login box says so) or "Réactiver" (a
+/// fresh link for an expired or replaced one) on the link's page; a
+/// refusal keeps the question as typed, never the passwords or the answer.
+/// Errors: the database failed.
+pub async fn answer_submit(
+    state: AppState,
+    token: String,
+    form: ActivationForm,
+) -> anyhow::Result<Answer<ActivationPageState>> {
+    let page = if form.intent == "reactivate" {
+        match reactivate(&state, &token).await? {
+            Reactivation::Resent { email, throttled } => {
+                ActivationPageState::Resent { email, throttled }
+            }
+            Reactivation::Link(link) => page_of(link),
+        }
+    } else {
+        match activate(&state, &token, &form).await? {
+            Ok(()) => return Ok(Answer::go_to("/?info=activated")),
+            Err(ActivationRefused::Link(link)) => page_of(link),
+            Err(ActivationRefused::Form { account, errors }) => ActivationPageState::Ready {
+                account,
+                secret_question: form.secret_question.clone(),
+                errors,
+            },
+        }
+    };
+    Ok(Answer::Page(status_of(&page), page))
+}
+
 /// `POST /activation/{token}`: "Valider" or "Réactiver".
 pub async fn submit(
     State(state): State<AppState>,
@@ -61,35 +90,34 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<ActivationForm>,
 ) -> Response {
-    let page = if form.intent == "reactivate" {
-        reactivate(&state, &token).await.map(|done| match done {
-            Reactivation::Resent { email, throttled } => {
-                ActivationPageState::Resent { email, throttled }
-            }
-            Reactivation::Link(link) => page_of(link),
-        })
-    } else {
-        match activate(&state, &token, &form).await {
-            Ok(Ok(())) => return render::private(Redirect::to("/?info=activated").into_response()),
-            Ok(Err(ActivationRefused::Link(link))) => Ok(page_of(link)),
-            Ok(Err(ActivationRefused::Form { account, errors })) => {
-                // The question as typed comes back; passwords and the answer never do.
-                Ok(ActivationPageState::Ready {
-                    account,
-                    secret_question: form.secret_question.clone(),
-                    errors,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    };
-    render::link_page(&state, uri, headers, page, status_of).await
+    let answer = answer_submit(state.clone(), token, form).await;
+    render::private(door::respond(&state, uri, headers, answer).await)
 }
 
-#[derive(serde::Deserialize)]
-pub struct ResendForm {
-    #[serde(default)]
-    login_email: String,
+/// "Vous n'avez pas reçu le courriel d'activation ?": a fresh link to a
+/// pending account's address, and the same answer whatever the address;
+/// a malformed address is refused next to its field. Errors: the database
+/// failed.
+pub async fn answer_resend(
+    state: AppState,
+    form: ResendForm,
+) -> anyhow::Result<Answer<ResendPageState>> {
+    let email = match EmailAddress::parse(&form.login_email) {
+        Ok(email) => email,
+        Err(error) => {
+            return Ok(Answer::Page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ResendPageState::Refused {
+                    email: form.login_email.chars().take(254).collect(),
+                    error: error.message_key().to_owned(),
+                },
+            ));
+        }
+    };
+    resend_to_pending(&state, &email).await?;
+    Ok(Answer::page(ResendPageState::Done {
+        email: email.to_string(),
+    }))
 }
 
 /// `POST /activation-renvoyer`: the same answer whatever the address.
@@ -99,36 +127,6 @@ pub async fn resend(
     headers: HeaderMap,
     Form(form): Form<ResendForm>,
 ) -> Response {
-    let email = match EmailAddress::parse(&form.login_email) {
-        Ok(email) => email,
-        Err(error) => {
-            let page = ResendPageState::Refused {
-                email: form.login_email.chars().take(254).collect(),
-                error: error.message_key().to_owned(),
-            };
-            return render::page_with(&state, uri, headers, StatusCode::UNPROCESSABLE_ENTITY, page)
-                .await;
-        }
-    };
-    let result = async {
-        let pending: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
-                .bind(email.as_ref())
-                .bind(AccountState::Pending.as_str())
-                .fetch_optional(&state.db)
-                .await
-                .context("reading the account")?;
-        if let Some((id,)) = pending {
-            resend_for_account(&state, &id, ActivationOccasion::First).await?;
-        }
-        anyhow::Ok(())
-    }
-    .await;
-    if let Err(error) = result {
-        return render::unavailable(&state, &headers, error).await;
-    }
-    let page = ResendPageState::Done {
-        email: email.to_string(),
-    };
-    render::page_with(&state, uri, headers, StatusCode::OK, page).await
+    let answer = answer_resend(state.clone(), form).await;
+    door::respond(&state, uri, headers, answer).await
 }

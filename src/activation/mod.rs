@@ -26,9 +26,38 @@ pub mod service;
 pub use page::{ActivationPage, ResendActivationPage};
 
 use crate::account::AccountSummary;
+use crate::components::{DoorError, Outcome};
 use crate::domain::password::ConfirmationDiffers;
 use crate::domain::{FieldErrors, NewPassword, PasswordPolicy, SecretAnswer, SecretQuestion};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// "Valider" or "Réactiver" on the activation link's page
+/// (`POST /activation/{token}`); the link's token travels in the body.
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "activation")]
+pub async fn activate(
+    token: String,
+    #[server(flatten)] form: ActivationForm,
+) -> Result<Outcome<ActivationPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::answer_submit(request.state.clone(), token, form).await;
+    request.finish(answer)
+}
+
+/// "Vous n'avez pas reçu le courriel d'activation ?"
+/// (`POST /activation-renvoyer`): the same answer whatever the address.
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "activation-renvoyer")]
+pub async fn resend_activation(
+    #[server(flatten)] form: ResendForm,
+) -> Result<Outcome<ResendPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::answer_resend(request.state.clone(), form).await;
+    request.finish(answer)
+}
 
 pub const ACTIVATION_PREFIX: &str = "/activation";
 /// "Vous n'avez pas reçu le courriel d'activation ?"
@@ -107,6 +136,13 @@ pub enum ActivationPageState {
         secret_question: String,
         errors: FieldErrors,
     },
+}
+
+/// "Vous n'avez pas reçu le courriel d'activation ?" as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResendForm {
+    pub login_email: String,
 }
 
 /// What the "activation email not received" page shows.

@@ -1,27 +1,53 @@
-use super::{ActivationPageState, ResendPageState, FIELDS, RESEND_PATH};
+use super::{
+    Activate, ActivationPageState, ResendActivation, ResendPageState, ACTIVATION_PREFIX, FIELDS,
+    RESEND_PATH,
+};
 use crate::account::AccountDetails;
-use crate::components::{page_state, ErrorSummary, Layout, NewPasswordFields, TextField};
+use crate::components::{
+    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, ErrorSummary, Layout,
+    NewPasswordFields, TextField,
+};
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ActivationPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
+    let action = ServerAction::<Activate>::new();
+    let state = shown_state(
+        page_state(ActivationPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || activation_view(state.get(), action, token.clone())
+}
+
+fn activation_view(
+    state: ActivationPageState,
+    action: ServerAction<Activate>,
+    token: String,
+) -> AnyView {
     let lang = use_lang();
-    let state = page_state(ActivationPageState::default);
+    let plain = format!("{ACTIVATION_PREFIX}/{token}");
     let dead_link = |title: &'static str, text: &'static str| {
+        let plain = plain.clone();
+        let token = token.clone();
         view! {
             <Title text=lang.t(title) />
             <Layout>
                 <h1>{lang.t(title)}</h1>
                 <p class="notice notice--error">{lang.t(text)}</p>
                 <p>{lang.t("activation.expired_next")}</p>
-                <form method="post">
+                <DoorAlert action />
+                <DoorForm action plain>
+                    <input type="hidden" name="token" value=token />
                     <button type="submit" name="intent" value="reactivate" class="button button--primary">
                         {lang.t("activation.reactivate")}
                     </button>
-                </form>
+                </DoorForm>
             </Layout>
         }
         .into_any()
@@ -32,7 +58,7 @@ pub fn ActivationPage() -> impl IntoView {
             <Layout>
                 <h1>{lang.t(title)}</h1>
                 <p>{text}</p>
-                <p><a href="/" rel="external" class="button button--primary">{lang.t("activation.go_to_login")}</a></p>
+                <p><a href="/" class="button button--primary">{lang.t("activation.go_to_login")}</a></p>
             </Layout>
         }
         .into_any()
@@ -70,12 +96,19 @@ pub fn ActivationPage() -> impl IntoView {
             account,
             secret_question,
             errors,
-        } => view! { <ActivationForm account=*account secret_question errors /> }.into_any(),
+        } => view! {
+            <ActivationForm action plain=plain.clone() token=token.clone() account=*account
+                secret_question errors />
+        }
+        .into_any(),
     }
 }
 
 #[component]
 fn ActivationForm(
+    action: ServerAction<Activate>,
+    plain: String,
+    token: String,
     account: crate::account::AccountSummary,
     secret_question: String,
     errors: FieldErrors,
@@ -83,8 +116,8 @@ fn ActivationForm(
     let lang = use_lang();
     let first_error = errors.first_in(FIELDS);
     let error = {
-        let errors = errors.clone();
-        move |name: &str| errors.get(name).map(str::to_owned)
+        let errors = StoredValue::new(errors.clone());
+        move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
     };
     let user_inputs = vec![
         account.login_email.clone(),
@@ -98,7 +131,9 @@ fn ActivationForm(
             <p class="lead">{lang.t("activation.intro")}</p>
             <ErrorSummary errors=errors.clone() fields=FIELDS />
             <AccountDetails account />
-            <form method="post" novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain class="form">
+                <input type="hidden" name="token" value=token />
                 <input type="hidden" name="intent" value="activate" />
                 <fieldset class="block">
                     <legend>{lang.t("activation.block_password")}</legend>
@@ -125,7 +160,7 @@ fn ActivationForm(
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("activation.submit")}</button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }
@@ -134,8 +169,16 @@ fn ActivationForm(
 /// address and answers the same whatever it is.
 #[component]
 pub fn ResendActivationPage() -> impl IntoView {
+    let action = ServerAction::<ResendActivation>::new();
+    let state = shown_state(
+        page_state(ResendPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || resend_view(state.get(), action)
+}
+
+fn resend_view(state: ResendPageState, action: ServerAction<ResendActivation>) -> impl IntoView {
     let lang = use_lang();
-    let state = page_state(ResendPageState::default);
     let (email, error, done) = match state {
         ResendPageState::Blank => (String::new(), None, None),
         ResendPageState::Refused { email, error } => (email, Some(error), None),
@@ -151,13 +194,14 @@ pub fn ResendActivationPage() -> impl IntoView {
                 </p>
             })}
             <p>{lang.t("activation.resend_intro")}</p>
-            <form method="post" action=RESEND_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=RESEND_PATH class="form">
                 <TextField name="login_email" label="signup.login_email" value=email error=error
                     required=true input_type="email" autocomplete="email" maxlength=254 />
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("activation.resend_submit")}</button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }

@@ -212,6 +212,29 @@ pub async fn resend_for_account(
     Ok(Some(login_email))
 }
 
+/// "Vous n'avez pas reçu le courriel d'activation ?": when `email` is the
+/// login address of a pending account, a fresh activation link goes there
+/// (at most one every `SESAME_ACTIVATION_RESEND_MINUTES`); otherwise
+/// nothing happens, and the caller answers the same.
+///
+/// Errors: the database failed.
+pub async fn resend_to_pending(
+    state: &AppState,
+    email: &crate::domain::EmailAddress,
+) -> anyhow::Result<()> {
+    let pending: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
+            .bind(email.as_ref())
+            .bind(AccountState::Pending.as_str())
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the account")?;
+    if let Some((id,)) = pending {
+        resend_for_account(state, &id, ActivationOccasion::First).await?;
+    }
+    Ok(())
+}
+
 /// Deletes, with their data, accounts left pending longer than
 /// `SESAME_PENDING_ACCOUNT_DAYS`; their addresses can register again.
 pub async fn purge_pending(state: &AppState) -> anyhow::Result<u64> {

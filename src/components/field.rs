@@ -53,6 +53,18 @@ pub fn TextField(
             error.set(validate.run(raw));
         }
     };
+    // What was typed before the page hydrated counts: once the input is
+    // live, a value other than the one the server drew is checked at once.
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let drawn = value.clone();
+    Effect::new(move || {
+        if let Some(input) = input_ref.get() {
+            let current = input.value();
+            if current != drawn {
+                check(current);
+            }
+        }
+    });
     let on_input = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
         if let Some(mirror) = value_signal {
@@ -83,6 +95,7 @@ pub fn TextField(
             </label>
             {hint.map(|key| view! { <p class="field__hint" id=format!("{name}-hint")>{lang.t(&key)}</p> })}
             <input
+                node_ref=input_ref
                 id=name.clone()
                 name=name.clone()
                 type=input_type
@@ -104,13 +117,82 @@ pub fn TextField(
     }
 }
 
+/// The `<option>`s of a [`SelectField`].
+pub enum SelectOptions {
+    /// `(value, text)` pairs, in display order.
+    List(Vec<(String, String)>),
+    /// The 249 countries of `domain::countries`, named in this language
+    /// (see [`country_options`]). Their markup is written once per
+    /// language and kept: the signup page draws it on every visit.
+    Countries(crate::i18n::Lang),
+}
+
+impl SelectOptions {
+    /// The options' markup, `selected` marked so. Every text is escaped;
+    /// a `selected` that is no option's value marks none.
+    fn html(&self, selected: &str) -> String {
+        let all = match self {
+            SelectOptions::List(list) => options_html(list),
+            SelectOptions::Countries(lang) => country_options_html(*lang).to_owned(),
+        };
+        let value = format!("value=\"{}\">", escape_html(selected));
+        all.replacen(
+            &value,
+            &format!("value=\"{}\" selected>", escape_html(selected)),
+            1,
+        )
+    }
+}
+
+fn options_html(list: &[(String, String)]) -> String {
+    list.iter()
+        .map(|(value, text)| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                escape_html(value),
+                escape_html(text)
+            )
+        })
+        .collect()
+}
+
+/// The country options' markup in `lang`, built at its first use.
+fn country_options_html(lang: crate::i18n::Lang) -> &'static str {
+    use std::sync::OnceLock;
+    static FRENCH: OnceLock<String> = OnceLock::new();
+    static ENGLISH: OnceLock<String> = OnceLock::new();
+    let cell = match lang {
+        crate::i18n::Lang::Fr => &FRENCH,
+        crate::i18n::Lang::En => &ENGLISH,
+    };
+    cell.get_or_init(|| options_html(&country_options(lang)))
+}
+
+/// Escapes text for HTML content and double-quoted attributes.
+fn escape_html(raw: &str) -> String {
+    let mut escaped = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 /// A labelled `<select>`.
+///
+/// Once the page hydrates, what was chosen before the Wasm arrived counts:
+/// the mirror (`value_signal`) starts from the element's current value.
 #[component]
 pub fn SelectField(
     #[prop(into)] name: String,
     #[prop(into)] label: String,
-    /// (value, text) pairs, in display order.
-    options: Vec<(String, String)>,
+    options: SelectOptions,
     #[prop(into)] selected: String,
     #[prop(optional_no_strip)] error: Option<String>,
     #[prop(optional)] required: bool,
@@ -123,6 +205,12 @@ pub fn SelectField(
     if let Some(mirror) = value_signal {
         mirror.set(selected.clone());
     }
+    let select_ref = NodeRef::<leptos::html::Select>::new();
+    Effect::new(move || {
+        if let (Some(select), Some(mirror)) = (select_ref.get(), value_signal) {
+            mirror.set(select.value());
+        }
+    });
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(mirror) = value_signal {
             mirror.set(event_target_value(&ev));
@@ -130,6 +218,7 @@ pub fn SelectField(
         error.set(None);
     };
     let error_id = format!("{name}-error");
+    let options = options.html(&selected);
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=name.clone()>
@@ -137,6 +226,7 @@ pub fn SelectField(
                 {required.then(|| view! { <RequiredMark /> })}
             </label>
             <select
+                node_ref=select_ref
                 id=name.clone()
                 name=name.clone()
                 autocomplete=autocomplete
@@ -145,15 +235,8 @@ pub fn SelectField(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=move || error.get().is_some().then(|| error_id.clone())
                 on:change=on_change
-            >
-                {options
-                    .into_iter()
-                    .map(|(value, text)| {
-                        let is_selected = value == selected;
-                        view! { <option value=value selected=is_selected>{text}</option> }
-                    })
-                    .collect_view()}
-            </select>
+                inner_html=options
+            ></select>
             <p class="field__error" id=format!("{name}-error") aria-live="polite">
                 {move || error.get().map(|key| lang.t(&key))}
             </p>

@@ -33,7 +33,7 @@ pub fn ConnectedLayout(
     let tab = move |path: &'static str, key: &'static str| {
         view! {
             <li>
-                <a href=path rel="external" aria-current=(path == current).then_some("page")>
+                <a href=path aria-current=(path == current).then_some("page")>
                     {lang.t(key)}
                 </a>
             </li>
@@ -62,25 +62,35 @@ fn Header(connected: Option<String>) -> impl IntoView {
         <a class="skip-link" href="#contenu">{lang.t("layout.skip_to_content")}</a>
         <header class="site-header">
             <div class="site-header__inner">
-                <a class="site-header__brand" href="/" rel="external">
+                <a class="site-header__brand" href="/">
                     <span class="brand__name">"Sésame"</span>
                     <span class="brand__tagline">{lang.t("layout.tagline")}</span>
                 </a>
                 <div class="site-header__tools">
                     <LanguageSwitch />
-                    {connected.map(|name| view! {
-                        <div class="user-box">
-                            <span class="user-box__name">{name}</span>
-                            <form method="post" action=crate::login::LOGOUT_PATH>
-                                <button type="submit" class="button button--secondary">
-                                    {lang.t("connected.logout")}
-                                </button>
-                            </form>
-                        </div>
-                    })}
+                    {connected.map(|name| view! { <UserBox name /> })}
                 </div>
             </div>
         </header>
+    }
+}
+
+/// The person's name and "Déconnexion".
+#[component]
+fn UserBox(name: String) -> impl IntoView {
+    let lang = use_lang();
+    let action = ServerAction::<crate::login::LogOut>::new();
+    super::shown_state((), &[super::ActionAnswers::of(action)]);
+    view! {
+        <div class="user-box">
+            <span class="user-box__name">{name}</span>
+            <super::DoorAlert action />
+            <super::DoorForm action plain=crate::login::LOGOUT_PATH>
+                <button type="submit" class="button button--secondary">
+                    {lang.t("connected.logout")}
+                </button>
+            </super::DoorForm>
+        </div>
     }
 }
 
@@ -167,7 +177,7 @@ pub fn NotFound() -> impl IntoView {
         <Layout>
             <h1>{lang.t("not_found.title")}</h1>
             <p>{lang.t("not_found.text")}</p>
-            <p><a href="/" rel="external">{lang.t("not_found.home")}</a></p>
+            <p><a href="/">{lang.t("not_found.home")}</a></p>
         </Layout>
     }
 }

@@ -2,13 +2,20 @@
 //! they show come from `domain`, and nothing here decides anything.
 
 mod captcha;
+mod door;
 mod field;
 mod layout;
 mod page_state;
 mod password;
 
 pub use captcha::{new_challenge_id, CaptchaField};
-pub use field::{country_options, ErrorSummary, SelectField, TextField, Validator};
+#[cfg(feature = "hydrate")]
+pub use door::focus_element;
+pub use door::{
+    focus_after_update, loaded_state, shown_state, ActionAnswers, DoorAlert, DoorError, DoorForm,
+    DoorResult, LoadFailure, Loading, Outcome,
+};
+pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextField, Validator};
 pub use layout::{encode_query_value, ConnectedLayout, FailureNotice, Layout, NotFound};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};

@@ -45,11 +45,30 @@ pub fn NewPasswordFields(
     let has_confirmation_error = confirmation_error.is_some();
     let sequence = StoredValue::new(0u64);
 
-    let on_input = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
+    let on_password = move |value: String| {
         password.set(value.clone());
         request_strength(value, user_inputs.clone(), strength, sequence);
     };
+    // What was typed before the page hydrated counts: once the inputs are
+    // live, the checklist, the meter and the confirmation start from their
+    // current values, not from the next keystroke.
+    let password_ref = NodeRef::<leptos::html::Input>::new();
+    let confirmation_ref = NodeRef::<leptos::html::Input>::new();
+    {
+        let on_password = on_password.clone();
+        Effect::new(move || {
+            if let Some(input) = password_ref.get() {
+                let typed = input.value();
+                if !typed.is_empty() {
+                    on_password(typed);
+                }
+            }
+            if let Some(input) = confirmation_ref.get() {
+                confirmation.set(input.value());
+            }
+        });
+    }
+    let on_input = move |ev: leptos::ev::Event| on_password(event_target_value(&ev));
     let field_type = move || if visible.get() { "text" } else { "password" };
     let matches = move || {
         let confirmation = confirmation.get();
@@ -87,6 +106,7 @@ pub fn NewPasswordFields(
             </label>
             <div class="password-input">
                 <input
+                    node_ref=password_ref
                     id="password"
                     name="password"
                     type=field_type
@@ -132,6 +152,7 @@ pub fn NewPasswordFields(
                 <span class="required" aria-hidden="true">" *"</span>
             </label>
             <input
+                node_ref=confirmation_ref
                 id="password_confirmation"
                 name="password_confirmation"
                 type=field_type

@@ -1,11 +1,14 @@
-//! The HTTP doors of the address changes: the two forms of "Mon compte"
-//! and the page of the emailed links.
+//! The doors of the address changes: the two forms of "Mon compte" (plain
+//! posts and server functions over one answer function each) and the page
+//! of the emailed links.
 
 use super::service::{apply, find_link, page_of, request_change, request_login_change};
 use super::ContactLinkState;
-use crate::account::handlers::connected_page_with;
-use crate::account::{AccountForms, AccountNotice};
+use crate::account::forms::{ContactForm, LoginChangeForm};
+use crate::account::handlers::{my_account_after, respond_on_my_account};
+use crate::account::{AccountNotice, ConnectedPageState};
 use crate::domain::EmailAddress;
+use crate::server::door::Answer;
 use crate::server::web::{Connected, FormOutcome};
 use crate::server::{language, render, AppState};
 use axum::extract::{Path, State};
@@ -13,12 +16,36 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
 
-#[derive(serde::Deserialize)]
-pub struct LoginChangeForm {
-    #[serde(default)]
-    new_login_email: String,
-    #[serde(default)]
-    login_password: String,
+/// "Modifier l'identifiant de connexion": a confirmation link to the new
+/// address, after the password; the address as typed comes back when the
+/// change was not asked. Errors: the database failed.
+pub async fn answer_login_change(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: LoginChangeForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let id = &connected.account_id;
+    let answered = request_login_change(
+        &state,
+        id,
+        &form.new_login_email,
+        &form.login_password,
+        lang,
+    )
+    .await;
+    let outcome = FormOutcome::of(answered, "login change");
+    let typed: String = form.new_login_email.chars().take(254).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |address| Some(link_sent("account.login_link_sent", address)),
+        |page| page.typed.new_login_email = typed,
+    )
+    .await
 }
 
 /// `POST /mon-compte/identifiant`
@@ -28,65 +55,16 @@ pub async fn submit_login_change(
     headers: HeaderMap,
     Form(form): Form<LoginChangeForm>,
 ) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let answered = request_login_change(
-        &state,
-        &connected.account_id,
-        &form.new_login_email,
-        &form.login_password,
-        lang,
-    )
-    .await;
-    let outcome = FormOutcome::of(answered, "login change");
-    let typed: String = form.new_login_email.chars().take(254).collect();
-    answer(
-        &state,
-        headers,
-        &connected.account_id,
-        outcome,
-        "account.login_link_sent",
-        |forms| forms.new_login_email = typed,
-    )
-    .await
+    let answer = answer_login_change(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }
 
-/// Draws "Mon compte" after an address change was asked: the notice
-/// `notice_key` naming the address the link went to, or, when the change
-/// was not done, what was typed (`keep_typed`) with the errors or the
-/// failure's reference.
-async fn answer(
-    state: &AppState,
-    headers: HeaderMap,
-    account_id: &str,
-    outcome: FormOutcome<EmailAddress>,
-    notice_key: &str,
-    keep_typed: impl FnOnce(&mut AccountForms),
-) -> Response {
-    let status = outcome.status();
-    connected_page_with(
-        state,
-        Uri::from_static(crate::account::MY_ACCOUNT_PATH),
-        headers,
-        account_id,
-        status,
-        |page| match outcome {
-            FormOutcome::Done(address) => {
-                page.notice = Some(AccountNotice {
-                    key: notice_key.into(),
-                    email: address.to_string(),
-                })
-            }
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                keep_typed(&mut page.typed);
-            }
-            FormOutcome::Failed(reference) => {
-                page.failure = Some(reference);
-                keep_typed(&mut page.typed);
-            }
-        },
-    )
-    .await
+/// The notice `key` naming the address a confirmation link went to.
+fn link_sent(key: &str, address: EmailAddress) -> AccountNotice {
+    AccountNotice {
+        key: key.into(),
+        email: address.to_string(),
+    }
 }
 
 fn status_of(page: &ContactLinkState) -> StatusCode {
@@ -119,10 +97,29 @@ pub async fn submit(
     render::link_page(&state, uri, headers, page, status_of).await
 }
 
-#[derive(serde::Deserialize)]
-pub struct ContactForm {
-    #[serde(default)]
-    contact_email: String,
+/// "Modifier l'adresse de contact": a confirmation link to the new
+/// address; the address as typed comes back when the change was not
+/// asked. Errors: the database failed.
+pub async fn answer_contact_change(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: ContactForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let id = &connected.account_id;
+    let answered = request_change(&state, id, &form.contact_email, lang).await;
+    let outcome = FormOutcome::of(answered, "contact change");
+    let typed: String = form.contact_email.chars().take(254).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |address| Some(link_sent("account.contact_link_sent", address)),
+        |page| page.typed.contact_email = typed,
+    )
+    .await
 }
 
 /// `POST /mon-compte/contact`
@@ -132,17 +129,6 @@ pub async fn submit_change(
     headers: HeaderMap,
     Form(form): Form<ContactForm>,
 ) -> Response {
-    let lang = language::of_headers(&headers, state.config.default_lang);
-    let answered = request_change(&state, &connected.account_id, &form.contact_email, lang).await;
-    let outcome = FormOutcome::of(answered, "contact change");
-    let typed: String = form.contact_email.chars().take(254).collect();
-    answer(
-        &state,
-        headers,
-        &connected.account_id,
-        outcome,
-        "account.contact_link_sent",
-        |forms| forms.contact_email = typed,
-    )
-    .await
+    let answer = answer_contact_change(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }

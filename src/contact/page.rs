@@ -1,5 +1,5 @@
-use super::ContactLinkState;
-use crate::components::{page_state, Layout};
+use super::{ConfirmLink, ContactLinkState, CONTACT_LINK_PREFIX};
+use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,8 +8,23 @@ use leptos_meta::Title;
 /// put the old one back.
 #[component]
 pub fn ContactLinkPage() -> impl IntoView {
+    let token = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("token").unwrap_or_default());
+    let action = ServerAction::<ConfirmLink>::new();
+    let state = shown_state(
+        page_state(ContactLinkState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || link_view(state.get(), action, token.clone())
+}
+
+fn link_view(
+    state: ContactLinkState,
+    action: ServerAction<ConfirmLink>,
+    token: String,
+) -> impl IntoView {
     let lang = use_lang();
-    let (title, text, email, button) = match page_state(ContactLinkState::default) {
+    let (title, text, email, button) = match state {
         ContactLinkState::Invalid => (
             "contact.invalid_title",
             "contact.invalid_text",
@@ -78,12 +93,14 @@ pub fn ContactLinkPage() -> impl IntoView {
             <p role=button.is_none().then_some("status")>{lang.t_with(text, &[("email", &email)])}</p>
             {match button {
                 Some(label) => view! {
-                    <form method="post">
+                    <DoorAlert action />
+                    <DoorForm action plain=format!("{CONTACT_LINK_PREFIX}/{token}")>
+                        <input type="hidden" name="token" value=token.clone() />
                         <button type="submit" class="button button--primary">{lang.t(label)}</button>
-                    </form>
+                    </DoorForm>
                 }.into_any(),
                 None => view! {
-                    <p><a href="/" rel="external" class="button button--primary">{lang.t("activation.go_to_login")}</a></p>
+                    <p><a href="/" class="button button--primary">{lang.t("activation.go_to_login")}</a></p>
                 }.into_any(),
             }}
         </Layout>

@@ -14,6 +14,7 @@ pub mod name;
 pub mod password;
 pub mod phone;
 pub mod reason;
+pub mod redirect;
 pub mod secret;
 pub mod siret;
 pub mod strength;

@@ -1,31 +1,35 @@
 //! "Accueil non connecté": the welcome text, the login box, the way to the
 //! forgotten-password page, and "Créer votre compte".
 
-use crate::components::{page_state, Layout};
+use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout};
 use crate::i18n::use_lang;
-use crate::login::{LoginBoxState, LoginRefusal, LOGIN_PATH};
+use crate::lifecycle::{ReactivationPageState, RequestReactivation};
+use crate::login::{LogIn, LoginBoxState, LoginRefusal, LOGIN_PATH};
 use crate::signup::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// A plain visit's login box: the `?suivant=` and `?info=` of the address.
-fn login_box_of_visit() -> LoginBoxState {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .map(|parts| crate::login::handlers::login_box_from_query(&parts.uri))
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        LoginBoxState::default()
-    }
-}
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let login_box = page_state(login_box_of_visit);
+    let query = use_query_map();
+    // A visit's login box: the `?suivant=` and `?info=` of the address.
+    let of_visit = move || {
+        let query = query.get();
+        LoginBoxState::of_visit(query.get_str("suivant"), query.get_str("info"))
+    };
+    let action = ServerAction::<LogIn>::new();
+    let drawn = page_state(move || of_visit_untracked(query));
+    let login_box = shown_state(drawn, &[ActionAnswers::of(action)]);
+    // Coming back to the home page with another query (after logging out,
+    // sent here to log in…) shows that visit's login box.
+    Effect::new(move |seen: Option<()>| {
+        let visit = of_visit();
+        if seen.is_some() {
+            login_box.set(visit);
+        }
+    });
     view! {
         <Title text=lang.t("home.title") />
         <Layout>
@@ -41,16 +45,16 @@ pub fn HomePage() -> impl IntoView {
                     <p>{lang.t("home.free")}</p>
                 </section>
                 <div class="home__side">
-                    <LoginBox state=login_box />
+                    {move || view! { <LoginBox action state=login_box.get() /> }}
                     <section class="block" aria-labelledby="new-heading">
                         <h2 id="new-heading">{lang.t("home.new_heading")}</h2>
                         <p>
-                            <a href=SIGNUP_PATH rel="external" class="button button--primary">
+                            <a href=SIGNUP_PATH class="button button--primary">
                                 {lang.t("home.create_account")}
                             </a>
                         </p>
                         <p>
-                            <a href=crate::activation::RESEND_PATH rel="external">
+                            <a href=crate::activation::RESEND_PATH>
                                 {lang.t("home.activation_not_received")}
                             </a>
                         </p>
@@ -61,8 +65,14 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+fn of_visit_untracked(query: Memo<leptos_router::params::ParamsMap>) -> LoginBoxState {
+    query.with_untracked(|query| {
+        LoginBoxState::of_visit(query.get_str("suivant"), query.get_str("info"))
+    })
+}
+
 #[component]
-fn LoginBox(state: LoginBoxState) -> impl IntoView {
+fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView {
     let lang = use_lang();
     let refused = state.refusal.is_some();
     let deactivated = state.refusal == Some(LoginRefusal::Deactivated);
@@ -87,15 +97,11 @@ fn LoginBox(state: LoginBoxState) -> impl IntoView {
             {refusal_text.map(|text| view! {
                 <div class="notice notice--error" role="alert" id="login-error">
                     <p>{text}</p>
-                    {deactivated.then(|| view! {
-                        <form method="post" action=crate::lifecycle::REACTIVATION_PATH>
-                            <input type="hidden" name="login_email" value=email_for_request.clone() />
-                            <button type="submit" class="button button--secondary">{lang.t("login.request_reactivation")}</button>
-                        </form>
-                    })}
+                    {deactivated.then(|| view! { <ReactivationButton email=email_for_request.clone() /> })}
                 </div>
             })}
-            <form method="post" action=LOGIN_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=LOGIN_PATH class="form">
                 <input type="hidden" name="next" value=state.next />
                 <div class="field">
                     <label for="login-email">{lang.t("home.login_email")}</label>
@@ -116,8 +122,34 @@ fn LoginBox(state: LoginBoxState) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>
                 </div>
-            </form>
-            <p><a href=crate::recovery::FORGOT_PATH rel="external">{lang.t("home.forgot_password")}</a></p>
+            </DoorForm>
+            <p><a href=crate::recovery::FORGOT_PATH>{lang.t("home.forgot_password")}</a></p>
         </section>
+    }
+}
+
+/// "Demander la réactivation" under the login box's refusal: the request
+/// goes for the address typed, and the answer shows in place.
+#[component]
+fn ReactivationButton(email: String) -> impl IntoView {
+    let lang = use_lang();
+    let action = ServerAction::<RequestReactivation>::new();
+    let state = shown_state(ReactivationPageState::Blank, &[ActionAnswers::of(action)]);
+    let email = StoredValue::new(email);
+    move || {
+        match state.get() {
+        ReactivationPageState::Done { email } => view! {
+            <p role="status">{lang.t_with("reactivation.done", &[("email", &email)])}</p>
+        }
+        .into_any(),
+        _ => view! {
+            <DoorAlert action />
+            <DoorForm action plain=crate::lifecycle::REACTIVATION_PATH>
+                <input type="hidden" name="login_email" value=email.get_value() />
+                <button type="submit" class="button button--secondary">{lang.t("login.request_reactivation")}</button>
+            </DoorForm>
+        }
+        .into_any(),
+    }
     }
 }

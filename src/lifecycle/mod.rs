@@ -22,16 +22,44 @@ pub mod service;
 
 pub use page::ReactivationRequestPage;
 
+use crate::account::forms::DeactivateForm;
+use crate::account::ConnectedPageState;
+use crate::components::{DoorError, Outcome};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// "Demander la réactivation" (`POST /reactivation`): the same answer
+/// whatever the address. Errors: [`DoorError::Unavailable`] when the
+/// database failed.
+#[server(prefix = "/api", endpoint = "reactivation")]
+pub async fn request_reactivation(
+    #[server(flatten)] form: ReactivationForm,
+) -> Result<Outcome<ReactivationPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::answer_request(request.state.clone(), form).await;
+    request.finish(answer)
+}
+
+/// "Désactiver mon compte" (`POST /mon-compte/desactivation`).
+/// Errors: [`DoorError::SessionEnded`] without a session;
+/// [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "mon-compte/desactivation")]
+pub async fn deactivate_own(
+    #[server(flatten)] form: DeactivateForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_deactivate_own(state, headers, connected, form)
+    })
+    .await
+}
 
 pub const REACTIVATION_PATH: &str = "/reactivation";
 
-/// "Désactiver mon compte" as typed.
-#[derive(Clone, Default, Deserialize)]
+/// "Demander la réactivation": the login address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct DeactivateForm {
-    #[serde(rename = "deactivate_password")]
-    pub password: String,
+pub struct ReactivationForm {
+    pub login_email: String,
 }
 
 /// What the reactivation request page shows.

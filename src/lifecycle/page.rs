@@ -1,5 +1,7 @@
-use super::{ReactivationPageState, REACTIVATION_PATH};
-use crate::components::{page_state, Layout, TextField};
+use super::{ReactivationPageState, RequestReactivation, REACTIVATION_PATH};
+use crate::components::{
+    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout, TextField,
+};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,8 +9,20 @@ use leptos_meta::Title;
 /// "Demander la réactivation": the login address of a deactivated account.
 #[component]
 pub fn ReactivationRequestPage() -> impl IntoView {
+    let action = ServerAction::<RequestReactivation>::new();
+    let state = shown_state(
+        page_state(ReactivationPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || request_view(state.get(), action)
+}
+
+fn request_view(
+    state: ReactivationPageState,
+    action: ServerAction<RequestReactivation>,
+) -> impl IntoView {
     let lang = use_lang();
-    let (email, error, done) = match page_state(ReactivationPageState::default) {
+    let (email, error, done) = match state {
         ReactivationPageState::Blank => (String::new(), None, None),
         ReactivationPageState::Refused { email, error } => (email, Some(error), None),
         ReactivationPageState::Done { email } => (String::new(), None, Some(email)),
@@ -23,13 +37,14 @@ pub fn ReactivationRequestPage() -> impl IntoView {
                 </p>
             })}
             <p>{lang.t("reactivation.intro")}</p>
-            <form method="post" action=REACTIVATION_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=REACTIVATION_PATH class="form">
                 <TextField name="login_email" label="signup.login_email" value=email error=error
                     required=true input_type="email" autocomplete="username" maxlength=254 />
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("reactivation.submit")}</button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }

@@ -1,16 +1,17 @@
-//! The HTTP doors of the login box (`POST /connexion`) and of
-//! "Déconnexion", and the login box's state read from the home page's
-//! query.
+//! The doors of the login box (`POST /connexion`, `/api/connexion`) and
+//! of "Déconnexion" (`POST /deconnexion`, `/api/deconnexion`), and the
+//! login box's state read from the home page's query.
 
 use super::service::{log_in, LoginOutcome};
-use super::{LoginBoxState, LoginForm, LoginNotice, LoginRefusal};
+use super::{LoginBoxState, LoginForm, LoginRefusal};
+use crate::server::door::{self, Answer};
 use crate::server::events::{self, EventKind};
 use crate::server::steady::Steady;
-use crate::server::{language, render, session, AppState};
+use crate::server::{language, session, AppState};
 use anyhow::Context;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use axum::Form;
 use std::net::SocketAddr;
 
@@ -47,20 +48,33 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let client = client_address(&state, &headers, peer);
-    let steady = Steady::start(&state);
+    let answer = answer(&state, &headers, &client, form).await;
+    door::respond(&state, Uri::from_static("/"), headers, answer).await
+}
+
+/// What the login box leads to, on both doors (`POST /connexion`, the
+/// server function `/api/connexion`), no sooner than the steady answer
+/// time: a new session and the page asked for, or the login box again with
+/// the refusal and the address as typed (never the password).
+///
+/// Errors: the session could not be opened (the database failed).
+pub async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &str,
+    form: LoginForm,
+) -> anyhow::Result<Answer<LoginBoxState>> {
+    let steady = Steady::start(state);
     let outcome = steady
-        .answer(log_in(&state, &form.email, &form.password, &client).await)
+        .answer(log_in(state, &form.email, &form.password, client).await)
         .await;
     let refusal = match outcome {
         Ok(LoginOutcome::LoggedIn { account_id }) => {
-            return match open_session(&state, &headers, &account_id).await {
-                Ok(cookie) => {
-                    let mut response = Redirect::to(after_login(&form.next)).into_response();
-                    response.headers_mut().insert(header::SET_COOKIE, cookie);
-                    response
-                }
-                Err(error) => render::unavailable(&state, &headers, error).await,
-            };
+            let cookie = open_session(state, headers, &account_id).await?;
+            return Ok(Answer::GoTo {
+                path: after_login(&form.next).to_owned(),
+                cookie: Some(cookie),
+            });
         }
         Ok(LoginOutcome::Refused(refusal)) => refusal,
         Err(error) => {
@@ -83,7 +97,7 @@ pub async fn submit(
         refusal: Some(refusal),
         notice: None,
     };
-    render::page_with(&state, Uri::from_static("/"), headers, status, login_box).await
+    Ok(Answer::Page(status, login_box))
 }
 
 async fn open_session(
@@ -105,46 +119,44 @@ async fn open_session(
 
 /// `POST /deconnexion`
 pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let result = async {
-        if let Some(current) = session::current(&state, &headers).await? {
-            let mut conn = state.db.acquire().await.context("recording the logout")?;
-            events::record(
-                &mut conn,
-                &current.account_id,
-                EventKind::LoggedOut,
-                state.clock.now_seconds(),
-            )
-            .await?;
-        }
-        session::close(&state, &headers).await
+    let answer = log_out_answer(&state, &headers).await;
+    door::respond(&state, Uri::from_static("/"), headers, answer).await
+}
+
+/// "Déconnexion", on both doors: the session ends (and the feed says so),
+/// its cookie is cleared, and the login box says "Vous êtes déconnecté".
+///
+/// Errors: the database failed (the session may still be open).
+pub async fn log_out_answer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Answer<()>> {
+    if let Some(current) = session::current(state, headers).await? {
+        let mut conn = state.db.acquire().await.context("recording the logout")?;
+        events::record(
+            &mut conn,
+            &current.account_id,
+            EventKind::LoggedOut,
+            state.clock.now_seconds(),
+        )
+        .await?;
     }
-    .await;
-    if let Err(error) = result {
-        return render::unavailable(&state, &headers, error).await;
-    }
-    let mut response = Redirect::to("/?info=logged_out").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session::clear_cookie(&state));
-    response
+    session::close(state, headers).await?;
+    Ok(Answer::GoTo {
+        path: "/?info=logged_out".to_owned(),
+        cookie: Some(session::clear_cookie(state)),
+    })
 }
 
 /// The login box of a plain visit to the home page: `?suivant=` and `?info=`.
 pub fn login_box_from_query(uri: &Uri) -> LoginBoxState {
-    let mut login_box = LoginBoxState::default();
+    let mut suivant = None;
+    let mut info = None;
     for (key, value) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
         match key.as_ref() {
-            "suivant" => {
-                if let Some(path) = language::local_path(&value) {
-                    login_box.next = path.to_owned();
-                    login_box.notice = Some(LoginNotice::LoginRequired);
-                }
-            }
-            "info" => login_box.notice = LoginNotice::from_query(&value).or(login_box.notice),
+            "suivant" => suivant = Some(value.into_owned()),
+            "info" => info = Some(value.into_owned()),
             _ => {}
         }
     }
-    login_box
+    LoginBoxState::of_visit(suivant.as_deref(), info.as_deref())
 }
 
 #[cfg(test)]

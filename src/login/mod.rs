@@ -11,7 +11,34 @@ pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+use crate::components::{DoorError, Outcome};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// The login box's server function: what `POST /connexion` does. Logged
+/// in, it sets the session cookie and answers where to go; refused, the
+/// login box's state.
+///
+/// Errors: [`DoorError::Unavailable`] when the session could not be opened.
+#[server(prefix = "/api", endpoint = "connexion")]
+pub async fn log_in(
+    #[server(flatten)] form: LoginForm,
+) -> Result<Outcome<LoginBoxState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let client = request.client_address();
+    let answer = handlers::answer(&request.state, request.headers(), &client, form).await;
+    request.finish(answer)
+}
+
+/// "Déconnexion"'s server function: what `POST /deconnexion` does.
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "deconnexion")]
+pub async fn log_out() -> Result<Outcome<()>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::log_out_answer(&request.state, request.headers()).await;
+    request.finish(answer)
+}
 
 pub const LOGIN_PATH: &str = "/connexion";
 pub const LOGOUT_PATH: &str = "/deconnexion";
@@ -103,6 +130,23 @@ pub struct LoginBoxState {
     pub next: String,
     pub refusal: Option<LoginRefusal>,
     pub notice: Option<LoginNotice>,
+}
+
+impl LoginBoxState {
+    /// The login box of a visit to the home page, from its `?suivant=`
+    /// (a path of this site only, which brings "Veuillez vous connecter")
+    /// and `?info=` (what just happened: activated, logged out…).
+    pub fn of_visit(suivant: Option<&str>, info: Option<&str>) -> LoginBoxState {
+        let mut login_box = LoginBoxState::default();
+        if let Some(path) = suivant.and_then(crate::domain::redirect::local_path) {
+            login_box.next = path.to_owned();
+            login_box.notice = Some(LoginNotice::LoginRequired);
+        }
+        if let Some(notice) = info.and_then(LoginNotice::from_query) {
+            login_box.notice = Some(notice);
+        }
+        login_box
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
-//! The HTTP doors of `/gestion` and of the structure request in "Mon
-//! compte".
+//! The doors of `/gestion` and of the structure request in "Mon compte":
+//! plain posts and server functions over one answer function each.
 
 use super::service::{act, page_for, request_membership, Refusal};
-use super::ManagementForm;
-use crate::account::handlers::connected_page_with;
-use crate::account::AccountNotice;
+use super::{ManagementForm, ManagementPageState};
+use crate::account::forms::AttachForm;
+use crate::account::handlers::{my_account_after, respond_on_my_account};
+use crate::account::{AccountNotice, ConnectedPageState};
 use crate::domain::FieldErrors;
-use crate::server::web::{forbidden, Connected, FormOutcome, Manager};
-use crate::server::{render, AppState};
+use crate::server::door::{self, Answer};
+use crate::server::web::{forbidden, Actor, Connected, FormOutcome, Manager};
+use crate::server::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
 use axum::Form;
 
@@ -20,6 +22,14 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
+/// `/gestion` as `actor` may see it. Errors: the database failed.
+pub async fn answer_show(
+    state: AppState,
+    actor: Actor,
+) -> anyhow::Result<Answer<ManagementPageState>> {
+    Ok(Answer::page(page_for(&state, &actor).await?))
+}
+
 /// `GET /gestion`
 pub async fn show(
     State(state): State<AppState>,
@@ -27,22 +37,23 @@ pub async fn show(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match page_for(&state, &actor).await {
-        Ok(page) => no_store(render::page_with(&state, uri, headers, StatusCode::OK, page).await),
-        Err(error) => render::unavailable(&state, &headers, error).await,
-    }
+    let answer = answer_show(state.clone(), actor).await;
+    no_store(door::respond(&state, uri, headers, answer).await)
 }
 
-/// `POST /gestion`
-pub async fn submit(
-    State(state): State<AppState>,
-    Manager { actor, .. }: Manager,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<ManagementForm>,
-) -> Response {
+/// A form of `/gestion` (deactivate, reactivate, approve, refuse, create a
+/// structure, name a manager): the page again with what it did, or with
+/// the form's errors and what was typed.
+///
+/// Errors: `Ok(None)` when `actor` may not act on that account or
+/// structure; the database failed.
+pub async fn answer_act(
+    state: AppState,
+    actor: Actor,
+    form: ManagementForm,
+) -> anyhow::Result<Option<Answer<ManagementPageState>>> {
     let answered = match act(&state, &actor, &form).await {
-        Ok(Err(Refusal::Forbidden)) => return forbidden(&state, &headers),
+        Ok(Err(Refusal::Forbidden)) => return Ok(None),
         Ok(Err(Refusal::Invalid(errors))) => Ok(Err(errors)),
         Ok(Ok(notice)) => Ok(Ok(notice)),
         Err(error) => Err(error),
@@ -54,24 +65,58 @@ pub async fn submit(
         FormOutcome::Refused(errors) => (None, errors, None),
         FormOutcome::Failed(reference) => (None, FieldErrors::new(), Some(reference)),
     };
-    match page_for(&state, &actor).await {
-        Ok(mut page) => {
-            page.notice = notice.map(str::to_owned);
-            if !errors.is_empty() {
-                page.form = form;
-            }
-            page.errors = errors;
-            page.failure = failure;
-            no_store(render::page_with(&state, uri, headers, status, page).await)
-        }
-        Err(error) => render::unavailable(&state, &headers, error).await,
+    let mut page = page_for(&state, &actor).await?;
+    page.notice = notice.map(str::to_owned);
+    if !errors.is_empty() {
+        page.form = form;
+    }
+    page.errors = errors;
+    page.failure = failure;
+    Ok(Some(Answer::Page(status, page)))
+}
+
+/// `POST /gestion`
+pub async fn submit(
+    State(state): State<AppState>,
+    Manager { actor, .. }: Manager,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ManagementForm>,
+) -> Response {
+    match answer_act(state.clone(), actor, form).await {
+        Ok(None) => forbidden(&state, &headers),
+        Ok(Some(answer)) => no_store(door::respond(&state, uri, headers, Ok(answer)).await),
+        Err(error) => door::respond(&state, uri, headers, Err::<Answer<()>, _>(error)).await,
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct AttachForm {
-    #[serde(default)]
-    siret: String,
+/// "Demander un rattachement" in "Mon compte": the request goes to the
+/// structure's managers; the SIRET as typed comes back after a refusal.
+/// Errors: the database failed.
+pub async fn answer_attach(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: AttachForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = request_membership(&state, id, &form.siret).await;
+    let outcome = FormOutcome::of(answered, "membership request");
+    let typed: String = form.siret.chars().take(30).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |structure| {
+            Some(AccountNotice {
+                key: "account.membership_requested".into(),
+                email: structure,
+            })
+        },
+        |page| page.typed.siret = typed,
+    )
+    .await
 }
 
 /// `POST /mon-compte/rattachement`
@@ -81,29 +126,6 @@ pub async fn submit_attach(
     headers: HeaderMap,
     Form(form): Form<AttachForm>,
 ) -> Response {
-    let account_id = &connected.account_id;
-    let answered = request_membership(&state, account_id, &form.siret).await;
-    let outcome = FormOutcome::of(answered, "membership request");
-    let status = outcome.status();
-    let my_account = Uri::from_static(crate::account::MY_ACCOUNT_PATH);
-    connected_page_with(&state, my_account, headers, account_id, status, |page| {
-        let typed: String = form.siret.chars().take(30).collect();
-        match outcome {
-            FormOutcome::Done(structure) => {
-                page.notice = Some(AccountNotice {
-                    key: "account.membership_requested".into(),
-                    email: structure,
-                })
-            }
-            FormOutcome::Refused(errors) => {
-                page.errors = errors;
-                page.typed.siret = typed;
-            }
-            FormOutcome::Failed(reference) => {
-                page.failure = Some(reference);
-                page.typed.siret = typed;
-            }
-        }
-    })
-    .await
+    let answer = answer_attach(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
 }

@@ -23,8 +23,12 @@ pub mod service;
 
 pub use page::ManagementPage;
 
+use crate::account::forms::AttachForm;
+use crate::account::ConnectedPageState;
 use crate::accounts::AccountState;
+use crate::components::{DoorError, Outcome};
 use crate::domain::FieldErrors;
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const MANAGEMENT_PATH: &str = "/gestion";
@@ -102,4 +106,38 @@ pub struct ManagementPageState {
     /// The form that was refused, to show its errors at the right place.
     pub form: ManagementForm,
     pub failure: Option<crate::error::Reference>,
+}
+
+/// What `/gestion` shows, for the page reached in the browser.
+///
+/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Forbidden`] for
+/// someone who manages nobody; [`DoorError::Unavailable`].
+#[server(prefix = "/api", endpoint = "gestion/page")]
+pub async fn load_management_page() -> Result<Outcome<ManagementPageState>, DoorError> {
+    crate::server::door::manager_fn(|state, actor| async move {
+        handlers::answer_show(state, actor).await.map(Some)
+    })
+    .await
+}
+
+/// A form of `/gestion` (`POST /gestion`).
+/// Errors: as [`load_management_page`], and [`DoorError::Forbidden`] for
+/// an account or a structure out of the actor's reach.
+#[server(prefix = "/api", endpoint = "gestion")]
+pub async fn manage(
+    #[server(flatten)] form: ManagementForm,
+) -> Result<Outcome<ManagementPageState>, DoorError> {
+    crate::server::door::manager_fn(|state, actor| handlers::answer_act(state, actor, form)).await
+}
+
+/// "Demander un rattachement" (`POST /mon-compte/rattachement`).
+/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Unavailable`].
+#[server(prefix = "/api", endpoint = "mon-compte/rattachement")]
+pub async fn request_attachment(
+    #[server(flatten)] form: AttachForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_attach(state, headers, connected, form)
+    })
+    .await
 }

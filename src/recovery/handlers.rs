@@ -1,15 +1,16 @@
-//! The HTTP doors of "Mot de passe oublié ?" and "Gestion du mot de passe":
-//! each extracts the form, calls `service`, and draws the page with its
-//! status.
+//! The doors of "Mot de passe oublié ?" and "Gestion du mot de passe":
+//! one answer function each, which calls `service`; the plain post draws
+//! the page with its status, the server function returns its state.
 
 use super::service::{answer, look_up, reset, start, RecoveryStep, ResetLinkState, ResetRefused};
 use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState};
 use crate::domain::FieldErrors;
+use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::{language, render, tokens, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 
 fn status_of_forgot(page: &ForgotPageState) -> StatusCode {
@@ -30,6 +31,19 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<RecoveryForm>,
 ) -> Response {
+    let answer = answer_forgot(state.clone(), headers.clone(), form).await;
+    render::private(door::respond(&state, uri, headers, Ok(answer)).await)
+}
+
+/// Both steps of "Mot de passe oublié ?", no sooner than the steady answer
+/// time: the address and the captcha lead to the secret question (the
+/// account's, or a decoy: the same for every address); the right answer
+/// sends the reset link. A failure keeps the step, with its reference.
+pub async fn answer_forgot(
+    state: AppState,
+    headers: HeaderMap,
+    form: RecoveryForm,
+) -> Answer<ForgotPageState> {
     let lang = language::of_headers(&headers, state.config.default_lang);
     let outcome = match form.intent.as_str() {
         "new_captcha" => {
@@ -40,8 +54,7 @@ pub async fn submit(
                 notice: None,
                 failure: None,
             };
-            let status = status_of_forgot(&page);
-            return render::private(render::page_with(&state, uri, headers, status, page).await);
+            return Answer::Page(status_of_forgot(&page), page);
         }
         "answer" => {
             Steady::start(&state)
@@ -54,8 +67,8 @@ pub async fn submit(
                 .await
         }
     };
-    let (status, page) = match outcome.map(|step| forgot_page(&form, step)) {
-        Ok(page) => (status_of_forgot(&page), page),
+    match outcome.map(|step| forgot_page(&form, step)) {
+        Ok(page) => Answer::Page(status_of_forgot(&page), page),
         Err(error) => {
             let reference = crate::server::telemetry::report(&error, "password recovery");
             let page = if form.intent == "answer" {
@@ -71,10 +84,9 @@ pub async fn submit(
                     failure: Some(reference),
                 }
             };
-            (StatusCode::SERVICE_UNAVAILABLE, page)
+            Answer::Page(StatusCode::SERVICE_UNAVAILABLE, page)
         }
-    };
-    render::private(render::page_with(&state, uri, headers, status, page).await)
+    }
 }
 
 /// The page a step leads to; what the person typed (the address, the flow)
@@ -198,18 +210,19 @@ pub async fn show(
     render::link_page(&state, uri, headers, page, status_of_reset).await
 }
 
-/// `POST /nouveau-mot-de-passe/{token}`: "Valider".
-pub async fn submit_reset(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<ResetForm>,
-) -> Response {
+/// "Valider" on the reset link's page: the new password, then the login
+/// box says it changed; a refusal shows its errors (the passwords are not
+/// sent back). A failure while the link is still good keeps the form, with
+/// its reference.
+///
+/// Errors: the database failed and the link could not even be read.
+pub async fn answer_reset(
+    state: AppState,
+    token: String,
+    form: ResetForm,
+) -> anyhow::Result<Answer<ResetPageState>> {
     let page = match reset(&state, &token, &form).await {
-        Ok(Ok(())) => {
-            return render::private(Redirect::to("/?info=password_changed").into_response())
-        }
+        Ok(Ok(())) => return Ok(Answer::go_to("/?info=password_changed")),
         Ok(Err(ResetRefused::Link(link))) => reset_page(link, FieldErrors::new(), None),
         Ok(Err(ResetRefused::Form {
             user_inputs,
@@ -219,13 +232,22 @@ pub async fn submit_reset(
             Ok(link @ ResetLinkState::Ready { .. }) => {
                 let reference = crate::server::telemetry::report(&error, "password reset");
                 let page = reset_page(link, FieldErrors::new(), Some(reference));
-                let status = StatusCode::SERVICE_UNAVAILABLE;
-                return render::private(
-                    render::page_with(&state, uri, headers, status, page).await,
-                );
+                return Ok(Answer::Page(StatusCode::SERVICE_UNAVAILABLE, page));
             }
-            _ => return render::private(render::unavailable(&state, &headers, error).await),
+            _ => return Err(error),
         },
     };
-    render::link_page(&state, uri, headers, Ok(page), status_of_reset).await
+    Ok(Answer::Page(status_of_reset(&page), page))
+}
+
+/// `POST /nouveau-mot-de-passe/{token}`: "Valider".
+pub async fn submit_reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let answer = answer_reset(state.clone(), token, form).await;
+    render::private(door::respond(&state, uri, headers, answer).await)
 }

@@ -28,14 +28,45 @@ mod throttle;
 
 pub use page::{ForgotPasswordPage, ResetPasswordPage};
 
+use crate::components::{DoorError, Outcome};
 use crate::domain::password::parse_pair;
 use crate::domain::{EmailAddress, FieldErrors, NewPassword, PasswordPolicy, SecretAnswer};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// "Mot de passe oublié ?": both steps post here.
 pub const FORGOT_PATH: &str = "/mot-de-passe-oublie";
 /// "Gestion du mot de passe", followed by the emailed token.
 pub const RESET_PREFIX: &str = "/nouveau-mot-de-passe";
+
+/// Both steps of "Mot de passe oublié ?" (`POST /mot-de-passe-oublie`).
+///
+/// Errors: [`DoorError::Unavailable`] only when the request cannot be
+/// read; a failure of the service is the page's own state, with the step
+/// kept.
+#[server(prefix = "/api", endpoint = "mot-de-passe-oublie")]
+pub async fn recover(
+    #[server(flatten)] form: RecoveryForm,
+) -> Result<Outcome<ForgotPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer =
+        handlers::answer_forgot(request.state.clone(), request.headers().clone(), form).await;
+    request.finish(Ok(answer))
+}
+
+/// "Valider" on the reset link's page (`POST /nouveau-mot-de-passe/…`);
+/// the link's token travels in the body.
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "nouveau-mot-de-passe")]
+pub async fn reset_password(
+    token: String,
+    #[server(flatten)] form: ResetForm,
+) -> Result<Outcome<ResetPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::answer_reset(request.state.clone(), token, form).await;
+    request.finish(answer)
+}
 
 /// The decoy questions, by catalogue key (in the language of the page).
 pub const DECOY_QUESTIONS: &[&str] = &[

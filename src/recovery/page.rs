@@ -1,9 +1,10 @@
 use super::{
-    ForgotPageState, ResetPageState, ANSWER_FIELDS, FORGOT_PATH, REQUEST_FIELDS, RESET_FIELDS,
+    ForgotPageState, Recover, ResetPageState, ResetPassword, ANSWER_FIELDS, FORGOT_PATH,
+    REQUEST_FIELDS, RESET_FIELDS, RESET_PREFIX,
 };
 use crate::components::{
-    new_challenge_id, page_state, CaptchaField, ErrorSummary, FailureNotice, Layout,
-    NewPasswordFields, TextField, Validator,
+    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
+    ErrorSummary, FailureNotice, Layout, NewPasswordFields, TextField, Validator,
 };
 use crate::domain::{EmailAddress, FieldErrors, PasswordPolicy, UserMessage};
 use crate::i18n::use_lang;
@@ -14,30 +15,40 @@ use leptos_meta::Title;
 /// question, then the guide's message.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    match page_state(ForgotPageState::default) {
+    let action = ServerAction::<Recover>::new();
+    let state = shown_state(
+        page_state(ForgotPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    // "Recommencer" leads to this very page: back to step 1.
+    let restart = Callback::new(move |()| state.set(ForgotPageState::default()));
+    move || match state.get() {
         ForgotPageState::Request {
             email,
             errors,
             focus_captcha,
             notice,
             failure,
-        } => view! { <RequestStep email errors focus_captcha notice failure /> }.into_any(),
+        } => view! { <RequestStep action email errors focus_captcha notice failure /> }.into_any(),
         ForgotPageState::Question {
             flow,
             email,
             question,
             errors,
             failure,
-        } => view! { <QuestionStep flow email question errors failure /> }.into_any(),
+        } => {
+            view! { <QuestionStep action restart flow email question errors failure /> }.into_any()
+        }
         ForgotPageState::Sent {
             email,
             valid_minutes,
-        } => view! { <SentStep email valid_minutes /> }.into_any(),
+        } => view! { <SentStep restart email valid_minutes /> }.into_any(),
     }
 }
 
 #[component]
 fn RequestStep(
+    action: ServerAction<Recover>,
     email: String,
     errors: FieldErrors,
     focus_captcha: bool,
@@ -48,8 +59,8 @@ fn RequestStep(
     let challenge = SharedValue::new(new_challenge_id).into_inner();
     let first_error = errors.first_in(REQUEST_FIELDS);
     let error = {
-        let errors = errors.clone();
-        move |name: &str| errors.get(name).map(str::to_owned)
+        let errors = StoredValue::new(errors.clone());
+        move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
     };
     let email_rule: Validator = Callback::new(|raw: String| {
         EmailAddress::parse(&raw)
@@ -65,7 +76,8 @@ fn RequestStep(
             {notice.map(|key| view! { <p class="notice notice--info" role="status">{lang.t(&key)}</p> })}
             {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=REQUEST_FIELDS />
-            <form method="post" action=FORGOT_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=FORGOT_PATH class="form">
                 // The first submit button is the one Enter presses.
                 <button type="submit" name="intent" value="request" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("recovery.submit")}
@@ -79,18 +91,20 @@ fn RequestStep(
                 <CaptchaField challenge error=error("captcha_answer")
                     autofocus=first_error == Some("captcha_answer") || focus_captcha />
                 <div class="actions">
-                    <a href="/" rel="external" class="button button--secondary">{lang.t("recovery.back")}</a>
+                    <a href="/" class="button button--secondary">{lang.t("recovery.back")}</a>
                     <button type="submit" name="intent" value="request" class="button button--primary">
                         {lang.t("recovery.submit")}
                     </button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }
 
 #[component]
 fn QuestionStep(
+    action: ServerAction<Recover>,
+    restart: Callback<()>,
     flow: String,
     email: String,
     question: String,
@@ -106,7 +120,8 @@ fn QuestionStep(
             <p class="lead">{lang.t_with("recovery.question_intro", &[("email", &email)])}</p>
             {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=ANSWER_FIELDS />
-            <form method="post" action=FORGOT_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=FORGOT_PATH class="form">
                 <input type="hidden" name="intent" value="answer" />
                 <input type="hidden" name="flow" value=flow />
                 <input type="hidden" name="login_email" value=email />
@@ -121,16 +136,18 @@ fn QuestionStep(
                         autofocus=true />
                 </div>
                 <div class="actions">
-                    <a href=FORGOT_PATH rel="external" class="button button--secondary">{lang.t("recovery.restart")}</a>
+                    <a href=FORGOT_PATH class="button button--secondary" on:click=move |_| restart.run(())>
+                        {lang.t("recovery.restart")}
+                    </a>
                     <button type="submit" class="button button--primary">{lang.t("recovery.submit")}</button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }
 
 #[component]
-fn SentStep(email: String, valid_minutes: u32) -> impl IntoView {
+fn SentStep(restart: Callback<()>, email: String, valid_minutes: u32) -> impl IntoView {
     let lang = use_lang();
     let minutes = valid_minutes.to_string();
     view! {
@@ -142,8 +159,10 @@ fn SentStep(email: String, valid_minutes: u32) -> impl IntoView {
             </p>
             <p>{lang.t("recovery.sent_not_received")}</p>
             <p class="actions">
-                <a href="/" rel="external" class="button button--primary">{lang.t("recovery.back")}</a>
-                <a href=FORGOT_PATH rel="external" class="button button--secondary">{lang.t("recovery.restart")}</a>
+                <a href="/" class="button button--primary">{lang.t("recovery.back")}</a>
+                <a href=FORGOT_PATH class="button button--secondary" on:click=move |_| restart.run(())>
+                    {lang.t("recovery.restart")}
+                </a>
             </p>
         </Layout>
     }
@@ -152,6 +171,21 @@ fn SentStep(email: String, valid_minutes: u32) -> impl IntoView {
 /// "Gestion du mot de passe", from the emailed link.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let token = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("token").unwrap_or_default());
+    let action = ServerAction::<ResetPassword>::new();
+    let state = shown_state(
+        page_state(ResetPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || reset_view(state.get(), action, token.clone())
+}
+
+fn reset_view(
+    state: ResetPageState,
+    action: ServerAction<ResetPassword>,
+    token: String,
+) -> AnyView {
     let lang = use_lang();
     let dead_end = |title: &'static str, text: &'static str| {
         view! {
@@ -160,13 +194,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <h1>{lang.t(title)}</h1>
                 <p class="notice notice--error">{lang.t(text)}</p>
                 <p>
-                    <a href=FORGOT_PATH rel="external" class="button button--primary">{lang.t("recovery.restart")}</a>
+                    <a href=FORGOT_PATH class="button button--primary">{lang.t("recovery.restart")}</a>
                 </p>
             </Layout>
         }
         .into_any()
     };
-    match page_state(ResetPageState::default) {
+    match state {
         ResetPageState::Invalid => {
             dead_end("recovery.link_invalid_title", "recovery.link_invalid_text")
         }
@@ -180,20 +214,22 @@ pub fn ResetPasswordPage() -> impl IntoView {
             user_inputs,
             errors,
             failure,
-        } => view! { <ResetForm user_inputs errors failure /> }.into_any(),
+        } => view! { <ResetForm action token user_inputs errors failure /> }.into_any(),
     }
 }
 
 #[component]
 fn ResetForm(
+    action: ServerAction<ResetPassword>,
+    token: String,
     user_inputs: Vec<String>,
     errors: FieldErrors,
     failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let error = {
-        let errors = errors.clone();
-        move |name: &str| errors.get(name).map(str::to_owned)
+        let errors = StoredValue::new(errors.clone());
+        move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
     };
     let login_email = user_inputs.first().cloned().unwrap_or_default();
     view! {
@@ -203,7 +239,9 @@ fn ResetForm(
             <p class="lead">{lang.t("recovery.reset_intro")}</p>
             {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=RESET_FIELDS />
-            <form method="post" novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=format!("{RESET_PREFIX}/{token}") class="form">
+                <input type="hidden" name="token" value=token />
                 <p>{lang.t_with("recovery.reset_account", &[("email", &login_email)])}</p>
                 // For password managers: which account the new password is for.
                 <input type="hidden" name="username" autocomplete="username" value=login_email />
@@ -219,10 +257,10 @@ fn ResetForm(
                     />
                 </div>
                 <div class="actions">
-                    <a href="/" rel="external" class="button button--secondary">{lang.t("recovery.cancel")}</a>
+                    <a href="/" class="button button--secondary">{lang.t("recovery.cancel")}</a>
                     <button type="submit" class="button button--primary">{lang.t("recovery.submit")}</button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }

@@ -56,8 +56,9 @@ const LINK_PREFIXES: &[&str] = &[
     "/adresse-de-contact/",
 ];
 
-/// What needs no language: files, captcha images, server functions.
-const NO_LANGUAGE_PREFIXES: &[&str] = &["/pkg/", "/captcha/", "/api/", "/favicon"];
+/// What needs no language: files, captcha images, the strength meter
+/// (asked at each keystroke; it answers no words).
+const NO_LANGUAGE_PREFIXES: &[&str] = &["/pkg/", "/captcha/", "/api/password_strength", "/favicon"];
 
 /// Middleware: a request from a person the portal knows (a live session,
 /// or an emailed link's page) carries that person's language
@@ -151,17 +152,7 @@ pub async fn switch(State(state): State<AppState>, Query(switch): Query<Switch>)
     response
 }
 
-/// Accepts only an absolute path of this site: not `//host`, not `/\host`,
-/// no scheme, no control characters.
-pub fn local_path(raw: &str) -> Option<&str> {
-    let ok = raw.starts_with('/')
-        && !raw.starts_with("//")
-        && !raw.starts_with("/\\")
-        && !raw.chars().any(|c| c.is_control() || c == '\\')
-        && !raw.to_ascii_lowercase().contains("%2f%2f")
-        && !raw.to_ascii_lowercase().starts_with("/%5c");
-    ok.then_some(raw)
-}
+pub use crate::domain::redirect::local_path;
 
 /// Redirect targets an attacker would try, for the tests of every redirect.
 #[cfg(test)]

@@ -141,6 +141,18 @@ async fn shutdown_signal() {
     }
 }
 
+/// `POST /api/…`: the flows' server functions, with the application's
+/// state in their context (`server::door::FnRequest`).
+async fn server_functions(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
+        .into_response()
+}
+
 pub fn router(state: AppState) -> Router {
     // These pages are drawn by their own handlers, which load their data (or
     // send the person to log in) first.
@@ -227,7 +239,7 @@ pub fn router(state: AppState) -> Router {
             "/nouveau-mot-de-passe/{token}",
             get(recovery::handlers::show).post(recovery::handlers::submit_reset),
         )
-        .route("/api/{*fn_name}", post(leptos_axum::handle_server_fns));
+        .route("/api/{*fn_name}", post(server_functions));
     if !state.config.production {
         router = router
             .route("/dev/mailbox", get(crate::dev::list))

@@ -1,11 +1,14 @@
-//! The HTTP door of "Créer votre compte" (`POST /inscription`) and of its
-//! configuration screen.
+//! The doors of "Créer votre compte" (`POST /inscription` and the server
+//! function `/api/inscription`) and of its configuration screen: both call
+//! [`answer`].
 
 use super::service::{sign_up, SignupError};
 use super::{SignupForm, SignupPageState};
 use crate::domain::FieldErrors;
+use crate::i18n::Lang;
+use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
-use crate::server::{language, render, AppState};
+use crate::server::{language, AppState};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -19,20 +22,28 @@ pub async fn submit(
     Form(form): Form<SignupForm>,
 ) -> Response {
     let lang = language::of_headers(&headers, state.config.default_lang);
+    let answer = answer(&state, lang, form).await;
+    door::respond(&state, uri, headers, Ok(answer)).await
+}
+
+/// What the signup form's buttons lead to: "Nouvelle image" and
+/// "Modifier" draw the form again as typed; "Enregistrer et configurer mon
+/// compte" checks the details and opens the configuration screen;
+/// "Valider" (on either screen) creates the account, no sooner than the
+/// steady answer time, or shows the form again with its errors.
+pub async fn answer(state: &AppState, lang: Lang, form: SignupForm) -> Answer<SignupPageState> {
     let configuring = form.screen == "configure";
     match form.intent.as_str() {
         "new_captcha" | "edit" if !configuring || form.intent == "edit" => {
-            let page = SignupPageState::Redrawn {
+            return Answer::page(SignupPageState::Redrawn {
                 form: form.for_redisplay(),
-            };
-            return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+            });
         }
         "new_captcha" => {
-            let page = SignupPageState::Configure {
+            return Answer::page(SignupPageState::Configure {
                 form: form.for_redisplay(),
                 errors: FieldErrors::new(),
-            };
-            return render::page_with(&state, uri, headers, StatusCode::OK, page).await;
+            });
         }
         "configure" => {
             // "Enregistrer et configurer mon compte": the details first;
@@ -42,31 +53,29 @@ pub async fn submit(
                 Err(errors) => errors,
             };
             errors.remove("captcha_answer");
-            let (status, page) = if errors.is_empty() {
-                let form = form.for_redisplay();
-                (StatusCode::OK, SignupPageState::Configure { form, errors })
+            let form = form.for_redisplay();
+            return if errors.is_empty() {
+                Answer::page(SignupPageState::Configure { form, errors })
             } else {
-                let form = form.for_redisplay();
-                (
+                Answer::Page(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     SignupPageState::Refused { form, errors },
                 )
             };
-            return render::page_with(&state, uri, headers, status, page).await;
         }
         _ => {}
     }
-    let steady = Steady::start(&state);
-    let (status, page) = match steady.answer(sign_up(&state, &form, lang).await).await {
-        Ok(recap) => (StatusCode::OK, SignupPageState::Created(recap)),
-        Err(SignupError::Invalid(errors)) if configuring => (
+    let steady = Steady::start(state);
+    match steady.answer(sign_up(state, &form, lang).await).await {
+        Ok(recap) => Answer::page(SignupPageState::Created(recap)),
+        Err(SignupError::Invalid(errors)) if configuring => Answer::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
             SignupPageState::Configure {
                 form: form.for_redisplay(),
                 errors,
             },
         ),
-        Err(SignupError::Invalid(errors)) => (
+        Err(SignupError::Invalid(errors)) => Answer::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
             SignupPageState::Refused {
                 form: form.for_redisplay(),
@@ -75,7 +84,7 @@ pub async fn submit(
         ),
         Err(SignupError::Unexpected(error)) => {
             let reference = crate::server::telemetry::report(&error, "signup");
-            (
+            Answer::Page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 SignupPageState::Failed {
                     form: form.for_redisplay(),
@@ -83,6 +92,5 @@ pub async fn submit(
                 },
             )
         }
-    };
-    render::page_with(&state, uri, headers, status, page).await
+    }
 }

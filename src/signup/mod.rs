@@ -9,8 +9,11 @@
 //! - created: the recap screen of the guide. A login address that already
 //!   has an account gets the very same screen; its owner is warned by email.
 //!
-//! The form posts to its own address (`POST /inscription`), so it works the
-//! same with or without JavaScript; JavaScript adds the live checks.
+//! Two doors, one answer (`handlers::answer`): without JavaScript the form
+//! posts to its own address (`POST /inscription`) and the page is drawn
+//! again; with it, the same fields go to the server function
+//! [`sign_up`] (`POST /api/inscription`) and the page changes in place.
+//! JavaScript also adds the live checks.
 
 mod form;
 #[cfg(feature = "ssr")]
@@ -22,8 +25,25 @@ pub mod service;
 pub use form::{NewAccount, SignupForm, FIELDS};
 pub use page::SignupPage;
 
+use crate::components::{DoorError, Outcome};
 use crate::domain::FieldErrors;
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// The signup form's server function: what `POST /inscription` does,
+/// answered as the page's next state.
+///
+/// Errors: [`DoorError::Unavailable`] only when the request cannot be
+/// read; a failure to store the account is the page's `Failed` state, with
+/// the form kept.
+#[server(prefix = "/api", endpoint = "inscription")]
+pub async fn sign_up(
+    #[server(flatten)] form: SignupForm,
+) -> Result<Outcome<SignupPageState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let answer = handlers::answer(&request.state, request.lang(), form).await;
+    request.finish(Ok(answer))
+}
 
 /// Path of the signup page, for GET and POST.
 pub const SIGNUP_PATH: &str = "/inscription";

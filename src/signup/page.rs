@@ -1,7 +1,7 @@
-use super::{SignupForm, SignupPageState, SignupRecap, FIELDS, SIGNUP_PATH};
+use super::{SignUp, SignupForm, SignupPageState, SignupRecap, FIELDS, SIGNUP_PATH};
 use crate::components::{
-    new_challenge_id, page_state, CaptchaField, ErrorSummary, FailureNotice, Layout, SelectField,
-    TextField, Validator,
+    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
+    ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
@@ -13,26 +13,31 @@ use leptos_meta::Title;
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let state = page_state(SignupPageState::default);
-    match state {
+    let action = ServerAction::<SignUp>::new();
+    let state = shown_state(
+        page_state(SignupPageState::default),
+        &[ActionAnswers::of(action)],
+    );
+    move || match state.get() {
         SignupPageState::Created(recap) => view! { <Recap recap /> }.into_any(),
-        SignupPageState::Blank => {
-            view! { <SignupFormView form=SignupForm::default() errors=FieldErrors::new() /> }
-                .into_any()
+        SignupPageState::Blank => view! {
+            <SignupFormView action form=SignupForm::default() errors=FieldErrors::new() />
         }
+        .into_any(),
         SignupPageState::Refused { form, errors } => {
-            view! { <SignupFormView form errors /> }.into_any()
+            view! { <SignupFormView action form errors /> }.into_any()
         }
-        SignupPageState::Redrawn { form } => {
-            view! { <SignupFormView form errors=FieldErrors::new() focus_captcha=true /> }
-                .into_any()
+        SignupPageState::Redrawn { form } => view! {
+            <SignupFormView action form errors=FieldErrors::new() focus_captcha=true />
         }
+        .into_any(),
         SignupPageState::Configure { form, errors } => {
-            view! { <ConfigureView form errors /> }.into_any()
+            view! { <ConfigureView action form errors /> }.into_any()
         }
-        SignupPageState::Failed { form, reference } => {
-            view! { <SignupFormView form errors=FieldErrors::new() failure=reference /> }.into_any()
+        SignupPageState::Failed { form, reference } => view! {
+            <SignupFormView action form errors=FieldErrors::new() failure=reference />
         }
+        .into_any(),
     }
 }
 
@@ -43,6 +48,7 @@ fn rule<T: 'static, E: UserMessage + 'static>(parse: fn(&str) -> Result<T, E>) -
 
 #[component]
 fn SignupFormView(
+    action: ServerAction<SignUp>,
     form: SignupForm,
     errors: FieldErrors,
     #[prop(optional)] focus_captcha: bool,
@@ -52,8 +58,9 @@ fn SignupFormView(
     let challenge = SharedValue::new(new_challenge_id).into_inner();
     let first_error = errors.first_in(FIELDS);
     let focus = move |name: &str| first_error == Some(name);
-    let known_errors = errors.clone();
-    let error = move |name: &str| known_errors.get(name).map(str::to_owned);
+    let known_errors = StoredValue::new(errors.clone());
+    let error =
+        move |name: &str| known_errors.with_value(|errors| errors.get(name).map(str::to_owned));
 
     let login_email = RwSignal::new(String::new());
     let country = RwSignal::new(String::new());
@@ -87,7 +94,8 @@ fn SignupFormView(
             <p>{lang.t("form.required_legend")}</p>
             {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=FIELDS />
-            <form method="post" action=SIGNUP_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=SIGNUP_PATH class="form">
                 // The first submit button is the one Enter presses.
                 <button type="submit" name="intent" value="sign_up" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("signup.submit")}
@@ -134,7 +142,7 @@ fn SignupFormView(
                     <TextField name="city" label="signup.city" value=form.city.clone() error=error("city")
                         required=true autocomplete="address-level2" validate=rule(City::parse)
                         autofocus=focus("city") maxlength=100 />
-                    <SelectField name="country" label="signup.country" options=crate::components::country_options(lang)
+                    <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
                         selected=selected_country error=error("country") required=true
                         autocomplete="country" value_signal=country autofocus=focus("country") />
                     <TextField name="phone" label="signup.phone" value=form.phone.clone() error=error("phone")
@@ -154,7 +162,7 @@ fn SignupFormView(
                         {lang.t("signup.submit")}
                     </button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }
@@ -163,15 +171,20 @@ fn SignupFormView(
 /// hidden fields; this screen asks for the structure to be attached to
 /// (optional) and the captcha, then creates the account.
 #[component]
-fn ConfigureView(form: SignupForm, errors: FieldErrors) -> impl IntoView {
+fn ConfigureView(
+    action: ServerAction<SignUp>,
+    form: SignupForm,
+    errors: FieldErrors,
+) -> impl IntoView {
     let lang = use_lang();
     let challenge = SharedValue::new(new_challenge_id).into_inner();
     let first_error = errors.first_in(&[
         ("siret", "management.siret"),
         ("captcha_answer", "captcha.label"),
     ]);
-    let known_errors = errors.clone();
-    let error = move |name: &str| known_errors.get(name).map(str::to_owned);
+    let known_errors = StoredValue::new(errors.clone());
+    let error =
+        move |name: &str| known_errors.with_value(|errors| errors.get(name).map(str::to_owned));
     let siret_rule = Callback::new(|raw: String| {
         if raw.trim().is_empty() {
             None
@@ -205,7 +218,8 @@ fn ConfigureView(form: SignupForm, errors: FieldErrors) -> impl IntoView {
             <h1>{lang.t("signup.configure_title")}</h1>
             <p class="lead">{lang.t("signup.configure_intro")}</p>
             <ErrorSummary errors=errors.clone() fields=&[("siret", "management.siret"), ("captcha_answer", "captcha.label")] />
-            <form method="post" action=SIGNUP_PATH novalidate=true class="form">
+            <DoorAlert action />
+            <DoorForm action plain=SIGNUP_PATH class="form">
                 <button type="submit" name="intent" value="sign_up" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("signup.submit")}
                 </button>
@@ -226,7 +240,7 @@ fn ConfigureView(form: SignupForm, errors: FieldErrors) -> impl IntoView {
                         {lang.t("signup.submit")}
                     </button>
                 </div>
-            </form>
+            </DoorForm>
         </Layout>
     }
 }
@@ -250,7 +264,7 @@ fn Recap(recap: SignupRecap) -> impl IntoView {
                     }.into_any(),
                     None => view! { <p>{lang.t("signup.recap.no_structure")}</p> }.into_any(),
                 }}
-                <p><a href="/" rel="external" class="button button--secondary">{lang.t("signup.recap.back_home")}</a></p>
+                <p><a href="/" class="button button--secondary">{lang.t("signup.recap.back_home")}</a></p>
             </section>
         </Layout>
     }

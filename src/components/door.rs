@@ -1,0 +1,395 @@
+//! The browser's door onto a flow: a form that works as a plain post
+//! without JavaScript and, once the page has hydrated, sends the same
+//! fields to the flow's server function and draws its answer in place.
+//!
+//! Both doors reach the same service through the same function on the
+//! server (`server::door`): the plain post draws the whole page again, the
+//! server function returns the page's state ([`Outcome::Page`]) or where to
+//! go next ([`Outcome::GoTo`]), and this module updates the view, moves the
+//! focus and announces the change (WCAG 2.4.3 focus order, 4.1.3 status
+//! messages; RGAA 7.5 and 12).
+
+use crate::error::Reference;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What a flow's server function answers when it did its work.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Outcome<T> {
+    /// The page, in the state the service left it (a refusal with its
+    /// errors and what was typed, a recap, a notice…).
+    Page(T),
+    /// The flow goes on at this path of the site (after logging in, out,
+    /// activating…). The browser navigates there without reloading, except
+    /// to the language switch, which reloads the page in the new language.
+    GoTo(String),
+}
+
+/// Why a flow's server function did not answer with an [`Outcome`]: the
+/// refusals every door shares, with their message keys, and failures with
+/// a reference only (nothing internal crosses).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum DoorError {
+    /// No valid session (it ended while the page was open): the browser goes
+    /// to the login box, with the page kept as `suivant`.
+    #[error("the session has ended")]
+    SessionEnded,
+    /// A page of managers asked by someone who manages nobody.
+    #[error("not allowed")]
+    Forbidden,
+    /// The service failed; the reference is in the server's log.
+    #[error("the service failed (reference {0})")]
+    Unavailable(Reference),
+    /// The request did not reach the server, or its answer could not be
+    /// read (network down, a cross-site post refused…).
+    #[error("the request could not be carried: {0}")]
+    Transport(String),
+}
+
+impl DoorError {
+    /// The catalogue key of what the person reads.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            DoorError::SessionEnded => "login.notice_login_required",
+            DoorError::Forbidden => "management.forbidden_text",
+            DoorError::Unavailable(_) => "errors.internal",
+            DoorError::Transport(_) => "errors.transport",
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for DoorError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        DoorError::Transport(value.to_string())
+    }
+}
+
+/// The answer of a flow's server function.
+pub type DoorResult<T> = Result<Outcome<T>, DoorError>;
+
+/// A form of a flow: `method="post"` to `plain` (the door without
+/// JavaScript); once hydrated, a submit goes to `action`'s server function
+/// instead, built from the same fields (and the pressed button's
+/// `name=value`). While it runs the form is `aria-busy`, its buttons say so,
+/// and a second submit sends nothing.
+#[component]
+pub fn DoorForm<S>(
+    action: ServerAction<S>,
+    /// The address of the plain post.
+    #[prop(into)]
+    plain: String,
+    #[prop(into, optional)] class: Option<String>,
+    /// Labelled by this element (a form with a heading).
+    #[prop(into, optional)]
+    labelledby: Option<String>,
+    children: Children,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: leptos::server_fn::error::FromServerFnError + Send + Sync + 'static,
+{
+    let lang = crate::i18n::use_lang();
+    let pending = action.pending();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submit_through(action, &ev);
+    };
+    view! {
+        <form
+            method="post"
+            action=plain
+            novalidate=true
+            class=class
+            aria-labelledby=labelledby
+            aria-busy=move || pending.get().then_some("true")
+            on:submit=on_submit
+        >
+            {children()}
+            <p class="sr-only" role="status">
+                {move || pending.get().then(|| lang.t("form.sending"))}
+            </p>
+        </form>
+    }
+}
+
+/// Builds the server function's input from the submitted form and
+/// dispatches it; a form that cannot be read is posted the plain way.
+fn submit_through<S>(action: ServerAction<S>, ev: &leptos::ev::SubmitEvent)
+where
+    S: leptos::server_fn::ServerFn + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: leptos::server_fn::error::FromServerFnError + Send + Sync + 'static,
+{
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::form::FromFormData;
+        use wasm_bindgen::JsCast;
+        match S::from_event(ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(_) => {
+                if let Some(form) = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                {
+                    let _ = form.submit();
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (action, ev);
+    }
+}
+
+/// The state a page shows: the one it was drawn with (`initial`), then each
+/// page an action of the page answered. An action that answered
+/// [`Outcome::GoTo`] navigates; one that failed leaves the page as it was
+/// (what was typed stays) and its error shows in [`DoorAlert`].
+///
+/// After each answer the focus moves where the person reads on: the error
+/// summary, else the first field in error, else the page's heading.
+pub fn shown_state<T>(initial: T, actions: &[ActionAnswers<T>]) -> RwSignal<T>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let shown = RwSignal::new(initial);
+    let navigate = leptos_router::hooks::use_navigate();
+    for answers in actions {
+        let answers = *answers;
+        let navigate = navigate.clone();
+        Effect::new(move |seen: Option<usize>| {
+            let version = answers.version.get();
+            if seen.is_some_and(|seen| seen != version) {
+                match answers.value.get_untracked() {
+                    Some(Ok(Outcome::Page(page))) => {
+                        shown.set(page);
+                        focus_after_update();
+                    }
+                    Some(Ok(Outcome::GoTo(path))) => go_to(&navigate, &path),
+                    Some(Err(DoorError::SessionEnded)) => go_to(&navigate, &login_box_for_here()),
+                    _ => {}
+                }
+            }
+            version
+        });
+    }
+    shown
+}
+
+/// What [`shown_state`] follows of an action: its answers and how many.
+pub struct ActionAnswers<T: Send + Sync + 'static> {
+    value: Signal<Option<DoorResult<T>>>,
+    version: Signal<usize>,
+}
+
+impl<T: Send + Sync + 'static> Clone for ActionAnswers<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for ActionAnswers<T> {}
+
+impl<T: Clone + Send + Sync + 'static> ActionAnswers<T> {
+    /// The answers of a flow's server action.
+    pub fn of<S>(action: ServerAction<S>) -> Self
+    where
+        S: leptos::server_fn::ServerFn<Output = Outcome<T>, Error = DoorError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        let value = action.value();
+        let version = action.version();
+        ActionAnswers {
+            value: Signal::derive(move || value.get()),
+            version: Signal::derive(move || version.get()),
+        }
+    }
+}
+
+/// Follows a path the server sent: in the app without reloading, or a
+/// full load for the language switch (the whole page changes language).
+fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &str) {
+    let Some(path) = crate::domain::redirect::local_path(path) else {
+        return;
+    };
+    if path.starts_with(crate::i18n::LANGUAGE_SWITCH_PATH) {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().location().set_href(path);
+        }
+        return;
+    }
+    navigate(path, Default::default());
+}
+
+/// `/?suivant=<this page>`: the login box, then back here.
+fn login_box_for_here() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        format!("/?suivant={}", crate::components::encode_query_value(&here))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        "/".to_owned()
+    }
+}
+
+/// Once the view has been drawn again: focus the error summary, else the
+/// first field marked invalid, else the main heading (made focusable).
+pub fn focus_after_update() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        let document = document();
+        let target = [".error-summary", "[aria-invalid=\"true\"]", "main h1"]
+            .iter()
+            .find_map(|selector| document.query_selector(selector).ok().flatten());
+        if let Some(element) = target {
+            focus_element(&element);
+        }
+    });
+}
+
+/// Focuses an element, making it focusable by script first if it is not
+/// (a heading or a summary), without scrolling past its context.
+#[cfg(feature = "hydrate")]
+pub fn focus_element(element: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
+        if element.get_attribute("tabindex").is_none() {
+            let _ = element.set_attribute("tabindex", "-1");
+        }
+        let _ = element.focus();
+    }
+}
+
+/// Shows why an action of the page got no answer (the service failed, the
+/// network…), as an alert above the form: the form stays as typed.
+#[component]
+pub fn DoorAlert<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = DoorError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let lang = crate::i18n::use_lang();
+    let value = action.value();
+    move || match value.get() {
+        Some(Err(error)) if error != DoorError::SessionEnded => {
+            let reference = match &error {
+                DoorError::Unavailable(reference) => Some(reference.clone()),
+                _ => None,
+            };
+            Some(view! {
+                <div class="notice notice--error" role="alert">
+                    <p>{lang.t(error.message_key())}</p>
+                    {reference.map(|reference| view! {
+                        <p>{lang.t_with("errors.reference", &[("reference", reference.as_str())])}</p>
+                    })}
+                </div>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The state of a page whose data the server loads (the connected pages,
+/// `/gestion`): on a first load, the state its `GET` handler drew the page
+/// with (handed to the browser with the page); after a navigation in the
+/// browser, what `load` (the page's server function) answers. Read it under
+/// `<Transition>`; [`LoadFailure`] shows an error.
+pub fn loaded_state<T, F, Fut>(load: F) -> Resource<Result<T, DoorError>>
+where
+    T: Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = DoorResult<T>> + Send + 'static,
+{
+    let drawn = drawn_by_server::<T>();
+    Resource::new(
+        || (),
+        move |()| {
+            let drawn = drawn.clone();
+            let load = load.clone();
+            async move {
+                match drawn {
+                    Some(page) => Ok(page),
+                    None => match load().await? {
+                        Outcome::Page(page) => Ok(page),
+                        Outcome::GoTo(path) => Err(DoorError::Transport(path)),
+                    },
+                }
+            }
+        },
+    )
+}
+
+/// The state the server handler put in the render's context, if any.
+fn drawn_by_server<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<T>()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// A page's data could not be loaded: the session ended (the browser goes
+/// to the login box, this page kept as `suivant`), the page is not for
+/// this person, or the service failed (its reference).
+#[component]
+pub fn LoadFailure(error: DoorError) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    if error == DoorError::SessionEnded {
+        let navigate = leptos_router::hooks::use_navigate();
+        Effect::new(move || go_to(&navigate, &login_box_for_here()));
+    }
+    let reference = match &error {
+        DoorError::Unavailable(reference) => Some(reference.clone()),
+        _ => None,
+    };
+    let title = match error {
+        DoorError::Forbidden => "management.forbidden_title",
+        DoorError::SessionEnded => "login.notice_login_required",
+        _ => "errors.unavailable_title",
+    };
+    view! {
+        <leptos_meta::Title text=lang.t(title) />
+        <crate::components::Layout>
+            <h1>{lang.t(title)}</h1>
+            <p role="alert">{lang.t(error.message_key())}</p>
+            {reference.map(|reference| view! {
+                <p>{lang.t_with("errors.reference", &[("reference", reference.as_str())])}</p>
+            })}
+            <p><a href="/">{lang.t("not_found.home")}</a></p>
+        </crate::components::Layout>
+    }
+}
+
+/// Shown while a page's data is on its way (a navigation in the browser).
+#[component]
+pub fn Loading() -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    view! {
+        <crate::components::Layout>
+            <p class="loading" role="status">{lang.t("layout.loading")}</p>
+        </crate::components::Layout>
+    }
+}

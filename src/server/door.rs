@@ -1,0 +1,207 @@
+//! The server's half of the two doors of every flow.
+//!
+//! A flow's *answer* function (`signup::handlers::answer_signup`…) takes
+//! what the request carried, calls the flow's service and says what comes
+//! next as an [`Answer`]: a page state with its HTTP status, or a path to
+//! go on to (with a cookie to set). Both doors call it:
+//! - the plain form post ([`respond`]) draws the page with that state, or
+//!   redirects;
+//! - the server function ([`FnRequest::finish`]) returns the state, or the
+//!   path, to the browser, which draws it in place.
+//!
+//! So the flow's logic is written once, and every check that the answer
+//! function or its service makes (throttles, steady answer times, the
+//! no-enumeration rules) holds on both doors. The same-origin check is a
+//! middleware over both.
+
+use super::web::{Actor, Connected};
+use super::{language, render, session, AppState};
+use crate::components::{DoorError, DoorResult, Outcome};
+use crate::i18n::Lang;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// What a flow's answer function decided.
+#[derive(Debug)]
+pub enum Answer<T> {
+    /// The page, in this state, with this status for the plain door (422
+    /// for a refusal…; a server function answers 200 with the state).
+    Page(StatusCode, T),
+    /// Go on to this path of the site, setting this cookie if any.
+    GoTo {
+        path: String,
+        cookie: Option<HeaderValue>,
+    },
+}
+
+impl<T> Answer<T> {
+    /// The page with 200.
+    pub fn page(page: T) -> Answer<T> {
+        Answer::Page(StatusCode::OK, page)
+    }
+
+    /// Go on to `path`, with no cookie.
+    pub fn go_to(path: impl Into<String>) -> Answer<T> {
+        Answer::GoTo {
+            path: path.into(),
+            cookie: None,
+        }
+    }
+}
+
+/// The plain door: draws the page at `uri` with the answer's state and
+/// status, or redirects (303) setting the cookie. A failure is logged and
+/// answered with the generic page and its reference (503).
+pub async fn respond<T>(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    answer: anyhow::Result<Answer<T>>,
+) -> Response
+where
+    T: Clone + Send + Sync + 'static,
+{
+    match answer {
+        Ok(Answer::Page(status, page)) => {
+            render::page_with(state, uri, headers, status, page).await
+        }
+        Ok(Answer::GoTo { path, cookie }) => {
+            let mut response = Redirect::to(&path).into_response();
+            if let Some(cookie) = cookie {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(error) => render::unavailable(state, &headers, error).await,
+    }
+}
+
+/// The request a server function is answering, with the application's
+/// state (both put in the context by `leptos_axum`).
+pub struct FnRequest {
+    pub state: AppState,
+    pub parts: Parts,
+}
+
+impl FnRequest {
+    /// The request being answered.
+    ///
+    /// Errors: [`DoorError::Unavailable`] when called outside a server
+    /// function's request (a wiring mistake, logged with its reference).
+    pub fn current() -> Result<FnRequest, DoorError> {
+        let state = leptos::prelude::use_context::<AppState>();
+        let parts = leptos::prelude::use_context::<Parts>();
+        match (state, parts) {
+            (Some(state), Some(parts)) => Ok(FnRequest { state, parts }),
+            _ => Err(fail(anyhow::anyhow!(
+                "a server function ran without the application's state or its request"
+            ))),
+        }
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// The language of the page that called (see `server::language`).
+    pub fn lang(&self) -> Lang {
+        language::of_headers(self.headers(), self.state.config.default_lang)
+    }
+
+    /// The session of the request.
+    ///
+    /// Errors: [`DoorError::SessionEnded`] without a valid session (the
+    /// browser goes to the login box); [`DoorError::Unavailable`] when the
+    /// database fails.
+    pub async fn connected(&self) -> Result<Connected, DoorError> {
+        match session::current(&self.state, self.headers()).await {
+            Ok(Some(session)) => Ok(Connected {
+                account_id: session.account_id,
+                session_id_hash: session.id_hash,
+            }),
+            Ok(None) => Err(DoorError::SessionEnded),
+            Err(error) => Err(fail(error)),
+        }
+    }
+
+    /// The client's address, as the login throttle counts it.
+    pub fn client_address(&self) -> String {
+        let peer = self
+            .parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0)
+            .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        crate::login::handlers::client_address(&self.state, self.headers(), peer)
+    }
+
+    /// The server function's answer: the page's state or the path to go
+    /// on to (its cookie set on the response). A failure is logged and
+    /// answered with its reference only.
+    pub fn finish<T>(&self, answer: anyhow::Result<Answer<T>>) -> DoorResult<T> {
+        match answer {
+            Ok(Answer::Page(_, page)) => Ok(Outcome::Page(page)),
+            Ok(Answer::GoTo { path, cookie }) => {
+                if let Some(cookie) = cookie {
+                    if let Some(response) =
+                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        response.append_header(header::SET_COOKIE, cookie);
+                    }
+                }
+                Ok(Outcome::GoTo(path))
+            }
+            Err(error) => Err(fail(error)),
+        }
+    }
+}
+
+/// A server function of the connected space: the session first, then
+/// `answer` with the application's state, the request's headers and who
+/// is asking.
+///
+/// Errors: [`DoorError::SessionEnded`] without a valid session;
+/// [`DoorError::Unavailable`] when the database failed.
+pub async fn connected_fn<T, Fut>(
+    answer: impl FnOnce(AppState, HeaderMap, Connected) -> Fut,
+) -> DoorResult<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<Answer<T>>>,
+{
+    let request = FnRequest::current()?;
+    let connected = request.connected().await?;
+    let answered = answer(request.state.clone(), request.headers().clone(), connected).await;
+    request.finish(answered)
+}
+
+/// A server function of `/gestion`: the session, then whether the person
+/// manages anyone, then `answer` with the state and the actor. `answer`
+/// gives `None` when the actor may not act on what was asked.
+///
+/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Forbidden`] for
+/// someone who manages nobody, or an action on an account or a structure
+/// out of their reach; [`DoorError::Unavailable`].
+pub async fn manager_fn<T, Fut>(answer: impl FnOnce(AppState, Actor) -> Fut) -> DoorResult<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<Option<Answer<T>>>>,
+{
+    let request = FnRequest::current()?;
+    let connected = request.connected().await?;
+    let actor = Actor::load(&request.state, &connected.account_id)
+        .await
+        .map_err(fail)?;
+    if !actor.manages_anyone() {
+        return Err(DoorError::Forbidden);
+    }
+    match answer(request.state.clone(), actor).await {
+        Ok(Some(answered)) => request.finish(Ok(answered)),
+        Ok(None) => Err(DoorError::Forbidden),
+        Err(error) => Err(fail(error)),
+    }
+}
+
+/// Logs a failure and gives the error that carries its reference only.
+pub fn fail(error: anyhow::Error) -> DoorError {
+    DoorError::Unavailable(super::telemetry::report(&error, "server function"))
+}
