@@ -21,8 +21,9 @@ E2E_PORT ?= 3100
         integration-postgres e2e build-release fmt lint fuzz bench load oha
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
+## `--split`: each page's code is its own Wasm chunk, loaded when needed.
 run: toolchain
-	cargo leptos serve --release
+	cargo leptos serve --release --split
 
 ## The developers' loop, with live reload.
 dev: toolchain
@@ -73,7 +74,7 @@ integration-postgres:
 	TEST_DATABASE=postgres TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" cargo test --features ssr --test integration
 
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 e2e: build-release
 	rm -rf target/e2e && mkdir -p target/e2e
@@ -100,7 +101,7 @@ RELEASE_EXAMPLE := LEPTOS_OUTPUT_NAME=sesame SESAME_BIN="$(TEST_TARGET_DIR)/rele
 BENCH_ARGS ?=
 bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 bench: export CARGO_INCREMENTAL := 0
-bench: toolchain build-release oha
+bench: toolchain test-deps build-release oha
 	$(RELEASE_EXAMPLE) bench -- $(BENCH_ARGS)
 
 ## The load targets of issue 6 on SQLite, then PostgreSQL: equal answer times

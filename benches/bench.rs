@@ -15,11 +15,18 @@ use std::time::{Duration, Instant};
 use support::{cores, home_during_login_flood, memory_total, oha, Server, PASSWORD};
 
 const PORT: u16 = 3300;
+/// Every page, for the first-load figures (the connected ones with a
+/// session; an emailed link's page with a token that is no link).
 const PAGES: &[&str] = &[
     "/",
     "/inscription",
     "/mot-de-passe-oublie",
     "/activation-renvoyer",
+    "/reactivation",
+    "/activation/abababababababababababababababababababababababababababababababab",
+    "/nouveau-mot-de-passe/abababababababababababababababababababababababababababababababab",
+    "/accueil",
+    "/mon-compte",
 ];
 
 fn base() -> String {
@@ -137,18 +144,40 @@ async fn run(
     support::print_flood(&home, &flood);
 
     // What a browser downloads, once the server has written its
-    // precompressed copies (it starts doing so at start-up).
-    println!("\n## First load of each page (HTML + JavaScript + Wasm + CSS, bytes on the wire)\n");
-    println!("| page | raw | gzip | brotli | of which Wasm (brotli) |");
-    println!("|---|---:|---:|---:|---:|");
-    for page in PAGES {
-        let sizes = page_weight(client, page).await?;
+    // precompressed copies (it starts doing so at start-up): measured in
+    // Chromium, each page in a fresh context, until it has hydrated and
+    // the network is idle (`end2end/first-load.mjs`).
+    println!("\n## First load of each page in Chromium (HTML + JavaScript + Wasm + CSS, brotli on the wire)\n");
+    let mut first_load = std::process::Command::new("node");
+    first_load
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
+        .arg("first-load.mjs")
+        .arg(base())
+        .args(["--cookie", &cookie])
+        .args(PAGES);
+    let output = first_load.output()?;
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    if !output.status.success() {
+        anyhow::bail!(
+            "measuring the first loads failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    println!("\n## Every file of the bundle, as sent\n");
+    println!("| file | raw | brotli |");
+    println!("|---|---:|---:|");
+    for file in bundle_files()? {
+        let fetch = |encoding: &'static str| {
+            let request = client
+                .get(format!("{}/pkg/{file}", base()))
+                .header("accept-encoding", encoding);
+            async move { anyhow::Ok(request.send().await?.bytes().await?.len()) }
+        };
         println!(
-            "| `{page}` | {} | {} | {} | {} |",
-            kb(sizes.raw),
-            kb(sizes.gzip),
-            kb(sizes.brotli),
-            kb(sizes.wasm_brotli)
+            "| `{file}` | {} | {} |",
+            kb(fetch("identity").await?),
+            kb(fetch("br").await?)
         );
     }
 
@@ -167,63 +196,15 @@ async fn run(
     Ok(())
 }
 
-struct Weight {
-    raw: usize,
-    gzip: usize,
-    brotli: usize,
-    wasm_brotli: usize,
-}
-
-/// The page and every file it makes the browser fetch, as transferred.
-async fn page_weight(client: &reqwest::Client, page: &str) -> anyhow::Result<Weight> {
-    let html = client
-        .get(format!("{}{page}", base()))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let mut urls = vec![page.to_owned()];
-    for marker in ["href=\"/pkg/", "src=\"/pkg/"] {
-        for piece in html.split(marker).skip(1) {
-            if let Some(end) = piece.find('"') {
-                urls.push(format!("/pkg/{}", &piece[..end]));
-            }
-        }
-    }
-    // The hydration script imports the JavaScript and Wasm by name.
-    for piece in html.split("/pkg/").skip(1) {
-        let name: String = piece
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-            .collect();
-        if name.ends_with(".js") || name.ends_with(".wasm") {
-            urls.push(format!("/pkg/{name}"));
-        }
-    }
-    urls.sort();
-    urls.dedup();
-    let mut weight = Weight {
-        raw: 0,
-        gzip: 0,
-        brotli: 0,
-        wasm_brotli: 0,
-    };
-    for url in urls {
-        let fetch = |encoding: &'static str| {
-            let request = client
-                .get(format!("{}{url}", base()))
-                .header("accept-encoding", encoding);
-            async move { anyhow::Ok(request.send().await?.bytes().await?.len()) }
-        };
-        weight.raw += fetch("identity").await?;
-        weight.gzip += fetch("gzip").await?;
-        let brotli = fetch("br").await?;
-        weight.brotli += brotli;
-        if url.ends_with(".wasm") {
-            weight.wasm_brotli += brotli;
-        }
-    }
-    Ok(weight)
+/// The JavaScript, Wasm and CSS files cargo-leptos wrote (`target/site/pkg`).
+fn bundle_files() -> anyhow::Result<Vec<String>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/site/pkg");
+    let mut files: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 fn kb(bytes: usize) -> String {

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path, Lazy, LazyRoute,
 };
 
 /// The document around the app, rendered by the server only.
@@ -51,20 +51,56 @@ pub fn App() -> impl IntoView {
         <Router>
             <RouteAnnouncer />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view=HomePage />
-                <Route path=path!("/inscription") view=SignupPage />
-                <Route path=path!("/activation-renvoyer") view=ResendActivationPage />
-                <Route path=path!("/activation/:token") view=ActivationPage />
-                <Route path=path!("/accueil") view=ConnectedHomePage />
-                <Route path=path!("/mon-compte") view=MyAccountPage />
-                <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage />
-                <Route path=path!("/reactivation") view=ReactivationRequestPage />
-                <Route path=path!("/adresse-de-contact/:token") view=ContactLinkPage />
-                <Route path=path!("/gestion") view=ManagementPage />
-                <Route path=path!("/nouveau-mot-de-passe/:token") view=ResetPasswordPage />
+                <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
+                <Route path=path!("/inscription") view={Lazy::<SignupRoute>::new()} />
+                <Route path=path!("/activation-renvoyer") view={Lazy::<ResendActivationRoute>::new()} />
+                <Route path=path!("/activation/:token") view={Lazy::<ActivationRoute>::new()} />
+                <Route path=path!("/accueil") view={Lazy::<ConnectedHomeRoute>::new()} />
+                <Route path=path!("/mon-compte") view={Lazy::<MyAccountRoute>::new()} />
+                <Route path=path!("/mot-de-passe-oublie") view={Lazy::<ForgotPasswordRoute>::new()} />
+                <Route path=path!("/reactivation") view={Lazy::<ReactivationRequestRoute>::new()} />
+                <Route path=path!("/adresse-de-contact/:token") view={Lazy::<ContactLinkRoute>::new()} />
+                <Route path=path!("/gestion") view={Lazy::<ManagementRoute>::new()} />
+                <Route path=path!("/nouveau-mot-de-passe/:token") view={Lazy::<ResetPasswordRoute>::new()} />
             </Routes>
         </Router>
     }
+}
+
+/// A route whose page is its own chunk of the Wasm (`cargo leptos build
+/// --split`): the first load brings the shared code and that page's chunk;
+/// another page's chunk arrives when the person first goes there.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The route of [`", stringify!($page), "`], loaded on demand.")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    HomeRoute => HomePage,
+    SignupRoute => SignupPage,
+    ResendActivationRoute => ResendActivationPage,
+    ActivationRoute => ActivationPage,
+    ConnectedHomeRoute => ConnectedHomePage,
+    MyAccountRoute => MyAccountPage,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ReactivationRequestRoute => ReactivationRequestPage,
+    ContactLinkRoute => ContactLinkPage,
+    ManagementRoute => ManagementPage,
+    ResetPasswordRoute => ResetPasswordPage,
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
@@ -76,6 +112,14 @@ fn RouteAnnouncer() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let location = leptos_router::hooks::use_location();
     let message = RwSignal::new(String::new());
+    // `<body data-hydrated>`: the Wasm has taken over (the end-to-end
+    // tests wait for it before checking what the app does in place).
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.as_ref().is_some_and(|previous| *previous != path) {

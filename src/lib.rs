@@ -35,7 +35,8 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // The current route's chunk is loaded before hydrating (`--split`).
+    leptos::mount::hydrate_lazy(app::App);
 }
 
 #[cfg(test)]

@@ -1,13 +1,25 @@
 //! The doors of the connected space: "Accueil connecté", "Mon compte" and
-//! its forms (password, secret question, sessions, details, language).
+//! its forms (details, login and contact addresses, structures, password,
+//! secret question, sessions, language, deactivation). "Mon compte" calls
+//! the services of the flows its forms belong to (`contact`,
+//! `management`, `lifecycle`); they know nothing of this page.
 //! Each form has one answer function, called by its plain post
 //! (`POST /mon-compte/…`) and by its server function (`/api/mon-compte/…`).
 
 use super::credentials::{change_password, change_secret, end_sessions, update_profile};
-use super::forms::{LanguageForm, PasswordChangeForm, SecretChangeForm, SessionForm};
+use super::forms::{
+    AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
+    SecretChangeForm, SessionForm,
+};
 use super::service::{connected_state, sessions};
 use super::{AccountNotice, ConnectedPageState, MY_ACCOUNT_PATH};
+use crate::contact::service::{request_change, request_login_change};
+use crate::domain::{EmailAddress, FieldErrors};
 use crate::i18n::Lang;
+use crate::lifecycle::service::{deactivate, Acting};
+use crate::mail::templates::ActedBy;
+use crate::management::service::request_membership;
+use crate::server::credentials::{check_current_password, CurrentPasswordRefused};
 use crate::server::door::{self, Answer};
 use crate::server::web::{Connected, FormOutcome};
 use crate::server::{language, session, AppState};
@@ -256,5 +268,182 @@ pub async fn submit_language(
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let answer = answer_language(state.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
+}
+
+/// "Modifier l'identifiant de connexion": a confirmation link to the new
+/// address, after the password; the address as typed comes back when the
+/// change was not asked. Errors: the database failed.
+pub async fn answer_login_change(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: LoginChangeForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let id = &connected.account_id;
+    let answered = request_login_change(
+        &state,
+        id,
+        &form.new_login_email,
+        &form.login_password,
+        lang,
+    )
+    .await;
+    let outcome = FormOutcome::of(answered, "login change");
+    let typed: String = form.new_login_email.chars().take(254).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |address| Some(link_sent("account.login_link_sent", address)),
+        |page| page.typed.new_login_email = typed,
+    )
+    .await
+}
+
+/// `POST /mon-compte/identifiant`
+pub async fn submit_login_change(
+    State(state): State<AppState>,
+    connected: Connected,
+    headers: HeaderMap,
+    Form(form): Form<LoginChangeForm>,
+) -> Response {
+    let answer = answer_login_change(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
+}
+
+/// The notice `key` naming the address a confirmation link went to.
+fn link_sent(key: &str, address: EmailAddress) -> AccountNotice {
+    AccountNotice {
+        key: key.into(),
+        email: address.to_string(),
+    }
+}
+
+/// "Modifier l'adresse de contact": a confirmation link to the new
+/// address; the address as typed comes back when the change was not
+/// asked. Errors: the database failed.
+pub async fn answer_contact_change(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: ContactForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let lang = language::of_headers(&headers, state.config.default_lang);
+    let id = &connected.account_id;
+    let answered = request_change(&state, id, &form.contact_email, lang).await;
+    let outcome = FormOutcome::of(answered, "contact change");
+    let typed: String = form.contact_email.chars().take(254).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |address| Some(link_sent("account.contact_link_sent", address)),
+        |page| page.typed.contact_email = typed,
+    )
+    .await
+}
+
+/// `POST /mon-compte/contact`
+pub async fn submit_change(
+    State(state): State<AppState>,
+    connected: Connected,
+    headers: HeaderMap,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let answer = answer_contact_change(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
+}
+/// "Demander un rattachement" in "Mon compte": the request goes to the
+/// structure's managers; the SIRET as typed comes back after a refusal.
+/// Errors: the database failed.
+pub async fn answer_attach(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: AttachForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let id = &connected.account_id;
+    let answered = request_membership(&state, id, &form.siret).await;
+    let outcome = FormOutcome::of(answered, "membership request");
+    let typed: String = form.siret.chars().take(30).collect();
+    my_account_after(
+        &state,
+        &headers,
+        id,
+        outcome,
+        |structure| {
+            Some(AccountNotice {
+                key: "account.membership_requested".into(),
+                email: structure,
+            })
+        },
+        |page| page.typed.siret = typed,
+    )
+    .await
+}
+
+/// `POST /mon-compte/rattachement`
+pub async fn submit_attach(
+    State(state): State<AppState>,
+    connected: Connected,
+    headers: HeaderMap,
+    Form(form): Form<AttachForm>,
+) -> Response {
+    let answer = answer_attach(state.clone(), headers.clone(), connected, form).await;
+    respond_on_my_account(&state, headers, answer).await
+}
+/// "Désactiver mon compte", confirmed by the password: the sessions end
+/// and the login box says the account is deactivated; a wrong password is
+/// refused next to its field. Errors: the database failed.
+pub async fn answer_deactivate_own(
+    state: AppState,
+    headers: HeaderMap,
+    connected: Connected,
+    form: DeactivateForm,
+) -> anyhow::Result<Answer<ConnectedPageState>> {
+    let account_id = &connected.account_id;
+    let answered = async {
+        let password = &form.deactivate_password;
+        if let Err(refused) = check_current_password(&state, account_id, password).await? {
+            let mut errors = FieldErrors::new();
+            errors.insert("deactivate_password", &refused);
+            return anyhow::Ok(Err(errors));
+        }
+        let acting = Acting {
+            by: ActedBy::Owner,
+            actor_id: None,
+            reason: None,
+        };
+        if deactivate(&state, account_id, acting).await? {
+            return Ok(Ok(()));
+        }
+        // Not deactivated: the account was not active (anymore).
+        let mut errors = FieldErrors::new();
+        errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
+        Ok(Err(errors))
+    }
+    .await;
+    let outcome = FormOutcome::of(answered, "deactivation");
+    if outcome.is_done() {
+        return Ok(Answer::GoTo {
+            path: "/?info=deactivated".to_owned(),
+            cookie: Some(session::clear_cookie(&state)),
+        });
+    }
+    my_account_after(&state, &headers, account_id, outcome, |()| None, |_| {}).await
+}
+
+/// `POST /mon-compte/desactivation`
+pub async fn deactivate_own(
+    State(state): State<AppState>,
+    connected: Connected,
+    headers: HeaderMap,
+    Form(form): Form<DeactivateForm>,
+) -> Response {
+    let answer = answer_deactivate_own(state.clone(), headers.clone(), connected, form).await;
     respond_on_my_account(&state, headers, answer).await
 }

@@ -12,10 +12,14 @@ pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use page::{AccountDetails, ConnectedHomePage, MyAccountPage};
+pub use crate::accounts::AccountSummary;
+pub use page::{ConnectedHomePage, MyAccountPage};
 
 use crate::components::{DoorError, Outcome};
-use forms::{LanguageForm, PasswordChangeForm, SecretChangeForm, SessionForm};
+use forms::{
+    AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
+    SecretChangeForm, SessionForm,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +91,54 @@ pub async fn update_profile(
     .await
 }
 
+/// "Modifier l'adresse de contact" (`POST /mon-compte/contact`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/contact")]
+pub async fn change_contact(
+    #[server(flatten)] form: ContactForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_contact_change(state, headers, connected, form)
+    })
+    .await
+}
+
+/// "Modifier l'identifiant de connexion" (`POST /mon-compte/identifiant`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/identifiant")]
+pub async fn change_login(
+    #[server(flatten)] form: LoginChangeForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_login_change(state, headers, connected, form)
+    })
+    .await
+}
+
+/// "Demander un rattachement" (`POST /mon-compte/rattachement`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/rattachement")]
+pub async fn request_attachment(
+    #[server(flatten)] form: AttachForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_attach(state, headers, connected, form)
+    })
+    .await
+}
+
+/// "Désactiver mon compte" (`POST /mon-compte/desactivation`): answers the
+/// login box's address. Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/desactivation")]
+pub async fn deactivate_own(
+    #[server(flatten)] form: DeactivateForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        handlers::answer_deactivate_own(state, headers, connected, form)
+    })
+    .await
+}
+
 /// The language (`POST /mon-compte/langue`): answers the language switch's
 /// address, which the browser loads. Errors: as [`load_connected_page`].
 #[server(prefix = "/api", endpoint = "mon-compte/langue")]
@@ -111,33 +163,6 @@ pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
 pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
 pub const PROFILE_FORM_PATH: &str = "/mon-compte/coordonnees";
 pub const LOGIN_FORM_PATH: &str = "/mon-compte/identifiant";
-
-/// An account's data as it is shown (activation page, "Mon compte").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountSummary {
-    pub login_email: String,
-    pub contact_email: Option<String>,
-    pub last_name: String,
-    pub first_name: String,
-    pub address: String,
-    pub address_complement_1: Option<String>,
-    pub address_complement_2: Option<String>,
-    pub postal_code: String,
-    pub city: String,
-    /// ISO 3166-1 alpha-2 code.
-    pub country: String,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    /// `fr` or `en`: the language of the account's emails.
-    pub language: String,
-}
-
-impl AccountSummary {
-    /// "Paul Dupont".
-    pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
-}
 
 /// One line of "Fil d'événements".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,18 +1,17 @@
 use super::{
-    load_connected_page, AccountSummary, ChangeLanguage, ChangePassword, ChangeSecret,
-    ConnectedPageState, EndSessions, UpdateProfile, ATTACH_FORM_PATH, CONTACT_FORM_PATH,
-    DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH,
-    PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH, SESSIONS_FORM_PATH,
+    load_connected_page, ChangeContact, ChangeLanguage, ChangeLogin, ChangePassword, ChangeSecret,
+    ConnectedPageState, DeactivateOwn, EndSessions, RequestAttachment, UpdateProfile,
+    ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH,
+    LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH,
+    SESSIONS_FORM_PATH,
 };
 use crate::components::{
-    loaded_state, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
-    LoadFailure, Loading, NewPasswordFields, SelectField, SelectOptions, TextField, Validator,
+    loaded_state, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
+    FailureNotice, LoadFailure, Loading, NewPasswordFields, SelectField, SelectOptions, TextField,
+    Validator,
 };
-use crate::contact::{ChangeContact, ChangeLogin};
-use crate::domain::{Country, PasswordPolicy, Siret, UserMessage};
+use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
-use crate::lifecycle::DeactivateOwn;
-use crate::management::RequestAttachment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -347,43 +346,4 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
 /// The SIRET rule as a live check.
 fn siret_rule() -> Validator {
     Callback::new(|raw: String| Siret::parse(&raw).err().map(|e| e.message_key().to_owned()))
-}
-
-/// The account's data as a description list, by the guide's blocks.
-#[component]
-pub fn AccountDetails(account: AccountSummary) -> impl IntoView {
-    let lang = use_lang();
-    let none = lang.t("account.not_given");
-    let or_none = move |value: Option<String>| value.unwrap_or_else(|| none.clone());
-    let country = Country::parse(&account.country)
-        .map(|c| c.name(lang.code()).to_owned())
-        .unwrap_or_else(|_| account.country.clone());
-    let contact = account
-        .contact_email
-        .clone()
-        .unwrap_or_else(|| lang.t("account.same_as_login"));
-    view! {
-        <section class="block" aria-labelledby="details-general">
-            <h2 id="details-general">{lang.t("signup.block_general")}</h2>
-            <dl class="details">
-                <dt>{lang.t("signup.login_email")}</dt><dd>{account.login_email}</dd>
-                <dt>{lang.t("signup.contact_email")}</dt><dd>{contact}</dd>
-                <dt>{lang.t("signup.last_name")}</dt><dd>{account.last_name}</dd>
-                <dt>{lang.t("signup.first_name")}</dt><dd>{account.first_name}</dd>
-            </dl>
-        </section>
-        <section class="block" aria-labelledby="details-address">
-            <h2 id="details-address">{lang.t("signup.block_address")}</h2>
-            <dl class="details">
-                <dt>{lang.t("signup.address")}</dt><dd>{account.address}</dd>
-                <dt>{lang.t("signup.address_complement_1")}</dt><dd>{or_none(account.address_complement_1)}</dd>
-                <dt>{lang.t("signup.address_complement_2")}</dt><dd>{or_none(account.address_complement_2)}</dd>
-                <dt>{lang.t("signup.postal_code")}</dt><dd>{account.postal_code}</dd>
-                <dt>{lang.t("signup.city")}</dt><dd>{account.city}</dd>
-                <dt>{lang.t("signup.country")}</dt><dd>{country}</dd>
-                <dt>{lang.t("signup.phone")}</dt><dd>{or_none(account.phone)}</dd>
-                <dt>{lang.t("signup.fax")}</dt><dd>{or_none(account.fax)}</dd>
-            </dl>
-        </section>
-    }
 }

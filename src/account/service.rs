@@ -1,63 +1,12 @@
 //! Loading the connected pages, and the session gate in front of them.
 
-use super::{AccountSummary, ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
+use super::{ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
+use crate::accounts::summary::account_summary;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
 use crate::server::events::EventKind;
 use crate::server::{session, AppState};
 use anyhow::Context;
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    login_email: String,
-    contact_email: Option<String>,
-    last_name: String,
-    first_name: String,
-    address: String,
-    address_complement_1: Option<String>,
-    address_complement_2: Option<String>,
-    postal_code: String,
-    city: String,
-    country: String,
-    phone: Option<String>,
-    fax: Option<String>,
-    language: String,
-}
-
-impl From<AccountRow> for AccountSummary {
-    fn from(row: AccountRow) -> Self {
-        AccountSummary {
-            login_email: row.login_email,
-            contact_email: row.contact_email,
-            last_name: row.last_name,
-            first_name: row.first_name,
-            address: row.address,
-            address_complement_1: row.address_complement_1,
-            address_complement_2: row.address_complement_2,
-            postal_code: row.postal_code,
-            city: row.city,
-            country: row.country,
-            phone: row.phone,
-            fax: row.fax,
-            language: row.language,
-        }
-    }
-}
-
-pub async fn account_summary(
-    state: &AppState,
-    account_id: &str,
-) -> anyhow::Result<Option<AccountSummary>> {
-    let row: Option<AccountRow> = sqlx::query_as(
-        "SELECT login_email, contact_email, last_name, first_name, address, address_complement_1, \
-         address_complement_2, postal_code, city, country, phone, fax, language FROM accounts WHERE id = $1",
-    )
-    .bind(account_id)
-    .fetch_optional(&state.db)
-    .await
-    .context("reading the account")?;
-    Ok(row.map(AccountSummary::from))
-}
 
 /// The account's events, newest first, with who did them when it was
 /// someone else, and why.

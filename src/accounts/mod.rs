@@ -19,8 +19,10 @@
 pub mod links;
 #[cfg(feature = "ssr")]
 mod person;
+pub mod summary;
 #[cfg(feature = "ssr")]
 pub use person::{Person, PERSON_COLUMNS};
+pub use summary::AccountSummary;
 
 use serde::{Deserialize, Serialize};
 

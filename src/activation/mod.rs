@@ -25,7 +25,7 @@ pub mod service;
 
 pub use page::{ActivationPage, ResendActivationPage};
 
-use crate::account::AccountSummary;
+use crate::accounts::AccountSummary;
 use crate::components::{DoorError, Outcome};
 use crate::domain::password::ConfirmationDiffers;
 use crate::domain::{FieldErrors, NewPassword, PasswordPolicy, SecretAnswer, SecretQuestion};

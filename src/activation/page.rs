@@ -2,10 +2,9 @@ use super::{
     Activate, ActivationPageState, ResendActivation, ResendPageState, ACTIVATION_PREFIX, FIELDS,
     RESEND_PATH,
 };
-use crate::account::AccountDetails;
 use crate::components::{
-    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, ErrorSummary, Layout,
-    NewPasswordFields, TextField,
+    page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
+    Layout, NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
@@ -109,7 +108,7 @@ fn ActivationForm(
     action: ServerAction<Activate>,
     plain: String,
     token: String,
-    account: crate::account::AccountSummary,
+    account: crate::accounts::AccountSummary,
     secret_question: String,
     errors: FieldErrors,
 ) -> impl IntoView {

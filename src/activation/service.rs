@@ -1,9 +1,9 @@
 //! The server side of activation.
 
 use super::ActivationForm;
-use crate::account::service::account_summary;
-use crate::account::AccountSummary;
 use crate::accounts::links::{self, Found};
+use crate::accounts::summary::account_summary;
+use crate::accounts::AccountSummary;
 use crate::accounts::{AccountState, TokenPurpose};
 use crate::domain::{FieldErrors, PasswordError};
 use crate::i18n::Lang;

@@ -111,7 +111,7 @@ where
             on:submit=on_submit
         >
             {children()}
-            <p class="sr-only" role="status">
+            <p class="sr-only" aria-live="polite">
                 {move || pending.get().then(|| lang.t("form.sending"))}
             </p>
         </form>

@@ -1,6 +1,7 @@
 //! Pieces shared by the flows' pages. They display and collect; the rules
 //! they show come from `domain`, and nothing here decides anything.
 
+mod account_details;
 mod captcha;
 mod door;
 mod field;
@@ -8,6 +9,7 @@ mod layout;
 mod page_state;
 mod password;
 
+pub use account_details::AccountDetails;
 pub use captcha::{new_challenge_id, CaptchaField};
 #[cfg(feature = "hydrate")]
 pub use door::focus_element;

@@ -20,37 +20,9 @@ pub mod service;
 
 pub use page::ContactLinkPage;
 
-use crate::account::forms::{ContactForm, LoginChangeForm};
-use crate::account::ConnectedPageState;
 use crate::components::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// "Modifier l'adresse de contact" (`POST /mon-compte/contact`).
-///
-/// Errors: [`DoorError::SessionEnded`] without a session;
-/// [`DoorError::Unavailable`] when the database failed.
-#[server(prefix = "/api", endpoint = "mon-compte/contact")]
-pub async fn change_contact(
-    #[server(flatten)] form: ContactForm,
-) -> Result<Outcome<ConnectedPageState>, DoorError> {
-    crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_contact_change(state, headers, connected, form)
-    })
-    .await
-}
-
-/// "Modifier l'identifiant de connexion" (`POST /mon-compte/identifiant`).
-/// Errors: as [`change_contact`].
-#[server(prefix = "/api", endpoint = "mon-compte/identifiant")]
-pub async fn change_login(
-    #[server(flatten)] form: LoginChangeForm,
-) -> Result<Outcome<ConnectedPageState>, DoorError> {
-    crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_login_change(state, headers, connected, form)
-    })
-    .await
-}
 
 /// "Confirmer" on an emailed link's page (`POST /adresse-de-contact/…`):
 /// the link's token travels in the body, never in the server function's

@@ -1,18 +1,13 @@
-//! The doors of deactivation and of the reactivation request: plain posts
-//! and server functions over one answer function each.
+//! The doors of the reactivation request: the plain post and the server
+//! function over one answer function ("Désactiver mon compte" is a form
+//! of "Mon compte": `account::handlers`).
 
-use super::service::{deactivate, request_reactivation, Acting};
+use super::service::request_reactivation;
 use super::{ReactivationForm, ReactivationPageState};
-use crate::account::forms::DeactivateForm;
-use crate::account::handlers::{my_account_after, respond_on_my_account};
-use crate::account::ConnectedPageState;
-use crate::domain::{EmailAddress, FieldErrors, UserMessage};
-use crate::mail::templates::ActedBy;
-use crate::server::credentials::{check_current_password, CurrentPasswordRefused};
+use crate::domain::{EmailAddress, UserMessage};
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
-use crate::server::web::{Connected, FormOutcome};
-use crate::server::{session, AppState};
+use crate::server::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -55,56 +50,4 @@ pub async fn submit_request(
 ) -> Response {
     let answer = answer_request(state.clone(), form).await;
     door::respond(&state, uri, headers, answer).await
-}
-
-/// "Désactiver mon compte", confirmed by the password: the sessions end
-/// and the login box says the account is deactivated; a wrong password is
-/// refused next to its field. Errors: the database failed.
-pub async fn answer_deactivate_own(
-    state: AppState,
-    headers: HeaderMap,
-    connected: Connected,
-    form: DeactivateForm,
-) -> anyhow::Result<Answer<ConnectedPageState>> {
-    let account_id = &connected.account_id;
-    let answered = async {
-        let password = &form.deactivate_password;
-        if let Err(refused) = check_current_password(&state, account_id, password).await? {
-            let mut errors = FieldErrors::new();
-            errors.insert("deactivate_password", &refused);
-            return anyhow::Ok(Err(errors));
-        }
-        let acting = Acting {
-            by: ActedBy::Owner,
-            actor_id: None,
-            reason: None,
-        };
-        if deactivate(&state, account_id, acting).await? {
-            return Ok(Ok(()));
-        }
-        // Not deactivated: the account was not active (anymore).
-        let mut errors = FieldErrors::new();
-        errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
-        Ok(Err(errors))
-    }
-    .await;
-    let outcome = FormOutcome::of(answered, "deactivation");
-    if outcome.is_done() {
-        return Ok(Answer::GoTo {
-            path: "/?info=deactivated".to_owned(),
-            cookie: Some(session::clear_cookie(&state)),
-        });
-    }
-    my_account_after(&state, &headers, account_id, outcome, |()| None, |_| {}).await
-}
-
-/// `POST /mon-compte/desactivation`
-pub async fn deactivate_own(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<DeactivateForm>,
-) -> Response {
-    let answer = answer_deactivate_own(state.clone(), headers.clone(), connected, form).await;
-    respond_on_my_account(&state, headers, answer).await
 }

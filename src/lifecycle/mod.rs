@@ -22,8 +22,6 @@ pub mod service;
 
 pub use page::ReactivationRequestPage;
 
-use crate::account::forms::DeactivateForm;
-use crate::account::ConnectedPageState;
 use crate::components::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -38,19 +36,6 @@ pub async fn request_reactivation(
     let request = crate::server::door::FnRequest::current()?;
     let answer = handlers::answer_request(request.state.clone(), form).await;
     request.finish(answer)
-}
-
-/// "Désactiver mon compte" (`POST /mon-compte/desactivation`).
-/// Errors: [`DoorError::SessionEnded`] without a session;
-/// [`DoorError::Unavailable`] when the database failed.
-#[server(prefix = "/api", endpoint = "mon-compte/desactivation")]
-pub async fn deactivate_own(
-    #[server(flatten)] form: DeactivateForm,
-) -> Result<Outcome<ConnectedPageState>, DoorError> {
-    crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_deactivate_own(state, headers, connected, form)
-    })
-    .await
 }
 
 pub const REACTIVATION_PATH: &str = "/reactivation";

@@ -162,6 +162,7 @@ pub fn login_box_from_query(uri: &Uri) -> LoginBoxState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::login::LoginNotice;
 
     #[test]
     fn after_login_only_paths_of_this_site_are_followed() {

@@ -1,14 +1,11 @@
-//! The doors of `/gestion` and of the structure request in "Mon compte":
-//! plain posts and server functions over one answer function each.
+//! The doors of `/gestion`: plain posts and server functions over one
+//! answer function each.
 
-use super::service::{act, page_for, request_membership, Refusal};
+use super::service::{act, page_for, Refusal};
 use super::{ManagementForm, ManagementPageState};
-use crate::account::forms::AttachForm;
-use crate::account::handlers::{my_account_after, respond_on_my_account};
-use crate::account::{AccountNotice, ConnectedPageState};
 use crate::domain::FieldErrors;
 use crate::server::door::{self, Answer};
-use crate::server::web::{forbidden, Actor, Connected, FormOutcome, Manager};
+use crate::server::web::{forbidden, Actor, FormOutcome, Manager};
 use crate::server::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
@@ -88,44 +85,4 @@ pub async fn submit(
         Ok(Some(answer)) => no_store(door::respond(&state, uri, headers, Ok(answer)).await),
         Err(error) => door::respond(&state, uri, headers, Err::<Answer<()>, _>(error)).await,
     }
-}
-
-/// "Demander un rattachement" in "Mon compte": the request goes to the
-/// structure's managers; the SIRET as typed comes back after a refusal.
-/// Errors: the database failed.
-pub async fn answer_attach(
-    state: AppState,
-    headers: HeaderMap,
-    connected: Connected,
-    form: AttachForm,
-) -> anyhow::Result<Answer<ConnectedPageState>> {
-    let id = &connected.account_id;
-    let answered = request_membership(&state, id, &form.siret).await;
-    let outcome = FormOutcome::of(answered, "membership request");
-    let typed: String = form.siret.chars().take(30).collect();
-    my_account_after(
-        &state,
-        &headers,
-        id,
-        outcome,
-        |structure| {
-            Some(AccountNotice {
-                key: "account.membership_requested".into(),
-                email: structure,
-            })
-        },
-        |page| page.typed.siret = typed,
-    )
-    .await
-}
-
-/// `POST /mon-compte/rattachement`
-pub async fn submit_attach(
-    State(state): State<AppState>,
-    connected: Connected,
-    headers: HeaderMap,
-    Form(form): Form<AttachForm>,
-) -> Response {
-    let answer = answer_attach(state.clone(), headers.clone(), connected, form).await;
-    respond_on_my_account(&state, headers, answer).await
 }

@@ -23,8 +23,6 @@ pub mod service;
 
 pub use page::ManagementPage;
 
-use crate::account::forms::AttachForm;
-use crate::account::ConnectedPageState;
 use crate::accounts::AccountState;
 use crate::components::{DoorError, Outcome};
 use crate::domain::FieldErrors;
@@ -128,16 +126,4 @@ pub async fn manage(
     #[server(flatten)] form: ManagementForm,
 ) -> Result<Outcome<ManagementPageState>, DoorError> {
     crate::server::door::manager_fn(|state, actor| handlers::answer_act(state, actor, form)).await
-}
-
-/// "Demander un rattachement" (`POST /mon-compte/rattachement`).
-/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Unavailable`].
-#[server(prefix = "/api", endpoint = "mon-compte/rattachement")]
-pub async fn request_attachment(
-    #[server(flatten)] form: AttachForm,
-) -> Result<Outcome<ConnectedPageState>, DoorError> {
-    crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_attach(state, headers, connected, form)
-    })
-    .await
 }

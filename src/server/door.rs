@@ -120,7 +120,7 @@ impl FnRequest {
                 account_id: session.account_id,
                 session_id_hash: session.id_hash,
             }),
-            Ok(None) => Err(DoorError::SessionEnded),
+            Ok(None) => Err(refuse(DoorError::SessionEnded)),
             Err(error) => Err(fail(error)),
         }
     }
@@ -192,16 +192,36 @@ where
         .await
         .map_err(fail)?;
     if !actor.manages_anyone() {
-        return Err(DoorError::Forbidden);
+        return Err(refuse(DoorError::Forbidden));
     }
     match answer(request.state.clone(), actor).await {
         Ok(Some(answered)) => request.finish(Ok(answered)),
-        Ok(None) => Err(DoorError::Forbidden),
+        Ok(None) => Err(refuse(DoorError::Forbidden)),
         Err(error) => Err(fail(error)),
     }
 }
 
-/// Logs a failure and gives the error that carries its reference only.
+/// Logs a failure and gives the error that carries its reference only
+/// (answered with 503).
 pub fn fail(error: anyhow::Error) -> DoorError {
-    DoorError::Unavailable(super::telemetry::report(&error, "server function"))
+    refuse(DoorError::Unavailable(super::telemetry::report(
+        &error,
+        "server function",
+    )))
+}
+
+/// Gives `error` back, its response's status set as the plain door's
+/// would be: 401 for an ended session, 403 for a page out of reach, 503
+/// for a failure.
+pub fn refuse(error: DoorError) -> DoorError {
+    let status = match error {
+        DoorError::SessionEnded => StatusCode::UNAUTHORIZED,
+        DoorError::Forbidden => StatusCode::FORBIDDEN,
+        DoorError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        DoorError::Transport(_) => StatusCode::BAD_REQUEST,
+    };
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    error
 }

@@ -189,19 +189,19 @@ pub fn router(state: AppState) -> Router {
         .route(recovery::FORGOT_PATH, post(recovery::handlers::submit))
         .route(
             account::CONTACT_FORM_PATH,
-            post(contact::handlers::submit_change),
+            post(account::handlers::submit_change),
         )
         .route(
             account::LOGIN_FORM_PATH,
-            post(contact::handlers::submit_login_change),
+            post(account::handlers::submit_login_change),
         )
         .route(
             account::ATTACH_FORM_PATH,
-            post(management::handlers::submit_attach),
+            post(account::handlers::submit_attach),
         )
         .route(
             account::DEACTIVATE_FORM_PATH,
-            post(lifecycle::handlers::deactivate_own),
+            post(account::handlers::deactivate_own),
         )
         .route(
             account::PASSWORD_FORM_PATH,

@@ -6,6 +6,7 @@ mod account_life;
 mod activation;
 mod assets;
 mod deliverability;
+mod doors;
 mod faults;
 mod helpers;
 mod language;

@@ -21,12 +21,50 @@ const STATE_CHANGING: &[&str] = &[
     "/mon-compte/identifiant",
     "/gestion",
     "/api/password_strength",
+    // Every flow's server function, the door the pages use with JavaScript.
+    "/api/inscription",
+    "/api/connexion",
+    "/api/deconnexion",
+    "/api/activation",
+    "/api/activation-renvoyer",
+    "/api/mot-de-passe-oublie",
+    "/api/nouveau-mot-de-passe",
+    "/api/reactivation",
+    "/api/adresse-de-contact",
+    "/api/espace-connecte",
+    "/api/mon-compte/mot-de-passe",
+    "/api/mon-compte/question-secrete",
+    "/api/mon-compte/sessions",
+    "/api/mon-compte/coordonnees",
+    "/api/mon-compte/langue",
+    "/api/mon-compte/contact",
+    "/api/mon-compte/identifiant",
+    "/api/mon-compte/rattachement",
+    "/api/mon-compte/desactivation",
+    "/api/gestion",
+    "/api/gestion/page",
     // The emailed links' buttons (a token of the right shape: refused
     // before it is even looked up, else they would answer 404).
     "/activation/abababababababababababababababababababababababababababababababab",
     "/nouveau-mot-de-passe/abababababababababababababababababababababababababababababababab",
     "/adresse-de-contact/abababababababababababababababababababababababababababababababab",
 ];
+
+/// A server function added later cannot escape the test below.
+#[test]
+fn every_server_function_is_in_the_cross_site_test() {
+    let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(
+        paths.iter().any(|(path, _)| *path == "/api/inscription"),
+        "the server functions are not registered: {paths:?}"
+    );
+    for (path, _) in paths {
+        assert!(
+            STATE_CHANGING.contains(&path),
+            "{path} is missing from STATE_CHANGING"
+        );
+    }
+}
 
 #[tokio::test]
 async fn every_state_changing_request_from_another_site_is_refused() {

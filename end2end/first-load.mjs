@@ -1,0 +1,59 @@
+// First load of each page in Chromium, as `make bench` reports it: every
+// byte of HTML, JavaScript, Wasm and CSS that crossed the wire (brotli, as
+// the server sends it) until the page has hydrated and the network is idle.
+//
+//   node first-load.mjs <base URL> [--cookie name=value] <path>...
+//
+// Prints a Markdown table: the page, its total, and the files it loaded.
+import { chromium } from '@playwright/test';
+
+const args = process.argv.slice(2);
+const base = args.shift();
+let cookie;
+const paths = [];
+while (args.length > 0) {
+  const arg = args.shift();
+  if (arg === '--cookie') cookie = args.shift();
+  else paths.push(arg);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+console.log('| page | first load (brotli, on the wire) | of which Wasm | files |');
+console.log('|---|---:|---:|---|');
+for (const path of paths) {
+  // A fresh context each time: nothing cached.
+  const context = await browser.newContext({
+    extraHTTPHeaders: { 'accept-encoding': 'br, gzip' },
+  });
+  if (cookie) {
+    const [name, value] = cookie.split('=');
+    await context.addCookies([{ name, value, url: base }]);
+  }
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map();
+  const sizes = new Map();
+  cdp.on('Network.responseReceived', (event) => urls.set(event.requestId, event.response.url));
+  cdp.on('Network.loadingFinished', (event) => sizes.set(event.requestId, event.encodedDataLength));
+  await page.goto(base + path);
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.waitForLoadState('networkidle');
+  let total = 0;
+  let wasm = 0;
+  const files = [];
+  for (const [id, bytes] of sizes) {
+    const url = new URL(urls.get(id) ?? base);
+    if (!/\.(wasm|js|css)$/.test(url.pathname) && url.pathname !== new URL(base + path).pathname) continue;
+    total += bytes;
+    if (url.pathname.endsWith('.wasm')) wasm += bytes;
+    if (url.pathname.startsWith('/pkg/')) files.push(`${url.pathname.slice(5)} ${kb(bytes)}`);
+  }
+  console.log(`| \`${path}\` | ${kb(total)} | ${kb(wasm)} | ${files.sort().join('; ')} |`);
+  await context.close();
+}
+await browser.close();

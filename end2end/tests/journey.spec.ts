@@ -1,0 +1,188 @@
+import { expect, test, type Page, type Request } from '@playwright/test';
+import {
+  activationLink,
+  emailTo,
+  expectAccessible,
+  fillSignupFr,
+  uniqueEmail,
+  PASSWORD,
+} from './support';
+
+/**
+ * Part 8's journey: a single-page application. From the home page to
+ * "Déconnexion", the document is loaded twice only: at the start, and when
+ * the emailed activation link is opened. Every submission is a request to a
+ * server function under /api, the focus goes to the new page's heading
+ * after each navigation, and the change is announced.
+ */
+
+/** The Wasm has taken over the page: links and forms go through the app. */
+async function waitForHydration(page: Page): Promise<void> {
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+/** Marks the document: the mark survives navigations in the app, not a reload. */
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+  });
+}
+
+async function expectSameDocument(page: Page, step: string): Promise<void> {
+  const mark = await page.evaluate(
+    () => (window as unknown as { sesameDocument?: string }).sesameDocument,
+  );
+  expect(mark, `the document was reloaded at: ${step}`).toBe('still here');
+}
+
+/** Clicks `button` and returns the server function request it made. */
+async function submitThroughServerFunction(page: Page, button: ReturnType<Page['getByRole']>): Promise<Request> {
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname.startsWith('/api/')),
+    button.click(),
+  ]);
+  return request;
+}
+
+/** After a navigation: the main heading has the focus, and the page is announced. */
+async function expectFocusOnHeading(page: Page, heading: string | RegExp): Promise<void> {
+  const h1 = page.getByRole('heading', { level: 1 });
+  await expect(h1).toHaveText(heading);
+  await expect(h1).toBeFocused();
+  await expect(page.locator('[aria-live="polite"][aria-atomic="true"]')).toContainText('Page chargée');
+}
+
+test.describe('Le parcours complet, sans recharger la page', () => {
+  test('home, signup, activation, login, "Mon compte", contact address, logout', async ({ page }) => {
+    const email = uniqueEmail('spa');
+    await page.goto('/');
+    await waitForHydration(page);
+    await markDocument(page);
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await expect(page).toHaveURL(/\/inscription$/);
+    await expectFocusOnHeading(page, 'Créer votre compte');
+    await expectSameDocument(page, '"Créer votre compte"');
+    await expectAccessible(page);
+
+    // A refused submission: the errors next to their fields, what was typed kept.
+    await fillSignupFr(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    await page.getByLabel(/^Code postal/).fill('420');
+    const refused = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }));
+    expect(new URL(refused.url()).pathname).toBe('/api/inscription');
+    const summary = page.locator('.error-summary');
+    await expect(summary).toContainText('Code postal');
+    await expect(summary).toBeFocused();
+    await expect(page.locator('#postal_code-error')).toContainText('5 chiffres');
+    await expect(page.getByLabel(/^Nom/)).toHaveValue('Dupont');
+    await expectSameDocument(page, 'the refused submission');
+    await expectAccessible(page);
+
+    // A successful one: the recap.
+    await page.getByLabel(/^Code postal/).fill('42000');
+    await page.getByLabel(/^Caractères de l'image/).fill('K7M2P');
+    const created = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }));
+    expect(new URL(created.url()).pathname).toBe('/api/inscription');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
+    await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+    await expect(page.getByText(email).first()).toBeVisible();
+    await expectSameDocument(page, 'the recap');
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: /^Retour à l'accueil/ }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expectFocusOnHeading(page, /Bienvenue/);
+    await expectSameDocument(page, 'back home');
+
+    // The emailed link is opened as a new page load.
+    const link = activationLink(await emailTo(email, /Activez votre compte/));
+    await page.goto(link);
+    await waitForHydration(page);
+    await markDocument(page);
+    await page.getByLabel(/^Mot de passe/).fill(PASSWORD);
+    await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+    await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    const activated = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Valider' }));
+    expect(new URL(activated.url()).pathname).toBe('/api/activation');
+    await expect(page.getByRole('status')).toContainText('Votre compte est activé');
+    await expectSameDocument(page, 'the activation');
+    await expectAccessible(page);
+
+    await page.getByLabel('Adresse électronique de connexion').fill(email);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }));
+    expect(new URL(loggedIn.url()).pathname).toBe('/api/connexion');
+    await expect(page).toHaveURL(/\/accueil$/);
+    await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');
+    await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+    await expectSameDocument(page, 'the login');
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await expect(page).toHaveURL(/\/mon-compte$/);
+    await expectFocusOnHeading(page, 'Mon compte');
+    await expectSameDocument(page, '"Mon compte"');
+    await expectAccessible(page);
+
+    const newContact = uniqueEmail('contact');
+    await page.getByLabel(/^Nouvelle adresse électronique de contact/).fill(newContact);
+    const changed = await submitThroughServerFunction(page, page.getByRole('button', { name: "Modifier l'adresse de contact" }));
+    expect(new URL(changed.url()).pathname).toBe('/api/mon-compte/contact');
+    await expect(page.getByRole('status').filter({ hasText: newContact })).toBeVisible();
+    await emailTo(newContact, /adresse de contact/i);
+    await expectSameDocument(page, 'the contact address change');
+    await expectAccessible(page);
+
+    const loggedOut = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Déconnexion' }));
+    expect(new URL(loggedOut.url()).pathname).toBe('/api/deconnexion');
+    await expect(page.getByRole('status')).toHaveText('Vous êtes déconnecté.');
+    await expectSameDocument(page, '"Déconnexion"');
+    await expectAccessible(page);
+
+    // Back and forward work in the app too.
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectSameDocument(page, 'going back');
+  });
+
+  test('the same journey with JavaScript disabled, through plain form posts', async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const email = uniqueEmail('spa-nojs');
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await fillSignupFr(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    await page.getByLabel(/^Code postal/).fill('420');
+    await page.getByRole('button', { name: "Finaliser l'inscription" }).click();
+    await expect(page.locator('#postal_code-error')).toContainText('5 chiffres');
+    await expect(page.getByLabel(/^Nom/)).toHaveValue('Dupont');
+    await page.getByLabel(/^Code postal/).fill('42000');
+    await page.getByLabel(/^Caractères de l'image/).fill('K7M2P');
+    await page.getByRole('button', { name: "Finaliser l'inscription" }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
+    await page.getByRole('link', { name: /^Retour à l'accueil/ }).click();
+
+    await page.goto(activationLink(await emailTo(email, /Activez votre compte/)));
+    await page.getByLabel(/^Mot de passe/).fill(PASSWORD);
+    await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+    await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await expect(page.getByRole('status')).toContainText('Votre compte est activé');
+
+    await page.getByLabel('Adresse électronique de connexion').fill(email);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(page).toHaveURL(/\/accueil$/);
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    const newContact = uniqueEmail('contact-nojs');
+    await page.getByLabel(/^Nouvelle adresse électronique de contact/).fill(newContact);
+    await page.getByRole('button', { name: "Modifier l'adresse de contact" }).click();
+    await expect(page.getByRole('status').filter({ hasText: newContact })).toBeVisible();
+    await page.getByRole('button', { name: 'Déconnexion' }).click();
+    await expect(page.getByRole('status')).toHaveText('Vous êtes déconnecté.');
+    await context.close();
+  });
+});

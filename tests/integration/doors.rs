@@ -1,0 +1,412 @@
+//! Part 8: the second door. Every flow answers through its server function
+//! (`/api/…`, what the pages call with JavaScript) exactly as through its
+//! plain form post: the same refusals next to the same fields, the same
+//! emails, the same throttles, steady times and no-enumeration rules, and
+//! an ended session or a page out of reach as typed errors.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+/// What a server function answered: its status and its JSON.
+struct FnAnswer {
+    status: u16,
+    set_cookie: Option<String>,
+    json: Value,
+}
+
+impl FnAnswer {
+    /// The page state of `Outcome::Page`.
+    fn page(&self) -> &Value {
+        assert_eq!(self.status, 200, "{}", self.json);
+        self.json
+            .get("Page")
+            .unwrap_or_else(|| panic!("not a page: {}", self.json))
+    }
+
+    /// The path of `Outcome::GoTo`.
+    fn go_to(&self) -> &str {
+        assert_eq!(self.status, 200, "{}", self.json);
+        self.json["GoTo"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not a GoTo: {}", self.json))
+    }
+}
+
+impl TestApp {
+    /// Calls the server function at `/api/{endpoint}` as the page's script
+    /// does: the form's fields, url-encoded, from this origin.
+    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> FnAnswer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("accept", "application/json")
+            .header("origin", self.address.as_str())
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.expect("server function call failed");
+        let status = response.status().as_u16();
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.unwrap();
+        let json =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON ({status}): {body}"));
+        FnAnswer {
+            status,
+            set_cookie,
+            json,
+        }
+    }
+}
+
+fn fields(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_signup_refused_through_the_server_function_keeps_what_was_typed_and_says_why() {
+    let app = spawn_app().await;
+    let mut form = with(valid_form("paul@menuiserie.example"), "postal_code", "7500");
+    form.push(("captcha_id".into(), app.open_signup().await));
+    let answer = app.call("inscription", &fields(&form), None).await;
+    let refused = &answer.page()["Refused"];
+    assert_eq!(
+        refused["errors"]["postal_code"], "errors.postal_code.not_five_digits",
+        "{refused}"
+    );
+    assert_eq!(refused["form"]["postal_code"], "7500");
+    assert_eq!(refused["form"]["last_name"], "Dupont");
+    assert_eq!(
+        refused["form"]["captcha_answer"], "",
+        "the captcha must be answered again"
+    );
+    assert_eq!(app.count("accounts").await, 0);
+}
+
+#[tokio::test]
+async fn a_signup_through_the_server_function_shows_the_recap_and_sends_the_activation_email() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let mut form = valid_form(&email);
+    form.push(("captcha_id".into(), app.open_signup().await));
+    let answer = app.call("inscription", &fields(&form), None).await;
+    let recap = &answer.page()["Created"];
+    assert_eq!(recap["login_email"], email.as_str());
+    app.wait_for_emails(|e| {
+        e.iter()
+            .any(|m| m.recipient == email && m.kind == "activation")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logging_in_through_the_server_function_opens_a_session_and_says_where_to_go() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let answer = app
+        .call(
+            "connexion",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "/mon-compte"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(answer.go_to(), "/mon-compte");
+    let cookie = answer.set_cookie.expect("no session cookie");
+    let cookie = cookie.split(';').next().unwrap();
+    let home = app.get_as("/accueil", cookie).await;
+    assert_eq!(home.status, 200);
+
+    // A hostile `next` is not followed on this door either.
+    let answer = app
+        .call(
+            "connexion",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "//evil.example"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(answer.go_to(), "/accueil");
+}
+
+#[tokio::test]
+async fn the_server_function_refuses_an_unknown_address_and_a_wrong_password_with_the_same_words() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let wrong = app
+        .call(
+            "connexion",
+            &[("email", &email), ("password", "Pas-Le-Bon-2026")],
+            None,
+        )
+        .await;
+    let unknown = app
+        .call(
+            "connexion",
+            &[("email", &unique_email()), ("password", "Pas-Le-Bon-2026")],
+            None,
+        )
+        .await;
+    assert_eq!(wrong.page()["refusal"], "InvalidCredentials");
+    assert_eq!(unknown.page()["refusal"], "InvalidCredentials");
+    assert_eq!(wrong.page()["email"], email.as_str(), "the address is kept");
+    assert!(wrong.set_cookie.is_none() && unknown.set_cookie.is_none());
+}
+
+#[tokio::test]
+async fn failures_count_alike_on_both_doors_and_lock_the_address() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    for attempt in 0..5 {
+        if attempt % 2 == 0 {
+            app.log_in(&email, "Pas-Le-Bon-2026").await;
+        } else {
+            app.call(
+                "connexion",
+                &[("email", &email), ("password", "Pas-Le-Bon-2026")],
+                None,
+            )
+            .await;
+        }
+    }
+    let locked = app
+        .call(
+            "connexion",
+            &[("email", &email), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert!(
+        locked.page()["refusal"].get("Locked").is_some(),
+        "{}",
+        locked.json
+    );
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 429);
+}
+
+#[tokio::test]
+async fn the_server_functions_that_could_tell_an_address_apart_take_the_steady_time() {
+    let floor = std::time::Duration::from_millis(300);
+    let app = spawn_app_with(|config| config.steady_answer_ms = 300).await;
+    let registered = unique_email();
+    app.create_active_account(&registered).await;
+    for address in [registered, unique_email()] {
+        let started = std::time::Instant::now();
+        app.call(
+            "connexion",
+            &[("email", &address), ("password", "Pas-Le-Bon-2026")],
+            None,
+        )
+        .await
+        .page();
+        assert!(started.elapsed() >= floor, "login of {address}");
+
+        let challenge = app.open_captcha("/mot-de-passe-oublie", None).await;
+        let started = std::time::Instant::now();
+        let question = app
+            .call(
+                "mot-de-passe-oublie",
+                &[
+                    ("intent", "request"),
+                    ("login_email", &address),
+                    ("captcha_id", &challenge),
+                    ("captcha_answer", CAPTCHA_ANSWER),
+                ],
+                None,
+            )
+            .await;
+        assert!(
+            question.page().get("Question").is_some(),
+            "the same step for every address: {}",
+            question.json
+        );
+        assert!(
+            started.elapsed() >= floor,
+            "forgotten password of {address}"
+        );
+
+        let started = std::time::Instant::now();
+        let request = app
+            .call("reactivation", &[("login_email", &address)], None)
+            .await;
+        assert_eq!(request.page()["Done"]["email"], address.as_str());
+        assert!(
+            started.elapsed() >= floor,
+            "reactivation request of {address}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn activating_through_the_server_function_takes_the_token_from_the_body() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let token = app.create_pending_account(&email).await;
+    let refused = app
+        .call(
+            "activation",
+            &[
+                ("token", &token),
+                ("intent", "activate"),
+                ("password", PASSWORD),
+                ("password_confirmation", "Autre-Chose-2026"),
+                ("secret_question", "Nom de mon premier chien ?"),
+                ("secret_answer", "Médor"),
+            ],
+            None,
+        )
+        .await;
+    let ready = &refused.page()["Ready"];
+    assert_eq!(
+        ready["errors"]["password_confirmation"],
+        "errors.password.confirmation_differs"
+    );
+    assert_eq!(ready["secret_question"], "Nom de mon premier chien ?");
+    let done = app
+        .call(
+            "activation",
+            &[
+                ("token", &token),
+                ("intent", "activate"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("secret_question", "Nom de mon premier chien ?"),
+                ("secret_answer", "Médor"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(done.go_to(), "/?info=activated");
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
+}
+
+#[tokio::test]
+async fn a_connected_server_function_without_a_session_answers_session_ended() {
+    let app = spawn_app().await;
+    for endpoint in ["espace-connecte", "mon-compte/contact", "gestion/page"] {
+        let answer = app
+            .call(endpoint, &[("contact_email", "paul@example.fr")], None)
+            .await;
+        assert_eq!(answer.status, 401, "{endpoint}");
+        assert_eq!(answer.json, "SessionEnded", "{endpoint}");
+    }
+    let expired = app
+        .call(
+            "mon-compte/contact",
+            &[("contact_email", "paul@example.fr")],
+            Some("sesame_session=abababababababababababab"),
+        )
+        .await;
+    assert_eq!(expired.json, "SessionEnded");
+}
+
+#[tokio::test]
+async fn changing_the_contact_address_through_the_server_function_answers_the_new_page() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let refused = app
+        .call(
+            "mon-compte/contact",
+            &[("contact_email", "pas une adresse")],
+            Some(&cookie),
+        )
+        .await;
+    let page = refused.page();
+    assert!(page["errors"].get("contact_email").is_some(), "{page}");
+    assert_eq!(page["typed"]["contact_email"], "pas une adresse");
+
+    let new_contact = unique_email();
+    let done = app
+        .call(
+            "mon-compte/contact",
+            &[("contact_email", &new_contact)],
+            Some(&cookie),
+        )
+        .await;
+    let page = done.page();
+    assert_eq!(page["notice"]["key"], "account.contact_link_sent");
+    assert_eq!(page["notice"]["email"], new_contact.as_str());
+    assert_eq!(page["account"]["login_email"], email.as_str());
+    app.wait_for_emails(|e| e.iter().any(|m| m.recipient == new_contact))
+        .await;
+}
+
+#[tokio::test]
+async fn the_connected_page_loads_through_its_server_function() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let answer = app.call("espace-connecte", &[], Some(&cookie)).await;
+    let page = answer.page();
+    assert_eq!(page["account"]["login_email"], email.as_str());
+    assert!(
+        page["events"]
+            .as_array()
+            .is_some_and(|events| !events.is_empty()),
+        "{page}"
+    );
+    assert_eq!(page["sessions"][0]["current"], true);
+}
+
+#[tokio::test]
+async fn logging_out_through_the_server_function_ends_the_session() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let answer = app.call("deconnexion", &[], Some(&cookie)).await;
+    assert_eq!(answer.go_to(), "/?info=logged_out");
+    assert!(answer.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));
+    let after = app.call("espace-connecte", &[], Some(&cookie)).await;
+    assert_eq!(after.json, "SessionEnded");
+}
+
+#[tokio::test]
+async fn someone_who_manages_nobody_is_refused_management_through_the_server_functions() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    for endpoint in ["gestion/page", "gestion"] {
+        let answer = app
+            .call(endpoint, &[("intent", "create_structure")], Some(&cookie))
+            .await;
+        assert_eq!(answer.status, 403, "{endpoint}");
+        assert_eq!(answer.json, "Forbidden", "{endpoint}");
+    }
+}
+
+#[tokio::test]
+async fn a_failure_behind_a_server_function_gives_a_reference_and_nothing_internal() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    sqlx::query("DROP TABLE account_events")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let answer = app.call("espace-connecte", &[], Some(&cookie)).await;
+    assert_eq!(answer.status, 503);
+    let reference = answer.json["Unavailable"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", answer.json));
+    assert_eq!(reference.len(), 12);
+    assert!(!answer.json.to_string().contains("account_events"));
+}
