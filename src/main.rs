@@ -3,9 +3,30 @@
 //! outbox only: it binds no port and starts no worker, so it runs beside a
 //! running portal on the same configuration.
 
+/// Stack of each runtime thread, in bytes: drawing a page runs as nested
+/// futures (lazy routes, suspense boundaries, the page), which need more
+/// than tokio's default 2 MiB in an unoptimised build; it costs address
+/// space only.
 #[cfg(feature = "ssr")]
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
+
+#[cfg(feature = "ssr")]
+fn main() -> std::process::ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(serve_or_run()),
+        Err(error) => {
+            eprintln!("starting the runtime failed: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn serve_or_run() -> std::process::ExitCode {
     use sesame::management::cli;
     use sesame::server::{startup, telemetry, Config, SystemClock};
     use std::process::ExitCode;
