@@ -1,5 +1,11 @@
 //! Rendering a page in answer to a form post: the page is drawn with a value
 //! in its context (what the post produced), exactly as a visit would draw it.
+//!
+//! These pages are rendered whole before the first byte is sent
+//! (`render_app_async`): a page whose data sits under `<Transition>` (the
+//! connected pages, `/gestion`) would otherwise stream that part out of
+//! order, inside a `<template>` that only a script moves into place, and a
+//! browser without JavaScript would show the loading message for ever.
 
 use super::AppState;
 use crate::app::shell;
@@ -8,6 +14,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use axum::response::Response;
 use leptos::prelude::provide_context;
 
+/// Draws the app at `uri` with `page_state` in its context (the page reads
+/// it instead of loading its own data), answered with `status` when the
+/// render itself succeeded. The whole document is rendered before it is
+/// sent, so it reads the same with JavaScript off.
 pub async fn page_with<T>(
     state: &AppState,
     uri: Uri,
@@ -20,7 +30,7 @@ where
 {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
+    let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(context_state.clone());
             provide_context(page_state.clone());
