@@ -52,6 +52,10 @@ pub fn App() -> impl IntoView {
             <RouteAnnouncer />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
+                // Where a form posted without JavaScript leaves the browser:
+                // the server answered with that page, which hydrates there.
+                <Route path=path!("/connexion") view={Lazy::<HomeRoute>::new()} />
+                <Route path=path!("/mon-compte/:formulaire") view={Lazy::<MyAccountRoute>::new()} />
                 <Route path=path!("/inscription") view={Lazy::<SignupRoute>::new()} />
                 <Route path=path!("/activation-renvoyer") view={Lazy::<ResendActivationRoute>::new()} />
                 <Route path=path!("/activation/:token") view={Lazy::<ActivationRoute>::new()} />
@@ -105,17 +109,21 @@ lazy_page! {
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
 /// 12.x): the focus goes to the new page's main heading, once it is drawn
-/// (a page whose data loads draws it later), and a polite live region says
+/// (a page's code or data may arrive later), and a polite live region says
 /// which page loaded. The first load is left to the browser.
 #[component]
 fn RouteAnnouncer() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let location = leptos_router::hooks::use_location();
     let message = RwSignal::new(String::new());
+    // Which navigation is awaited: a newer one stops the older's wait.
+    let navigation = StoredValue::new(0_u32);
     // `<body data-hydrated>`: the Wasm has taken over (the end-to-end
-    // tests wait for it before checking what the app does in place).
+    // tests wait for it before checking what the app does in place); the
+    // first load's heading has been read already.
     #[cfg(feature = "hydrate")]
     Effect::new(|| {
+        crate::components::mark_headings_announced();
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "");
         }
@@ -123,33 +131,69 @@ fn RouteAnnouncer() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.as_ref().is_some_and(|previous| *previous != path) {
-            announce_when_drawn(message, lang, 40);
+            navigation.update_value(|n| *n = n.wrapping_add(1));
+            let awaited = navigation.get_value();
+            announce_when_drawn(message, lang, move || {
+                navigation.try_get_value() == Some(awaited)
+            });
         }
         path
     });
     view! { <p class="sr-only" aria-live="polite" aria-atomic="true">{message}</p> }
 }
 
-/// Focuses `main h1` and announces the document's title as soon as the new
-/// page has its heading, trying again on each frame `tries` times.
-fn announce_when_drawn(message: RwSignal<String>, lang: Lang, tries: u32) {
+/// How many frames (about 60 a second) a navigation's heading is awaited:
+/// a page's chunk of code and its data may take this long on a slow line.
+#[cfg(feature = "hydrate")]
+const HEADING_WAIT_FRAMES: u32 = 60 * 30;
+
+/// Focuses the new page's `main h1` and announces the document's title as
+/// soon as that heading is drawn: one not yet announced (the heading of the
+/// page left behind is still there while the new page's code or data
+/// arrives), checked on each frame while `still_awaited`.
+fn announce_when_drawn(
+    message: RwSignal<String>,
+    lang: Lang,
+    still_awaited: impl Fn() -> bool + Clone + 'static,
+) {
     #[cfg(feature = "hydrate")]
+    wait_for_heading(message, lang, still_awaited, HEADING_WAIT_FRAMES);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (message, lang, still_awaited);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn wait_for_heading(
+    message: RwSignal<String>,
+    lang: Lang,
+    still_awaited: impl Fn() -> bool + Clone + 'static,
+    frames: u32,
+) {
     request_animation_frame(move || {
+        if !still_awaited() {
+            return;
+        }
         let document = document();
-        match document.query_selector("main h1").ok().flatten() {
+        let heading = document
+            .query_selector(&format!(
+                "main h1:not([{}])",
+                crate::components::ANNOUNCED_ATTRIBUTE
+            ))
+            .ok()
+            .flatten();
+        match heading {
             Some(heading) => {
+                let _ = heading.set_attribute(crate::components::ANNOUNCED_ATTRIBUTE, "");
                 crate::components::focus_element(&heading);
                 let title = document.title();
                 message.set(lang.t_with("layout.page_loaded", &[("title", &title)]));
             }
-            None if tries > 0 => announce_when_drawn(message, lang, tries - 1),
+            None if frames > 0 => wait_for_heading(message, lang, still_awaited, frames - 1),
             None => {}
         }
     });
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (message, lang, tries);
-    }
 }
 
 /// The language the server chose for this request (see `crate::i18n`).

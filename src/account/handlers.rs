@@ -93,6 +93,13 @@ fn no_store(response: &mut Response) {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
+/// `GET /mon-compte/<form>` (the address a plain post of one of "Mon
+/// compte"'s forms leaves in the browser, reloaded or bookmarked): back to
+/// "Mon compte" (303).
+pub async fn to_my_account() -> axum::response::Redirect {
+    axum::response::Redirect::to(MY_ACCOUNT_PATH)
+}
+
 /// `GET /accueil` and `GET /mon-compte`: the same loaded state; the
 /// router draws the page of the address.
 pub async fn connected_page(
@@ -189,6 +196,7 @@ pub async fn answer_sessions(
         return Ok(Answer::GoTo {
             path: "/?info=logged_out".to_owned(),
             cookie: Some(session::clear_cookie(&state)),
+            person_language: None,
         });
     }
     let outcome = FormOutcome::of(answered, "ending sessions");
@@ -432,6 +440,7 @@ pub async fn answer_deactivate_own(
         return Ok(Answer::GoTo {
             path: "/?info=deactivated".to_owned(),
             cookie: Some(session::clear_cookie(&state)),
+            person_language: None,
         });
     }
     my_account_after(&state, &headers, account_id, outcome, |()| None, |_| {}).await

@@ -23,6 +23,10 @@ pub enum Outcome<T> {
     /// activating…). The browser navigates there without reloading, except
     /// to the language switch, which reloads the page in the new language.
     GoTo(String),
+    /// The flow goes on at this path with a new load of the document: who
+    /// is connected changed (logging in or out) and, with them, the
+    /// language of the pages.
+    Load(String),
 }
 
 /// Why a flow's server function did not answer with an [`Outcome`]: the
@@ -139,6 +143,7 @@ where
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
                 {
+                    keep_submitter(&form, ev);
                     let _ = form.submit();
                 }
             }
@@ -148,6 +153,31 @@ where
     {
         let _ = (action, ev);
     }
+}
+
+/// `form.submit()` sends no button: the pressed one's `name=value` (which
+/// action of a form with several) goes along as a hidden field.
+#[cfg(feature = "hydrate")]
+fn keep_submitter(form: &web_sys::HtmlFormElement, ev: &leptos::ev::SubmitEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(button) = ev.submitter() else {
+        return;
+    };
+    let Some(name) = button.get_attribute("name").filter(|name| !name.is_empty()) else {
+        return;
+    };
+    let value = button.get_attribute("value").unwrap_or_default();
+    let Some(input) = document()
+        .create_element("input")
+        .ok()
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    input.set_type("hidden");
+    input.set_name(&name);
+    input.set_value(&value);
+    let _ = form.append_child(&input);
 }
 
 /// The state a page shows: the one it was drawn with (`initial`), then each
@@ -175,6 +205,7 @@ where
                         focus_after_update();
                     }
                     Some(Ok(Outcome::GoTo(path))) => go_to(&navigate, &path),
+                    Some(Ok(Outcome::Load(path))) => load_document(&path),
                     Some(Err(DoorError::SessionEnded)) => go_to(&navigate, &login_box_for_here()),
                     _ => {}
                 }
@@ -225,13 +256,25 @@ fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &str) {
         return;
     };
     if path.starts_with(crate::i18n::LANGUAGE_SWITCH_PATH) {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window().location().set_href(path);
-        }
+        load_document(path);
         return;
     }
     navigate(path, Default::default());
+}
+
+/// Loads the document at `path` (a path of this site) afresh.
+fn load_document(path: &str) {
+    let Some(path) = crate::domain::redirect::local_path(path) else {
+        return;
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = path;
+    }
 }
 
 /// `/?suivant=<this page>`: the login box, then back here.
@@ -252,19 +295,59 @@ fn login_box_for_here() -> String {
     }
 }
 
-/// Once the view has been drawn again: focus the error summary, else the
-/// first field marked invalid, else the main heading (made focusable).
+/// The attribute that marks a page's heading as already read (the first
+/// load's, or one drawn in place after a form): the announcer of
+/// navigations waits for a heading without it.
+pub const ANNOUNCED_ATTRIBUTE: &str = "data-announced";
+
+/// Marks every `main h1` of the document as announced.
+pub fn mark_headings_announced() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(headings) = document().query_selector_all("main h1") {
+        for index in 0..headings.length() {
+            if let Some(heading) = headings
+                .item(index)
+                .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
+            {
+                let _ = heading.set_attribute(ANNOUNCED_ATTRIBUTE, "");
+            }
+        }
+    }
+}
+
+/// Once the view has been drawn again in place: focus the error summary,
+/// else the first field marked invalid, else a notice the answer brought
+/// (what happened), else the main heading (made focusable).
 pub fn focus_after_update() {
     #[cfg(feature = "hydrate")]
     request_animation_frame(|| {
+        mark_headings_announced();
         let document = document();
-        let target = [".error-summary", "[aria-invalid=\"true\"]", "main h1"]
-            .iter()
-            .find_map(|selector| document.query_selector(selector).ok().flatten());
+        let target = [
+            ".error-summary",
+            "[aria-invalid=\"true\"]",
+            "main .notice[role=\"alert\"]",
+            "main h1",
+        ]
+        .iter()
+        .find_map(|selector| document.query_selector(selector).ok().flatten());
         if let Some(element) = target {
             focus_element(&element);
         }
     });
+}
+
+/// Empties the text field with this `id`, if the page has it (a password
+/// the person must type again).
+pub fn clear_input(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(input) = document().get_element_by_id(id).and_then(|element| {
+        wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(element).ok()
+    }) {
+        input.set_value("");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 /// Focuses an element, making it focusable by script first if it is not
@@ -331,7 +414,10 @@ where
                     Some(page) => Ok(page),
                     None => match load().await? {
                         Outcome::Page(page) => Ok(page),
-                        Outcome::GoTo(path) => Err(DoorError::Transport(path)),
+                        Outcome::GoTo(path) | Outcome::Load(path) => {
+                            load_document(&path);
+                            Err(DoorError::Transport(path))
+                        }
                     },
                 }
             }

@@ -14,8 +14,9 @@ pub use captcha::{new_challenge_id, CaptchaField};
 #[cfg(feature = "hydrate")]
 pub use door::focus_element;
 pub use door::{
-    focus_after_update, loaded_state, shown_state, ActionAnswers, DoorAlert, DoorError, DoorForm,
-    DoorResult, LoadFailure, Loading, Outcome,
+    clear_input, focus_after_update, loaded_state, mark_headings_announced, shown_state,
+    ActionAnswers, DoorAlert, DoorError, DoorForm, DoorResult, LoadFailure, Loading, Outcome,
+    ANNOUNCED_ATTRIBUTE,
 };
 pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextField, Validator};
 pub use layout::{encode_query_value, ConnectedLayout, FailureNotice, Layout, NotFound};

@@ -40,6 +40,12 @@ pub fn after_login(next: &str) -> &str {
         .unwrap_or(crate::account::HOME_PATH)
 }
 
+/// `GET /connexion` (the address a refused plain login leaves in the
+/// browser, reloaded or bookmarked): back to the login box (303).
+pub async fn to_login_box() -> axum::response::Redirect {
+    axum::response::Redirect::to("/")
+}
+
 /// `POST /connexion`
 pub async fn submit(
     State(state): State<AppState>,
@@ -70,10 +76,11 @@ pub async fn answer(
         .await;
     let refusal = match outcome {
         Ok(LoginOutcome::LoggedIn { account_id }) => {
-            let cookie = open_session(state, headers, &account_id).await?;
+            let (cookie, language) = open_session(state, headers, &account_id).await?;
             return Ok(Answer::GoTo {
                 path: after_login(&form.next).to_owned(),
                 cookie: Some(cookie),
+                person_language: language,
             });
         }
         Ok(LoginOutcome::Refused(refusal)) => refusal,
@@ -100,13 +107,20 @@ pub async fn answer(
     Ok(Answer::Page(status, login_box))
 }
 
+/// Opens the session (its cookie), records the login in the feed, and
+/// reads the account's language (its pages' language from now on).
 async fn open_session(
     state: &AppState,
     headers: &HeaderMap,
     account_id: &str,
-) -> anyhow::Result<axum::http::HeaderValue> {
+) -> anyhow::Result<(axum::http::HeaderValue, Option<crate::i18n::Lang>)> {
     let cookie = session::open(state, headers, account_id).await?;
     let mut conn = state.db.acquire().await.context("recording the login")?;
+    let (language,): (String,) = sqlx::query_as("SELECT language FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading the account's language")?;
     events::record(
         &mut conn,
         account_id,
@@ -114,7 +128,7 @@ async fn open_session(
         state.clock.now_seconds(),
     )
     .await?;
-    Ok(cookie)
+    Ok((cookie, crate::i18n::Lang::from_code(&language)))
 }
 
 /// `POST /deconnexion`
@@ -142,6 +156,7 @@ pub async fn log_out_answer(state: &AppState, headers: &HeaderMap) -> anyhow::Re
     Ok(Answer::GoTo {
         path: "/?info=logged_out".to_owned(),
         cookie: Some(session::clear_cookie(state)),
+        person_language: None,
     })
 }
 

@@ -21,7 +21,12 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         &[ActionAnswers::of(action)],
     );
     // "Recommencer" leads to this very page: back to step 1.
-    let restart = Callback::new(move |()| state.set(ForgotPageState::default()));
+    // "Recommencer" draws the first step in place (the address stays the
+    // same): the focus goes to its heading, as after any answer.
+    let restart = Callback::new(move |()| {
+        state.set(ForgotPageState::default());
+        crate::components::focus_after_update();
+    });
     move || match state.get() {
         ForgotPageState::Request {
             email,

@@ -32,6 +32,12 @@ pub enum Answer<T> {
     GoTo {
         path: String,
         cookie: Option<HeaderValue>,
+        /// When the cookie changes who is connected: the language of that
+        /// person's pages (login: the account's), or `None` for nobody's
+        /// (logout: the default). The server function has the browser load
+        /// the next page afresh when it is not the language shown
+        /// ([`Outcome::Load`]).
+        person_language: Option<Lang>,
     },
 }
 
@@ -46,6 +52,7 @@ impl<T> Answer<T> {
         Answer::GoTo {
             path: path.into(),
             cookie: None,
+            person_language: None,
         }
     }
 }
@@ -66,7 +73,7 @@ where
         Ok(Answer::Page(status, page)) => {
             render::page_with(state, uri, headers, status, page).await
         }
-        Ok(Answer::GoTo { path, cookie }) => {
+        Ok(Answer::GoTo { path, cookie, .. }) => {
             let mut response = Redirect::to(&path).into_response();
             if let Some(cookie) = cookie {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -137,20 +144,36 @@ impl FnRequest {
     }
 
     /// The server function's answer: the page's state or the path to go
-    /// on to (its cookie set on the response). A failure is logged and
-    /// answered with its reference only.
+    /// on to (its cookie set on the response). When the cookie changes who
+    /// is connected and the next pages are in another language than this
+    /// one (the account's own, or back to the default), the browser loads
+    /// the next page afresh ([`Outcome::Load`]); otherwise it goes on in
+    /// place. A failure is logged and answered with its reference only.
     pub fn finish<T>(&self, answer: anyhow::Result<Answer<T>>) -> DoorResult<T> {
         match answer {
             Ok(Answer::Page(_, page)) => Ok(Outcome::Page(page)),
-            Ok(Answer::GoTo { path, cookie }) => {
-                if let Some(cookie) = cookie {
-                    if let Some(response) =
-                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                    {
-                        response.append_header(header::SET_COOKIE, cookie);
-                    }
+            Ok(Answer::GoTo {
+                path,
+                cookie,
+                person_language,
+            }) => {
+                let Some(cookie) = cookie else {
+                    return Ok(Outcome::GoTo(path));
+                };
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.append_header(header::SET_COOKIE, cookie);
                 }
-                Ok(Outcome::GoTo(path))
+                let default = self.state.config.default_lang;
+                let next_language = language::chosen(self.headers())
+                    .or(person_language)
+                    .unwrap_or(default);
+                if next_language == self.lang() {
+                    Ok(Outcome::GoTo(path))
+                } else {
+                    Ok(Outcome::Load(path))
+                }
             }
             Err(error) => Err(fail(error)),
         }

@@ -163,6 +163,11 @@ pub fn router(state: AppState) -> Router {
         "/nouveau-mot-de-passe/{token}".to_owned(),
         "/adresse-de-contact/{token}".to_owned(),
         "/gestion".to_owned(),
+        // The addresses of the login box's and "Mon compte"'s forms: the
+        // browser's router knows them (a plain post's answer hydrates
+        // there); a visit goes back to the page of the form.
+        "/mon-compte/{formulaire}".to_owned(),
+        "/connexion".to_owned(),
     ];
     let routes = generate_route_list_with_exclusions(App, Some(custom_pages));
     let context_state = state.clone();
@@ -174,7 +179,10 @@ pub fn router(state: AppState) -> Router {
         .route(signup::SIGNUP_PATH, post(signup::handlers::submit))
         .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
         .route("/captcha/{file}", get(captcha::serve))
-        .route(login::LOGIN_PATH, post(login::handlers::submit))
+        .route(
+            login::LOGIN_PATH,
+            post(login::handlers::submit).get(login::handlers::to_login_box),
+        )
         .route(login::LOGOUT_PATH, post(login::handlers::log_out))
         .route(account::HOME_PATH, get(account::handlers::connected_page))
         .route(
@@ -189,39 +197,39 @@ pub fn router(state: AppState) -> Router {
         .route(recovery::FORGOT_PATH, post(recovery::handlers::submit))
         .route(
             account::CONTACT_FORM_PATH,
-            post(account::handlers::submit_change),
+            post(account::handlers::submit_change).get(account::handlers::to_my_account),
         )
         .route(
             account::LOGIN_FORM_PATH,
-            post(account::handlers::submit_login_change),
+            post(account::handlers::submit_login_change).get(account::handlers::to_my_account),
         )
         .route(
             account::ATTACH_FORM_PATH,
-            post(account::handlers::submit_attach),
+            post(account::handlers::submit_attach).get(account::handlers::to_my_account),
         )
         .route(
             account::DEACTIVATE_FORM_PATH,
-            post(account::handlers::deactivate_own),
+            post(account::handlers::deactivate_own).get(account::handlers::to_my_account),
         )
         .route(
             account::PASSWORD_FORM_PATH,
-            post(account::handlers::submit_password),
+            post(account::handlers::submit_password).get(account::handlers::to_my_account),
         )
         .route(
             account::SECRET_FORM_PATH,
-            post(account::handlers::submit_secret),
+            post(account::handlers::submit_secret).get(account::handlers::to_my_account),
         )
         .route(
             account::SESSIONS_FORM_PATH,
-            post(account::handlers::submit_sessions),
+            post(account::handlers::submit_sessions).get(account::handlers::to_my_account),
         )
         .route(
             account::PROFILE_FORM_PATH,
-            post(account::handlers::submit_profile),
+            post(account::handlers::submit_profile).get(account::handlers::to_my_account),
         )
         .route(
             account::LANGUAGE_FORM_PATH,
-            post(account::handlers::submit_language),
+            post(account::handlers::submit_language).get(account::handlers::to_my_account),
         )
         .route(
             "/adresse-de-contact/{token}",
