@@ -22,6 +22,17 @@ pub fn HomePage() -> impl IntoView {
     let action = ServerAction::<LogIn>::new();
     let drawn = page_state(move || of_visit_untracked(query));
     let login_box = shown_state(drawn, &[ActionAnswers::of(action)]);
+    // A refused password is typed again (as after the plain post, which
+    // never sends it back): the box is redrawn in place, so its field is
+    // emptied here.
+    let answers = action.version();
+    Effect::new(move |seen: Option<usize>| {
+        let version = answers.get();
+        if seen.is_some_and(|seen| seen != version) {
+            crate::components::clear_input(LOGIN_PASSWORD_ID);
+        }
+        version
+    });
     // Coming back to the home page with another query (after logging out,
     // sent here to log in…) shows that visit's login box.
     Effect::new(move |seen: Option<()>| {
@@ -71,6 +82,8 @@ fn of_visit_untracked(query: Memo<leptos_router::params::ParamsMap>) -> LoginBox
     })
 }
 
+const LOGIN_PASSWORD_ID: &str = "login-password";
+
 #[component]
 fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView {
     let lang = use_lang();
@@ -116,8 +129,8 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                     />
                 </div>
                 <div class="field">
-                    <label for="login-password">{lang.t("home.password")}</label>
-                    <input id="login-password" name="password" type="password" autocomplete="current-password" />
+                    <label for=LOGIN_PASSWORD_ID>{lang.t("home.password")}</label>
+                    <input id=LOGIN_PASSWORD_ID name="password" type="password" autocomplete="current-password" />
                 </div>
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>

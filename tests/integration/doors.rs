@@ -410,3 +410,79 @@ async fn a_failure_behind_a_server_function_gives_a_reference_and_nothing_intern
     assert_eq!(reference.len(), 12);
     assert!(!answer.json.to_string().contains("account_events"));
 }
+
+/// The part of `body` a browser without JavaScript shows: `<template>`
+/// elements (out-of-order streaming's parcels) are inert.
+fn outside_templates(body: &str) -> String {
+    let mut shown = String::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("<template") {
+        shown.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</template>")
+            .map_or("", |end| &rest[start + end + "</template>".len()..]);
+    }
+    shown.push_str(rest);
+    shown
+}
+
+#[tokio::test]
+async fn the_connected_pages_read_in_full_without_javascript() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    for (path, heading) in [("/accueil", "<h1"), ("/mon-compte", "Mon compte</h1>")] {
+        let page = app.get_as(path, &cookie).await.page();
+        assert_eq!(page.status, 200, "{path}");
+        let shown = outside_templates(&page.body);
+        assert!(shown.contains(heading), "{path} shows no heading: {shown}");
+        assert!(shown.contains(&email), "{path} does not show the account");
+    }
+    // A refusal answered by the plain post draws the whole page too.
+    let refused = app
+        .post_form(
+            "/mon-compte/contact",
+            &[("contact_email", "pas une adresse")],
+            Some(&cookie),
+        )
+        .await
+        .page();
+    assert_eq!(refused.status, 422);
+    let shown = outside_templates(&refused.body);
+    assert!(shown.contains("id=\"contact_email-error\""), "{shown}");
+    assert!(shown.contains("pas une adresse"));
+}
+
+#[tokio::test]
+async fn logging_in_or_out_in_another_language_than_the_page_loads_the_next_page_afresh() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    sqlx::query("UPDATE accounts SET language = 'en' WHERE login_email = $1")
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    // The login box was in French (nobody connected, no choice made): the
+    // account's pages are in English, so the next page is a new document.
+    let answer = app
+        .call(
+            "connexion",
+            &[("email", &email), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(answer.json["Load"], "/accueil", "{}", answer.json);
+    let cookie = answer.set_cookie.expect("no session cookie");
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    // Logging out from an English page goes back to the French login box.
+    let answer = app.call("deconnexion", &[], Some(&cookie)).await;
+    assert_eq!(answer.json["Load"], "/?info=logged_out", "{}", answer.json);
+
+    // With the language chosen in this browser, nothing changes: in place.
+    let cookie = app.logged_in(&email).await;
+    let chosen = format!("{cookie}; {}=fr", sesame::i18n::LANGUAGE_COOKIE);
+    let answer = app.call("deconnexion", &[], Some(&chosen)).await;
+    assert_eq!(answer.go_to(), "/?info=logged_out");
+}

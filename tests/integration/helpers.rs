@@ -98,8 +98,11 @@ pub async fn spawn_app_on(database_url: String, customize: impl FnOnce(&mut Conf
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
+    // A request that hangs fails its test (with what it asked) instead of
+    // stalling the whole suite.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap();
     TestApp {
