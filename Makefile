@@ -76,11 +76,13 @@ integration-postgres:
 build-release:
 	cargo leptos build --release --split
 
+## The Playwright suite; `make e2e SPEC=tests/login.spec.ts` runs one spec.
+SPEC ?=
 e2e: build-release
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_PORT=$(E2E_PORT) \
 	  SESAME_BIN="$${CARGO_TARGET_DIR:-$(CURDIR)/target}/release/sesame" \
-	  npx playwright test
+	  npx playwright test $(SPEC)
 
 fmt:
 	cargo fmt --all

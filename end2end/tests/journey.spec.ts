@@ -35,10 +35,17 @@ async function expectSameDocument(page: Page, step: string): Promise<void> {
   expect(mark, `the document was reloaded at: ${step}`).toBe('still here');
 }
 
-/** Clicks `button` and returns the server function request it made. */
-async function submitThroughServerFunction(page: Page, button: ReturnType<Page['getByRole']>): Promise<Request> {
+/**
+ * Clicks `button` and waits for the request to the server function at
+ * `endpoint` (the strength meter's own calls are not what is awaited).
+ */
+async function submitThroughServerFunction(
+  page: Page,
+  button: ReturnType<Page['getByRole']>,
+  endpoint: string,
+): Promise<Request> {
   const [request] = await Promise.all([
-    page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname.startsWith('/api/')),
+    page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === endpoint),
     button.click(),
   ]);
   return request;
@@ -49,7 +56,9 @@ async function expectFocusOnHeading(page: Page, heading: string | RegExp): Promi
   const h1 = page.getByRole('heading', { level: 1 });
   await expect(h1).toHaveText(heading);
   await expect(h1).toBeFocused();
-  await expect(page.locator('[aria-live="polite"][aria-atomic="true"]')).toContainText('Page chargée');
+  await expect(page.locator('[aria-live="polite"][aria-atomic="true"]')).toHaveText(
+    `Page chargée : ${await page.title()}`,
+  );
 }
 
 test.describe('Le parcours complet, sans recharger la page', () => {
@@ -69,7 +78,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     // A refused submission: the errors next to their fields, what was typed kept.
     await fillSignupFr(page, { email, lastName: 'Dupont', firstName: 'Paul' });
     await page.getByLabel(/^Code postal/).fill('420');
-    const refused = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }));
+    const refused = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }), '/api/inscription');
     expect(new URL(refused.url()).pathname).toBe('/api/inscription');
     const summary = page.locator('.error-summary');
     await expect(summary).toContainText('Code postal');
@@ -82,7 +91,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     // A successful one: the recap.
     await page.getByLabel(/^Code postal/).fill('42000');
     await page.getByLabel(/^Caractères de l'image/).fill('K7M2P');
-    const created = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }));
+    const created = await submitThroughServerFunction(page, page.getByRole('button', { name: "Finaliser l'inscription" }), '/api/inscription');
     expect(new URL(created.url()).pathname).toBe('/api/inscription');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
     await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
@@ -104,7 +113,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
     await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
     await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
-    const activated = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Valider' }));
+    const activated = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Valider' }), '/api/activation');
     expect(new URL(activated.url()).pathname).toBe('/api/activation');
     await expect(page.getByRole('status')).toContainText('Votre compte est activé');
     await expectSameDocument(page, 'the activation');
@@ -112,7 +121,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-    const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }));
+    const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }), '/api/connexion');
     expect(new URL(loggedIn.url()).pathname).toBe('/api/connexion');
     await expect(page).toHaveURL(/\/accueil$/);
     await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');
@@ -128,14 +137,14 @@ test.describe('Le parcours complet, sans recharger la page', () => {
 
     const newContact = uniqueEmail('contact');
     await page.getByLabel(/^Nouvelle adresse électronique de contact/).fill(newContact);
-    const changed = await submitThroughServerFunction(page, page.getByRole('button', { name: "Modifier l'adresse de contact" }));
+    const changed = await submitThroughServerFunction(page, page.getByRole('button', { name: "Modifier l'adresse de contact" }), '/api/mon-compte/contact');
     expect(new URL(changed.url()).pathname).toBe('/api/mon-compte/contact');
     await expect(page.getByRole('status').filter({ hasText: newContact })).toBeVisible();
     await emailTo(newContact, /adresse de contact/i);
     await expectSameDocument(page, 'the contact address change');
     await expectAccessible(page);
 
-    const loggedOut = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Déconnexion' }));
+    const loggedOut = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Déconnexion' }), '/api/deconnexion');
     expect(new URL(loggedOut.url()).pathname).toBe('/api/deconnexion');
     await expect(page.getByRole('status')).toHaveText('Vous êtes déconnecté.');
     await expectSameDocument(page, '"Déconnexion"');

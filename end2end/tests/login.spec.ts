@@ -1,0 +1,109 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  activate,
+  emailTo,
+  expectAccessible,
+  signUp,
+  uniqueEmail,
+  PASSWORD,
+} from './support';
+
+/**
+ * "Se connecter" (guide, "Connexion"): the login box on the home page, its
+ * refusals, the lock after repeated failures, a deactivated account, and a
+ * session that ends while a page is open.
+ */
+
+/** A person with an active account, logged out, on the home page. */
+async function activePerson(page: Page, prefix: string): Promise<string> {
+  const email = uniqueEmail(prefix);
+  await activate(page, await signUp(page, { email, lastName: 'Martin', firstName: 'Claire' }));
+  return email;
+}
+
+/** Logs in through the login box, once the app runs, and waits for the answer. */
+async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByLabel('Adresse électronique de connexion').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ]);
+}
+
+test.describe('Se connecter', () => {
+  test('a wrong password and an unknown address are refused with the same words', async ({ page }) => {
+    const email = await activePerson(page, 'refus');
+    await page.goto('/');
+    await logIn(page, email, 'Framboise-Citron-1999');
+    const refusal = page.getByRole('alert');
+    await expect(refusal).toHaveText('Adresse électronique ou mot de passe incorrect.');
+    await expect(page.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
+    await expect(page.getByLabel('Mot de passe', { exact: true })).toHaveValue('');
+    await expectAccessible(page);
+
+    await logIn(page, uniqueEmail('personne'), PASSWORD);
+    await expect(refusal).toHaveText('Adresse électronique ou mot de passe incorrect.');
+    await expect(page).not.toHaveURL(/\/accueil$/);
+  });
+
+  test('five failures lock the address, even for the right password, and its owner is told', async ({ page }) => {
+    const email = await activePerson(page, 'verrou');
+    await page.goto('/');
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await logIn(page, email, `Mauvais-Essai-${attempt}`);
+      await expect(page.getByRole('alert')).toBeVisible();
+    }
+    await logIn(page, email, PASSWORD);
+    await expect(page.getByRole('alert')).toContainText('Trop de tentatives de connexion ont échoué pour cette adresse');
+    await expect(page).not.toHaveURL(/\/accueil$/);
+    await expectAccessible(page);
+    const warning = await emailTo(email, /temporairement bloquée/);
+    expect(warning.text).toContain('Mot de passe oublié');
+  });
+
+  test('a deactivated account says so and offers "Demander la réactivation"', async ({ page }) => {
+    const email = await activePerson(page, 'desactive');
+    await page.goto('/');
+    await logIn(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/accueil$/);
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    const deactivation = page.locator('form', {
+      has: page.getByRole('button', { name: 'Désactiver mon compte' }),
+    });
+    await deactivation.getByLabel(/^Mot de passe actuel/).fill(PASSWORD);
+    await deactivation.getByRole('button', { name: 'Désactiver mon compte' }).click();
+    await expect(page.getByRole('status')).toContainText('Votre compte est désactivé');
+    await emailTo(email, /Désactivation de votre compte/);
+
+    await logIn(page, email, PASSWORD);
+    await expect(page.getByRole('alert')).toContainText('Votre compte est désactivé.');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Demander la réactivation' }).click();
+    await expect(page.getByRole('status')).toContainText('votre demande de réactivation a été transmise');
+    await emailTo(email, /Demande de réactivation/);
+  });
+
+  test('a session that ended while a page was open brings back the login box, then the page', async ({ page, context }) => {
+    const email = await activePerson(page, 'expire');
+    await page.goto('/');
+    await logIn(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/accueil$/);
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+
+    // The session ends elsewhere (expiry, another browser's "Déconnexion").
+    await context.clearCookies();
+    await page.getByLabel(/^Nouvelle adresse électronique de contact/).fill(uniqueEmail('contact'));
+    await page.getByRole('button', { name: "Modifier l'adresse de contact" }).click();
+    await expect(page).toHaveURL(/\/\?suivant=(%2F|\/)mon-compte$/);
+    await expect(page.getByRole('status')).toHaveText('Connectez-vous pour accéder à cette page.');
+    await expectAccessible(page);
+
+    await logIn(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/mon-compte$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  });
+});
