@@ -21,7 +21,7 @@ async function activePerson(page: Page, prefix: string): Promise<string> {
   return email;
 }
 
-/** Logs in through the login box, once the app runs, and waits for the answer. */
+/** Logs in through the login box, once the app runs, and waits until the answer is drawn. */
 async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByLabel('Adresse électronique de connexion').fill(email);
@@ -30,20 +30,28 @@ async function logIn(page: Page, email: string, password: string): Promise<void>
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
     page.getByRole('button', { name: 'Se connecter' }).click(),
   ]);
+  await expect(page.locator('form[aria-busy]')).toHaveCount(0);
+}
+
+/** A refused login: the box says why, keeps the address and asks for the password again. */
+async function refusedLogIn(page: Page, email: string, password: string): Promise<void> {
+  await logIn(page, email, password);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
+  await expect(page.getByLabel('Mot de passe', { exact: true })).toHaveValue('');
 }
 
 test.describe('Se connecter', () => {
   test('a wrong password and an unknown address are refused with the same words', async ({ page }) => {
     const email = await activePerson(page, 'refus');
     await page.goto('/');
-    await logIn(page, email, 'Framboise-Citron-1999');
+    await refusedLogIn(page, email, 'Framboise-Citron-1999');
     const refusal = page.getByRole('alert');
     await expect(refusal).toHaveText('Adresse électronique ou mot de passe incorrect.');
-    await expect(page.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
-    await expect(page.getByLabel('Mot de passe', { exact: true })).toHaveValue('');
     await expectAccessible(page);
 
-    await logIn(page, uniqueEmail('personne'), PASSWORD);
+    const nobody = uniqueEmail('personne');
+    await refusedLogIn(page, nobody, PASSWORD);
     await expect(refusal).toHaveText('Adresse électronique ou mot de passe incorrect.');
     await expect(page).not.toHaveURL(/\/accueil$/);
   });
@@ -52,10 +60,9 @@ test.describe('Se connecter', () => {
     const email = await activePerson(page, 'verrou');
     await page.goto('/');
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await logIn(page, email, `Mauvais-Essai-${attempt}`);
-      await expect(page.getByRole('alert')).toBeVisible();
+      await refusedLogIn(page, email, `Mauvais-Essai-${attempt}`);
     }
-    await logIn(page, email, PASSWORD);
+    await refusedLogIn(page, email, PASSWORD);
     await expect(page.getByRole('alert')).toContainText('Trop de tentatives de connexion ont échoué pour cette adresse');
     await expect(page).not.toHaveURL(/\/accueil$/);
     await expectAccessible(page);

@@ -23,10 +23,12 @@ pub enum Outcome<T> {
     /// activating…). The browser navigates there without reloading, except
     /// to the language switch, which reloads the page in the new language.
     GoTo(String),
-    /// The flow goes on at this path with a new load of the document: who
-    /// is connected changed (logging in or out) and, with them, the
-    /// language of the pages.
-    Load(String),
+    /// The flow goes on at this path, and who is connected changed
+    /// (logging in or out): `lang` is the code of the language the pages
+    /// are in from now on (the account's, the default, or this browser's
+    /// choice). When it is not the language shown, the browser loads the
+    /// next page afresh, in that language; otherwise it goes on in place.
+    PersonChanged { path: String, lang: String },
 }
 
 /// Why a flow's server function did not answer with an [`Outcome`]: the
@@ -193,6 +195,7 @@ where
 {
     let shown = RwSignal::new(initial);
     let navigate = leptos_router::hooks::use_navigate();
+    let shown_lang = crate::i18n::use_lang();
     for answers in actions {
         let answers = *answers;
         let navigate = navigate.clone();
@@ -205,7 +208,13 @@ where
                         focus_after_update();
                     }
                     Some(Ok(Outcome::GoTo(path))) => go_to(&navigate, &path),
-                    Some(Ok(Outcome::Load(path))) => load_document(&path),
+                    Some(Ok(Outcome::PersonChanged { path, lang })) => {
+                        if lang == shown_lang.code() {
+                            go_to(&navigate, &path)
+                        } else {
+                            load_document(&path)
+                        }
+                    }
                     Some(Err(DoorError::SessionEnded)) => go_to(&navigate, &login_box_for_here()),
                     _ => {}
                 }
@@ -326,7 +335,8 @@ pub fn focus_after_update() {
         let target = [
             ".error-summary",
             "[aria-invalid=\"true\"]",
-            "main .notice[role=\"alert\"]",
+            // A refusal the answer drew (not an earlier failure to send).
+            "main .notice[role=\"alert\"]:not(.door-alert)",
             "main h1",
         ]
         .iter()
@@ -380,7 +390,7 @@ where
                 _ => None,
             };
             Some(view! {
-                <div class="notice notice--error" role="alert">
+                <div class="notice notice--error door-alert" role="alert">
                     <p>{lang.t(error.message_key())}</p>
                     {reference.map(|reference| view! {
                         <p>{lang.t_with("errors.reference", &[("reference", reference.as_str())])}</p>
@@ -414,7 +424,7 @@ where
                     Some(page) => Ok(page),
                     None => match load().await? {
                         Outcome::Page(page) => Ok(page),
-                        Outcome::GoTo(path) | Outcome::Load(path) => {
+                        Outcome::GoTo(path) | Outcome::PersonChanged { path, .. } => {
                             load_document(&path);
                             Err(DoorError::Transport(path))
                         }

@@ -34,9 +34,9 @@ pub enum Answer<T> {
         cookie: Option<HeaderValue>,
         /// When the cookie changes who is connected: the language of that
         /// person's pages (login: the account's), or `None` for nobody's
-        /// (logout: the default). The server function has the browser load
-        /// the next page afresh when it is not the language shown
-        /// ([`Outcome::Load`]).
+        /// (logout: the default). The server function tells the browser
+        /// ([`Outcome::PersonChanged`]), which loads the next page afresh
+        /// when it is not the language it shows.
         person_language: Option<Lang>,
     },
 }
@@ -145,10 +145,11 @@ impl FnRequest {
 
     /// The server function's answer: the page's state or the path to go
     /// on to (its cookie set on the response). When the cookie changes who
-    /// is connected and the next pages are in another language than this
-    /// one (the account's own, or back to the default), the browser loads
-    /// the next page afresh ([`Outcome::Load`]); otherwise it goes on in
-    /// place. A failure is logged and answered with its reference only.
+    /// is connected, the answer says which language the next pages are in
+    /// (this browser's choice, else the person's, else the default): only
+    /// the browser knows the language of the page it shows (a session may
+    /// have ended since it was drawn). A failure is logged and answered
+    /// with its reference only.
     pub fn finish<T>(&self, answer: anyhow::Result<Answer<T>>) -> DoorResult<T> {
         match answer {
             Ok(Answer::Page(_, page)) => Ok(Outcome::Page(page)),
@@ -165,15 +166,13 @@ impl FnRequest {
                 {
                     response.append_header(header::SET_COOKIE, cookie);
                 }
-                let default = self.state.config.default_lang;
-                let next_language = language::chosen(self.headers())
+                let lang = language::chosen(self.headers())
                     .or(person_language)
-                    .unwrap_or(default);
-                if next_language == self.lang() {
-                    Ok(Outcome::GoTo(path))
-                } else {
-                    Ok(Outcome::Load(path))
-                }
+                    .unwrap_or(self.state.config.default_lang);
+                Ok(Outcome::PersonChanged {
+                    path,
+                    lang: lang.code().to_owned(),
+                })
             }
             Err(error) => Err(fail(error)),
         }

@@ -247,6 +247,11 @@ pub fn router(state: AppState) -> Router {
             "/nouveau-mot-de-passe/{token}",
             get(recovery::handlers::show).post(recovery::handlers::submit_reset),
         )
+        // Any other word after /mon-compte/ is not a form either.
+        .route(
+            "/mon-compte/{formulaire}",
+            get(account::handlers::to_my_account),
+        )
         .route("/api/{*fn_name}", post(server_functions));
     if !state.config.production {
         router = router

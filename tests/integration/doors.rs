@@ -23,12 +23,20 @@ impl FnAnswer {
             .unwrap_or_else(|| panic!("not a page: {}", self.json))
     }
 
-    /// The path of `Outcome::GoTo`.
+    /// The path of `Outcome::GoTo`, or of `Outcome::PersonChanged`.
     fn go_to(&self) -> &str {
         assert_eq!(self.status, 200, "{}", self.json);
         self.json["GoTo"]
             .as_str()
+            .or_else(|| self.json["PersonChanged"]["path"].as_str())
             .unwrap_or_else(|| panic!("not a GoTo: {}", self.json))
+    }
+
+    /// The language of the pages after `Outcome::PersonChanged`.
+    fn next_language(&self) -> &str {
+        self.json["PersonChanged"]["lang"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not a PersonChanged: {}", self.json))
     }
 }
 
@@ -455,7 +463,7 @@ async fn the_connected_pages_read_in_full_without_javascript() {
 }
 
 #[tokio::test]
-async fn logging_in_or_out_in_another_language_than_the_page_loads_the_next_page_afresh() {
+async fn logging_in_or_out_tells_the_browser_the_language_of_the_next_pages() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
@@ -464,8 +472,8 @@ async fn logging_in_or_out_in_another_language_than_the_page_loads_the_next_page
         .execute(&app.state.db)
         .await
         .unwrap();
-    // The login box was in French (nobody connected, no choice made): the
-    // account's pages are in English, so the next page is a new document.
+    // Nobody connected, no choice made: the account's pages are in English
+    // (a browser showing French loads the next page afresh).
     let answer = app
         .call(
             "connexion",
@@ -473,16 +481,23 @@ async fn logging_in_or_out_in_another_language_than_the_page_loads_the_next_page
             None,
         )
         .await;
-    assert_eq!(answer.json["Load"], "/accueil", "{}", answer.json);
-    let cookie = answer.set_cookie.expect("no session cookie");
+    assert_eq!(answer.go_to(), "/accueil");
+    assert_eq!(answer.next_language(), "en");
+    let cookie = answer.set_cookie.clone().expect("no session cookie");
     let cookie = cookie.split(';').next().unwrap().to_owned();
-    // Logging out from an English page goes back to the French login box.
+    // Logging out: back to the default.
     let answer = app.call("deconnexion", &[], Some(&cookie)).await;
-    assert_eq!(answer.json["Load"], "/?info=logged_out", "{}", answer.json);
-
-    // With the language chosen in this browser, nothing changes: in place.
-    let cookie = app.logged_in(&email).await;
-    let chosen = format!("{cookie}; {}=fr", sesame::i18n::LANGUAGE_COOKIE);
-    let answer = app.call("deconnexion", &[], Some(&chosen)).await;
     assert_eq!(answer.go_to(), "/?info=logged_out");
+    assert_eq!(answer.next_language(), "fr");
+
+    // The language chosen in this browser wins over the account's.
+    let chosen = format!("{}=fr", sesame::i18n::LANGUAGE_COOKIE);
+    let answer = app
+        .call(
+            "connexion",
+            &[("email", &email), ("password", PASSWORD)],
+            Some(&chosen),
+        )
+        .await;
+    assert_eq!(answer.next_language(), "fr");
 }
