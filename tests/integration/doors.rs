@@ -467,11 +467,7 @@ async fn logging_in_or_out_tells_the_browser_the_language_of_the_next_pages() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    sqlx::query("UPDATE accounts SET language = 'en' WHERE login_email = $1")
-        .bind(&email)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    app.set_language(&email, "en").await;
     // Nobody connected, no choice made: the account's pages are in English
     // (a browser showing French loads the next page afresh).
     let answer = app

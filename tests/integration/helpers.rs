@@ -550,6 +550,16 @@ impl TestApp {
         .await
     }
 
+    /// Sets the account's own language (`fr`, `en`), as "Mon compte" would.
+    pub async fn set_language(&self, email: &str, code: &str) {
+        sqlx::query("UPDATE accounts SET language = $1 WHERE login_email = $2")
+            .bind(code)
+            .bind(email)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+    }
+
     /// Logs in and returns the session cookie.
     pub async fn logged_in(&self, email: &str) -> String {
         let response = self.log_in(email, PASSWORD).await;

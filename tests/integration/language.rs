@@ -106,21 +106,12 @@ async fn pages_carry_the_security_headers() {
 
 /// Part 9, item 2: the language follows the person wherever the portal
 /// knows who they are; the switch in a browser still wins there.
-async fn set_language(app: &TestApp, email: &str, code: &str) {
-    sqlx::query("UPDATE accounts SET language = $1 WHERE login_email = $2")
-        .bind(code)
-        .bind(email)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn an_english_persons_emailed_link_opens_in_english_in_a_browser_that_never_chose() {
     let app = spawn_app().await;
     let email = unique_email();
     let token = app.create_pending_account(&email).await;
-    set_language(&app, &email, "en").await;
+    app.set_language(&email, "en").await;
     let page = app.get(&format!("/activation/{token}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<html lang=\"en\""), "{}", page.body);
@@ -141,7 +132,7 @@ async fn every_page_after_logging_in_is_in_the_accounts_language_unless_the_brow
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    set_language(&app, &email, "en").await;
+    app.set_language(&email, "en").await;
     let cookie = app.logged_in(&email).await;
     for path in ["/accueil", "/mon-compte"] {
         let page = app.get_as(path, &cookie).await;
@@ -171,7 +162,7 @@ async fn the_reset_email_is_in_the_persons_language_unless_the_form_chose_anothe
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    set_language(&app, &email, "en").await;
+    app.set_language(&email, "en").await;
     let question = app.ask_secret_question(&email, None).await;
     app.answer_secret_question(&question, "medor").await;
     let emails = app
