@@ -49,9 +49,24 @@ impl Lang {
         }
     }
 
-    /// Translates a catalogue key.
+    /// The sentence of a catalogue key (`"signup.title"`) in this language,
+    /// from the table `build.rs` compiles out of `locales/`; an unknown key
+    /// comes back as itself, so a missing sentence shows rather than
+    /// vanishes (the tests check that every key used exists).
     pub fn t(self, key: &str) -> String {
-        rust_i18n::t!(key, locale = self.code()).into_owned()
+        self.sentence(key).unwrap_or(key).to_owned()
+    }
+
+    /// The catalogue's sentence for `key`, if it has one.
+    pub fn sentence(self, key: &str) -> Option<&'static str> {
+        let column = match self {
+            Lang::Fr => 0,
+            Lang::En => 1,
+        };
+        CATALOGUE
+            .binary_search_by(|(known, _)| (*known).cmp(key))
+            .ok()
+            .map(|found| CATALOGUE[found].1[column])
     }
 
     /// Translates a catalogue key with `%{name}` placeholders filled in.
@@ -63,6 +78,8 @@ impl Lang {
         text
     }
 }
+
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
 /// The language of the page being rendered.
 pub fn use_lang() -> Lang {
@@ -105,6 +122,36 @@ mod tests {
         fr.sort();
         en.sort();
         assert_eq!(fr, en);
+    }
+
+    #[test]
+    fn every_sentence_of_both_catalogues_is_found_by_its_key() {
+        for (lang, catalogue) in [
+            (Lang::Fr, include_str!("../locales/fr.json")),
+            (Lang::En, include_str!("../locales/en.json")),
+        ] {
+            let value: serde_json::Value = serde_json::from_str(catalogue).unwrap();
+            let mut all = Vec::new();
+            keys(&value, "", &mut all);
+            assert_eq!(all.len(), CATALOGUE.len());
+            for key in all {
+                let expected = key.split('.').fold(&value, |v, part| &v[part]);
+                assert_eq!(
+                    Some(expected.as_str().unwrap()),
+                    lang.sentence(&key),
+                    "{key}"
+                );
+            }
+        }
+        assert_eq!(Lang::Fr.t("signup.title"), "Créer votre compte");
+        assert_eq!(Lang::En.t("signup.title"), "Create your account");
+    }
+
+    #[test]
+    fn an_unknown_key_shows_as_itself() {
+        assert_eq!(Lang::Fr.sentence("signup.nothing_here"), None);
+        assert_eq!(Lang::En.t("signup.nothing_here"), "signup.nothing_here");
+        assert_eq!(Lang::Fr.t(""), "");
     }
 
     #[test]

@@ -6,8 +6,6 @@
 
 #![recursion_limit = "256"]
 
-rust_i18n::i18n!("locales", fallback = "fr");
-
 pub mod account;
 pub mod accounts;
 pub mod activation;
