@@ -4,7 +4,7 @@
 use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout};
 use crate::i18n::use_lang;
 use crate::lifecycle::{ReactivationPageState, RequestReactivation};
-use crate::login::{LogIn, LoginBoxState, LoginRefusal, LOGIN_PATH};
+use crate::login::{LogIn, LoginBoxState, LoginRefusal};
 use crate::signup::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,6 +90,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
     let refused = state.refusal.is_some();
     let deactivated = state.refusal == Some(LoginRefusal::Deactivated);
     let email_for_request = state.email.clone();
+    let plain_address = state.plain_address();
     let refusal_text = state.refusal.as_ref().map(|refusal| match refusal {
         LoginRefusal::Locked { minutes } => {
             lang.t_with("login.locked", &[("minutes", &minutes.to_string())])
@@ -114,7 +115,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                 </div>
             })}
             <DoorAlert action />
-            <DoorForm action plain=LOGIN_PATH class="form">
+            <DoorForm action plain=plain_address class="form">
                 <input type="hidden" name="next" value=state.next />
                 <div class="field">
                     <label for="login-email">{lang.t("home.login_email")}</label>

@@ -41,9 +41,18 @@ pub fn after_login(next: &str) -> &str {
 }
 
 /// `GET /connexion` (the address a refused plain login leaves in the
-/// browser, reloaded or bookmarked): back to the login box (303).
-pub async fn to_login_box() -> axum::response::Redirect {
-    axum::response::Redirect::to("/")
+/// browser, reloaded or bookmarked): back to the login box (303), with its
+/// `?suivant=` when it names a path of this site.
+pub async fn to_login_box(uri: Uri) -> axum::response::Redirect {
+    let next = login_box_from_query(&uri).next;
+    if next.is_empty() {
+        axum::response::Redirect::to("/")
+    } else {
+        axum::response::Redirect::to(&format!(
+            "/?suivant={}",
+            crate::components::encode_query_value(&next)
+        ))
+    }
 }
 
 /// `POST /connexion`
@@ -184,6 +193,30 @@ mod tests {
         assert_eq!(after_login("/mon-compte"), "/mon-compte");
         for hostile in crate::server::language::HOSTILE_TARGETS {
             assert_eq!(after_login(hostile), "/accueil", "{hostile:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_plain_login_reloaded_still_leads_back_to_the_page_asked_for() {
+        use axum::response::IntoResponse;
+        let login_box = LoginBoxState::of_visit(Some("/mon-compte"), None);
+        assert_eq!(login_box.plain_address(), "/connexion?suivant=/mon-compte");
+        let uri: Uri = login_box.plain_address().parse().unwrap();
+        let back = to_login_box(uri).await.into_response();
+        assert_eq!(back.status(), 303);
+        assert_eq!(back.headers()["location"], "/?suivant=/mon-compte");
+        for hostile in crate::server::language::HOSTILE_TARGETS {
+            let login_box = LoginBoxState {
+                next: (*hostile).to_owned(),
+                ..LoginBoxState::default()
+            };
+            assert_eq!(login_box.plain_address(), "/connexion", "{hostile:?}");
+            let uri = format!(
+                "/connexion?suivant={}",
+                crate::components::encode_query_value(hostile)
+            );
+            let back = to_login_box(uri.parse().unwrap()).await.into_response();
+            assert_eq!(back.headers()["location"], "/", "{hostile:?}");
         }
     }
 

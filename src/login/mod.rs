@@ -147,6 +147,20 @@ impl LoginBoxState {
         }
         login_box
     }
+
+    /// Where the box's plain post goes: [`LOGIN_PATH`], keeping the page
+    /// to come back to as `?suivant=` (`/connexion?suivant=/mon-compte`),
+    /// so that reloading a refused plain login's address still leads
+    /// there after logging in (the post itself carries it as `next`).
+    pub fn plain_address(&self) -> String {
+        match crate::domain::redirect::local_path(&self.next) {
+            Some(next) => format!(
+                "{LOGIN_PATH}?suivant={}",
+                crate::components::encode_query_value(next)
+            ),
+            None => LOGIN_PATH.to_owned(),
+        }
+    }
 }
 
 #[cfg(test)]
