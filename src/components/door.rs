@@ -99,6 +99,18 @@ where
 {
     let lang = crate::i18n::use_lang();
     let pending = action.pending();
+    let pressed = RwSignal::new(false);
+    provide_context(PressInForm(pressed));
+    #[cfg(feature = "hydrate")]
+    {
+        let released = window_event_listener(leptos::ev::pointerup, move |_| pressed.set(false));
+        let cancelled =
+            window_event_listener(leptos::ev::pointercancel, move |_| pressed.set(false));
+        on_cleanup(move || {
+            released.remove();
+            cancelled.remove();
+        });
+    }
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -114,6 +126,7 @@ where
             class=class
             aria-labelledby=labelledby
             aria-busy=move || pending.get().then_some("true")
+            on:pointerdown=move |_| pressed.set(true)
             on:submit=on_submit
         >
             {children()}
@@ -121,6 +134,32 @@ where
                 {move || pending.get().then(|| lang.t("form.sending"))}
             </p>
         </form>
+    }
+}
+
+/// Whether a pointer is pressed inside a [`DoorForm`]: a click on one of
+/// its buttons may be under way. A field checked on leaving it waits for
+/// the release ([`after_press`]): an error that appears (or goes) between
+/// the press and the release moves the button under the pointer, and the
+/// browser then drops the click. Found by the end-to-end suite: a SIRET
+/// typed wrong, then "Demander le rattachement" clicked at once, sent
+/// nothing.
+#[derive(Clone, Copy)]
+pub struct PressInForm(RwSignal<bool>);
+
+/// Runs `then` now, or, while a pointer is pressed in the form (`press`,
+/// from `use_context` in the field's component), once it is released and
+/// its click has been dispatched (polled every 20 ms, each a later task
+/// than the release's).
+pub fn after_press(press: Option<PressInForm>, then: impl FnOnce() + 'static) {
+    match press {
+        Some(PressInForm(pressed)) if pressed.get_untracked() => {
+            set_timeout(
+                move || after_press(press, then),
+                std::time::Duration::from_millis(20),
+            );
+        }
+        _ => then(),
     }
 }
 

@@ -74,7 +74,12 @@ pub fn TextField(
             check(raw);
         }
     };
-    let on_change = move |ev: leptos::ev::Event| check(event_target_value(&ev));
+    // Checked on leaving the field, but not under a click in progress.
+    let press = use_context::<super::door::PressInForm>();
+    let on_change = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        super::door::after_press(press, move || check(raw));
+    };
 
     let hint_id = hint.as_ref().map(|_| format!("{name}-hint"));
     let error_id = format!("{name}-error");
@@ -280,7 +285,7 @@ pub fn ErrorSummary(
                         .map(|(name, label, key)| {
                             view! {
                                 <li>
-                                    <a href=format!("#{name}")>
+                                    <a href=format!("#{name}") on:click=move |event| focus_target(&event, name)>
                                         {lang.t_with("form.summary_item", &[("label", &lang.t(label)), ("message", &lang.t(&key))])}
                                     </a>
                                 </li>
@@ -291,6 +296,22 @@ pub fn ErrorSummary(
             </div>
         }
     })
+}
+
+/// Moves the focus to the element `id` that an in-page link (`#id`) leads
+/// to: an error summary's field (the GOV.UK Design System's error summary)
+/// or the skip link's main content (WCAG 2.4.1 and 2.4.3). The router
+/// handles a fragment link as a navigation, which scrolls but leaves the
+/// focus on the link, so a keyboard user would have to find the place
+/// again. Without JavaScript the browser follows the link itself.
+pub(super) fn focus_target(event: &leptos::ev::MouseEvent, id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(field) = document().get_element_by_id(id) {
+        event.prevent_default();
+        super::door::focus_element(&field);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, id);
 }
 
 /// The countries of `domain::countries` as `(ISO code, name)` options,

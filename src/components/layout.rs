@@ -59,7 +59,9 @@ pub fn ConnectedLayout(
 fn Header(connected: Option<String>) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <a class="skip-link" href="#contenu">{lang.t("layout.skip_to_content")}</a>
+        <a class="skip-link" href="#contenu" on:click=move |event| super::field::focus_target(&event, "contenu")>
+            {lang.t("layout.skip_to_content")}
+        </a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="site-header__brand" href="/">
