@@ -8,6 +8,24 @@ const maildevPort = Number(process.env.E2E_MAILDEV_PORT ?? 1081);
 const baseURL = `http://127.0.0.1:${port}`;
 process.env.MAILDEV_URL = `http://127.0.0.1:${maildevPort}`;
 
+// The server's configuration, also given to `sesame admin create` run by
+// the specs beside it (support.ts).
+const serverEnv: Record<string, string> = {
+  LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+  LEPTOS_SITE_ROOT: 'target/site',
+  LEPTOS_OUTPUT_NAME: 'sesame',
+  SESAME_PUBLIC_URL: baseURL,
+  SESAME_DATABASE_URL: 'sqlite:target/e2e/sesame.db',
+  SESAME_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  SESAME_CAPTCHA_TEST_ANSWER: 'K7M2P',
+  SESAME_OUTBOX_POLL_MS: '200',
+  // Every spec logs in from 127.0.0.1: the per-client throttle
+  // (50 attempts) would count the whole suite as one person.
+  SESAME_CLIENT_MAX_ATTEMPTS: '1000',
+  RUST_LOG: 'warn',
+};
+process.env.E2E_SERVER_ENV = JSON.stringify(serverEnv);
+
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
@@ -49,20 +67,7 @@ export default defineConfig({
       url: baseURL,
       reuseExistingServer: false,
       timeout: 30_000,
-      env: {
-        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-        LEPTOS_SITE_ROOT: 'target/site',
-        LEPTOS_OUTPUT_NAME: 'sesame',
-        SESAME_PUBLIC_URL: baseURL,
-        SESAME_DATABASE_URL: 'sqlite:target/e2e/sesame.db',
-        SESAME_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        SESAME_CAPTCHA_TEST_ANSWER: 'K7M2P',
-        SESAME_OUTBOX_POLL_MS: '200',
-        // Every spec logs in from 127.0.0.1: the per-client throttle
-        // (50 attempts) would count the whole suite as one person.
-        SESAME_CLIENT_MAX_ATTEMPTS: '1000',
-        RUST_LOG: 'warn',
-      },
+      env: serverEnv,
     },
   ],
 });

@@ -1,37 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-  activate,
-  emailTo,
-  expectAccessible,
-  signUp,
-  uniqueEmail,
-  PASSWORD,
-} from './support';
+import { activePerson, emailTo, expectAccessible, logIn, uniqueEmail, PASSWORD } from './support';
 
 /**
  * "Se connecter" (guide, "Connexion"): the login box on the home page, its
  * refusals, the lock after repeated failures, a deactivated account, and a
  * session that ends while a page is open.
  */
-
-/** A person with an active account, logged out, on the home page. */
-async function activePerson(page: Page, prefix: string): Promise<string> {
-  const email = uniqueEmail(prefix);
-  await activate(page, await signUp(page, { email, lastName: 'Martin', firstName: 'Claire' }));
-  return email;
-}
-
-/** Logs in through the login box, once the app runs, and waits until the answer is drawn. */
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
-  await page.getByLabel('Adresse électronique de connexion').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
-  await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
-    page.getByRole('button', { name: 'Se connecter' }).click(),
-  ]);
-  await expect(page.locator('form[aria-busy]')).toHaveCount(0);
-}
 
 /** A refused login: the box says why, keeps the address and asks for the password again. */
 async function refusedLogIn(page: Page, email: string, password: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const CAPTCHA_ANSWER = 'K7M2P';
@@ -124,4 +124,98 @@ export function resetLink(email: MaildevEmail): string {
   const match = email.text.match(/https?:\/\/\S+\/nouveau-mot-de-passe\/[0-9a-f]{64}/);
   if (!match) throw new Error(`no reset link in: ${email.text}`);
   return match[0];
+}
+
+/** A family name no other test uses, made of letters only, as names are. */
+export function uniqueName(base: string): string {
+  const letters = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+  return `${base}-${letters[0].toUpperCase()}${letters.slice(1)}`;
+}
+
+/**
+ * A SIRET no other test uses: 13 random digits and the Luhn key that makes
+ * it valid (INSEE's rule, `domain::siret`), outside La Poste's SIREN.
+ */
+export function uniqueSiret(): string {
+  for (;;) {
+    const digits = Array.from({ length: 13 }, () => Math.floor(Math.random() * 10));
+    if (digits.slice(0, 9).join('') === '356000000') continue;
+    for (let key = 0; key < 10; key++) {
+      const candidate = [...digits, key];
+      const sum = candidate
+        .slice()
+        .reverse()
+        .reduce((total, digit, index) => {
+          const value = index % 2 === 1 ? digit * 2 : digit;
+          return total + (value > 9 ? value - 9 : value);
+        }, 0);
+      if (sum % 10 === 0) return candidate.join('');
+    }
+  }
+}
+
+/** A person with an active account (password `PASSWORD`), logged out. */
+export async function activePerson(page: Page, prefix: string, lastName = 'Martin', firstName = 'Claire'): Promise<string> {
+  const email = uniqueEmail(prefix);
+  await activate(page, await signUp(page, { email, lastName, firstName }));
+  return email;
+}
+
+/** Logs in through the home page's box, once the app runs, and waits until the answer is drawn. */
+export async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByLabel('Adresse électronique de connexion').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ]);
+  await expect(page.locator('form[aria-busy]')).toHaveCount(0);
+}
+
+/** Goes to the home page, logs in and waits for "Accueil connecté". */
+export async function logInFromHome(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/');
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/accueil$/);
+}
+
+/** Opens "Mon compte" from the connected tabs, once the app runs. */
+export async function openMyAccount(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Mon compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+/**
+ * Presses `button` and waits until the server function's answer is drawn
+ * (no form left busy); returns the request's path.
+ */
+export async function submitAndWait(page: Page, button: Locator): Promise<string> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/')),
+    button.click(),
+  ]);
+  await expect(page.locator('form[aria-busy]')).toHaveCount(0);
+  return new URL(response.url()).pathname;
+}
+
+/** The first link of `email` whose path starts with `pathPrefix`. */
+export function linkIn(email: MaildevEmail, pathPrefix: string): string {
+  const match = email.text.match(new RegExp(`https?://\\S+${pathPrefix.replace(/[/]/g, '\\/')}[^\\s)>]*`));
+  if (!match) throw new Error(`no ${pathPrefix} link in: ${email.text}`);
+  return match[0];
+}
+
+/**
+ * Runs `sesame admin create` beside the running portal, on its database and
+ * SMTP relay, as an operator would; returns what it printed.
+ */
+export function sesameAdminCreate(email: string, lastName: string): string {
+  const server = JSON.parse(process.env.E2E_SERVER_ENV ?? '{}') as Record<string, string>;
+  return execFileSync(
+    process.env.SESAME_BIN ?? path.resolve(__dirname, '../../target/release/sesame'),
+    ['admin', 'create', email, '--last-name', lastName, '--first-name', 'Agnès'],
+    { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, ...server }, encoding: 'utf8' },
+  );
 }
