@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -153,10 +153,25 @@ async fn server_functions(
         .into_response()
 }
 
-pub fn router(state: AppState) -> Router {
-    // These pages are drawn by their own handlers, which load their data (or
-    // send the person to log in) first.
-    let custom_pages = vec![
+/// The routes Leptos draws, generated once per process.
+///
+/// Generating them runs the whole app with resource loading suspended
+/// through a process-wide flag (`leptos_server`'s `SuppressResourceLoad`):
+/// a page with data (a resource under `<Transition>`) that another instance
+/// in the same process renders meanwhile waits for its data for ever
+/// (leptos issue 4773). Another instance in the same process (the
+/// integration tests run many portals at once) reuses the first one's list.
+fn leptos_route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| generate_route_list_with_exclusions(App, Some(pages_with_handlers())))
+        .clone()
+}
+
+/// The pages drawn by their own handlers, which load their data (or send
+/// the person to log in) first; Leptos does not route them.
+fn pages_with_handlers() -> Vec<String> {
+    vec![
         "/accueil".to_owned(),
         "/mon-compte".to_owned(),
         "/activation/{token}".to_owned(),
@@ -168,8 +183,11 @@ pub fn router(state: AppState) -> Router {
         // there); a visit goes back to the page of the form.
         "/mon-compte/{formulaire}".to_owned(),
         "/connexion".to_owned(),
-    ];
-    let routes = generate_route_list_with_exclusions(App, Some(custom_pages));
+    ]
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = leptos_route_list();
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let options = state.leptos_options.clone();

@@ -53,7 +53,7 @@ impl TestApp {
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
-        let response = request.send().await.expect("server function call failed");
+        let response = self.send(request).await;
         let status = response.status().as_u16();
         let set_cookie = response
             .headers()
@@ -496,4 +496,50 @@ async fn logging_in_or_out_tells_the_browser_the_language_of_the_next_pages() {
         )
         .await;
     assert_eq!(answer.next_language(), "fr");
+}
+
+/// The connected pages read their data as a resource under `<Transition>`.
+/// Leptos suspends every resource of the process while it lists an app's
+/// routes (a process-wide flag, leptos issue 4773), so a page drawn while
+/// another portal of the same process was starting waited for its data for
+/// ever: found as a 60 s timeout of the PostgreSQL suite in CI, on "Mon
+/// compte" and `/gestion` answered to a plain post. The routes are now
+/// listed once per process.
+#[tokio::test]
+async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_process() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let config = (*app.state.config).clone();
+    let clock: std::sync::Arc<dyn sesame::server::Clock> = app.clock.clone();
+    let starting = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the other portals");
+            runtime.block_on(async {
+                for _ in 0..10 {
+                    sesame::server::startup::Application::build(config.clone(), clock.clone())
+                        .await
+                        .expect("another portal");
+                }
+            });
+        })
+        .expect("a thread for the other portals");
+    let mut drawn = 0;
+    while !starting.is_finished() {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            app.get_as("/mon-compte", &cookie),
+        )
+        .await
+        .expect("\"Mon compte\" was not drawn while another portal started");
+        assert_eq!(page.status, 200, "{}", page.body);
+        drawn += 1;
+    }
+    starting.join().expect("the other portals");
+    assert!(drawn > 0);
 }
