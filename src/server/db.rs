@@ -74,6 +74,26 @@ impl sqlx::migrate::MigrationSource<'static> for Migrations {
     }
 }
 
+/// Each SQLite connection's settings: write-ahead log, foreign keys, and a
+/// writer waits up to 5 000 ms for another one instead of failing at once.
+const SQLITE_SESSION: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// Each PostgreSQL connection's limits, so that no request can hang on the
+/// database: it fails with a reference instead (OWASP Denial of Service
+/// Cheat Sheet, "set timeouts"). PostgreSQL waits for ever by default.
+/// - `lock_timeout`: a row lock waited for more than 10 s (SQLite's
+///   `busy_timeout` plays this part there).
+/// - `statement_timeout`: a statement running more than 30 s.
+/// - `idle_in_transaction_session_timeout`: a transaction left open and idle
+///   for 60 s is ended by the server, releasing its locks. sqlx rolls back
+///   a dropped transaction from a background task, and a request cancelled
+///   while its `BEGIN` was in flight can leave one open unnoticed (sqlx
+///   issue 4393, fixed after 0.8.6): the connection is then closed instead
+///   of holding its locks for ever.
+const POSTGRES_SESSION: &str = "SET lock_timeout = '10s'; SET statement_timeout = '30s'; \
+     SET idle_in_transaction_session_timeout = '60s';";
+
 /// Connects, creating the SQLite file and its folder if needed, then
 /// applies the migrations.
 pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
@@ -110,13 +130,12 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
         .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                if is_sqlite {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    )
-                    .await?;
-                }
+                conn.execute(if is_sqlite {
+                    SQLITE_SESSION
+                } else {
+                    POSTGRES_SESSION
+                })
+                .await?;
                 Ok(())
             })
         })

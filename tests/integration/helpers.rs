@@ -204,6 +204,44 @@ impl Page {
 }
 
 impl TestApp {
+    /// Sends `request`. A request that fails (it hung past the client's
+    /// 60 s, or the server dropped it) fails the test with what the
+    /// database was doing then, so that a wait on a lock names itself.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let described = format!("{request:?}");
+        match request.send().await {
+            Ok(response) => response,
+            Err(error) => panic!(
+                "{described} failed: {error:?}\n{}",
+                self.database_activity().await
+            ),
+        }
+    }
+
+    /// On PostgreSQL, the other sessions of this test's database: their
+    /// state, what they wait for, since when, and their statement.
+    pub async fn database_activity(&self) -> String {
+        if !self.state.config.database_url.starts_with("postgres") {
+            return String::new();
+        }
+        let sessions: Result<Vec<(String, String, String, String)>, _> = sqlx::query_as(
+            "SELECT COALESCE(state, ''), COALESCE(wait_event_type || ':' || wait_event, ''), \
+             COALESCE((now() - xact_start)::text, ''), LEFT(query, 300) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&self.state.db)
+        .await;
+        match sessions {
+            Ok(sessions) => sessions
+                .iter()
+                .map(|(state, wait, open_for, query)| {
+                    format!("session {state}, waits {wait}, transaction open {open_for}: {query}\n")
+                })
+                .collect(),
+            Err(error) => format!("pg_stat_activity unreadable: {error}"),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         self.get_with(path, &[]).await
     }
@@ -213,7 +251,7 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("GET failed");
+        let response = self.send(request).await;
         Page {
             status: response.status().as_u16(),
             body: response.text().await.unwrap(),
@@ -264,7 +302,7 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("POST failed");
+        let response = self.send(request).await;
         Page {
             status: response.status().as_u16(),
             body: response.text().await.unwrap(),
@@ -437,7 +475,7 @@ impl TestApp {
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
-        into_response(request.send().await.expect("POST failed")).await
+        into_response(self.send(request).await).await
     }
 
     /// Posts an empty form to `path` `times` times at once (an emailed
@@ -488,7 +526,7 @@ impl TestApp {
             .client
             .get(format!("{}{path}", self.address))
             .header("cookie", cookie);
-        into_response(request.send().await.expect("GET failed")).await
+        into_response(self.send(request).await).await
     }
 
     /// Signs up and returns the activation token from the email.
