@@ -68,13 +68,30 @@ impl FailureCounter {
 
     /// Reserves one attempt on `login_email`'s counter, creating it (with
     /// `new_row`'s values for the table's other columns) and starting a new
-    /// window as needed. Errors: the database failed.
+    /// window as needed. Errors: the database failed, or the counter was
+    /// deleted under each of three tries (a password reset clears it).
     pub async fn reserve(
         &self,
         state: &AppState,
         login_email: &str,
         new_row: NewRow,
     ) -> anyhow::Result<Reservation> {
+        for _ in 0..3 {
+            if let Some(reservation) = self.try_reserve(state, login_email, new_row).await? {
+                return Ok(reservation);
+            }
+        }
+        anyhow::bail!("the counter in {} kept disappearing", self.table)
+    }
+
+    /// One try of [`FailureCounter::reserve`]; `None` when the counter was
+    /// deleted between its creation and its reading.
+    async fn try_reserve(
+        &self,
+        state: &AppState,
+        login_email: &str,
+        new_row: NewRow,
+    ) -> anyhow::Result<Option<Reservation>> {
         let (table, lock) = (self.table, self.lock_column);
         let now = state.clock.now_seconds();
         sqlx::query(&format!(
@@ -110,7 +127,7 @@ impl FailureCounter {
         .await
         .with_context(|| format!("reserving an attempt in {table}"))?;
         if let Some((failures,)) = reserved {
-            return Ok(Reservation::Allowed { failures });
+            return Ok(Some(Reservation::Allowed { failures }));
         }
         let counter: Option<(i64, Option<i64>)> = sqlx::query_as(&format!(
             "SELECT window_start, {lock} FROM {table} WHERE login_email = $1"
@@ -119,15 +136,14 @@ impl FailureCounter {
         .fetch_optional(&state.db)
         .await
         .with_context(|| format!("reading a counter in {table}"))?;
-        // No counter: a concurrent password reset cleared it; try once more.
-        let Some((window_start, locked_until)) = counter else {
-            return Box::pin(self.reserve(state, login_email, new_row)).await;
-        };
-        Ok(Reservation::Locked {
-            until: locked_until
-                .unwrap_or(window_start + self.window_seconds)
-                .max(now),
-        })
+        // No counter: a concurrent password reset cleared it.
+        Ok(
+            counter.map(|(window_start, locked_until)| Reservation::Locked {
+                until: locked_until
+                    .unwrap_or(window_start + self.window_seconds)
+                    .max(now),
+            }),
+        )
     }
 
     /// The reserved attempt failed. When it was the last one allowed, locks
