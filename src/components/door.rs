@@ -335,7 +335,7 @@ fn login_box_for_here() -> String {
             location.pathname().unwrap_or_default(),
             location.search().unwrap_or_default()
         );
-        format!("/?suivant={}", crate::components::encode_query_value(&here))
+        crate::login::login_box_address(&here)
     }
     #[cfg(not(feature = "hydrate"))]
     {

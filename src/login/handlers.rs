@@ -44,15 +44,7 @@ pub fn after_login(next: &str) -> &str {
 /// browser, reloaded or bookmarked): back to the login box (303), with its
 /// `?suivant=` when it names a path of this site.
 pub async fn to_login_box(uri: Uri) -> axum::response::Redirect {
-    let next = login_box_from_query(&uri).next;
-    if next.is_empty() {
-        axum::response::Redirect::to("/")
-    } else {
-        axum::response::Redirect::to(&format!(
-            "/?suivant={}",
-            crate::components::encode_query_value(&next)
-        ))
-    }
+    axum::response::Redirect::to(&super::login_box_address(&login_box_from_query(&uri).next))
 }
 
 /// `POST /connexion`

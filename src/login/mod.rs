@@ -41,6 +41,26 @@ pub async fn log_out() -> Result<Outcome<()>, DoorError> {
 }
 
 pub const LOGIN_PATH: &str = "/connexion";
+
+/// The login box on the home page that leads back to `next` once logged
+/// in: `/?suivant=<next, percent-encoded>`, or `/` when `next` is empty.
+/// `next` is checked again as a local path when the login box reads it
+/// (`domain::redirect`, OWASP Unvalidated Redirects).
+pub fn login_box_address(next: &str) -> String {
+    if next.is_empty() {
+        "/".to_owned()
+    } else {
+        with_next("/", next)
+    }
+}
+
+/// `base?suivant=<next, percent-encoded>`.
+fn with_next(base: &str, next: &str) -> String {
+    format!(
+        "{base}?suivant={}",
+        crate::components::encode_query_value(next)
+    )
+}
 pub const LOGOUT_PATH: &str = "/deconnexion";
 
 /// The login box as typed. `Debug` never shows the password.
@@ -154,10 +174,7 @@ impl LoginBoxState {
     /// there after logging in (the post itself carries it as `next`).
     pub fn plain_address(&self) -> String {
         match crate::domain::redirect::local_path(&self.next) {
-            Some(next) => format!(
-                "{LOGIN_PATH}?suivant={}",
-                crate::components::encode_query_value(next)
-            ),
+            Some(next) => with_next(LOGIN_PATH, next),
             None => LOGIN_PATH.to_owned(),
         }
     }
@@ -177,5 +194,15 @@ mod tests {
         let shown = format!("{form:?}");
         assert!(!shown.contains("Vanille"), "{shown}");
         assert!(shown.contains("paul@example.fr"));
+    }
+
+    #[test]
+    fn the_login_box_leads_back_to_the_page_asked_for_with_its_query_encoded() {
+        assert_eq!(login_box_address(""), "/");
+        assert_eq!(login_box_address("/mon-compte"), "/?suivant=/mon-compte");
+        assert_eq!(
+            login_box_address("/gestion?onglet=a&b=c"),
+            "/?suivant=/gestion%3Fonglet%3Da%26b%3Dc"
+        );
     }
 }

@@ -8,7 +8,6 @@
 
 use super::{render, session, AppState};
 use crate::accounts::{MembershipStatus, Role};
-use crate::components::encode_query_value;
 use crate::domain::FieldErrors;
 use crate::error::Reference;
 use crate::mail::templates::ActedBy;
@@ -43,10 +42,7 @@ impl FromRequestParts<AppState> for Connected {
             }),
             Ok(None) => {
                 let back = page_to_come_back_to(&parts.method, parts.uri.path(), parts.uri.query());
-                Err(
-                    Redirect::to(&format!("/?suivant={}", encode_query_value(&back)))
-                        .into_response(),
-                )
+                Err(Redirect::to(&crate::login::login_box_address(&back)).into_response())
             }
             Err(error) => Err(render::unavailable(state, &parts.headers, error).await),
         }
