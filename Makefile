@@ -18,7 +18,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
 .PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
-        integration-postgres e2e build-release fmt lint fuzz bench load oha
+        integration-postgres e2e build-release fmt lint fuzz bench load oha baseline
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
 ## `--split`: each page's code is its own Wasm chunk, loaded when needed.
@@ -105,6 +105,20 @@ bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 bench: export CARGO_INCREMENTAL := 0
 bench: toolchain test-deps build-release oha
 	$(RELEASE_EXAMPLE) bench -- $(BENCH_ARGS)
+
+## An older commit's release build for `make bench BENCH_BASELINE=target/baseline`,
+## which compares the page rates of both in one run (BASELINE: the commit before
+## part 8, the single-page application). Built with that commit's own Makefile.
+BASELINE ?= 30dab06
+baseline: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
+baseline: export CARGO_INCREMENTAL := 0
+baseline: toolchain
+	rm -rf target/baseline && git worktree prune
+	git worktree add --detach target/baseline/src $(BASELINE)
+	$(MAKE) -C target/baseline/src --no-print-directory build-release
+	cp $(TEST_TARGET_DIR)/release/sesame $(TEST_TARGET_DIR)/release/hash.txt target/baseline/
+	cp -r target/baseline/src/target/site target/baseline/site
+	git worktree remove --force target/baseline/src
 
 ## The load targets of issue 6 on SQLite, then PostgreSQL: equal answer times
 ## for existing and unknown addresses, 1,000 signups in a burst, 200 logins in

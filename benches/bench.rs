@@ -12,9 +12,20 @@ mod support;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
 use sesame::server::password::HashCost;
 use std::time::{Duration, Instant};
-use support::{cores, home_during_login_flood, memory_total, oha, Server, PASSWORD};
+use support::{cores, home_during_login_flood, memory_total, oha, Build, Server, PASSWORD};
 
 const PORT: u16 = 3300;
+/// The older build's port, when one is compared (`BENCH_BASELINE`).
+const BASELINE_PORT: u16 = 3301;
+/// The pages whose rates are compared with the older build's: the public
+/// ones and the two connected ones (a person's data read and drawn).
+const COMPARED_PAGES: &[&str] = &[
+    "/",
+    "/inscription",
+    "/mot-de-passe-oublie",
+    "/accueil",
+    "/mon-compte",
+];
 /// Every page, for the first-load figures (the connected ones with a
 /// session; an emailed link's page with a token that is no link).
 const PAGES: &[&str] = &[
@@ -139,6 +150,12 @@ async fn run(
         );
     }
 
+    // 3b. The same pages against an older build, in this run.
+    if let Ok(dir) = std::env::var("BENCH_BASELINE") {
+        let postgres = database_url.starts_with("postgres");
+        compare_with_baseline(client, &cookie, std::path::Path::new(&dir), postgres).await?;
+    }
+
     // 4. The home page while 200 logins are in flight.
     let (home, flood) = home_during_login_flood(&base(), &accounts[2])?;
     support::print_flood(&home, &flood);
@@ -194,6 +211,101 @@ async fn run(
         server.memory_kib("VmHWM")? as f64 / 1024.0
     );
     Ok(())
+}
+
+/// Which build a turn of the comparison drives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    Baseline,
+    ThisBuild,
+}
+
+/// The rates of [`COMPARED_PAGES`] on this build and on the older one in
+/// `dir` (`make baseline`), in one run: both servers are up at once, on
+/// fresh databases of the same kind, and each page is driven in the turns
+/// baseline, this, this, baseline (5 s each, 16 connections, a session
+/// cookie), so that a drift of the machine weighs on both alike. Prints
+/// each build's mean rate and p99, and this build's rate as a ratio of the
+/// older one's (issue 13: no page may lose more than 10 %).
+///
+/// Errors: the older build is missing or does not start, or `oha` fails.
+async fn compare_with_baseline(
+    client: &reqwest::Client,
+    cookie: &str,
+    dir: &std::path::Path,
+    postgres: bool,
+) -> anyhow::Result<()> {
+    let build = Build::baseline(dir)?;
+    let mut baseline = Server::start_build(
+        &build,
+        "sesame_bench_baseline",
+        BASELINE_PORT,
+        postgres,
+        &[("SESAME_LOGIN_MAX_FAILURES", "100000")],
+    )
+    .await?;
+    let compared = async {
+        baseline.wait_until_up(client).await?;
+        baseline.wait_for_precompressed().await?;
+        let pool = sesame::server::db::connect(&baseline.database_url).await?;
+        let accounts = support::seed_accounts(&pool, "baseline", 1, "active").await?;
+        let baseline_cookie =
+            support::session_cookie(client, &baseline.base(), &accounts[0]).await?;
+        println!(
+            "\n## Pages against the baseline `{}` (same run; turns B, T, T, B of 5 s)\n",
+            dir.display()
+        );
+        println!(
+            "| page | baseline req/s | this build req/s | ratio | baseline p99 | this build p99 |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|");
+        for page in COMPARED_PAGES {
+            let mut rates = [Vec::new(), Vec::new()];
+            let mut p99s = [Vec::new(), Vec::new()];
+            for turn in [
+                Turn::Baseline,
+                Turn::ThisBuild,
+                Turn::ThisBuild,
+                Turn::Baseline,
+            ] {
+                let (url, cookie): (String, &str) = match turn {
+                    Turn::Baseline => (format!("{}{page}", baseline.base()), &baseline_cookie),
+                    Turn::ThisBuild => (format!("{}{page}", base()), cookie),
+                };
+                let run = oha(&[
+                    "-z",
+                    "5s",
+                    "-w",
+                    "-c",
+                    "16",
+                    "-H",
+                    &format!("cookie: {cookie}"),
+                    &url,
+                ])?;
+                if run.failures > 0 {
+                    anyhow::bail!("{url}: {}", run.statuses);
+                }
+                let at = usize::from(turn == Turn::ThisBuild);
+                rates[at].push(run.rps);
+                p99s[at].push(run.p99 * 1e3);
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            let (before, after) = (mean(&rates[0]), mean(&rates[1]));
+            println!(
+                "| `{page}` | {before:.0} | {after:.0} | {:.0} % | {:.1} ms | {:.1} ms |",
+                100.0 * after / before,
+                mean(&p99s[0]),
+                mean(&p99s[1])
+            );
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let errors = baseline.stop();
+    if !errors.is_empty() {
+        println!("\nbaseline server errors logged: {}", errors.len());
+    }
+    compared
 }
 
 /// The JavaScript, Wasm and CSS files cargo-leptos wrote (`target/site/pkg`).

@@ -17,6 +17,42 @@ pub struct Server {
     pub port: u16,
     pub work: std::path::PathBuf,
     pub database_url: String,
+    /// Where its browser files are (`LEPTOS_SITE_ROOT`).
+    pub site_root: std::path::PathBuf,
+}
+
+/// A release build to start: the server binary (with cargo-leptos's
+/// `hash.txt` beside it) and the site it serves.
+pub struct Build {
+    pub binary: std::path::PathBuf,
+    pub site_root: std::path::PathBuf,
+}
+
+impl Build {
+    /// This checkout's: `SESAME_BIN` and `target/site`.
+    pub fn current() -> anyhow::Result<Build> {
+        let binary = std::env::var("SESAME_BIN").context("SESAME_BIN: the release server")?;
+        Ok(Build {
+            binary: binary.into(),
+            site_root: "target/site".into(),
+        })
+    }
+
+    /// An older commit's, as `make baseline` leaves it in `dir`: `dir/sesame`
+    /// (with `dir/hash.txt`) and `dir/site`.
+    pub fn baseline(dir: &std::path::Path) -> anyhow::Result<Build> {
+        let build = Build {
+            binary: dir.join("sesame"),
+            site_root: dir.join("site"),
+        };
+        if !build.binary.exists() || !build.site_root.exists() {
+            bail!(
+                "{} holds no baseline build: run `make baseline` first",
+                dir.display()
+            );
+        }
+        Ok(build)
+    }
 }
 
 impl Server {
@@ -32,7 +68,18 @@ impl Server {
         postgres: bool,
         extra: &[(&str, &str)],
     ) -> anyhow::Result<Server> {
-        let binary = std::env::var("SESAME_BIN").context("SESAME_BIN: the release server")?;
+        Server::start_build(&Build::current()?, name, port, postgres, extra).await
+    }
+
+    /// Starts `build` as [`Server::start`] does.
+    pub async fn start_build(
+        build: &Build,
+        name: &str,
+        port: u16,
+        postgres: bool,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
+        let binary = &build.binary;
         let work = std::env::temp_dir().join(format!("sesame-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&work)?;
         let database_url = if postgres {
@@ -45,9 +92,9 @@ impl Server {
         } else {
             format!("sqlite:{}", work.join(format!("{name}.db")).display())
         };
-        let child = Command::new(&binary)
+        let child = Command::new(binary)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("LEPTOS_SITE_ROOT", &build.site_root)
             .env("LEPTOS_OUTPUT_NAME", "sesame")
             .env("SESAME_DATABASE_URL", &database_url)
             .env("SESAME_SECRET_KEY_FILE", work.join("secret.key"))
@@ -58,12 +105,13 @@ impl Server {
             .envs(extra.iter().copied())
             .stdout(std::fs::File::create(work.join("server.log"))?)
             .spawn()
-            .with_context(|| format!("starting {binary}"))?;
+            .with_context(|| format!("starting {}", binary.display()))?;
         Ok(Server {
             child,
             port,
             work,
             database_url,
+            site_root: build.site_root.clone(),
         })
     }
 
@@ -92,7 +140,7 @@ impl Server {
     /// browser's files (it does so at start-up, on the CPU the figures
     /// need), so that no measure shares the machine with brotli.
     pub async fn wait_for_precompressed(&self) -> anyhow::Result<()> {
-        let pkg = std::path::Path::new("target/site/pkg");
+        let pkg = self.site_root.join("pkg");
         let deadline = Instant::now() + Duration::from_secs(120);
         let fresh = |path: &std::path::Path, suffix: &str| -> bool {
             let copy = std::path::PathBuf::from(format!("{}.{suffix}", path.display()));
@@ -100,7 +148,7 @@ impl Server {
             matches!((modified(path), modified(&copy)), (Ok(original), Ok(at)) if at >= original)
         };
         while Instant::now() < deadline {
-            let done = std::fs::read_dir(pkg)
+            let done = std::fs::read_dir(&pkg)
                 .with_context(|| format!("reading {}", pkg.display()))?
                 .filter_map(Result::ok)
                 .map(|entry| entry.path())
