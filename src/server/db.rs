@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -79,20 +79,24 @@ impl sqlx::migrate::MigrationSource<'static> for Migrations {
 const SQLITE_SESSION: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
-/// Each PostgreSQL connection's limits, so that no request can hang on the
-/// database: it fails with a reference instead (OWASP Denial of Service
-/// Cheat Sheet, "set timeouts"). PostgreSQL waits for ever by default.
-/// - `lock_timeout`: a row lock waited for more than 10 s (SQLite's
+/// Each PostgreSQL connection's limits, so that a request cannot wait on
+/// the database for ever: it fails with a reference instead (OWASP Denial
+/// of Service Cheat Sheet, "set timeouts"). PostgreSQL waits for ever by
+/// default.
+/// - `lock_timeout`: any lock waited for more than 10 s (SQLite's
 ///   `busy_timeout` plays this part there).
-/// - `statement_timeout`: a statement running more than 30 s.
 /// - `idle_in_transaction_session_timeout`: a transaction left open and idle
-///   for 60 s is ended by the server, releasing its locks. sqlx rolls back
-///   a dropped transaction from a background task, and a request cancelled
-///   while its `BEGIN` was in flight can leave one open unnoticed (sqlx
-///   issue 4393, fixed after 0.8.6): the connection is then closed instead
-///   of holding its locks for ever.
-const POSTGRES_SESSION: &str = "SET lock_timeout = '10s'; SET statement_timeout = '30s'; \
-     SET idle_in_transaction_session_timeout = '60s';";
+///   for 60 s is ended by the server, which releases its locks. This bounds
+///   the damage of a transaction leaked while the pool is quiet (sqlx
+///   issue 4393, a request cancelled during `BEGIN`, fixed after 0.8.6); on
+///   a busy pool the next statements would run inside it until then.
+///
+/// No `statement_timeout`: housekeeping's deletes may take long after an
+/// outage, and a limit would roll them back on every pass. Migrations run
+/// before the pool, on a connection without these limits, so that a second
+/// instance waits for the first one's migrations however long they take.
+const POSTGRES_SESSION: &str =
+    "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s';";
 
 /// Connects, creating the SQLite file and its folder if needed, then
 /// applies the migrations.
@@ -125,6 +129,7 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
         .log_statements(tracing::log::LevelFilter::Trace);
     let backend = Backend::of_url(&url);
     let is_sqlite = backend == Backend::Sqlite;
+    migrate(&options, backend).await?;
     let pool = AnyPoolOptions::new()
         .max_connections(if is_sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(5))
@@ -142,13 +147,30 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
         .connect_with(options)
         .await
         .context("connecting to the database")?;
+    Ok(pool)
+}
+
+/// Applies the migrations on a connection of their own, without the pool's
+/// time limits ([`POSTGRES_SESSION`]); on SQLite with the same settings as
+/// the pool's connections.
+async fn migrate(options: &AnyConnectOptions, backend: Backend) -> anyhow::Result<()> {
+    let mut conn = sqlx::AnyConnection::connect_with(options)
+        .await
+        .context("connecting to the database")?;
+    if backend == Backend::Sqlite {
+        conn.execute(SQLITE_SESSION)
+            .await
+            .context("setting up SQLite")?;
+    }
     sqlx::migrate::Migrator::new(Migrations(migrations_for(backend)))
         .await
         .context("listing the migrations")?
-        .run(&pool)
+        .run_direct(&mut conn)
         .await
         .context("applying the migrations")?;
-    Ok(pool)
+    conn.close()
+        .await
+        .context("closing the migrations' connection")
 }
 
 /// Whether an error is a violated unique constraint (on either database).

@@ -1,4 +1,5 @@
-//! Part 5, faults: PostgreSQL restarted while people sign up and log in.
+//! Part 5, faults: PostgreSQL restarted while people sign up and log in;
+//! and no request waits on the database for ever.
 //!
 //! The test runs a PostgreSQL server of its own (the machine's server
 //! binaries, a data folder in the temporary directory, a free port), so that
@@ -325,4 +326,29 @@ async fn postgresql_restarted_during_traffic_fails_requests_clearly_recovers_alo
         outcomes.len(),
         outcomes.len() - refused
     );
+}
+
+/// A request never waits on a lock for ever: the pool's PostgreSQL
+/// connections give up after 10 s and end a transaction left idle for 60 s
+/// (`server::db`); SQLite's connections wait 5 000 ms for a writer. A wait
+/// that long fails with a reference instead of hanging.
+#[tokio::test]
+async fn the_pools_connections_give_up_on_a_lock_instead_of_waiting_for_ever() {
+    let app = spawn_app().await;
+    if app.state.config.database_url.starts_with("postgres") {
+        let (lock, idle): (String, String) = sqlx::query_as(
+            "SELECT current_setting('lock_timeout'), \
+             current_setting('idle_in_transaction_session_timeout')",
+        )
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+        assert_eq!((lock.as_str(), idle.as_str()), ("10s", "1min"));
+    } else {
+        let (busy,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(busy, 5000);
+    }
 }

@@ -226,7 +226,7 @@ impl TestApp {
         }
         let sessions: Result<Vec<(String, String, String, String)>, _> = sqlx::query_as(
             "SELECT COALESCE(state, ''), COALESCE(wait_event_type || ':' || wait_event, ''), \
-             COALESCE((now() - xact_start)::text, ''), LEFT(query, 300) FROM pg_stat_activity \
+             COALESCE((now() - xact_start)::text, ''), COALESCE(LEFT(query, 300), '') FROM pg_stat_activity \
              WHERE datname = current_database() AND pid <> pg_backend_pid()",
         )
         .fetch_all(&self.state.db)
