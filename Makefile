@@ -108,7 +108,8 @@ bench: toolchain test-deps build-release oha
 
 ## An older commit's release build for `make bench BENCH_BASELINE=target/baseline`,
 ## which compares the page rates of both in one run (BASELINE: the commit before
-## part 8, the single-page application). Built with that commit's own Makefile.
+## part 8, the single-page application). Built with that commit's own Makefile in
+## the shared target folder: its binary stays there until the next build-release.
 BASELINE ?= 30dab06
 baseline: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 baseline: export CARGO_INCREMENTAL := 0

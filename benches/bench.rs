@@ -251,7 +251,9 @@ async fn compare_with_baseline(
     let compared = async {
         baseline.wait_until_up(client).await?;
         baseline.wait_for_precompressed().await?;
-        let pool = sesame::server::db::connect(&baseline.database_url).await?;
+        // A plain pool: this build's migrations must not touch the older
+        // build's database.
+        let pool = sqlx::AnyPool::connect(&baseline.database_url).await?;
         let accounts = support::seed_accounts(&pool, "baseline", 1, "active").await?;
         let baseline_cookie =
             support::session_cookie(client, &baseline.base(), &accounts[0]).await?;

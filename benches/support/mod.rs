@@ -24,7 +24,9 @@ pub struct Server {
 /// A release build to start: the server binary (with cargo-leptos's
 /// `hash.txt` beside it) and the site it serves.
 pub struct Build {
+    /// The server's executable; cargo-leptos's `hash.txt` is beside it.
     pub binary: std::path::PathBuf,
+    /// The folder it serves the browser's files from (`LEPTOS_SITE_ROOT`).
     pub site_root: std::path::PathBuf,
 }
 

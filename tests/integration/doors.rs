@@ -513,6 +513,8 @@ async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_proce
     let cookie = app.logged_in(&email).await;
     let config = (*app.state.config).clone();
     let clock: std::sync::Arc<dyn sesame::server::Clock> = app.clock.clone();
+    // Another thread, with the stack the suite gives its own threads
+    // (pages render as deeply nested futures; see .cargo/config.toml).
     let starting = std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(move || {
@@ -529,8 +531,7 @@ async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_proce
             });
         })
         .expect("a thread for the other portals");
-    let mut drawn = 0;
-    while !starting.is_finished() {
+    loop {
         let page = tokio::time::timeout(
             std::time::Duration::from_secs(10),
             app.get_as("/mon-compte", &cookie),
@@ -538,8 +539,9 @@ async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_proce
         .await
         .expect("\"Mon compte\" was not drawn while another portal started");
         assert_eq!(page.status, 200, "{}", page.body);
-        drawn += 1;
+        if starting.is_finished() {
+            break;
+        }
     }
     starting.join().expect("the other portals");
-    assert!(drawn > 0);
 }
