@@ -10,6 +10,7 @@
 mod support;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
+use sesame::server::db::Backend;
 use sesame::server::password::HashCost;
 use std::time::{Duration, Instant};
 use support::{cores, home_during_login_flood, memory_total, oha, Build, Server, PASSWORD};
@@ -85,7 +86,7 @@ async fn run(
     let database_url = &server.database_url;
     println!(
         "\n# Sésame benchmark — {}",
-        if database_url.starts_with("postgres") {
+        if Backend::of_url(database_url) == Backend::Postgres {
             "PostgreSQL"
         } else {
             "SQLite"
@@ -156,7 +157,7 @@ async fn run(
 
     // 3b. The same pages against an older build, in this run.
     if let Ok(dir) = std::env::var("BENCH_BASELINE") {
-        let postgres = database_url.starts_with("postgres");
+        let postgres = Backend::of_url(database_url) == Backend::Postgres;
         compare_with_baseline(client, &cookie, std::path::Path::new(&dir), postgres).await?;
     }
 

@@ -335,7 +335,7 @@ async fn postgresql_restarted_during_traffic_fails_requests_clearly_recovers_alo
 #[tokio::test]
 async fn the_pools_connections_give_up_on_a_lock_instead_of_waiting_for_ever() {
     let app = spawn_app().await;
-    if app.state.config.database_url.starts_with("postgres") {
+    if app.on_postgres() {
         let (lock, idle): (String, String) = sqlx::query_as(
             "SELECT current_setting('lock_timeout'), \
              current_setting('idle_in_transaction_session_timeout')",

@@ -218,10 +218,16 @@ impl TestApp {
         }
     }
 
+    /// Whether this portal runs on PostgreSQL (else SQLite).
+    pub fn on_postgres(&self) -> bool {
+        sesame::server::db::Backend::of_url(&self.state.config.database_url)
+            == sesame::server::db::Backend::Postgres
+    }
+
     /// On PostgreSQL, the other sessions of this test's database: their
     /// state, what they wait for, since when, and their statement.
     pub async fn database_activity(&self) -> String {
-        if !self.state.config.database_url.starts_with("postgres") {
+        if !self.on_postgres() {
             return String::new();
         }
         let sessions: Result<Vec<(String, String, String, String)>, _> = sqlx::query_as(

@@ -289,7 +289,7 @@ async fn a_hash_with_older_parameters_is_upgraded_at_the_next_login() {
 
 /// Every text value of every table, as one string per row and column.
 async fn every_stored_value(app: &TestApp) -> Vec<String> {
-    let postgres = app.state.config.database_url.starts_with("postgres");
+    let postgres = app.on_postgres();
     let columns: Vec<(String, String)> = if postgres {
         sqlx::query_as(
             "SELECT table_name::text, column_name::text FROM information_schema.columns \
