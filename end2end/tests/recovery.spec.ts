@@ -1,22 +1,18 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
-  activate,
+  activePerson,
   CAPTCHA_ANSWER,
   emailTo,
   expectAccessible,
   expireLinks,
   resetLink,
-  signUp,
-  uniqueEmail,
 } from './support';
 
 const NEW_PASSWORD = 'Grenadine-Menthe-2026';
 
-async function activeAccount(page: Page, prefix: string): Promise<string> {
-  const email = uniqueEmail(prefix);
-  await activate(page, await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' }));
-  return email;
-}
+/** An active account of Paul Dupont's. */
+const activeAccount = (page: Page, prefix: string): Promise<string> =>
+  activePerson(page, prefix, 'Dupont', 'Paul');
 
 /** From the home page to the guide's message, in French. */
 async function askForNewPassword(page: Page, email: string, answer: string): Promise<void> {

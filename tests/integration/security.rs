@@ -154,8 +154,7 @@ async fn state_changing_routes_never_act_on_get() {
 }
 
 async fn headers_of(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::header::HeaderMap {
-    let _ = app;
-    request.send().await.unwrap().headers().clone()
+    app.send(request).await.headers().clone()
 }
 
 fn assert_protected(headers: &reqwest::header::HeaderMap, what: &str) {
