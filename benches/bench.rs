@@ -189,7 +189,7 @@ async fn run(
     println!("\n## Every file of the bundle, as sent\n");
     println!("| file | raw | brotli |");
     println!("|---|---:|---:|");
-    for file in bundle_files()? {
+    for file in bundle_files(&server.site_root)? {
         let fetch = |encoding: &'static str| {
             let request = client
                 .get(format!("{}/pkg/{file}", base()))
@@ -315,9 +315,10 @@ async fn compare_with_baseline(
     compared
 }
 
-/// The JavaScript, Wasm and CSS files cargo-leptos wrote (`target/site/pkg`).
-fn bundle_files() -> anyhow::Result<Vec<String>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/site/pkg");
+/// The JavaScript, Wasm and CSS files cargo-leptos wrote, in `pkg` under the
+/// site the server serves (`target/site` for this build).
+fn bundle_files(site_root: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let dir = site_root.join("pkg");
     let mut files: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .filter(|name| name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css"))

@@ -98,8 +98,9 @@ const SQLITE_SESSION: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5
 const POSTGRES_SESSION: &str =
     "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s';";
 
-/// Connects, creating the SQLite file and its folder if needed, then
-/// applies the migrations.
+/// Creates the SQLite file and its folder if needed, applies the
+/// migrations ([`migrate`]), then opens the pool, each of whose
+/// connections gets [`SQLITE_SESSION`] or [`POSTGRES_SESSION`].
 pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let url = if let Some(path) = database_url.strip_prefix("sqlite:") {
