@@ -1,4 +1,5 @@
-//! The HTML shell and the router.
+//! The app and its router (the document around it is
+//! `server::document`).
 
 use crate::account::{ConnectedHomePage, MyAccountPage};
 use crate::activation::{ActivationPage, ResendActivationPage};
@@ -11,34 +12,11 @@ use crate::management::ManagementPage;
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
+use leptos_meta::{provide_meta_context, Link, Meta};
 use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute,
 };
-
-/// The document around the app, rendered by the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let lang = language_of_request();
-    #[cfg(feature = "ssr")]
-    crate::server::security::set_content_security_policy();
-    view! {
-        <!DOCTYPE html>
-        <html lang=lang.code()>
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
-                <MetaTags />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -19,7 +19,7 @@ fn page(state: &AppState, title: &str, body: &str) -> impl IntoResponse {
          <title>{title} — Sésame</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"contenu\" class=\"dev-mailbox\">{body}</main></body></html>",
         title = text(title),
-        css = crate::server::assets::stylesheet_href(&state.leptos_options),
+        css = attr(&state.bundle.css),
     ));
     (
         [(axum::http::header::CONTENT_SECURITY_POLICY, MAILBOX_POLICY)],

@@ -5,44 +5,8 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use leptos::config::LeptosOptions;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use tower_http::services::ServeDir;
-
-/// `css` → the hash cargo-leptos gave `sesame.css`, read from `hash.txt`
-/// next to the executable (as Leptos itself does); empty without hashing.
-fn hashes(options: &LeptosOptions) -> &'static HashMap<String, String> {
-    static HASHES: OnceLock<HashMap<String, String>> = OnceLock::new();
-    HASHES.get_or_init(|| {
-        if !options.hash_files {
-            return HashMap::new();
-        }
-        let path = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(Path::to_path_buf))
-            .unwrap_or_default()
-            .join(options.hash_file.as_ref());
-        std::fs::read_to_string(path)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .map(|(ext, hash)| (ext.trim().to_owned(), hash.trim().to_owned()))
-            .collect()
-    })
-}
-
-/// The address of the stylesheet, for pages drawn without Leptos.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
-    match hashes(options).get("css") {
-        Some(hash) => format!(
-            "/{}/{}.{hash}.css",
-            options.site_pkg_dir, options.output_name
-        ),
-        None => format!("/{}/{}.css", options.site_pkg_dir, options.output_name),
-    }
-}
 
 /// Serves `/pkg`, precompressed copies first.
 pub fn service(site_root: &Path, pkg_dir: &str) -> ServeDir {

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod db;
+pub mod document;
 pub mod door;
 pub mod events;
 pub mod keys;

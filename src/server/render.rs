@@ -7,8 +7,8 @@
 //! order, inside a `<template>` that only a script moves into place, and a
 //! browser without JavaScript would show the loading message for ever.
 
+use super::document::{shell, with_chunk_preloads, LazyFunctionsRan};
 use super::AppState;
-use crate::app::shell;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use axum::response::Response;
@@ -41,7 +41,9 @@ where
     *request.method_mut() = Method::GET;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
-    let mut response = handler(request).await;
+    let ran = LazyFunctionsRan::default();
+    request.extensions_mut().insert(ran.clone());
+    let mut response = with_chunk_preloads(&state.bundle, &ran, handler(request).await);
     if response.status() == StatusCode::OK {
         *response.status_mut() = status;
     }
@@ -90,9 +92,7 @@ pub fn plain_page(
          <p><a href=\"{back}\">{home}</a></p></main></body></html>",
         code = lang.code(),
         title = text(&title),
-        css = attr(&crate::server::assets::stylesheet_href(
-            &state.leptos_options
-        )),
+        css = attr(&state.bundle.css),
         back = attr(back),
         home = text(&lang.t("not_found.home")),
     );

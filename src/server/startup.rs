@@ -1,10 +1,11 @@
 //! Building and running the application: used by `main` and by the
 //! integration tests (which bind port 0).
 
+use super::document::shell;
 use super::{
     captcha, config::Config, db, keys::Keys, language, password::Hasher, security, AppState, Clock,
 };
-use crate::app::{shell, App};
+use crate::app::App;
 use crate::mail::{outbox, Mailer};
 use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
 use anyhow::Context;
@@ -55,6 +56,13 @@ pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ap
             .is_some_and(|path| path.exists());
     }
     leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    let bundle = Arc::new(super::document::Bundle::load(
+        &leptos_options,
+        exe_dir.as_deref(),
+    ));
     Ok(AppState {
         config: Arc::new(config),
         db,
@@ -63,6 +71,7 @@ pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ap
         hasher,
         keys,
         leptos_options,
+        bundle,
     })
 }
 
@@ -290,6 +299,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide_state, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::document::preload_chunks,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             language::follow_the_person,

@@ -14,6 +14,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub keys: Keys,
     pub leptos_options: LeptosOptions,
+    /// The browser bundle's addresses, read once at start-up.
+    pub bundle: Arc<super::document::Bundle>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
