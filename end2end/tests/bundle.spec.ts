@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+
+/**
+ * The split build's first load (part 8): a page's `<head>` names as
+ * preloads every Wasm file the page needs to hydrate (the shared module,
+ * its route's chunk and the chunks that one links), so the browser fetches
+ * them side by side instead of one after the other; and it fetches each
+ * once, the preload being the very request the chunk loader then uses.
+ */
+test.describe('the first load of a page of the split build', () => {
+  for (const path of ['/', '/inscription', '/mot-de-passe-oublie', '/activation-renvoyer']) {
+    test(`${path} fetches each Wasm file it needs once, every one named in its head`, async ({ page }) => {
+      const fetched: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.endsWith('.wasm')) fetched.push(url.pathname);
+      });
+      await page.goto(path);
+      await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+      await page.waitForLoadState('networkidle');
+
+      const preloaded = await page
+        .locator('head link[rel="preload"][as="fetch"][type="application/wasm"]')
+        .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+      expect(preloaded.some((file) => file.includes('_route_view_')), 'the route’s own chunk is named').toBe(true);
+      expect(new Set(preloaded).size, 'no file is named twice').toBe(preloaded.length);
+      expect([...fetched].sort(), 'each file fetched once, and only the named ones').toEqual([...preloaded].sort());
+      await expect(page.locator('head link[rel="modulepreload"][href*="__wasm_split"]')).toHaveCount(1);
+    });
+  }
+});
