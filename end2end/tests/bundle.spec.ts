@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { activePerson, logInFromHome } from './support';
 
 /**
  * The split build's first load (part 8): a page's `<head>` names as
@@ -7,25 +8,39 @@ import { expect, test } from '@playwright/test';
  * them side by side instead of one after the other; and it fetches each
  * once, the preload being the very request the chunk loader then uses.
  */
+async function expectEachWasmFileFetchedOnceAndNamed(page: Page, path: string): Promise<void> {
+  const fetched: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('.wasm')) fetched.push(url.pathname);
+  });
+  await page.goto(path);
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+
+  const preloaded = await page
+    .locator('head link[rel="preload"][as="fetch"][type="application/wasm"]')
+    .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+  expect(preloaded.some((file) => file.includes('_route_view_')), 'the route’s own chunk is named').toBe(true);
+  expect(new Set(preloaded).size, 'no file is named twice').toBe(preloaded.length);
+  expect([...fetched].sort(), 'each file fetched once, and only the named ones').toEqual([...preloaded].sort());
+  await expect(page.locator('head link[rel="modulepreload"][href*="__wasm_split"]')).toHaveCount(1);
+}
+
 test.describe('the first load of a page of the split build', () => {
   for (const path of ['/', '/inscription', '/mot-de-passe-oublie', '/activation-renvoyer']) {
     test(`${path} fetches each Wasm file it needs once, every one named in its head`, async ({ page }) => {
-      const fetched: string[] = [];
-      page.on('request', (request) => {
-        const url = new URL(request.url());
-        if (url.pathname.endsWith('.wasm')) fetched.push(url.pathname);
-      });
-      await page.goto(path);
-      await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
-      await page.waitForLoadState('networkidle');
-
-      const preloaded = await page
-        .locator('head link[rel="preload"][as="fetch"][type="application/wasm"]')
-        .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
-      expect(preloaded.some((file) => file.includes('_route_view_')), 'the route’s own chunk is named').toBe(true);
-      expect(new Set(preloaded).size, 'no file is named twice').toBe(preloaded.length);
-      expect([...fetched].sort(), 'each file fetched once, and only the named ones').toEqual([...preloaded].sort());
-      await expect(page.locator('head link[rel="modulepreload"][href*="__wasm_split"]')).toHaveCount(1);
+      await expectEachWasmFileFetchedOnceAndNamed(page, path);
     });
   }
+
+  test('"Accueil connecté", drawn by its own handler, fetches each Wasm file once, every one named in its head', async ({ page, browser }) => {
+    const email = await activePerson(page, 'bundle');
+    await logInFromHome(page, email);
+    // A browser with the session but nothing cached: the page's first load.
+    const fresh = await browser.newContext();
+    await fresh.addCookies(await page.context().cookies());
+    await expectEachWasmFileFetchedOnceAndNamed(await fresh.newPage(), '/accueil');
+    await fresh.close();
+  });
 });

@@ -28,6 +28,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = super::language::of_current_request();
     super::security::set_content_security_policy();
     let bundle = use_context::<AppState>().map(|state| state.bundle.clone());
+    if bundle.is_none() {
+        tracing::error!(
+            "a page was drawn without AppState in its context: no stylesheet, no script"
+        );
+    }
     note_lazy_functions();
     let nonce = leptos::nonce::use_nonce().map(|nonce| nonce.to_string());
     let bundle_tags = bundle.map(|bundle| {
@@ -121,6 +126,12 @@ impl Bundle {
             Some(hash) => format!("{stem}.{hash}.{extension}"),
             None => format!("{stem}.{extension}"),
         };
+        // Unhashed, cargo-leptos names the chunk loader with a placeholder
+        // of 22 underscores, which hashing replaces.
+        let loader = match hashes.get("split") {
+            Some(hash) => format!("__wasm_split.{hash}.js"),
+            None => format!("__wasm_split.{}.js", "_".repeat(22)),
+        };
         let output = options.output_name.as_ref();
         // cargo-leptos names the Wasm `<output>_bg.wasm` when it neither
         // hashes the files nor sets LEPTOS_OUTPUT_NAME.
@@ -138,7 +149,7 @@ impl Bundle {
             .ok()
             .and_then(|text| match serde_json::from_str(&text) {
                 Ok(chunks) => Some(Split {
-                    loader: format!("{pkg}/{}", name("__wasm_split", "split", "js")),
+                    loader: format!("{pkg}/{loader}"),
                     pkg: pkg.clone(),
                     chunks,
                     written: RwLock::default(),
@@ -180,7 +191,7 @@ impl Bundle {
             links.push_str(&format!(
                 "<link rel=\"preload\" href=\"{}/{}.wasm\" as=\"fetch\" \
                  type=\"application/wasm\" crossorigin=\"anonymous\">",
-                split.pkg,
+                html_escape::encode_double_quoted_attribute(&split.pkg),
                 html_escape::encode_double_quoted_attribute(chunk)
             ));
         }
@@ -200,10 +211,17 @@ impl Bundle {
 }
 
 /// `import(js)`, then the Wasm, then `hydrate()`: what wasm-bindgen's
-/// generated module asks of its caller. The addresses are JSON strings; no
-/// `<`, `>` or `&` appears, so nothing needs escaping inside `<script>`.
+/// generated module asks of its caller. The addresses are JSON strings
+/// with `<`, `>` and `&` written as `\u` escapes, so nothing in the script
+/// can end the `<script>` element or needs escaping inside it.
 fn start_script(js: &str, wasm: &str) -> String {
-    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+    let quoted = |text: &str| {
+        serde_json::to_string(text)
+            .unwrap_or_else(|_| "\"\"".to_owned())
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    };
     format!(
         "import({js}).then(function (bundle) {{ \
          return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); }}); }});",
@@ -413,6 +431,38 @@ mod tests {
             "{script}"
         );
         assert!(!script.contains(['<', '>', '&']), "{script}");
+        let odd = start_script("/p</script>&.js", "/p>.wasm");
+        assert!(!odd.contains(['<', '>', '&']), "{odd}");
+        assert!(odd.contains(r"/p\u003c/script\u003e\u0026.js"), "{odd}");
+    }
+
+    #[test]
+    fn without_hashes_the_chunk_loader_keeps_cargo_leptos_placeholder_name() {
+        let dir = std::env::temp_dir().join(format!(
+            "sesame-bundle-{}",
+            crate::server::tokens::new_id().unwrap()
+        ));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(
+            dir.join("pkg/__wasm_split_manifest.json"),
+            r#"{"home_view_1": ["chunk_1"]}"#,
+        )
+        .unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("sesame")
+            .site_root(dir.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .hash_files(true)
+            .build();
+        let bundle = Bundle::load(&options, Some(&dir));
+        assert_eq!(bundle.js, "/pkg/sesame.js");
+        let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
+        let links = std::str::from_utf8(&links).unwrap();
+        assert!(
+            links.contains("href=\"/pkg/__wasm_split.______________________.js\""),
+            "{links}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
