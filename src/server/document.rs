@@ -436,18 +436,17 @@ mod tests {
         assert!(odd.contains(r"/p\u003c/script\u003e\u0026.js"), "{odd}");
     }
 
-    #[test]
-    fn without_hashes_the_chunk_loader_keeps_cargo_leptos_placeholder_name() {
+    /// A site folder holding `files` (path → content), and the bundle
+    /// [`Bundle::load`] reads from it (`hash.txt` beside it too).
+    fn bundle_of_site(files: &[(&str, &str)]) -> (PathBuf, Bundle) {
         let dir = std::env::temp_dir().join(format!(
             "sesame-bundle-{}",
             crate::server::tokens::new_id().unwrap()
         ));
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
-        std::fs::write(
-            dir.join("pkg/__wasm_split_manifest.json"),
-            r#"{"home_view_1": ["chunk_1"]}"#,
-        )
-        .unwrap();
+        for (path, content) in files {
+            std::fs::write(dir.join(path), content).unwrap();
+        }
         let options = LeptosOptions::builder()
             .output_name("sesame")
             .site_root(dir.to_string_lossy().into_owned())
@@ -455,6 +454,15 @@ mod tests {
             .hash_files(true)
             .build();
         let bundle = Bundle::load(&options, Some(&dir));
+        (dir, bundle)
+    }
+
+    #[test]
+    fn without_hashes_the_chunk_loader_keeps_cargo_leptos_placeholder_name() {
+        let (dir, bundle) = bundle_of_site(&[(
+            "pkg/__wasm_split_manifest.json",
+            r#"{"home_view_1": ["chunk_1"]}"#,
+        )]);
         assert_eq!(bundle.js, "/pkg/sesame.js");
         let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
         let links = std::str::from_utf8(&links).unwrap();
@@ -467,28 +475,16 @@ mod tests {
 
     #[test]
     fn hashed_names_come_from_hash_txt_and_the_manifest_is_read_once() {
-        let dir = std::env::temp_dir().join(format!(
-            "sesame-bundle-{}",
-            crate::server::tokens::new_id().unwrap()
-        ));
-        std::fs::create_dir_all(dir.join("pkg")).unwrap();
-        std::fs::write(
-            dir.join("hash.txt"),
-            "js: J1\nwasm: W2\ncss: C3\nsplit: S4\nmanifest: M5\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("pkg/__wasm_split_manifest.M5.json"),
-            r#"{"home_view_1": ["chunk_1"]}"#,
-        )
-        .unwrap();
-        let options = LeptosOptions::builder()
-            .output_name("sesame")
-            .site_root(dir.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
-            .hash_files(true)
-            .build();
-        let bundle = Bundle::load(&options, Some(&dir));
+        let (dir, bundle) = bundle_of_site(&[
+            (
+                "hash.txt",
+                "js: J1\nwasm: W2\ncss: C3\nsplit: S4\nmanifest: M5\n",
+            ),
+            (
+                "pkg/__wasm_split_manifest.M5.json",
+                r#"{"home_view_1": ["chunk_1"]}"#,
+            ),
+        ]);
         assert_eq!(bundle.js, "/pkg/sesame.J1.js");
         assert_eq!(bundle.wasm, "/pkg/sesame.W2.wasm");
         assert_eq!(bundle.css, "/pkg/sesame.C3.css");
