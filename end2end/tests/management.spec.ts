@@ -114,16 +114,29 @@ test.describe('Gestion', () => {
     const personEmail = await activePerson(person, 'refusee', uniqueName('Roux'), 'Inès');
     await logInFromHome(person, personEmail);
     await askAttachment(person, siret);
+    const second = await ownBrowser(browser);
+    const secondEmail = await activePerson(second, 'brouillon', uniqueName('Blanc'), 'Noé');
+    await logInFromHome(second, secondEmail);
+    await askAttachment(second, siret);
 
     await page.reload();
     const request = rowOf(page, 'Demandes de rattachement', personEmail);
+    const secondRequest = rowOf(page, 'Demandes de rattachement', secondEmail);
     await expect(request).toContainText(structureName);
+    // A reason being typed on one row stays on that row when another row's
+    // answer takes a request out of the list.
+    await secondRequest.getByLabel(/^Motif/).fill('Brouillon en cours');
     await request.getByLabel(/^Motif/).fill('Inconnue de la structure');
     await submitAndWait(page, request.getByRole('button', { name: 'Refuser' }));
     await expect(page.getByRole('status').first()).toHaveText('Le rattachement est refusé ; la personne en a été informée.');
+    await expect(request).toHaveCount(0);
+    await expect(secondRequest.getByLabel(/^Motif/)).toHaveValue('Brouillon en cours');
     const refused = await emailTo(personEmail, /Rattachement à une structure refusé/);
     expect(refused.text).toContain(structureName);
     expect(refused.text).toContain('Motif : Inconnue de la structure');
+    await submitAndWait(page, secondRequest.getByRole('button', { name: 'Refuser' }));
+    await expect(page.getByRole('status').first()).toHaveText('Le rattachement est refusé ; la personne en a été informée.');
+    expect((await emailTo(secondEmail, /Rattachement à une structure refusé/)).text).toContain('Motif : Brouillon en cours');
 
     const account = rowOf(page, 'Comptes', personEmail);
     await account.getByLabel(/^Motif/).fill('ok');
@@ -131,6 +144,9 @@ test.describe('Gestion', () => {
     await expect(account.getByLabel(/^Motif/)).toHaveAttribute('aria-invalid', 'true');
     await expect(account).toContainText('Le motif doit comporter au moins 3 caractères.');
     await expect(account.getByLabel(/^Motif/)).toHaveValue('ok');
+    // Only that row got the reason back, whatever rows others added meanwhile.
+    const reasons = page.getByRole('region', { name: 'Comptes', exact: true }).getByLabel(/^Motif/);
+    expect(await reasons.evaluateAll((inputs) => inputs.filter((input) => (input as HTMLInputElement).value === 'ok').length)).toBe(1);
     await account.getByLabel(/^Motif/).fill('Compte créé par erreur');
     await submitAndWait(page, account.getByRole('button', { name: 'Désactiver' }));
     await expect(page.getByRole('status').first()).toHaveText('Le compte est désactivé ; la personne en a été informée.');

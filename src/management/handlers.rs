@@ -64,7 +64,8 @@ pub async fn answer_act(
     };
     let mut page = page_for(&state, &actor).await?;
     page.notice = notice.map(str::to_owned);
-    if !errors.is_empty() {
+    if !errors.is_empty() || failure.is_some() {
+        // Refused or failed: what was typed is drawn again.
         page.form = form;
     }
     page.errors = errors;

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 pub const MANAGEMENT_PATH: &str = "/gestion";
 
 /// An account in a manager's or an administrator's list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ManagedAccount {
     pub id: String,
     pub name: String,
@@ -44,7 +44,7 @@ pub struct ManagedAccount {
 }
 
 /// A request to be attached to a structure, waiting for a decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MembershipRequest {
     pub account_id: String,
     pub structure_id: String,

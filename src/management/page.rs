@@ -6,6 +6,7 @@ use crate::components::{
 };
 use crate::i18n::use_lang;
 use leptos::prelude::*;
+use leptos::tachys::view::keyed::keyed;
 use leptos_meta::Title;
 
 /// `/gestion`: the accounts, requests and structures a manager or an
@@ -32,21 +33,30 @@ fn Management(page: ManagementPageState) -> impl IntoView {
     move || management_view(state.get(), action)
 }
 
-fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> impl IntoView {
+fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>) -> impl IntoView {
     let lang = use_lang();
-    let form = state.form.clone();
-    let errors = state.errors.clone();
-    // The error of a refused row form, shown on that row only.
-    let row_error = move |intent_row: &str, account_id: &str, structure_id: &str| {
-        (form.account_id == account_id
-            && form.structure_id == structure_id
-            && row_intents(intent_row).contains(&form.intent.as_str()))
-        .then(|| errors.get("reason").map(str::to_owned))
-        .flatten()
-    };
-    let row_error_accounts = row_error.clone();
-    let admin = state.admin;
+    // The row whose form was refused: the reason typed there and its
+    // error, drawn on that row only.
+    // error, drawn on that row only. Rows are keyed by what they show, so
+    // a row that did not change keeps its element and what is being typed
+    // in it, and a row that did is drawn again from the answer.
+    let answered = AnsweredRow::of(&state.form, &state.errors);
     let empty_requests = state.requests.is_empty();
+    let requests: Vec<_> = std::mem::take(&mut state.requests)
+        .into_iter()
+        .map(|request| {
+            let answer = answered.on("membership", &request.account_id, &request.structure_id);
+            (request, answer)
+        })
+        .collect();
+    let accounts: Vec<_> = std::mem::take(&mut state.accounts)
+        .into_iter()
+        .map(|account| {
+            let answer = answered.on("account", &account.id, "");
+            (account, answer)
+        })
+        .collect();
+    let admin = state.admin;
     view! {
         <Title text=lang.t("management.title") />
         <ConnectedLayout name=state.viewer.clone() current=MANAGEMENT_PATH manages=true>
@@ -59,11 +69,11 @@ fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> 
                 <h2 id="requests-heading">{lang.t("management.requests")}</h2>
                 {empty_requests.then(|| view! { <p>{lang.t("management.no_requests")}</p> })}
                 <ul class="rows">
-                    {state.requests.into_iter().map(|request| {
+                    {keyed(requests, |row| row.clone(), move |_, (request, answer)| {
                         let id = format!("reason-{}-{}", request.account_id, request.structure_id);
-                        let error = row_error("membership", &request.account_id, &request.structure_id);
+                        let RowAnswer { typed, error } = answer;
                         let error_id = format!("{id}-error");
-                        view! {
+                        (|_| {}, view! {
                             <li class="row">
                                 <p>{lang.t_with("management.request_line", &[
                                     ("name", &request.name), ("email", &request.login_email),
@@ -73,24 +83,24 @@ fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> 
                                     <input type="hidden" name="account_id" value=request.account_id.clone() />
                                     <input type="hidden" name="structure_id" value=request.structure_id.clone() />
                                     <label for=id.clone()>{lang.t_with("management.reason_for", &[("name", &request.name)])}</label>
-                                    <input id=id name="reason" type="text" maxlength="300" required=true
+                                    <input id=id name="reason" type="text" maxlength="300" required=true value=typed
                                         aria-invalid=error.is_some().then_some("true") aria-describedby=error_id.clone() />
                                     <p class="field__error" id=error_id>{error.map(|key| lang.t(&key))}</p>
                                     <button type="submit" name="intent" value="approve" class="button button--primary">{lang.t("management.approve")}</button>
                                     <button type="submit" name="intent" value="refuse" class="button button--secondary">{lang.t("management.refuse")}</button>
                                 </DoorForm>
                             </li>
-                        }
-                    }).collect_view()}
+                        })
+                    })}
                 </ul>
             </section>
 
             <section class="block" aria-labelledby="accounts-heading">
                 <h2 id="accounts-heading">{lang.t("management.accounts")}</h2>
                 <ul class="rows">
-                    {state.accounts.into_iter().map(|account| {
+                    {keyed(accounts, |row| row.clone(), move |_, (account, answer)| {
                         let id = format!("reason-{}", account.id);
-                        let error = row_error_accounts("account", &account.id, "");
+                        let RowAnswer { typed, error } = answer;
                         let error_id = format!("{id}-error");
                         let (intent, label) = if account.state == AccountState::Deactivated {
                             ("reactivate", "management.reactivate")
@@ -98,7 +108,7 @@ fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> 
                             ("deactivate", "management.deactivate")
                         };
                         let actionable = account.state != AccountState::Pending;
-                        view! {
+                        (|_| {}, view! {
                             <li class="row">
                                 <p>
                                     <strong>{account.name.clone()}</strong>
@@ -113,15 +123,15 @@ fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> 
                                     <DoorForm action plain=MANAGEMENT_PATH class="row__form">
                                         <input type="hidden" name="account_id" value=account.id.clone() />
                                         <label for=id.clone()>{lang.t_with("management.reason_for", &[("name", &account.name)])}</label>
-                                        <input id=id name="reason" type="text" maxlength="300" required=true
+                                        <input id=id name="reason" type="text" maxlength="300" required=true value=typed
                                             aria-invalid=error.is_some().then_some("true") aria-describedby=error_id.clone() />
                                         <p class="field__error" id=error_id>{error.map(|key| lang.t(&key))}</p>
                                         <button type="submit" name="intent" value=intent class="button button--secondary">{lang.t(label)}</button>
                                     </DoorForm>
                                 })}
                             </li>
-                        }
-                    }).collect_view()}
+                        })
+                    })}
                 </ul>
             </section>
 
@@ -144,10 +154,49 @@ fn management_view(state: ManagementPageState, action: ServerAction<Manage>) -> 
     }
 }
 
-fn row_intents(row: &str) -> &'static [&'static str] {
-    match row {
-        "membership" => &["approve", "refuse"],
-        _ => &["deactivate", "reactivate"],
+/// What a row of `/gestion` shows of the last answer: the reason typed in
+/// its form and that reason's error, when its form was the one refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct RowAnswer {
+    typed: String,
+    error: Option<String>,
+}
+
+/// The form the last answer gave back (refused, or failed), if any: the
+/// page's state keeps no form after a success.
+struct AnsweredRow<'a> {
+    form: &'a ManagementForm,
+    error: Option<&'a str>,
+}
+
+impl<'a> AnsweredRow<'a> {
+    fn of(form: &'a ManagementForm, errors: &'a crate::domain::FieldErrors) -> Self {
+        AnsweredRow {
+            form,
+            error: errors.get("reason"),
+        }
+    }
+
+    /// The answer for the row of `kind` (`membership` or `account`) about
+    /// `account_id` (and `structure_id`, for a request): what was typed
+    /// and its error if that row's form was refused, nothing otherwise.
+    fn on(&self, kind: &str, account_id: &str, structure_id: &str) -> RowAnswer {
+        let intents: &[&str] = match kind {
+            "membership" => &["approve", "refuse"],
+            _ => &["deactivate", "reactivate"],
+        };
+        let form = self.form;
+        let refused_here = form.account_id == account_id
+            && form.structure_id == structure_id
+            && intents.contains(&form.intent.as_str());
+        if refused_here {
+            RowAnswer {
+                typed: form.reason.clone(),
+                error: self.error.map(str::to_owned),
+            }
+        } else {
+            RowAnswer::default()
+        }
     }
 }
 
@@ -217,5 +266,57 @@ fn AdminForms(
                 </div>
             </DoorForm>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FieldErrors, Reason};
+
+    fn refused(
+        intent: &str,
+        account_id: &str,
+        structure_id: &str,
+        reason: &str,
+    ) -> (ManagementForm, FieldErrors) {
+        let form = ManagementForm {
+            intent: intent.into(),
+            account_id: account_id.into(),
+            structure_id: structure_id.into(),
+            reason: reason.into(),
+            ..Default::default()
+        };
+        let mut errors = FieldErrors::new();
+        errors.check("reason", Reason::parse(reason));
+        (form, errors)
+    }
+
+    #[test]
+    fn the_refused_row_gets_back_the_reason_typed_in_it_with_its_error() {
+        let (form, errors) = refused("deactivate", "a1", "", "ok");
+        let answer = AnsweredRow::of(&form, &errors).on("account", "a1", "");
+        assert_eq!(answer.typed, "ok");
+        assert_eq!(answer.error.as_deref(), Some("errors.reason.too_short"));
+    }
+
+    #[test]
+    fn no_other_row_shows_the_reason_or_the_error_of_the_refused_one() {
+        let (form, errors) = refused("refuse", "a1", "s1", "ok");
+        let answered = AnsweredRow::of(&form, &errors);
+        assert_eq!(answered.on("membership", "a1", "s2"), RowAnswer::default());
+        assert_eq!(answered.on("membership", "a2", "s1"), RowAnswer::default());
+        // The same person's account row is another form.
+        assert_eq!(answered.on("account", "a1", ""), RowAnswer::default());
+        assert_eq!(answered.on("membership", "a1", "s1").typed, "ok");
+    }
+
+    #[test]
+    fn after_a_success_every_row_starts_empty() {
+        let (form, errors) = (ManagementForm::default(), FieldErrors::new());
+        assert_eq!(
+            AnsweredRow::of(&form, &errors).on("account", "", ""),
+            RowAnswer::default()
+        );
     }
 }

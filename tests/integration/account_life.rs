@@ -632,6 +632,39 @@ async fn a_manager_deactivates_and_reactivates_a_member_with_a_reason() {
 }
 
 #[tokio::test]
+async fn a_refused_reason_is_shown_on_its_own_row_with_what_was_typed() {
+    let app = spawn_app().await;
+    let (_admin, _manager, manager_cookie, member_a, _member_b) = two_structures(&app).await;
+    let member_id = account_id(&app, &member_a).await;
+    let refused = manage(
+        &app,
+        &manager_cookie,
+        &[
+            ("intent", "deactivate"),
+            ("account_id", &member_id),
+            ("reason", "ok"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(state_of(&app, &member_a).await, "active");
+    let row_input = format!(r#"id="reason-{member_id}" name="reason""#);
+    let at = refused.body.find(&row_input).expect("the member's row");
+    let row = &refused.body[at..at + 400];
+    assert!(row.contains(r#"value="ok""#), "{row}");
+    assert!(row.contains(r#"aria-invalid="true""#), "{row}");
+    assert!(
+        row.contains("Le motif doit comporter au moins 3 caractères."),
+        "{row}"
+    );
+    assert_eq!(
+        refused.body.matches(r#"value="ok""#).count(),
+        1,
+        "only the refused row gets the reason back"
+    );
+}
+
+#[tokio::test]
 async fn a_manager_cannot_act_on_another_structures_members() {
     let app = spawn_app().await;
     let (_admin, _manager, manager_cookie, _member_a, member_b) = two_structures(&app).await;
