@@ -6,6 +6,7 @@ use crate::components::{
 };
 use crate::i18n::use_lang;
 use leptos::prelude::*;
+use leptos::tachys::reactive_graph::OwnedView;
 use leptos::tachys::view::keyed::keyed;
 use leptos_meta::Title;
 
@@ -30,13 +31,28 @@ pub fn ManagementPage() -> impl IntoView {
 fn Management(page: ManagementPageState) -> impl IntoView {
     let action = ServerAction::<Manage>::new();
     let state = shown_state(page, &[ActionAnswers::of(action)]);
-    move || management_view(state.get(), action)
+    // The rows' owner outlives each redraw of the page (whose own owner is
+    // cleaned up every time): a row kept by the keyed list keeps a live
+    // form.
+    let rows = Owner::current().expect("a component runs under an owner");
+    move || management_view(state.get(), action, &rows)
 }
 
-fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>) -> impl IntoView {
+/// A row of a keyed list, drawn under an owner of its own, child of `rows`:
+/// it lives as long as the row does, as in `<For>`.
+fn owned_row<V>(rows: &Owner, draw: impl FnOnce() -> V) -> (fn(usize), OwnedView<V>) {
+    let owner = rows.with(Owner::new);
+    let view = owner.with(draw);
+    (|_| {}, OwnedView::new_with_owner(view, owner))
+}
+
+fn management_view(
+    mut state: ManagementPageState,
+    action: ServerAction<Manage>,
+    rows: &Owner,
+) -> impl IntoView {
     let lang = use_lang();
     // The row whose form was refused: the reason typed there and its
-    // error, drawn on that row only.
     // error, drawn on that row only. Rows are keyed by what they show, so
     // a row that did not change keeps its element and what is being typed
     // in it, and a row that did is drawn again from the answer.
@@ -57,6 +73,7 @@ fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>)
         })
         .collect();
     let admin = state.admin;
+    let (rows_of_requests, rows_of_accounts) = (rows.clone(), rows.clone());
     view! {
         <Title text=lang.t("management.title") />
         <ConnectedLayout name=state.viewer.clone() current=MANAGEMENT_PATH manages=true>
@@ -69,11 +86,11 @@ fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>)
                 <h2 id="requests-heading">{lang.t("management.requests")}</h2>
                 {empty_requests.then(|| view! { <p>{lang.t("management.no_requests")}</p> })}
                 <ul class="rows">
-                    {keyed(requests, |row| row.clone(), move |_, (request, answer)| {
+                    {keyed(requests, |row| row.clone(), move |_, (request, answer)| owned_row(&rows_of_requests, || {
                         let id = format!("reason-{}-{}", request.account_id, request.structure_id);
                         let RowAnswer { typed, error } = answer;
                         let error_id = format!("{id}-error");
-                        (|_| {}, view! {
+                        view! {
                             <li class="row">
                                 <p>{lang.t_with("management.request_line", &[
                                     ("name", &request.name), ("email", &request.login_email),
@@ -90,15 +107,15 @@ fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>)
                                     <button type="submit" name="intent" value="refuse" class="button button--secondary">{lang.t("management.refuse")}</button>
                                 </DoorForm>
                             </li>
-                        })
-                    })}
+                        }
+                    }))}
                 </ul>
             </section>
 
             <section class="block" aria-labelledby="accounts-heading">
                 <h2 id="accounts-heading">{lang.t("management.accounts")}</h2>
                 <ul class="rows">
-                    {keyed(accounts, |row| row.clone(), move |_, (account, answer)| {
+                    {keyed(accounts, |row| row.clone(), move |_, (account, answer)| owned_row(&rows_of_accounts, || {
                         let id = format!("reason-{}", account.id);
                         let RowAnswer { typed, error } = answer;
                         let error_id = format!("{id}-error");
@@ -108,7 +125,7 @@ fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>)
                             ("deactivate", "management.deactivate")
                         };
                         let actionable = account.state != AccountState::Pending;
-                        (|_| {}, view! {
+                        view! {
                             <li class="row">
                                 <p>
                                     <strong>{account.name.clone()}</strong>
@@ -130,8 +147,8 @@ fn management_view(mut state: ManagementPageState, action: ServerAction<Manage>)
                                     </DoorForm>
                                 })}
                             </li>
-                        })
-                    })}
+                        }
+                    }))}
                 </ul>
             </section>
 
