@@ -120,6 +120,7 @@ test.describe('Gestion', () => {
     await askAttachment(second, siret);
 
     await page.reload();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
     const request = rowOf(page, 'Demandes de rattachement', personEmail);
     const secondRequest = rowOf(page, 'Demandes de rattachement', secondEmail);
     await expect(request).toContainText(structureName);

@@ -153,7 +153,9 @@ pub struct PressInForm(RwSignal<bool>);
 /// than the release's).
 pub fn after_press(press: Option<PressInForm>, then: impl FnOnce() + 'static) {
     match press {
-        Some(PressInForm(pressed)) if pressed.get_untracked() => {
+        // A form redrawn meanwhile has let its signal go: nothing is
+        // pressed there any more.
+        Some(PressInForm(pressed)) if pressed.try_get_untracked() == Some(true) => {
             set_timeout(
                 move || after_press(press, then),
                 std::time::Duration::from_millis(20),

@@ -61,14 +61,15 @@ fn management_view(
     let requests: Vec<_> = std::mem::take(&mut state.requests)
         .into_iter()
         .map(|request| {
-            let answer = answered.on("membership", &request.account_id, &request.structure_id);
+            let answer = answered.on(REQUEST_INTENTS, &request.account_id, &request.structure_id);
             (request, answer)
         })
         .collect();
     let accounts: Vec<_> = std::mem::take(&mut state.accounts)
         .into_iter()
         .map(|account| {
-            let answer = answered.on("account", &account.id, "");
+            let (intent, _) = account_action(account.state);
+            let answer = answered.on(&[intent], &account.id, "");
             (account, answer)
         })
         .collect();
@@ -119,11 +120,7 @@ fn management_view(
                         let id = format!("reason-{}", account.id);
                         let RowAnswer { typed, error } = answer;
                         let error_id = format!("{id}-error");
-                        let (intent, label) = if account.state == AccountState::Deactivated {
-                            ("reactivate", "management.reactivate")
-                        } else {
-                            ("deactivate", "management.deactivate")
-                        };
+                        let (intent, label) = account_action(account.state);
                         let actionable = account.state != AccountState::Pending;
                         view! {
                             <li class="row">
@@ -171,6 +168,19 @@ fn management_view(
     }
 }
 
+/// The actions of a request row.
+const REQUEST_INTENTS: &[&str] = &["approve", "refuse"];
+
+/// The action an account row offers, by the account's state: its intent
+/// and its button's catalogue key.
+fn account_action(state: AccountState) -> (&'static str, &'static str) {
+    if state == AccountState::Deactivated {
+        ("reactivate", "management.reactivate")
+    } else {
+        ("deactivate", "management.deactivate")
+    }
+}
+
 /// What a row of `/gestion` shows of the last answer: the reason typed in
 /// its form and that reason's error, when its form was the one refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -194,14 +204,12 @@ impl<'a> AnsweredRow<'a> {
         }
     }
 
-    /// The answer for the row of `kind` (`membership` or `account`) about
+    /// The answer for the row whose form sends one of `intents` about
     /// `account_id` (and `structure_id`, for a request): what was typed
     /// and its error if that row's form was refused, nothing otherwise.
-    fn on(&self, kind: &str, account_id: &str, structure_id: &str) -> RowAnswer {
-        let intents: &[&str] = match kind {
-            "membership" => &["approve", "refuse"],
-            _ => &["deactivate", "reactivate"],
-        };
+    /// An account row that now offers the other action (its state changed
+    /// meanwhile) is another form and gets nothing.
+    fn on(&self, intents: &[&str], account_id: &str, structure_id: &str) -> RowAnswer {
         let form = self.form;
         let refused_here = form.account_id == account_id
             && form.structure_id == structure_id
@@ -312,7 +320,7 @@ mod tests {
     #[test]
     fn the_refused_row_gets_back_the_reason_typed_in_it_with_its_error() {
         let (form, errors) = refused("deactivate", "a1", "", "ok");
-        let answer = AnsweredRow::of(&form, &errors).on("account", "a1", "");
+        let answer = AnsweredRow::of(&form, &errors).on(&["deactivate"], "a1", "");
         assert_eq!(answer.typed, "ok");
         assert_eq!(answer.error.as_deref(), Some("errors.reason.too_short"));
     }
@@ -321,18 +329,36 @@ mod tests {
     fn no_other_row_shows_the_reason_or_the_error_of_the_refused_one() {
         let (form, errors) = refused("refuse", "a1", "s1", "ok");
         let answered = AnsweredRow::of(&form, &errors);
-        assert_eq!(answered.on("membership", "a1", "s2"), RowAnswer::default());
-        assert_eq!(answered.on("membership", "a2", "s1"), RowAnswer::default());
+        assert_eq!(
+            answered.on(REQUEST_INTENTS, "a1", "s2"),
+            RowAnswer::default()
+        );
+        assert_eq!(
+            answered.on(REQUEST_INTENTS, "a2", "s1"),
+            RowAnswer::default()
+        );
         // The same person's account row is another form.
-        assert_eq!(answered.on("account", "a1", ""), RowAnswer::default());
-        assert_eq!(answered.on("membership", "a1", "s1").typed, "ok");
+        assert_eq!(answered.on(&["deactivate"], "a1", ""), RowAnswer::default());
+        assert_eq!(answered.on(REQUEST_INTENTS, "a1", "s1").typed, "ok");
     }
 
     #[test]
-    fn after_a_success_every_row_starts_empty() {
+    fn an_account_row_that_now_offers_the_other_action_does_not_get_the_reason() {
+        let (form, errors) = refused("deactivate", "a1", "", "ok");
+        let answered = AnsweredRow::of(&form, &errors);
+        let (reactivate, _) = account_action(AccountState::Deactivated);
+        assert_eq!(answered.on(&[reactivate], "a1", ""), RowAnswer::default());
+    }
+
+    #[test]
+    fn after_a_success_no_row_gets_a_reason_back() {
+        // The page's state keeps no form after a success.
         let (form, errors) = (ManagementForm::default(), FieldErrors::new());
+        let answered = AnsweredRow::of(&form, &errors);
+        let (deactivate, _) = account_action(AccountState::Active);
+        assert_eq!(answered.on(&[deactivate], "a1", ""), RowAnswer::default());
         assert_eq!(
-            AnsweredRow::of(&form, &errors).on("account", "", ""),
+            answered.on(REQUEST_INTENTS, "a1", "s1"),
             RowAnswer::default()
         );
     }

@@ -634,11 +634,12 @@ async fn a_manager_deactivates_and_reactivates_a_member_with_a_reason() {
 #[tokio::test]
 async fn a_refused_reason_is_shown_on_its_own_row_with_what_was_typed() {
     let app = spawn_app().await;
-    let (_admin, _manager, manager_cookie, member_a, _member_b) = two_structures(&app).await;
+    // The administrator's list has every account: other rows are drawn too.
+    let (admin_cookie, _manager, _, member_a, _member_b) = two_structures(&app).await;
     let member_id = account_id(&app, &member_a).await;
     let refused = manage(
         &app,
-        &manager_cookie,
+        &admin_cookie,
         &[
             ("intent", "deactivate"),
             ("account_id", &member_id),
@@ -650,12 +651,17 @@ async fn a_refused_reason_is_shown_on_its_own_row_with_what_was_typed() {
     assert_eq!(state_of(&app, &member_a).await, "active");
     let row_input = format!(r#"id="reason-{member_id}" name="reason""#);
     let at = refused.body.find(&row_input).expect("the member's row");
-    let row = &refused.body[at..at + 400];
+    let row = &refused.body[at..];
+    let row = &row[..row.find("</li>").expect("the row's end")];
     assert!(row.contains(r#"value="ok""#), "{row}");
     assert!(row.contains(r#"aria-invalid="true""#), "{row}");
     assert!(
         row.contains("Le motif doit comporter au moins 3 caractères."),
         "{row}"
+    );
+    assert!(
+        refused.body.matches(r#"name="reason""#).count() >= 4,
+        "other rows are drawn"
     );
     assert_eq!(
         refused.body.matches(r#"value="ok""#).count(),
