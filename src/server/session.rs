@@ -80,7 +80,18 @@ pub async fn open(
     Ok(set_cookie(state, &id, None))
 }
 
-/// The session of the request, if it is still valid; records the activity.
+/// How stale a session's recorded activity may grow before a request
+/// records it again, in seconds. Most requests then only read their
+/// session, and SQLite's single writer is left to what changes something:
+/// before, every page seen while logged in wrote its session's row. The
+/// idle timeout counts from the recorded activity, so a session may end up
+/// to a minute before `SESAME_SESSION_IDLE_MINUTES` after its last request
+/// (OWASP Session Management Cheat Sheet, idle timeout).
+pub const ACTIVITY_RESOLUTION_SECONDS: i64 = 60;
+
+/// The session of the request, if it is still valid; records the activity
+/// when the recorded one is [`ACTIVITY_RESOLUTION_SECONDS`] old or more.
+/// Errors: the database failed.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Option<Session>> {
     let Some(id) = cookie_value(headers, cookie_name(state)) else {
         return Ok(None);
@@ -89,19 +100,32 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Op
     let now = state.clock.now_seconds();
     let idle_floor = now - i64::from(state.config.session_idle_minutes) * 60;
     let age_floor = now - i64::from(state.config.session_max_hours) * 3600;
-    let found: Option<(String,)> = sqlx::query_as(
-        "UPDATE sessions SET last_seen_at = $1 \
-         WHERE id_hash = $2 AND last_seen_at > $3 AND created_at > $4 \
-         RETURNING account_id",
+    let found: Option<(String, i64)> = sqlx::query_as(
+        "SELECT account_id, last_seen_at FROM sessions \
+         WHERE id_hash = $1 AND last_seen_at > $2 AND created_at > $3",
     )
-    .bind(now)
     .bind(&id_hash)
     .bind(idle_floor)
     .bind(age_floor)
     .fetch_optional(&state.db)
     .await
     .context("reading the session")?;
-    Ok(found.map(|(account_id,)| Session {
+    let Some((account_id, last_seen)) = found else {
+        return Ok(None);
+    };
+    if now - last_seen >= ACTIVITY_RESOLUTION_SECONDS {
+        // A session ended meanwhile (logout elsewhere) is left ended: the
+        // update finds no row.
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $1",
+        )
+        .bind(now)
+        .bind(&id_hash)
+        .execute(&state.db)
+        .await
+        .context("recording the session's activity")?;
+    }
+    Ok(Some(Session {
         id_hash,
         account_id,
     }))

@@ -283,6 +283,32 @@ async fn a_session_ends_after_thirty_idle_minutes() {
 }
 
 #[tokio::test]
+async fn a_page_seen_within_a_minute_of_the_recorded_activity_writes_nothing() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let last_seen = || async {
+        let (at,): (i64,) = sqlx::query_as("SELECT last_seen_at FROM sessions")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        at
+    };
+    let opened = last_seen().await;
+    app.clock.advance(SignedDuration::from_secs(59));
+    assert_eq!(app.get_as("/accueil", &cookie).await.status, 200);
+    assert_eq!(
+        last_seen().await,
+        opened,
+        "recorded again within the minute"
+    );
+    app.clock.advance(SignedDuration::from_secs(1));
+    assert_eq!(app.get_as("/accueil", &cookie).await.status, 200);
+    assert_eq!(last_seen().await, opened + 60);
+}
+
+#[tokio::test]
 async fn a_session_ends_after_twelve_hours_even_when_used() {
     let app = spawn_app().await;
     let email = unique_email();
