@@ -150,18 +150,18 @@ pub struct PressInForm(RwSignal<bool>);
 /// Runs `then` now, or, while a pointer is pressed in the form (`press`,
 /// from `use_context` in the field's component), once it is released and
 /// its click has been dispatched (polled every 20 ms, each a later task
-/// than the release's).
+/// than the release's). A form redrawn meanwhile (a late answer) has let
+/// its signal go, and the field with it: `then` is dropped.
 pub fn after_press(press: Option<PressInForm>, then: impl FnOnce() + 'static) {
-    match press {
-        // A form redrawn meanwhile has let its signal go: nothing is
-        // pressed there any more.
-        Some(PressInForm(pressed)) if pressed.try_get_untracked() == Some(true) => {
+    match press.map(|PressInForm(pressed)| pressed.try_get_untracked()) {
+        Some(Some(true)) => {
             set_timeout(
                 move || after_press(press, then),
                 std::time::Duration::from_millis(20),
             );
         }
-        _ => then(),
+        Some(None) => {}
+        None | Some(Some(false)) => then(),
     }
 }
 

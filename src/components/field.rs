@@ -78,13 +78,7 @@ pub fn TextField(
     let press = use_context::<super::door::PressInForm>();
     let on_change = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
-        super::door::after_press(press, move || {
-            // A field redrawn meanwhile (a late answer) is gone: nothing
-            // of it is left to check.
-            if !error.is_disposed() {
-                check(raw)
-            }
-        });
+        super::door::after_press(press, move || check(raw));
     };
 
     let hint_id = hint.as_ref().map(|_| format!("{name}-hint"));
