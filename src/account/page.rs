@@ -6,34 +6,22 @@ use super::{
     SESSIONS_FORM_PATH,
 };
 use crate::components::{
-    loaded_state, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
-    FailureNotice, LoadFailure, Loading, NewPasswordFields, SelectField, SelectOptions, TextField,
-    Validator,
+    loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
+    FailureNotice, NewPasswordFields, SelectField, SelectOptions, TextField, Validator,
 };
 use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The connected pages' data: with the first load, or from
-/// [`load_connected_page`] after a navigation in the browser.
-#[component]
-fn WithConnectedState(view: fn(ConnectedPageState) -> AnyView) -> impl IntoView {
-    let loaded = loaded_state(load_connected_page);
-    view! {
-        <Transition fallback=|| view! { <Loading /> }>
-            {move || loaded.get().map(|answer| match answer {
-                Ok(page) => view(page),
-                Err(error) => view! { <LoadFailure error /> }.into_any(),
-            })}
-        </Transition>
-    }
-}
-
-/// "Accueil connecté": the event feed and the news.
+/// "Accueil connecté": the event feed and the news. Its data comes with the
+/// first load, or from [`load_connected_page`] after a navigation in the
+/// browser.
 #[component]
 pub fn ConnectedHomePage() -> impl IntoView {
-    view! { <WithConnectedState view=|state| view! { <ConnectedHome state /> }.into_any() /> }
+    loaded_page(load_connected_page, |state| {
+        view! { <ConnectedHome state /> }.into_any()
+    })
 }
 
 #[component]
@@ -80,7 +68,9 @@ fn ConnectedHome(state: ConnectedPageState) -> impl IntoView {
 /// and "Désactiver mon compte".
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
-    view! { <WithConnectedState view=|state| view! { <MyAccount state /> }.into_any() /> }
+    loaded_page(load_connected_page, |state| {
+        view! { <MyAccount state /> }.into_any()
+    })
 }
 
 /// The server actions of the forms of "Mon compte"; each answers the

@@ -443,37 +443,53 @@ where
     }
 }
 
-/// The state of a page whose data the server loads (the connected pages,
-/// `/gestion`): on a first load, the state its `GET` handler drew the page
-/// with (handed to the browser with the page); after a navigation in the
-/// browser, what `load` (the page's server function) answers. Read it under
-/// `<Transition>`; [`LoadFailure`] shows an error.
-pub fn loaded_state<T, F, Fut>(load: F) -> Resource<Result<T, DoorError>>
+/// A page whose data the server loads (the connected pages, `/gestion`),
+/// drawn by `page` from its state.
+///
+/// - **First load:** the state its `GET` handler drew the page with, handed
+///   to the browser with the page ([`SharedValue`]). Both sides draw the
+///   page at once, with no `<Transition>`: a `<Transition>` walks its
+///   children twice on the server to find the resources they read, then
+///   draws them, so the page was built three times per request.
+/// - **After a navigation in the browser:** what `load` (the page's server
+///   function) answers, under `<Transition>`. [`Loading`] is shown
+///   meanwhile, [`LoadFailure`] on an error, and an answer that goes
+///   elsewhere loads that address.
+pub fn loaded_page<T, F, Fut>(load: F, page: fn(T) -> AnyView) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static,
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = DoorResult<T>> + Send + 'static,
 {
-    let drawn = drawn_by_server::<T>();
-    Resource::new(
-        || (),
-        move |()| {
-            let drawn = drawn.clone();
-            let load = load.clone();
-            async move {
-                match drawn {
-                    Some(page) => Ok(page),
-                    None => match load().await? {
-                        Outcome::Page(page) => Ok(page),
-                        Outcome::GoTo(path) | Outcome::PersonChanged { path, .. } => {
-                            load_document(&path);
-                            Err(DoorError::Transport(path))
+    use leptos::either::Either;
+    match SharedValue::new(drawn_by_server::<T>).into_inner() {
+        Some(state) => Either::Left(page(state)),
+        None => {
+            let loaded = Resource::new(
+                || (),
+                move |()| {
+                    let load = load.clone();
+                    async move {
+                        match load().await? {
+                            Outcome::Page(state) => Ok(state),
+                            Outcome::GoTo(path) | Outcome::PersonChanged { path, .. } => {
+                                load_document(&path);
+                                Err(DoorError::Transport(path))
+                            }
                         }
-                    },
-                }
-            }
-        },
-    )
+                    }
+                },
+            );
+            Either::Right(view! {
+                <Transition fallback=|| view! { <Loading /> }>
+                    {move || loaded.get().map(|answer| match answer {
+                        Ok(state) => page(state),
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
+                    })}
+                </Transition>
+            })
+        }
+    }
 }
 
 /// The state the server handler put in the render's context, if any.

@@ -14,7 +14,7 @@ pub use captcha::{new_challenge_id, CaptchaField};
 #[cfg(feature = "hydrate")]
 pub use door::focus_element;
 pub use door::{
-    clear_input, focus_after_update, loaded_state, mark_headings_announced, shown_state,
+    clear_input, focus_after_update, loaded_page, mark_headings_announced, shown_state,
     ActionAnswers, DoorAlert, DoorError, DoorForm, DoorResult, LoadFailure, Loading, Outcome,
     ANNOUNCED_ATTRIBUTE,
 };

@@ -1,8 +1,8 @@
 use super::{load_management_page, Manage, ManagementForm, ManagementPageState, MANAGEMENT_PATH};
 use crate::accounts::AccountState;
 use crate::components::{
-    loaded_state, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
-    LoadFailure, Loading, TextField,
+    loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
+    TextField,
 };
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -16,15 +16,9 @@ use leptos_meta::Title;
 /// answers the page's new state.
 #[component]
 pub fn ManagementPage() -> impl IntoView {
-    let loaded = loaded_state(load_management_page);
-    view! {
-        <Transition fallback=|| view! { <Loading /> }>
-            {move || loaded.get().map(|answer| match answer {
-                Ok(page) => view! { <Management page /> }.into_any(),
-                Err(error) => view! { <LoadFailure error /> }.into_any(),
-            })}
-        </Transition>
-    }
+    loaded_page(load_management_page, |page| {
+        view! { <Management page /> }.into_any()
+    })
 }
 
 #[component]

@@ -2,10 +2,12 @@
 //! in its context (what the post produced), exactly as a visit would draw it.
 //!
 //! These pages are rendered whole before the first byte is sent
-//! (`render_app_async`): a page whose data sits under `<Transition>` (the
-//! connected pages, `/gestion`) would otherwise stream that part out of
-//! order, inside a `<template>` that only a script moves into place, and a
-//! browser without JavaScript would show the loading message for ever.
+//! (`render_app_async`): any part of a page under `<Suspense>` or
+//! `<Transition>` would otherwise stream out of order, inside a
+//! `<template>` that only a script moves into place, and a browser without
+//! JavaScript would show the loading message for ever. (The pages with
+//! data draw their first load from this value, without `<Transition>`:
+//! `components::loaded_page`.)
 
 use super::document::{shell, with_chunk_preloads, LazyFunctionsRan};
 use super::AppState;
