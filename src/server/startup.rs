@@ -319,12 +319,13 @@ pub fn router(state: AppState) -> Router {
             security::panic_page,
         ))
         // Pages and answers are compressed as they are sent, so at the
-        // fastest level: the home page's 11.4 KB of HTML is 3.1 KB in brotli
-        // quality 1 in 54 µs, 2.7 KB in quality 4 (the default) in 277 µs,
-        // a third of the time a page took in all (BENCHMARKS.md, part 8).
-        // The browser's files are compressed once, at the best level
-        // (`assets::precompress`).
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)))
+        // fastest level, and in gzip even for a browser that takes brotli:
+        // at that level both give the same size, and gzip takes a third of
+        // the time (the home page's 11.3 KB of HTML: 3.2 KB in 29 µs against
+        // 3.1 KB in 80 µs with brotli quality 1; BENCHMARKS.md, sixth
+        // session). The browser's files are compressed once, in brotli at
+        // its best level (`assets::precompress`), and sent as they are.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

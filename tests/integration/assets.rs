@@ -50,3 +50,39 @@ async fn hashed_files_are_served_precompressed_and_kept_a_year() {
         .unwrap();
     assert_eq!(unhashed.headers()["cache-control"], "no-cache");
 }
+
+#[tokio::test]
+async fn pages_are_sent_in_gzip_even_to_a_browser_that_also_takes_brotli() {
+    use std::io::Read;
+    let app = spawn_app().await;
+
+    // What Chromium sends.
+    let page = app
+        .client
+        .get(format!("{}/inscription", app.address))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+    let compressed = page.bytes().await.unwrap();
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut html)
+        .unwrap();
+    assert!(html.contains("<select"), "the signup page, whole");
+    assert!(html.contains("</html>"), "the signup page, whole");
+    assert!(compressed.len() * 2 < html.len());
+
+    // A client that takes brotli only gets the page as it is.
+    let brotli_only = app
+        .client
+        .get(format!("{}/inscription", app.address))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(brotli_only.status(), 200);
+    assert!(brotli_only.headers().get("content-encoding").is_none());
+}
