@@ -1,5 +1,5 @@
 // First load of each page in Chromium, as `make bench` reports it: every
-// byte of HTML, JavaScript, Wasm and CSS that crossed the wire (brotli, as
+// byte of HTML, JavaScript, Wasm and CSS that crossed the wire (compressed as
 // the server sends it) until the page has hydrated and the network is idle.
 //
 //   node first-load.mjs <base URL> [--cookie name=value] <path>...
@@ -22,7 +22,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
-console.log('| page | first load (brotli, on the wire) | of which Wasm | files |');
+console.log('| page | first load (on the wire) | of which Wasm | files |');
 console.log('|---|---:|---:|---|');
 for (const path of paths) {
   // A fresh context each time: nothing cached.
