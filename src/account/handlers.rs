@@ -12,7 +12,7 @@ use super::forms::{
     SecretChangeForm, SessionForm,
 };
 use super::service::{connected_state, sessions};
-use super::{AccountNotice, ConnectedPageState, MY_ACCOUNT_PATH};
+use super::{AccountNotice, ConnectedPage, ConnectedPageState, MY_ACCOUNT_PATH};
 use crate::contact::service::{request_change, request_login_change};
 use crate::domain::{EmailAddress, FieldErrors};
 use crate::i18n::Lang;
@@ -28,7 +28,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
 
-/// The connected pages' state for the account, after `adjust` has added
+/// The state of the connected `page` for the account, after `adjust` has added
 /// what a form produced (a notice, errors, what was typed), with `status`
 /// for the plain door.
 ///
@@ -37,15 +37,18 @@ pub async fn connected_answer(
     state: &AppState,
     headers: &HeaderMap,
     account_id: &str,
+    page: ConnectedPage,
     status: StatusCode,
     adjust: impl FnOnce(&mut ConnectedPageState),
 ) -> anyhow::Result<Answer<ConnectedPageState>> {
     let lang = language::of_headers(headers, state.config.default_lang);
-    let current = session::request_id_hash(state, headers);
-    let mut page = connected_state(state, account_id, lang).await?;
-    page.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
-    adjust(&mut page);
-    Ok(Answer::Page(status, page))
+    let mut shown = connected_state(state, account_id, lang, page).await?;
+    if page == ConnectedPage::MyAccount {
+        let current = session::request_id_hash(state, headers);
+        shown.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
+    }
+    adjust(&mut shown);
+    Ok(Answer::Page(status, shown))
 }
 
 /// "Mon compte" after one of its forms: its notice, or its errors, or the
@@ -60,17 +63,25 @@ pub async fn my_account_after<N>(
     keep_typed: impl FnOnce(&mut ConnectedPageState),
 ) -> anyhow::Result<Answer<ConnectedPageState>> {
     let status = outcome.status();
-    connected_answer(state, headers, account_id, status, |page| match outcome {
-        FormOutcome::Done(done) => page.notice = notice(done),
-        FormOutcome::Refused(errors) => {
-            page.errors = errors;
-            keep_typed(page);
-        }
-        FormOutcome::Failed(reference) => {
-            page.failure = Some(reference);
-            keep_typed(page);
-        }
-    })
+    let page = ConnectedPage::MyAccount;
+    connected_answer(
+        state,
+        headers,
+        account_id,
+        page,
+        status,
+        |shown| match outcome {
+            FormOutcome::Done(done) => shown.notice = notice(done),
+            FormOutcome::Refused(errors) => {
+                shown.errors = errors;
+                keep_typed(shown);
+            }
+            FormOutcome::Failed(reference) => {
+                shown.failure = Some(reference);
+                keep_typed(shown);
+            }
+        },
+    )
     .await
 }
 
@@ -100,8 +111,8 @@ pub async fn to_my_account() -> axum::response::Redirect {
     axum::response::Redirect::to(MY_ACCOUNT_PATH)
 }
 
-/// `GET /accueil` and `GET /mon-compte`: the same loaded state; the
-/// router draws the page of the address.
+/// `GET /accueil` and `GET /mon-compte`: the state of the page at the
+/// address, which the router draws.
 pub async fn connected_page(
     State(state): State<AppState>,
     connected: Connected,
@@ -112,6 +123,7 @@ pub async fn connected_page(
         &state,
         &headers,
         &connected.account_id,
+        ConnectedPage::at(uri.path()),
         StatusCode::OK,
         |_| {},
     )

@@ -23,18 +23,21 @@ use forms::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// What "Accueil connecté" and "Mon compte" show, for a page reached in the
-/// browser (a first load has it drawn by `GET /accueil` or `/mon-compte`).
+/// What `page` shows, for a page reached in the browser (a first load has
+/// it drawn by `GET /accueil` or `/mon-compte`).
 ///
 /// Errors: [`DoorError::SessionEnded`] without a session (the browser goes
 /// to the login box); [`DoorError::Unavailable`] when the database failed.
 #[server(prefix = "/api", endpoint = "espace-connecte")]
-pub async fn load_connected_page() -> Result<Outcome<ConnectedPageState>, DoorError> {
+pub async fn load_connected_page(
+    page: ConnectedPage,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| async move {
         handlers::connected_answer(
             &state,
             &headers,
             &connected.account_id,
+            page,
             http::StatusCode::OK,
             |_| {},
         )
@@ -231,7 +234,32 @@ pub struct SessionLine {
     pub current: bool,
 }
 
-/// What the connected pages show, loaded by the server.
+/// One of the two connected pages. Each loads only what it shows:
+/// "Accueil connecté" the event feed and the news, "Mon compte" the
+/// structures and the sessions (both: the account and whether it manages
+/// anyone, for the layout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConnectedPage {
+    /// "Accueil connecté" ([`HOME_PATH`]).
+    Home,
+    /// "Mon compte" ([`MY_ACCOUNT_PATH`]) and the answers of its forms.
+    MyAccount,
+}
+
+impl ConnectedPage {
+    /// The page drawn at `path`: [`HOME_PATH`] is "Accueil connecté",
+    /// any other address "Mon compte".
+    pub fn at(path: &str) -> ConnectedPage {
+        if path == HOME_PATH {
+            ConnectedPage::Home
+        } else {
+            ConnectedPage::MyAccount
+        }
+    }
+}
+
+/// What the connected pages show, loaded by the server: the parts the
+/// other page shows stay empty (see [`ConnectedPage`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectedPageState {
     pub account: AccountSummary,

@@ -1,9 +1,9 @@
 use super::{
     load_connected_page, ChangeContact, ChangeLanguage, ChangeLogin, ChangePassword, ChangeSecret,
-    ConnectedPageState, DeactivateOwn, EndSessions, RequestAttachment, UpdateProfile,
-    ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH,
-    LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH,
-    SESSIONS_FORM_PATH,
+    ConnectedPage, ConnectedPageState, DeactivateOwn, EndSessions, RequestAttachment,
+    UpdateProfile, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH,
+    LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
+    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use crate::components::{
     loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
@@ -19,9 +19,10 @@ use leptos_meta::Title;
 /// browser.
 #[component]
 pub fn ConnectedHomePage() -> impl IntoView {
-    loaded_page(load_connected_page, |state| {
-        view! { <ConnectedHome state /> }.into_any()
-    })
+    loaded_page(
+        || load_connected_page(ConnectedPage::Home),
+        |state| view! { <ConnectedHome state /> }.into_any(),
+    )
 }
 
 #[component]
@@ -68,9 +69,10 @@ fn ConnectedHome(state: ConnectedPageState) -> impl IntoView {
 /// and "Désactiver mon compte".
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
-    loaded_page(load_connected_page, |state| {
-        view! { <MyAccount state /> }.into_any()
-    })
+    loaded_page(
+        || load_connected_page(ConnectedPage::MyAccount),
+        |state| view! { <MyAccount state /> }.into_any(),
+    )
 }
 
 /// The server actions of the forms of "Mon compte"; each answers the

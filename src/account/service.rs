@@ -1,6 +1,6 @@
 //! Loading the connected pages, and the session gate in front of them.
 
-use super::{ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
+use super::{ConnectedPage, ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
 use crate::accounts::summary::account_summary;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
@@ -91,25 +91,36 @@ pub async fn news(state: &AppState, lang: Lang) -> anyhow::Result<Vec<NewsItem>>
         .collect())
 }
 
-/// Everything the connected pages show for the account.
+/// What `page` shows for the account (its sessions aside: [`sessions`]).
+///
+/// Errors: the database failed, or the account is gone.
 pub async fn connected_state(
     state: &AppState,
     account_id: &str,
     lang: Lang,
+    page: ConnectedPage,
 ) -> anyhow::Result<ConnectedPageState> {
     let account = account_summary(state, account_id)
         .await?
         .context("the session's account is gone")?;
-    Ok(ConnectedPageState {
+    let manages = crate::server::web::Actor::load(state, account_id)
+        .await?
+        .manages_anyone();
+    let mut shown = ConnectedPageState {
         account,
-        events: events(state, account_id, lang).await?,
-        news: news(state, lang).await?,
-        manages: crate::server::web::Actor::load(state, account_id)
-            .await?
-            .manages_anyone(),
-        memberships: memberships(state, account_id).await?,
+        manages,
         ..Default::default()
-    })
+    };
+    match page {
+        ConnectedPage::Home => {
+            shown.events = events(state, account_id, lang).await?;
+            shown.news = news(state, lang).await?;
+        }
+        ConnectedPage::MyAccount => {
+            shown.memberships = memberships(state, account_id).await?;
+        }
+    }
+    Ok(shown)
 }
 
 /// The account's open sessions, the request's own marked.

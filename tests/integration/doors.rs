@@ -306,7 +306,11 @@ async fn a_connected_server_function_without_a_session_answers_session_ended() {
     let app = spawn_app().await;
     for endpoint in ["espace-connecte", "mon-compte/contact", "gestion/page"] {
         let answer = app
-            .call(endpoint, &[("contact_email", "paul@example.fr")], None)
+            .call(
+                endpoint,
+                &[("contact_email", "paul@example.fr"), ("page", "Home")],
+                None,
+            )
             .await;
         assert_eq!(answer.status, 401, "{endpoint}");
         assert_eq!(answer.json, "SessionEnded", "{endpoint}");
@@ -355,21 +359,37 @@ async fn changing_the_contact_address_through_the_server_function_answers_the_ne
 }
 
 #[tokio::test]
-async fn the_connected_page_loads_through_its_server_function() {
+async fn each_connected_page_loads_through_its_server_function_with_what_it_shows() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
-    let answer = app.call("espace-connecte", &[], Some(&cookie)).await;
-    let page = answer.page();
-    assert_eq!(page["account"]["login_email"], email.as_str());
+
+    let home = app
+        .call("espace-connecte", &[("page", "Home")], Some(&cookie))
+        .await;
+    let home = home.page();
+    assert_eq!(home["account"]["login_email"], email.as_str());
     assert!(
-        page["events"]
+        home["events"]
             .as_array()
             .is_some_and(|events| !events.is_empty()),
-        "{page}"
+        "{home}"
     );
-    assert_eq!(page["sessions"][0]["current"], true);
+    assert!(
+        home["news"].as_array().is_some_and(|news| !news.is_empty()),
+        "{home}"
+    );
+    assert_eq!(home["sessions"], serde_json::json!([]), "{home}");
+
+    let my_account = app
+        .call("espace-connecte", &[("page", "MyAccount")], Some(&cookie))
+        .await;
+    let my_account = my_account.page();
+    assert_eq!(my_account["account"]["login_email"], email.as_str());
+    assert_eq!(my_account["sessions"][0]["current"], true);
+    assert_eq!(my_account["events"], serde_json::json!([]), "{my_account}");
+    assert_eq!(my_account["news"], serde_json::json!([]), "{my_account}");
 }
 
 #[tokio::test]
@@ -381,7 +401,9 @@ async fn logging_out_through_the_server_function_ends_the_session() {
     let answer = app.call("deconnexion", &[], Some(&cookie)).await;
     assert_eq!(answer.go_to(), "/?info=logged_out");
     assert!(answer.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));
-    let after = app.call("espace-connecte", &[], Some(&cookie)).await;
+    let after = app
+        .call("espace-connecte", &[("page", "Home")], Some(&cookie))
+        .await;
     assert_eq!(after.json, "SessionEnded");
 }
 
@@ -410,7 +432,9 @@ async fn a_failure_behind_a_server_function_gives_a_reference_and_nothing_intern
         .execute(&app.state.db)
         .await
         .unwrap();
-    let answer = app.call("espace-connecte", &[], Some(&cookie)).await;
+    let answer = app
+        .call("espace-connecte", &[("page", "Home")], Some(&cookie))
+        .await;
     assert_eq!(answer.status, 503);
     let reference = answer.json["Unavailable"]
         .as_str()

@@ -45,6 +45,35 @@ async fn the_right_password_opens_a_session_and_leads_to_the_connected_home() {
 }
 
 #[tokio::test]
+async fn each_connected_page_carries_only_what_it_shows() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    // The page's state travels with it, serialised in a script: an event
+    // line has a `what`, a session line a `handle`.
+    let (event, session, news) = (r#"what\""#, r#"handle\""#, "support téléphonique");
+
+    let home = app.get_as("/accueil", &cookie).await.page();
+    assert!(home.body.contains(event) && home.body.contains(news));
+    assert!(
+        !home.body.contains(session),
+        "the sessions travel with the home page"
+    );
+
+    let my_account = app.get_as("/mon-compte", &cookie).await.page();
+    assert!(my_account.body.contains(session));
+    assert!(
+        !my_account.body.contains(event),
+        "the feed travels with Mon compte"
+    );
+    assert!(
+        !my_account.body.contains(news),
+        "the news travel with Mon compte"
+    );
+}
+
+#[tokio::test]
 async fn mon_compte_shows_the_accounts_data() {
     let app = spawn_app().await;
     let email = unique_email();
