@@ -16,7 +16,10 @@ pub fn service(site_root: &Path, pkg_dir: &str) -> ServeDir {
 }
 
 /// A file whose name carries its content's hash never changes: a year,
-/// immutable. Others are checked again each time.
+/// immutable. Others are checked again each time. Either way the answer
+/// depends on `Accept-Encoding` (a precompressed copy or the original), and
+/// says so (`Vary`), so that a shared cache does not hand brotli to a
+/// client that did not ask for it.
 pub async fn cache_headers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -34,9 +37,15 @@ pub async fn cache_headers(
         } else {
             "no-cache"
         };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let varies = headers.get_all(header::VARY).iter().any(|vary| {
+            vary.to_str()
+                .is_ok_and(|vary| vary.to_ascii_lowercase().contains("accept-encoding"))
+        });
+        if !varies {
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     }
     response
 }

@@ -30,6 +30,7 @@ async fn hashed_files_are_served_precompressed_and_kept_a_year() {
         brotli.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    assert_eq!(brotli.headers()["vary"], "accept-encoding");
     let compressed = brotli.bytes().await.unwrap();
     assert!(compressed.len() < 1_000, "{} bytes", compressed.len());
 
