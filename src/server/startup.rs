@@ -320,12 +320,21 @@ pub fn router(state: AppState) -> Router {
         ))
         // Pages and answers are compressed as they are sent, so at the
         // fastest level, and in gzip even for a browser that takes brotli:
-        // at that level both give the same size, and gzip takes a third of
-        // the time (the home page's 11.3 KB of HTML: 3.2 KB in 29 µs against
-        // 3.1 KB in 80 µs with brotli quality 1; BENCHMARKS.md, sixth
-        // session). The browser's files are compressed once, in brotli at
-        // its best level (`assets::precompress`), and sent as they are.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        // at that level both give the same size, and gzip takes a third to
+        // a half of the time (the home page's 11.3 KB of HTML: 3.2 KB in
+        // 29 µs against 3.1 KB in 80 µs with brotli quality 1; BENCHMARKS.md,
+        // sixth pass). The other encodings are refused by name: a feature
+        // that another crate turned on would otherwise make the layer pick
+        // an encoding it has no encoder for, and send pages uncompressed.
+        // The browser's files are compressed once, in brotli at its best
+        // level (`assets::precompress`), and sent as they are.
+        .layer(
+            CompressionLayer::new()
+                .no_br()
+                .no_deflate()
+                .no_zstd()
+                .quality(CompressionLevel::Fastest),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
