@@ -50,9 +50,25 @@ async fn each_connected_page_carries_only_what_it_shows() {
     let email = unique_email();
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
+    sqlx::query(
+        "INSERT INTO structures (id, siret, name, created_at) \
+         VALUES ('s1', '73282932000074', 'Ébénisterie Vernier', 0)",
+    )
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let asked = app
+        .post_form(
+            "/mon-compte/rattachement",
+            &[("siret", "73282932000074")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
     // The page's state travels with it, serialised in a script: an event
     // line has a `what`, a session line a `handle`.
     let (event, session, news) = (r#"what\""#, r#"handle\""#, "support téléphonique");
+    let structure = "Ébénisterie Vernier";
 
     let home = app.get_as("/accueil", &cookie).await.page();
     assert!(home.body.contains(event) && home.body.contains(news));
@@ -60,9 +76,13 @@ async fn each_connected_page_carries_only_what_it_shows() {
         !home.body.contains(session),
         "the sessions travel with the home page"
     );
+    assert!(
+        !home.body.contains(structure),
+        "the structures travel with the home page"
+    );
 
     let my_account = app.get_as("/mon-compte", &cookie).await.page();
-    assert!(my_account.body.contains(session));
+    assert!(my_account.body.contains(session) && my_account.body.contains(structure));
     assert!(
         !my_account.body.contains(event),
         "the feed travels with Mon compte"
