@@ -4,7 +4,7 @@ use super::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 /// Refuses a state-changing request sent by another site (CSRF, login CSRF):
 /// `Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` that is not
@@ -56,6 +56,30 @@ fn is_own_origin(origin: &str, state: &AppState, headers: &axum::http::HeaderMap
 /// styles and images, post forms to it, nothing else.
 const NON_PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// An address written with a trailing slash (`/mon-compte/`) is sent to
+/// the same address without it (308, the query kept), for `GET` and
+/// `HEAD`. The server routes its pages without the slash, while Leptos's
+/// router takes both: `/mon-compte/` was drawn by the router alone, without
+/// its handler's session check, `no-store` or status (a 404 holding the
+/// person's data). An address that would become another host's
+/// (`//example.org/`, `/\example.org/`) is left alone (OWASP Unvalidated
+/// Redirects).
+pub async fn without_trailing_slash(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    if reads && path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        if !trimmed.is_empty() && !trimmed.starts_with("//") && !trimmed.contains('\\') {
+            let location = match request.uri().query() {
+                Some(query) => format!("{trimmed}?{query}"),
+                None => trimmed.to_owned(),
+            };
+            return Redirect::permanent(&location).into_response();
+        }
+    }
+    next.run(request).await
+}
 
 /// Headers every response carries. Pages set their own Content-Security-Policy
 /// (with their nonce) while they render; every other response gets the

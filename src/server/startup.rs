@@ -303,6 +303,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             super::document::preload_chunks,
         ))
+        .layer(axum::middleware::from_fn(security::without_trailing_slash))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             language::follow_the_person,

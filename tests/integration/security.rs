@@ -747,3 +747,25 @@ async fn answers_that_could_tell_whether_an_address_has_an_account_take_the_stea
         timed("reactivation request", started);
     }
 }
+
+#[tokio::test]
+async fn an_address_with_a_trailing_slash_goes_to_the_page_without_it() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    for (asked, page) in [
+        ("/mon-compte/", "/mon-compte"),
+        ("/accueil/?suivant=1", "/accueil?suivant=1"),
+        ("/inscription//", "/inscription"),
+    ] {
+        let response = app.get_as(asked, &cookie).await;
+        assert_eq!(response.status, 308, "{asked}");
+        assert_eq!(response.location.as_deref(), Some(page), "{asked}");
+    }
+    // Never to another host.
+    let response = app.get_as("//example.org/", &cookie).await;
+    assert_ne!(response.status, 308);
+    assert!(response.location.is_none());
+    assert_eq!(app.get_as("/", &cookie).await.status, 200);
+}
