@@ -39,13 +39,7 @@ pub async fn cache_headers(
         };
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-        let varies = headers.get_all(header::VARY).iter().any(|vary| {
-            vary.to_str()
-                .is_ok_and(|vary| vary.to_ascii_lowercase().contains("accept-encoding"))
-        });
-        if !varies {
-            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }
