@@ -63,12 +63,11 @@ pub async fn my_account_after<N>(
     keep_typed: impl FnOnce(&mut ConnectedPageState),
 ) -> anyhow::Result<Answer<ConnectedPageState>> {
     let status = outcome.status();
-    let page = ConnectedPage::MyAccount;
     connected_answer(
         state,
         headers,
         account_id,
-        page,
+        ConnectedPage::MyAccount,
         status,
         |shown| match outcome {
             FormOutcome::Done(done) => shown.notice = notice(done),
