@@ -16,13 +16,7 @@ async fn hashed_files_are_served_precompressed_and_kept_a_year() {
     sesame::server::assets::precompress(&pkg).unwrap();
     let app = spawn_app_with(|config| config.site_root = site.clone()).await;
 
-    let brotli = app
-        .client
-        .get(format!("{}/pkg/sesame.Ab12Cd.wasm", app.address))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
-        .await
-        .unwrap();
+    let brotli = get_accepting(&app, "/pkg/sesame.Ab12Cd.wasm", "gzip, deflate, br").await;
     assert_eq!(brotli.status(), 200);
     assert_eq!(brotli.headers()["content-encoding"], "br");
     assert_eq!(brotli.headers()["content-type"], "application/wasm");
@@ -34,13 +28,7 @@ async fn hashed_files_are_served_precompressed_and_kept_a_year() {
     let compressed = brotli.bytes().await.unwrap();
     assert!(compressed.len() < 1_000, "{} bytes", compressed.len());
 
-    let gzip = app
-        .client
-        .get(format!("{}/pkg/sesame.Ab12Cd.wasm", app.address))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let gzip = get_accepting(&app, "/pkg/sesame.Ab12Cd.wasm", "gzip").await;
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
 
     let unhashed = app
@@ -58,13 +46,7 @@ async fn pages_are_sent_in_gzip_even_to_a_browser_that_also_takes_brotli() {
     let app = spawn_app().await;
 
     // What Chromium sends.
-    let page = app
-        .client
-        .get(format!("{}/inscription", app.address))
-        .header("accept-encoding", "gzip, deflate, br, zstd")
-        .send()
-        .await
-        .unwrap();
+    let page = get_accepting(&app, "/inscription", "gzip, deflate, br, zstd").await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["content-encoding"], "gzip");
     let compressed = page.bytes().await.unwrap();
@@ -77,13 +59,17 @@ async fn pages_are_sent_in_gzip_even_to_a_browser_that_also_takes_brotli() {
     assert!(compressed.len() * 2 < html.len());
 
     // A client that takes brotli only gets the page as it is.
-    let brotli_only = app
-        .client
-        .get(format!("{}/inscription", app.address))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    let brotli_only = get_accepting(&app, "/inscription", "br").await;
     assert_eq!(brotli_only.status(), 200);
     assert!(brotli_only.headers().get("content-encoding").is_none());
+}
+
+/// `GET path`, saying which encodings the client takes (`Accept-Encoding`).
+async fn get_accepting(app: &TestApp, path: &str, encodings: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("accept-encoding", encodings)
+        .send()
+        .await
+        .unwrap()
 }
