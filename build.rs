@@ -6,6 +6,9 @@
 //! (rust-i18n's generated start-up code was 93 KB of Wasm alone, see
 //! BENCHMARKS.md, part 8).
 //!
+//! The emails' sentences (`email.*`, a quarter of the catalogue) are written
+//! by the server alone (`mail`), so the browser's table leaves them out.
+//!
 //! It also tells cargo about the migrations read by `sqlx::migrate!`. A
 //! directory named here is scanned whole, so adding, removing or editing
 //! any file in it rebuilds what depends on it (also under `make dev`).
@@ -16,11 +19,15 @@ use std::fmt::Write as _;
 /// The catalogues, in the order of the table's columns (`Lang::ALL`).
 const LANGUAGES: [&str; 2] = ["fr", "en"];
 
+/// Keys only the server uses: the emails (`src/mail`).
+const SERVER_ONLY_PREFIX: &str = "email.";
+
 fn main() {
     for read_at_compile_time in ["locales", "migrations"] {
         println!("cargo:rerun-if-changed={read_at_compile_time}");
     }
     println!("cargo:rerun-if-changed=build.rs");
+    let for_browser = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
 
     let mut sentences: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     for (column, language) in LANGUAGES.iter().enumerate() {
@@ -31,6 +38,9 @@ fn main() {
         let mut flat = Vec::new();
         flatten(&catalogue, String::new(), &path, &mut flat);
         for (key, sentence) in flat {
+            if for_browser && key.starts_with(SERVER_ONLY_PREFIX) {
+                continue;
+            }
             sentences
                 .entry(key)
                 .or_insert_with(|| vec![None; LANGUAGES.len()])[column] = Some(sentence);

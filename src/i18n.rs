@@ -199,6 +199,29 @@ mod tests {
         assert!(missing.is_empty(), "missing from a catalogue: {missing:#?}");
     }
 
+    /// The browser's table leaves the emails' sentences out (`build.rs`):
+    /// only the server's `mail` module may use them.
+    #[test]
+    fn the_emails_sentences_are_used_by_the_server_s_mail_module_only() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut used = Vec::new();
+        literal_keys(&src, &["email"], &mut used);
+        assert!(
+            used.len() > 20,
+            "only {} email keys found in src/",
+            used.len()
+        );
+        let mail = src.join("mail");
+        let elsewhere: Vec<&(String, String)> = used
+            .iter()
+            .filter(|(_, file)| !std::path::Path::new(file).starts_with(&mail))
+            .collect();
+        assert!(
+            elsewhere.is_empty(),
+            "used outside src/mail: {elsewhere:#?}"
+        );
+    }
+
     /// The string literals of the `.rs` files under `dir` shaped like a
     /// key of one of the catalogue's `sections` (`section.name…`).
     fn literal_keys(dir: &std::path::Path, sections: &[&str], out: &mut Vec<(String, String)>) {

@@ -67,6 +67,29 @@ test.describe('Activer son compte et se connecter', () => {
     await expect(page.getByRole('status')).toHaveText('Connectez-vous pour accéder à cette page.');
   });
 
+  test('a password typed with combining accents is the same password as its precomposed confirmation', async ({ page }) => {
+    // NFKC (NIST SP 800-63B 5.1.1.2): the browser's checks normalise with
+    // its own engine, the server with its tables; both must agree.
+    const precomposed = 'Gr\u00e2ce-For\u00eat-\u00c9t\u00e9-2026';
+    const decomposed = 'Gra\u0302ce-Fore\u0302t-E\u0301te\u0301-2026';
+    expect(decomposed).not.toBe(precomposed);
+    const email = uniqueEmail();
+    await page.goto(await signUp(page, { email, lastName: 'Lefèvre', firstName: 'Zoé' }));
+
+    await page.getByLabel(/^Mot de passe/).fill(decomposed);
+    await expect(page.locator('#password-rules').getByText('au moins 8 caractères')).toContainText('(respectée)');
+    await page.getByLabel(/^Confirmer le mot de passe/).fill(precomposed);
+    await expect(page.getByText('Les deux mots de passe sont identiques.')).toBeVisible();
+    await expect(page.locator('#password_confirmation-error')).toBeEmpty();
+    await page.getByLabel(/^Question secrète/).fill('Ville de mon enfance ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Saint-Étienne');
+    await page.getByRole('button', { name: 'Valider' }).click();
+
+    await expect(page.getByRole('status')).toHaveText('Votre compte est activé. Vous pouvez maintenant vous connecter.');
+    await logIn(page, email, precomposed);
+    await expect(page).toHaveURL(/\/accueil$/);
+  });
+
   test('a password that follows the rules but is easy to guess is refused', async ({ page }) => {
     const email = uniqueEmail();
     const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });

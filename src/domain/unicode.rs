@@ -8,12 +8,28 @@
 //! a full-width "Ａ" is "A"). It is applied where such text is stored and
 //! where it is compared, in the browser (the password checklist) and on the
 //! server (hashing, zxcvbn, look-ups) alike.
+//!
+//! The server normalises with the `unicode-normalization` crate. The browser
+//! asks its own engine (`String.prototype.normalize("NFKC")`, ECMA-262
+//! 22.1.3.15), which carries the same Unicode tables already: shipping the
+//! crate's tables in the Wasm weighed on every first load (BENCHMARKS.md,
+//! part 8). The browser's result only drives the live checks; what is stored
+//! and compared is always the server's.
 
-use unicode_normalization::UnicodeNormalization;
-
-/// `text` in NFKC.
+/// `text` in NFKC. ASCII text is its own NFKC form and is copied as is.
 pub fn normalized(text: &str) -> String {
-    text.nfkc().collect()
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfkc().collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text).normalize("NFKC").into()
+    }
 }
 
 /// Whether two texts are the same once normalised.
