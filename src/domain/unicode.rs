@@ -1,13 +1,15 @@
 //! One Unicode form for every text compared for identity: passwords,
-//! secret answers, login and contact addresses. "Çà" typed as precomposed
+//! login and contact addresses (secret answers are folded further, see
+//! `server::password::normalize_answer`). "Çà" typed as precomposed
 //! letters (NFC) or as base letters plus combining accents (NFD, as some
 //! keyboards and password managers produce) is the same text.
 //!
 //! The form is NFKC, as NIST SP 800-63B (5.1.1.2) recommends for
 //! passwords: compatibility characters fold too (the "ﬁ" ligature is "fi",
 //! a full-width "Ａ" is "A"). It is applied where such text is stored and
-//! where it is compared, in the browser (the password checklist) and on the
-//! server (hashing, zxcvbn, look-ups) alike.
+//! where it is compared, in the browser (the password checklist, the
+//! signup's address checks) and on the server (hashing, zxcvbn, look-ups)
+//! alike.
 //!
 //! The server normalises with the `unicode-normalization` crate. The browser
 //! asks its own engine (`String.prototype.normalize("NFKC")`, ECMA-262
