@@ -106,6 +106,21 @@ fn RouteAnnouncer() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "");
         }
     });
+    // Where the router is going, in case that page's chunk is gone.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        let (path, search, hash) = (
+            location.pathname.get(),
+            location.search.get(),
+            location.hash.get(),
+        );
+        let query = if search.is_empty() {
+            String::new()
+        } else {
+            format!("?{search}")
+        };
+        crate::version_skew::heading_to(format!("{path}{query}{hash}"));
+    });
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.as_ref().is_some_and(|previous| *previous != path) {

@@ -21,6 +21,7 @@ pub mod login;
 pub mod management;
 pub mod recovery;
 pub mod signup;
+pub mod version_skew;
 
 #[cfg(feature = "ssr")]
 pub mod dev;
@@ -32,7 +33,7 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    version_skew::install_panic_hook();
     // The current route's chunk is loaded before hydrating (`--split`).
     leptos::mount::hydrate_lazy(app::App);
 }

@@ -195,3 +195,29 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await context.close();
   });
 });
+
+test.describe('Un onglet ouvert avant une mise à jour du portail', () => {
+  test("a page whose code the deploy replaced is loaded as a new document, and the app goes on in it", async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    await markDocument(page);
+    // The deploy: the signup page's chunk of the build this tab runs is
+    // gone (its hash changed). Only this first request fails.
+    await page.route(/\/pkg\/split___signup_route_view[^/]*\.wasm$/, (route) => route.fulfill({ status: 404 }), {
+      times: 1,
+    });
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+
+    await expect(page).toHaveURL(/\/inscription$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
+    expect(mark, 'the page was drawn by a new document').toBeUndefined();
+
+    // The new document's Wasm has taken over: links go through the app again.
+    await waitForHydration(page);
+    await markDocument(page);
+    await page.getByRole('link', { name: /^Sésame/ }).click();
+    await expectFocusOnHeading(page, 'Bienvenue sur le portail Sésame');
+    await expectSameDocument(page, 'back home after the new document');
+  });
+});
