@@ -7,8 +7,15 @@
 //!
 //! Instead, the browser loads the page the person was going to as a new
 //! document: the server draws it with the new build, whose Wasm takes over.
-//! At most once every [`RELOAD_INTERVAL_MS`] (in `sessionStorage`), so
-//! that a server which really lacks a chunk cannot send the tab into a loop.
+//! At most once every [`RELOAD_INTERVAL_MS`], recorded in `sessionStorage`
+//! first: a server that really lacks a chunk cannot send the tab into a
+//! loop, and a tab that cannot record it (storage blocked) only logs.
+//!
+//! The panic's message is the one sign of the failure: Leptos's lazy
+//! routes use wasm-split's infallible loader (`LazyRoute::preload` returns
+//! `()`), so no typed error reaches Sésame. The end-to-end test
+//! `journey.spec.ts` ("Un onglet ouvert avant une mise à jour") fails if
+//! that message changes.
 
 /// The start of the message of the chunk loader's panic
 /// (`wasm_split_helpers`, through Leptos's `#[lazy_route]`): the chunk
@@ -17,15 +24,16 @@ pub const CHUNK_LOAD_PANIC: &str = "load callback should succeed";
 
 /// The shortest time between two documents loaded this way, in
 /// milliseconds.
-pub const RELOAD_INTERVAL_MS: f64 = 30_000.0;
+pub const RELOAD_INTERVAL_MS: u64 = 30_000;
 
 /// Whether a panic with `message` should load a new document, given when
 /// the tab last did so (`last_ms`, milliseconds since the epoch, if ever)
 /// and the time now: only for a chunk that failed to load, and not twice
-/// within [`RELOAD_INTERVAL_MS`].
-pub fn loads_a_new_document(message: Option<&str>, last_ms: Option<f64>, now_ms: f64) -> bool {
+/// within [`RELOAD_INTERVAL_MS`]. A record later than now (the clock was
+/// set back) is stale.
+pub fn loads_a_new_document(message: Option<&str>, last_ms: Option<u64>, now_ms: u64) -> bool {
     message.is_some_and(|message| message.starts_with(CHUNK_LOAD_PANIC))
-        && last_ms.is_none_or(|last| now_ms - last >= RELOAD_INTERVAL_MS)
+        && last_ms.is_none_or(|last| now_ms < last || now_ms - last >= RELOAD_INTERVAL_MS)
 }
 
 #[cfg(feature = "hydrate")]
@@ -37,8 +45,9 @@ mod browser {
     const LAST_RELOAD_KEY: &str = "sesame-version-skew-reload";
 
     thread_local! {
-        /// Where the router is going (path, query, fragment): the router
-        /// changes its address before the page's chunk is fetched.
+        /// Where the router is going (path, query, fragment): the router's
+        /// URL signal changes as a link is followed, before the page's
+        /// chunk is fetched (the address bar changes once it has loaded).
         static HEADING_TO: RefCell<Option<String>> = const { RefCell::new(None) };
     }
 
@@ -70,22 +79,41 @@ mod browser {
         let last_ms = storage
             .as_ref()
             .and_then(|storage| storage.get_item(LAST_RELOAD_KEY).ok().flatten())
-            .and_then(|value| value.parse::<f64>().ok());
-        let now_ms = js_sys::Date::now();
+            .and_then(|value| value.parse::<u64>().ok());
+        // Whole milliseconds: parsing an integer keeps core's float parser
+        // (about 12 KB of brotli) out of the main module.
+        let now_ms = js_sys::Date::now() as u64;
         if !super::loads_a_new_document(message, last_ms, now_ms) {
             return;
         }
-        if let Some(storage) = &storage {
-            let _ = storage.set_item(LAST_RELOAD_KEY, &now_ms.to_string());
+        // Not recorded, no new document: without the record, nothing
+        // would stop a loop.
+        let recorded = storage.is_some_and(|storage| {
+            storage
+                .set_item(LAST_RELOAD_KEY, &now_ms.to_string())
+                .is_ok()
+        });
+        if !recorded {
+            return;
         }
         let target = HEADING_TO
             .try_with(|to| to.try_borrow().ok().and_then(|to| to.clone()))
             .ok()
             .flatten();
         let location = window.location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        // The address bar may show the target already (the back button, or
+        // a navigation that pushed it): assigning an address that differs
+        // only by its fragment would scroll, not load.
         let _ = match target {
-            Some(target) => location.assign(&target),
-            None => location.reload(),
+            Some(target) if target.split('#').next() != Some(here.as_str()) => {
+                location.assign(&target)
+            }
+            _ => location.reload(),
         };
     }
 }
@@ -97,7 +125,7 @@ pub use browser::{heading_to, install_panic_hook};
 mod tests {
     use super::*;
 
-    const NOW: f64 = 1_800_000_000_000.0;
+    const NOW: u64 = 1_800_000_000_000;
 
     #[test]
     fn a_chunk_that_failed_to_load_loads_the_page_as_a_new_document() {
@@ -105,7 +133,7 @@ mod tests {
         assert!(loads_a_new_document(Some(&message), None, NOW));
         assert!(loads_a_new_document(
             Some(&message),
-            Some(NOW - RELOAD_INTERVAL_MS - 1.0),
+            Some(NOW - RELOAD_INTERVAL_MS - 1),
             NOW
         ));
     }
@@ -115,11 +143,15 @@ mod tests {
         let message = format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}");
         assert!(!loads_a_new_document(
             Some(&message),
-            Some(NOW - 1_000.0),
+            Some(NOW - 1_000),
             NOW
         ));
-        // A value that is no time ("NaN" parses) counts as a recent one.
-        assert!(!loads_a_new_document(Some(&message), Some(f64::NAN), NOW));
+    }
+
+    #[test]
+    fn a_record_later_than_now_is_stale() {
+        let message = format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}");
+        assert!(loads_a_new_document(Some(&message), Some(NOW + 5_000), NOW));
     }
 
     #[test]

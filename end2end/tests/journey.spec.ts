@@ -220,4 +220,22 @@ test.describe('Un onglet ouvert avant une mise à jour du portail', () => {
     await expectFocusOnHeading(page, 'Bienvenue sur le portail Sésame');
     await expectSameDocument(page, 'back home after the new document');
   });
+
+  test('a chunk missing from the server too loads one new document, not a loop', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    await page.route(/\/pkg\/split___signup_route_view[^/]*\.wasm$/, (route) => route.fulfill({ status: 404 }));
+    let documents = 0;
+    page.on('domcontentloaded', () => {
+      documents += 1;
+    });
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+
+    // The server draws the page; its Wasm cannot take over, and the tab
+    // does not try again within 30 seconds.
+    await expect(page).toHaveURL(/\/inscription$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    await page.waitForTimeout(3_000);
+    expect(documents).toBe(1);
+  });
 });
