@@ -212,6 +212,13 @@ test.describe('Un onglet ouvert avant une mise à jour du portail', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
     const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
     expect(mark, 'the page was drawn by a new document').toBeUndefined();
+    // The one thing the tab kept: when it did so (a time, nothing secret).
+    const storage = await page.evaluate(() => ({
+      session: Object.entries(sessionStorage),
+      local: Object.keys(localStorage),
+    }));
+    expect(storage.local).toEqual([]);
+    expect(storage.session).toEqual([['sesame-version-skew-reload', expect.stringMatching(/^\d{13}$/)]]);
 
     // The new document's Wasm has taken over: links go through the app again.
     await waitForHydration(page);
