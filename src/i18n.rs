@@ -204,23 +204,14 @@ mod tests {
     /// key or as the start of one built with `format!`.
     #[test]
     fn the_emails_sentences_are_used_by_the_server_s_mail_module_only() {
-        fn naming_email_keys(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    naming_email_keys(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                    if code.contains("\"email.") {
-                        out.push(path);
-                    }
-                }
-            }
-        }
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        naming_email_keys(&src, &mut files);
+        let mut code = Vec::new();
+        code_of_rs_files(&src, &mut code);
+        let files: Vec<_> = code
+            .iter()
+            .filter(|(_, code)| code.contains("\"email."))
+            .map(|(path, _)| path)
+            .collect();
         let mail = src.join("mail");
         assert!(
             files.iter().any(|file| file.starts_with(&mail)),
@@ -236,20 +227,27 @@ mod tests {
         );
     }
 
-    /// The string literals of the `.rs` files under `dir` shaped like a
-    /// key of one of the catalogue's `sections` (`section.name…`).
-    fn literal_keys(dir: &std::path::Path, sections: &[&str], out: &mut Vec<(String, String)>) {
+    /// Each `.rs` file under `dir` with its code, its tests left out
+    /// (what follows its first `#[cfg(test)]`).
+    fn code_of_rs_files(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                literal_keys(&path, sections, out);
-                continue;
+                code_of_rs_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                out.push((path, code.to_owned()));
             }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        }
+    }
+
+    /// The string literals of the `.rs` files under `dir` shaped like a
+    /// key of one of the catalogue's `sections` (`section.name…`).
+    fn literal_keys(dir: &std::path::Path, sections: &[&str], out: &mut Vec<(String, String)>) {
+        let mut files = Vec::new();
+        code_of_rs_files(dir, &mut files);
+        for (path, code) in files {
             // A literal is what stands between two quotes; the code between
             // two literals is never made of key characters alone.
             for literal in code.split('"').skip(1) {
