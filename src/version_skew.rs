@@ -127,9 +127,14 @@ mod tests {
 
     const NOW: u64 = 1_800_000_000_000;
 
+    /// The loader's panic message, as `Result::expect` writes it.
+    fn chunk_panic() -> String {
+        format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}")
+    }
+
     #[test]
     fn a_chunk_that_failed_to_load_loads_the_page_as_a_new_document() {
-        let message = format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}");
+        let message = chunk_panic();
         assert!(loads_a_new_document(Some(&message), None, NOW));
         assert!(loads_a_new_document(
             Some(&message),
@@ -140,7 +145,7 @@ mod tests {
 
     #[test]
     fn a_second_failure_within_the_interval_leaves_the_page_as_it_is() {
-        let message = format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}");
+        let message = chunk_panic();
         assert!(!loads_a_new_document(
             Some(&message),
             Some(NOW - 1_000),
@@ -150,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_record_later_than_now_is_stale() {
-        let message = format!("{CHUNK_LOAD_PANIC}: SplitLoaderError {{ .. }}");
+        let message = chunk_panic();
         assert!(loads_a_new_document(Some(&message), Some(NOW + 5_000), NOW));
     }
 
