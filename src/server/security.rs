@@ -84,12 +84,17 @@ pub async fn without_trailing_slash(request: Request, next: Next) -> Response {
 /// Headers every response carries. Pages set their own Content-Security-Policy
 /// (with their nonce) while they render; every other response gets the
 /// strictest one. HSTS when the portal is served over https.
+///
+/// A Wasm module (`application/wasm`) gets only `nosniff` and HSTS: it is
+/// never a document, so the headers that govern documents (CSP,
+/// `X-Frame-Options`, `Permissions-Policy`, `Referrer-Policy`) would say
+/// nothing on it (CSP Level 3 §1.2 and the Fetch standard apply them to
+/// documents and workers; OWASP Secure Headers lists them for HTML). A
+/// split build's first load fetches dozens of these modules, and those
+/// four headers are about 330 bytes on each.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(NON_PAGE_POLICY));
     if state.config.secure_cookies() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -100,6 +105,12 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if is_wasm(headers) {
+        return response;
+    }
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(NON_PAGE_POLICY));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(header::REFERRER_POLICY)
@@ -109,6 +120,17 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     response
+}
+
+/// The response is a Wasm module: its `Content-Type` is `application/wasm`
+/// (what `WebAssembly.instantiateStreaming` requires, and what the static
+/// files' service sends for `.wasm`).
+fn is_wasm(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/wasm"))
 }
 
 /// A handler that panics: the person gets a generic page in both languages

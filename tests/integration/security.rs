@@ -207,6 +207,52 @@ async fn pages_server_functions_and_static_files_carry_the_security_headers() {
     );
 }
 
+/// A split build's first load fetches dozens of Wasm modules: each carries
+/// what applies to it (its type, `nosniff`, caching), not the headers that
+/// only govern documents.
+#[tokio::test]
+async fn a_wasm_module_carries_only_the_headers_that_apply_to_it() {
+    let site = std::env::temp_dir().join(format!(
+        "sesame-site-{}",
+        sesame::server::tokens::new_id().unwrap()
+    ));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/chunk_7.abc.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let app = spawn_app_with(|config| config.site_root = site.clone()).await;
+    let module = app
+        .client
+        .get(format!("{}/pkg/chunk_7.abc.wasm", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(module.status(), 200);
+    let headers = module.headers();
+    assert_eq!(headers["content-type"], "application/wasm");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    for document_only in [
+        "content-security-policy",
+        "x-frame-options",
+        "permissions-policy",
+        "referrer-policy",
+    ] {
+        assert!(
+            !headers.contains_key(document_only),
+            "a Wasm module carries {document_only}"
+        );
+    }
+    let page = app
+        .client
+        .get(format!("{}/inscription", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_protected(page.headers(), "the page beside it");
+}
+
 #[tokio::test]
 async fn under_https_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
     let app = spawn_app_with(|config| config.public_url = "https://sesame.example".into()).await;
