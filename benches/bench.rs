@@ -169,7 +169,7 @@ async fn run(
     // precompressed copies (it starts doing so at start-up): measured in
     // Chromium, each page in a fresh context, until it has hydrated and
     // the network is idle (`end2end/first-load.mjs`).
-    println!("\n## First load of each page in Chromium (HTML + JavaScript + Wasm + CSS, as sent: the files in brotli, the HTML in gzip)\n");
+    println!("\n## First load of each page in Chromium (the budget: JavaScript + Wasm + CSS bodies in brotli, at most 200 KB; on the wire: with the HTML in gzip and every response's headers)\n");
     let mut first_load = std::process::Command::new("node");
     first_load
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))

@@ -585,6 +585,18 @@ impl TestApp {
         self.clock.advance(jiff::SignedDuration::from_mins(1));
     }
 
+    /// A structure in the directory (`siret`, 14 digits; `name`), as an
+    /// administrator's `/gestion` would create it.
+    pub async fn create_structure(&self, siret: &str, name: &str) {
+        sqlx::query("INSERT INTO structures (id, siret, name, created_at) VALUES ($1, $2, $3, 0)")
+            .bind(sesame::server::tokens::new_id().unwrap())
+            .bind(siret)
+            .bind(name)
+            .execute(&self.state.db)
+            .await
+            .unwrap();
+    }
+
     pub async fn log_in(&self, email: &str, password: &str) -> Response {
         self.post_form(
             "/connexion",

@@ -50,13 +50,8 @@ async fn each_connected_page_carries_only_what_it_shows() {
     let email = unique_email();
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
-    sqlx::query(
-        "INSERT INTO structures (id, siret, name, created_at) \
-         VALUES ('s1', '73282932000074', 'Ébénisterie Vernier', 0)",
-    )
-    .execute(&app.state.db)
-    .await
-    .unwrap();
+    app.create_structure("73282932000074", "Ébénisterie Vernier")
+        .await;
     let asked = app
         .post_form(
             "/mon-compte/rattachement",

@@ -448,12 +448,8 @@ async fn the_captcha_has_an_audio_version_of_the_same_characters() {
 async fn enregistrer_et_configurer_mon_compte_asks_for_a_structure_and_the_recap_lists_the_request()
 {
     let app = spawn_app().await;
-    sqlx::query(
-        "INSERT INTO structures (id, siret, name, created_at) VALUES ('s1', '73282932000074', 'Menuiserie Dupont', 0)",
-    )
-    .execute(&app.state.db)
-    .await
-    .unwrap();
+    app.create_structure("73282932000074", "Menuiserie Dupont")
+        .await;
     let email = unique_email();
     // The first screen checks the details, not the captcha.
     let form = with(
