@@ -174,15 +174,20 @@ fn assert_protected(headers: &reqwest::header::HeaderMap, what: &str) {
     }
 }
 
-#[tokio::test]
-async fn pages_server_functions_and_static_files_carry_the_security_headers() {
+/// An app whose site folder holds one browser file, `pkg/{name}`.
+async fn app_serving(name: &str, contents: &[u8]) -> TestApp {
     let site = std::env::temp_dir().join(format!(
         "sesame-site-{}",
         sesame::server::tokens::new_id().unwrap()
     ));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/sesame.css"), "body { color: black; }").unwrap();
-    let app = spawn_app_with(|config| config.site_root = site.clone()).await;
+    std::fs::write(site.join("pkg").join(name), contents).unwrap();
+    spawn_app_with(|config| config.site_root = site).await
+}
+
+#[tokio::test]
+async fn pages_server_functions_and_static_files_carry_the_security_headers() {
+    let app = app_serving("sesame.css", b"body { color: black; }").await;
     let page = headers_of(&app, app.client.get(format!("{}/inscription", app.address))).await;
     assert_protected(&page, "a page");
     let server_fn = headers_of(
@@ -212,19 +217,13 @@ async fn pages_server_functions_and_static_files_carry_the_security_headers() {
 /// only govern documents.
 #[tokio::test]
 async fn a_wasm_module_carries_only_the_headers_that_apply_to_it() {
-    let site = std::env::temp_dir().join(format!(
-        "sesame-site-{}",
-        sesame::server::tokens::new_id().unwrap()
-    ));
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/chunk_7.abc.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let app = spawn_app_with(|config| config.site_root = site.clone()).await;
+    let app = app_serving("chunk_7.abc.wasm", b"\0asm\x01\0\0\0").await;
     let module = app
-        .client
-        .get(format!("{}/pkg/chunk_7.abc.wasm", app.address))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .get(format!("{}/pkg/chunk_7.abc.wasm", app.address)),
+        )
+        .await;
     assert_eq!(module.status(), 200);
     let headers = module.headers();
     assert_eq!(headers["content-type"], "application/wasm");
@@ -244,13 +243,8 @@ async fn a_wasm_module_carries_only_the_headers_that_apply_to_it() {
             "a Wasm module carries {document_only}"
         );
     }
-    let page = app
-        .client
-        .get(format!("{}/inscription", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_protected(page.headers(), "the page beside it");
+    let page = headers_of(&app, app.client.get(format!("{}/inscription", app.address))).await;
+    assert_protected(&page, "the page beside it");
 }
 
 #[tokio::test]
