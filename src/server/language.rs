@@ -169,6 +169,9 @@ pub(crate) const HOSTILE_TARGETS: &[&str] = &[
     "/\t/evil.example",
     "evil.example",
     "",
+    "/.//evil.example/",
+    "/..//evil.example/",
+    "/%2e//evil.example",
 ];
 
 #[cfg(test)]

@@ -100,11 +100,22 @@ proptest! {
     }
 
     #[test]
-    fn redirect_targets_only_ever_lead_to_a_path_of_this_site(raw in hostile()) {
+    fn redirect_targets_only_ever_lead_to_a_path_of_this_site(raw in prop_oneof![
+        hostile(),
+        // Paths made of the pieces that resolve to another place: dot
+        // segments, plain or encoded, empty segments, encoded separators.
+        "(/(\\.|\\.\\.|%2[eE]|%2[fF]|%5[cC]|[a-z]{0,3})){1,8}[?#]?[a-z/.]{0,4}",
+    ]) {
         let target = sesame::login::handlers::after_login(&raw);
         prop_assert!(target.starts_with('/'));
         prop_assert!(!target.starts_with("//") && !target.starts_with("/\\"));
         prop_assert!(!target.contains(['\r', '\n', '\\']));
+        // As a browser resolves it (WHATWG URL): still this site, and a
+        // path that does not read as another host's (`//host`).
+        let site = url::Url::parse("https://sesame.example/").unwrap();
+        let resolved = site.join(&target).unwrap();
+        prop_assert_eq!(resolved.host_str(), Some("sesame.example"));
+        prop_assert!(!resolved.path().starts_with("//"), "{} → {}", target, resolved);
     }
 }
 
