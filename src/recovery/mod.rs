@@ -68,7 +68,8 @@ pub async fn reset_password(
     request.finish(answer)
 }
 
-/// The decoy questions, by catalogue key (in the language of the page).
+/// The decoy questions, by catalogue key (each shown in a language chosen
+/// from the address: `service::decoy_question`).
 pub const DECOY_QUESTIONS: &[&str] = &[
     "recovery.decoy.pet",
     "recovery.decoy.birth_city",

@@ -87,7 +87,7 @@ pub async fn start(
             let own = Lang::from_code(&own).unwrap_or(lang);
             (Some(id), question, chosen.unwrap_or(own))
         }
-        _ => (None, decoy_question(state, lang, email.as_ref()), lang),
+        _ => (None, decoy_question(state, email.as_ref()), lang),
     };
     let flow = tokens::new_secret_token()?;
     sqlx::query(
@@ -113,9 +113,18 @@ pub async fn start(
 
 /// The question shown for an address without an active account: always the
 /// same for the same address, and unpredictable without the server's key.
-pub fn decoy_question(state: &AppState, lang: Lang, email: &str) -> String {
+///
+/// Its language comes from the address as well, never from the page: a
+/// real question is shown as its owner typed it, whatever the language of
+/// the page, so a decoy that followed the page would give an unknown
+/// address away to anyone who asked once in French and once in English
+/// (OWASP Forgot Password Cheat Sheet: the same answer for every address).
+pub fn decoy_question(state: &AppState, email: &str) -> String {
     let index = state.keys.decoy_index(email, DECOY_QUESTIONS.len());
-    lang.t(DECOY_QUESTIONS[index])
+    let language = state
+        .keys
+        .decoy_index(&format!("{email}\0language"), Lang::ALL.len());
+    Lang::ALL[language].t(DECOY_QUESTIONS[index])
 }
 
 #[derive(sqlx::FromRow)]
