@@ -9,6 +9,7 @@ use super::service::{
 use super::{ActivationForm, ActivationPageState, ResendForm, ResendPageState};
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::server::door::{self, Answer};
+use crate::server::steady::Steady;
 use crate::server::{render, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -96,8 +97,9 @@ pub async fn submit(
 
 /// "Vous n'avez pas reçu le courriel d'activation ?": a fresh link to a
 /// pending account's address, and the same answer whatever the address;
-/// a malformed address is refused next to its field. Errors: the database
-/// failed.
+/// a malformed address is refused next to its field. Answers after the
+/// steady time (`SESAME_STEADY_ANSWER_MS`) at the earliest, whatever the
+/// address. Errors: the database failed.
 pub async fn answer_resend(
     state: AppState,
     form: ResendForm,
@@ -114,7 +116,13 @@ pub async fn answer_resend(
             ));
         }
     };
-    resend_to_pending(&state, &email).await?;
+    // Whether the address has a pending account, and whether a link is
+    // written for it, must not show in the answer's time (OWASP
+    // Authentication Cheat Sheet), as for the other forms of an address.
+    let steady = Steady::start(&state);
+    steady
+        .answer(resend_to_pending(&state, &email).await)
+        .await?;
     Ok(Answer::page(ResendPageState::Done {
         email: email.to_string(),
     }))

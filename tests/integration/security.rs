@@ -732,16 +732,37 @@ async fn a_missing_wrong_expired_or_reused_captcha_is_refused_before_any_account
     assert_eq!(page.status, 503, "the tables were not needed after all");
 }
 
-/// Signup, login, both steps of "Mot de passe oublié ?" and the
-/// reactivation request answer no sooner than the steady floor, whether the
-/// address has an account or not (`make load` measures that their median
-/// times then match).
+/// Signup, login, both steps of "Mot de passe oublié ?", the reactivation
+/// request and the activation resend answer no sooner than the steady
+/// floor, whether the address has an account (active or pending) or not
+/// (`make load` measures that their median times then match).
 #[tokio::test]
 async fn answers_that_could_tell_whether_an_address_has_an_account_take_the_steady_time() {
     let floor = std::time::Duration::from_millis(300);
     let app = spawn_app_with(|config| config.steady_answer_ms = 300).await;
     let registered = unique_email();
     app.create_active_account(&registered).await;
+    let pending = unique_email();
+    app.create_pending_account(&pending).await;
+    // Past the wait between two links: the resend writes an email.
+    app.clock.advance(jiff::SignedDuration::from_mins(10));
+    for address in [&registered, &pending, &unique_email()] {
+        let started = std::time::Instant::now();
+        let resent = app
+            .post_form("/activation-renvoyer", &[("login_email", address)], None)
+            .await;
+        assert_eq!(resent.status, 200, "{}", resent.body);
+        assert!(started.elapsed() >= floor, "activation resend of {address}");
+    }
+    // The pending account got its new link.
+    app.wait_for_emails(|emails| {
+        emails
+            .iter()
+            .filter(|m| m.recipient == pending && m.kind == "activation")
+            .count()
+            == 2
+    })
+    .await;
     for address in [registered, unique_email()] {
         let timed = |step: &'static str, started: std::time::Instant| {
             assert!(started.elapsed() >= floor, "{step} of {address}");
