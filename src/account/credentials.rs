@@ -10,7 +10,7 @@ use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, Se
 use crate::mail::{enqueue, templates};
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, strength};
+use crate::server::password::{normalize_answer, refuse_if_guessable};
 use crate::server::{session, AppState};
 use anyhow::Context;
 
@@ -34,23 +34,23 @@ pub async fn change_password(
     if let Err(refused) = check_current_password(state, account_id, &form.current_password).await? {
         errors.insert("current_password", &refused);
     }
+    if let Err(more) = &parsed {
+        errors.extend(more.clone());
+    }
+    refuse_if_guessable(
+        &mut errors,
+        &form.password,
+        PasswordPolicy::Activation,
+        &[
+            owner.login_email.as_str(),
+            owner.last_name.as_str(),
+            owner.first_name.as_str(),
+        ],
+    );
     let password = match parsed {
         Ok(password) if errors.is_empty() => password,
-        Ok(_) => return Ok(Err(errors)),
-        Err(more) => {
-            errors.extend(more);
-            return Ok(Err(errors));
-        }
+        _ => return Ok(Err(errors)),
     };
-    let inputs = [
-        owner.login_email.as_str(),
-        owner.last_name.as_str(),
-        owner.first_name.as_str(),
-    ];
-    if !strength(password.expose(), &inputs).acceptable() {
-        errors.insert("password", &PasswordError::TooGuessable);
-        return Ok(Err(errors));
-    }
     if crate::domain::unicode::same_text(&form.password, &form.current_password) {
         errors.insert("password", &PasswordError::SameAsCurrent);
         return Ok(Err(errors));

@@ -5,12 +5,12 @@ use crate::accounts::links::{self, Found};
 use crate::accounts::summary::account_summary;
 use crate::accounts::AccountSummary;
 use crate::accounts::{AccountState, TokenPurpose};
-use crate::domain::{FieldErrors, PasswordError};
+use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::Lang;
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActivationOccasion};
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, strength};
+use crate::server::password::{normalize_answer, refuse_if_guessable};
 use crate::server::AppState;
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -124,23 +124,22 @@ pub async fn activate(
             errors,
         }))
     };
-    let (password, question, answer) = match form.parse() {
-        Ok(parsed) => parsed,
-        Err(errors) => return refuse(errors),
-    };
-    let judged = strength(
-        password.expose(),
+    let parsed = form.parse();
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    let guessable = refuse_if_guessable(
+        &mut errors,
+        &form.password,
+        PasswordPolicy::Activation,
         &[
             &account.login_email,
             &account.last_name,
             &account.first_name,
         ],
     );
-    if !judged.acceptable() {
-        let mut errors = FieldErrors::new();
-        errors.insert("password", &PasswordError::TooGuessable);
-        return refuse(errors);
-    }
+    let (password, question, answer) = match parsed {
+        Ok(parsed) if !guessable => parsed,
+        _ => return refuse(errors),
+    };
     let password_hash = state.hasher.hash(password.expose()).await?;
     let answer_hash = state.hasher.hash(&normalize_answer(&answer)).await?;
 

@@ -6,11 +6,11 @@ use super::throttle::{self, AnswerReservation};
 use super::{RecoveryForm, ResetForm, DECOY_QUESTIONS};
 use crate::accounts::links::{self, Change, Found, Link};
 use crate::accounts::{AccountState, TokenPurpose};
-use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError};
+use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError, PasswordPolicy};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, strength, Verified};
+use crate::server::password::{normalize_answer, refuse_if_guessable, Verified};
 use crate::server::{captcha, session, tokens, AppState};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -424,16 +424,15 @@ pub async fn reset(
             errors,
         }))
     };
-    let password = match form.parse() {
-        Ok(password) => password,
-        Err(errors) => return refuse(errors),
-    };
+    let parsed = form.parse();
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
-    let mut errors = FieldErrors::new();
-    if !strength(password.expose(), &inputs).acceptable() {
-        errors.insert("password", &PasswordError::TooGuessable);
-        return refuse(errors);
-    }
+    let guessable =
+        refuse_if_guessable(&mut errors, &form.password, PasswordPolicy::Reset, &inputs);
+    let password = match parsed {
+        Ok(password) if !guessable => password,
+        _ => return refuse(errors),
+    };
     let current = state
         .hasher
         .verify(password.expose(), holder.password_hash.as_deref())

@@ -281,6 +281,30 @@ pub fn normalize_answer(answer: &SecretAnswer) -> String {
         .join(" ")
 }
 
+/// zxcvbn's verdict as a form error: when `password` meets `policy`'s
+/// composition rules but is too easy to guess (score under the floor; NIST
+/// SP 800-63B 5.1.1.2 asks to refuse guessable passwords),
+/// [`PasswordError::TooGuessable`] is added to `errors` under `password`,
+/// whatever the form's other errors, so that one submission shows all of
+/// them. `user_inputs`: the person's address and names. Returns whether it
+/// was added.
+pub fn refuse_if_guessable(
+    errors: &mut crate::domain::FieldErrors,
+    password: &str,
+    policy: crate::domain::password::PasswordPolicy,
+    user_inputs: &[&str],
+) -> bool {
+    use crate::domain::password::{NewPassword, PasswordError};
+    let Ok(composed) = NewPassword::parse(password, policy) else {
+        return false;
+    };
+    let guessable = !strength(composed.expose(), user_inputs).acceptable();
+    if guessable {
+        errors.insert("password", &PasswordError::TooGuessable);
+    }
+    guessable
+}
+
 /// zxcvbn's judgement, with the person's email and names as known words.
 /// Only the first 100 characters are scored, which bounds the time spent.
 pub fn strength(password: &str, user_inputs: &[&str]) -> Strength {

@@ -113,7 +113,7 @@ proptest! {
         // As a browser resolves it (WHATWG URL): still this site, and a
         // path that does not read as another host's (`//host`).
         let site = url::Url::parse("https://sesame.example/").unwrap();
-        let resolved = site.join(&target).unwrap();
+        let resolved = site.join(target).unwrap();
         prop_assert_eq!(resolved.host_str(), Some("sesame.example"));
         prop_assert!(!resolved.path().starts_with("//"), "{} → {}", target, resolved);
     }

@@ -285,3 +285,73 @@ async fn the_resend_page_answers_the_same_whatever_the_address() {
         .await;
     assert!(emails.iter().all(|m| m.recipient != stranger));
 }
+
+/// zxcvbn's verdict is one of the password's errors: every form that sets
+/// a password shows it in the same answer as the form's other errors,
+/// rather than after they are corrected (one more round trip, the
+/// password typed twice again).
+#[tokio::test]
+async fn a_guessable_password_is_refused_in_the_same_answer_as_the_forms_other_errors() {
+    let app = spawn_app().await;
+    let guessable = "Password1234!";
+    let token = app.create_pending_account(&unique_email()).await;
+    let activation = app
+        .post_form(
+            &format!("/activation/{token}"),
+            &[
+                ("intent", "activate"),
+                ("password", guessable),
+                ("password_confirmation", "Password1234?"),
+                ("secret_question", "Nom de mon premier chien ?"),
+                ("secret_answer", ""),
+            ],
+            None,
+        )
+        .await
+        .page();
+    assert_eq!(activation.status, 422);
+    for field in ["password", "password_confirmation", "secret_answer"] {
+        assert!(activation.error_of(field).is_some(), "activation: {field}");
+    }
+    assert!(activation
+        .error_of("password")
+        .unwrap()
+        .contains("trop facile à deviner"));
+
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let reset = submit_reset(
+        &app,
+        &reset_token(&app, &email).await,
+        guessable,
+        "Password1234?",
+    )
+    .await
+    .page();
+    assert_eq!(reset.status, 422);
+    assert!(reset
+        .error_of("password")
+        .unwrap()
+        .contains("trop facile à deviner"));
+    assert!(reset.error_of("password_confirmation").is_some());
+
+    let cookie = app.logged_in(&email).await;
+    let change = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &[
+                ("current_password", "Pas-Le-Bon-2026"),
+                ("password", guessable),
+                ("password_confirmation", guessable),
+            ],
+            Some(&cookie),
+        )
+        .await
+        .page();
+    assert_eq!(change.status, 422);
+    assert!(change.error_of("current_password").is_some());
+    assert!(change
+        .error_of("password")
+        .unwrap()
+        .contains("trop facile à deviner"));
+}
