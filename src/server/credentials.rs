@@ -112,6 +112,8 @@ struct Holder {
 /// Why the current password typed by a connected person was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CurrentPasswordRefused {
+    /// Nothing was typed (not counted as a wrong password).
+    Missing,
     Wrong,
     /// Too many wrong passwords on this address, here or at the login box.
     Locked,
@@ -120,6 +122,7 @@ pub enum CurrentPasswordRefused {
 impl UserMessage for CurrentPasswordRefused {
     fn message_key(&self) -> &'static str {
         match self {
+            CurrentPasswordRefused::Missing => "errors.password.missing_current",
             CurrentPasswordRefused::Wrong => "errors.password.wrong_current",
             CurrentPasswordRefused::Locked => "errors.password.locked_current",
         }
@@ -137,7 +140,10 @@ pub async fn check_current_password(
     account_id: &str,
     typed: &str,
 ) -> anyhow::Result<Result<(), CurrentPasswordRefused>> {
-    if typed.is_empty() || typed.len() > MAX_PASSWORD_BYTES {
+    if typed.is_empty() {
+        return Ok(Err(CurrentPasswordRefused::Missing));
+    }
+    if typed.len() > MAX_PASSWORD_BYTES {
         return Ok(Err(CurrentPasswordRefused::Wrong));
     }
     let Holder {

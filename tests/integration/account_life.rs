@@ -862,6 +862,17 @@ async fn changing_the_password_needs_the_current_one_keeps_this_session_and_tell
         .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.page().error_of("current_password").is_some());
+    let empty = app
+        .post_form(
+            "/mon-compte/mot-de-passe",
+            &form("", new_password, new_password),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        empty.page().error_of("current_password").as_deref(),
+        Some("Saisissez votre mot de passe actuel.")
+    );
     let short = app
         .post_form(
             "/mon-compte/mot-de-passe",
