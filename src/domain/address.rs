@@ -1,4 +1,4 @@
-use super::{collapse_spaces, is_forbidden_control, UserMessage};
+use super::{collapse_spaces, is_forbidden_control, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 pub use super::countries::COUNTRIES;
@@ -39,7 +39,7 @@ fn parse_line(raw: &str, max: usize) -> Result<String, LineError> {
     if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
         return Err(LineError::InvalidCharacters);
     }
-    let line = collapse_spaces(raw);
+    let line = tidy_line(raw);
     if line.is_empty() {
         return Err(LineError::Missing);
     }
@@ -228,6 +228,27 @@ impl AsRef<str> for PostalCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_reorders_what_is_displayed_is_refused_in_address_lines() {
+        for raw in ["12 rue \u{202E}sacliL sed", "Bâtiment \u{2066}B\u{2069}"] {
+            assert_eq!(
+                AddressLine::parse(raw),
+                Err(LineError::InvalidCharacters),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_address_line_typed_with_combining_accents_is_kept_precomposed() {
+        assert_eq!(
+            AddressLine::parse("Ho\u{302}tel de Ville")
+                .unwrap()
+                .as_ref(),
+            "Hôtel de Ville"
+        );
+    }
 
     #[test]
     fn a_french_postal_code_has_five_digits() {

@@ -1,4 +1,4 @@
-use super::{collapse_spaces, UserMessage};
+use super::{tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 /// A last or first name: letters of any script, with the spaces, hyphens,
@@ -31,7 +31,7 @@ impl PersonName {
     pub const MAX_LENGTH: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let name = collapse_spaces(raw);
+        let name = tidy_line(raw);
         if name.is_empty() {
             return Err(NameError::Missing);
         }
@@ -75,6 +75,13 @@ mod tests {
             "李",
         ] {
             assert!(PersonName::parse(raw).is_ok(), "{raw} was refused");
+        }
+    }
+
+    #[test]
+    fn a_name_typed_with_combining_accents_is_the_same_name_precomposed() {
+        for (decomposed, precomposed) in [("Me\u{301}nard", "Ménard"), ("Zoe\u{308}", "Zoë")] {
+            assert_eq!(PersonName::parse(decomposed).unwrap().as_ref(), precomposed);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Why a manager or an administrator acted on an account: a short sentence,
 //! required, shown in the person's "Fil d'événements" and in the email.
 
-use super::{collapse_spaces, is_forbidden_control, UserMessage};
+use super::{is_forbidden_control, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -37,7 +37,7 @@ impl Reason {
         if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
             return Err(ReasonError::InvalidCharacters);
         }
-        let reason = collapse_spaces(raw);
+        let reason = tidy_line(raw);
         match reason.chars().count() {
             0 => Err(ReasonError::Missing),
             n if n < 3 => Err(ReasonError::TooShort),

@@ -2,7 +2,7 @@
 //! secrète"). The question is kept as written; the answer is only ever kept
 //! as a hash of its normalised form (see `server::password`).
 
-use super::{collapse_spaces, is_forbidden_control, UserMessage};
+use super::{collapse_spaces, is_forbidden_control, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -58,7 +58,7 @@ impl SecretQuestion {
         if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
             return Err(SecretError::InvalidCharacters);
         }
-        let question = collapse_spaces(raw);
+        let question = tidy_line(raw);
         match question.chars().count() {
             0 => Err(SecretError::QuestionMissing),
             n if n < Self::MIN_LENGTH => Err(SecretError::QuestionTooShort),
