@@ -316,7 +316,8 @@ pub(super) fn focus_target(event: &leptos::ev::MouseEvent, id: &str) {
 
 /// The countries of `domain::countries` as `(ISO code, name)` options,
 /// named in `lang`: in the list's French order, or sorted by their English
-/// names.
+/// names as a reader would (`domain::unicode::sort_key`: "Åland Islands"
+/// among the A).
 pub fn country_options(lang: crate::i18n::Lang) -> Vec<(String, String)> {
     let mut options: Vec<(String, String)> = crate::domain::COUNTRIES
         .iter()
@@ -333,7 +334,26 @@ pub fn country_options(lang: crate::i18n::Lang) -> Vec<(String, String)> {
         })
         .collect();
     if lang != crate::i18n::Lang::Fr {
-        options.sort_by(|a, b| a.1.cmp(&b.1));
+        options.sort_by_cached_key(|(_, name)| crate::domain::unicode::sort_key(name));
     }
     options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::country_options;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_english_country_list_is_in_a_readers_alphabetical_order() {
+        let names: Vec<String> = country_options(Lang::En)
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
+        let position = |name: &str| names.iter().position(|n| n == name).unwrap();
+        assert!(position("Åland Islands") < position("Albania"));
+        assert!(position("Côte d'Ivoire") < position("Croatia"));
+        assert!(position("Türkiye") < position("Tuvalu"));
+        assert_eq!(names.last().map(String::as_str), Some("Zimbabwe"));
+    }
 }
