@@ -67,7 +67,34 @@ impl DoorError {
 impl leptos::server_fn::error::FromServerFnError for DoorError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
+    /// In the browser: the request did not go or its answer was unreadable
+    /// ([`DoorError::Transport`]). On the server, where the framework calls
+    /// it before the function runs: a request it cannot read (a missing or
+    /// malformed argument, an unknown method) answers 400 and says no more
+    /// (not serde's words); any other failure is logged and answered with
+    /// its reference only ([`DoorError::Unavailable`], 500).
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            use leptos::server_fn::error::ServerFnErrorErr as Failure;
+            let unreadable = matches!(
+                value,
+                Failure::Args(_)
+                    | Failure::MissingArg(_)
+                    | Failure::Deserialization(_)
+                    | Failure::Request(_)
+                    | Failure::UnsupportedRequestMethod(_)
+            );
+            if unreadable {
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                }
+                return DoorError::Transport("the request could not be read".to_owned());
+            }
+            let error = anyhow::anyhow!("{value}");
+            DoorError::Unavailable(crate::server::telemetry::report(&error, "server function"))
+        }
+        #[cfg(not(feature = "ssr"))]
         DoorError::Transport(value.to_string())
     }
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub async fn password_strength(
     password: String,
     user_inputs: Vec<String>,
-) -> Result<Strength, ServerFnError> {
+) -> Result<Strength, crate::components::DoorError> {
     if password.len() > 512 {
         return Ok(Strength::default());
     }

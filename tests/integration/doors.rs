@@ -576,3 +576,29 @@ async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_proce
     }
     starting.join().expect("the other portals");
 }
+
+/// A request the framework cannot read (a missing or malformed argument)
+/// is the caller's fault: 400, and nothing of the server's own words.
+#[tokio::test]
+async fn a_server_function_asked_without_its_arguments_answers_400_and_says_no_more() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    for (endpoint, form) in [
+        ("espace-connecte", vec![]),
+        ("password_strength", vec![]),
+        (
+            "password_strength",
+            vec![("password", "x"), ("user_inputs[x]", "y")],
+        ),
+    ] {
+        let answer = app.call(endpoint, &form, Some(&cookie)).await;
+        assert_eq!(answer.status, 400, "{endpoint}: {}", answer.json);
+        let text = answer.json.to_string();
+        assert!(
+            !text.contains("missing field") && !text.contains("deserializ"),
+            "{endpoint}: {text}"
+        );
+    }
+}
