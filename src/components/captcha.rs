@@ -73,7 +73,7 @@ pub fn CaptchaField(
             <div class="field" class:field--invalid=has_error>
                 <label for="captcha_answer">
                     {lang.t("captcha.label")}
-                    <span class="required" aria-hidden="true">" *"</span>
+                    <super::field::RequiredMark />
                 </label>
                 <input
                     id="captcha_answer"

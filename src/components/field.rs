@@ -249,8 +249,10 @@ pub fn SelectField(
     }
 }
 
+/// The mark of a required field: an asterisk for the eye, "(obligatoire)"
+/// for screen readers (RGAA 11.10).
 #[component]
-fn RequiredMark() -> impl IntoView {
+pub(super) fn RequiredMark() -> impl IntoView {
     view! {
         <span class="required" aria-hidden="true">" *"</span>
         <span class="sr-only">{format!(" ({})", tr("form.required"))}</span>

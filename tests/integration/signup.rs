@@ -655,3 +655,33 @@ async fn an_account_holders_name_never_reaches_an_address_it_asks_to_confirm() {
         assert!(!email.html_body.contains("gains-faciles"));
     }
 }
+
+/// RGAA 11.10: a required field says so in its label, to the eye (`*`)
+/// and to screen readers ("(obligatoire)"), the captcha's included.
+#[tokio::test]
+async fn every_required_field_of_the_public_forms_says_so_in_its_label() {
+    use scraper::Selector;
+    let app = spawn_app().await;
+    let required = Selector::parse("[aria-required=\"true\"]").unwrap();
+    for path in [
+        "/inscription",
+        "/mot-de-passe-oublie",
+        "/activation-renvoyer",
+        "/reactivation",
+    ] {
+        let html = app.get(path).await.html();
+        let fields: Vec<_> = html.select(&required).collect();
+        assert!(!fields.is_empty(), "{path} has no required field");
+        for field in fields {
+            let id = field.value().id().expect("a required field without id");
+            let label = Selector::parse(&format!("label[for=\"{id}\"]")).unwrap();
+            let text: String = html
+                .select(&label)
+                .next()
+                .unwrap_or_else(|| panic!("{path}: #{id} has no label"))
+                .text()
+                .collect();
+            assert!(text.contains("(obligatoire)"), "{path}: #{id}: {text:?}");
+        }
+    }
+}
