@@ -12,7 +12,7 @@ use crate::management::ManagementPage;
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta};
+use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute,
@@ -24,6 +24,8 @@ pub fn App() -> impl IntoView {
     let lang = SharedValue::new(language_of_request).into_inner();
     provide_context(lang);
     view! {
+        // Every page's title ends with the site's name (WCAG 2.4.2).
+        <Title formatter=|page: String| format!("{page} — Sésame") />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>

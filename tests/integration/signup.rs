@@ -685,3 +685,34 @@ async fn every_required_field_of_the_public_forms_says_so_in_its_label() {
         }
     }
 }
+
+/// WCAG 2.4.2: every page is titled "<page> — Sésame", once.
+#[tokio::test]
+async fn every_page_title_names_the_page_then_the_site_once() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let mut pages = Vec::new();
+    for path in [
+        "/",
+        "/inscription",
+        "/mot-de-passe-oublie",
+        "/activation-renvoyer",
+        "/reactivation",
+        "/activation/abababababababababababababababababababababababababababababababab",
+        "/page-qui-n-existe-pas",
+    ] {
+        pages.push((path, app.get(path).await));
+    }
+    for path in ["/accueil", "/mon-compte"] {
+        pages.push((path, app.get_as(path, &cookie).await.page()));
+    }
+    for (path, page) in pages {
+        let title = page.text_of("title").unwrap_or_default();
+        assert!(
+            title.ends_with(" — Sésame") && title.matches("Sésame").count() == 1,
+            "{path}: {title:?}"
+        );
+    }
+}
