@@ -241,7 +241,7 @@ test.describe('Mon compte, JavaScript off', () => {
     const login = await activePerson(page, 'sansjs');
     await page.goto('/');
     await page.getByLabel('Adresse électronique de connexion').fill(login);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();

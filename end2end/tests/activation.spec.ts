@@ -11,7 +11,7 @@ import {
 
 async function logIn(page: Page, email: string, password: string) {
   await page.getByLabel('Adresse électronique de connexion').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
@@ -136,7 +136,7 @@ test.describe('Activer son compte et se connecter', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect(page.getByRole('status')).toHaveText('Your account is activated. You can now log in.');
     await page.getByLabel('Login email address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel(/^Password( \(required\))?$/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('region', { name: 'Event feed' })).toContainText('Logged in');
     await expectAccessible(page);
@@ -164,7 +164,7 @@ test.describe('Activer son compte et se connecter', () => {
     await logIn(noJs, email, 'mauvais-mot-de-passe');
     await expect(noJs.getByRole('alert')).toHaveText('Adresse électronique ou mot de passe incorrect.');
     await expect(noJs.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
-    await noJs.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await noJs.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     await noJs.getByRole('button', { name: 'Se connecter' }).click();
     await expect(noJs).toHaveURL(/\/accueil$/);
     await expect(noJs.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');

@@ -120,7 +120,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await expectAccessible(page);
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }), '/api/connexion');
     expect(new URL(loggedIn.url()).pathname).toBe('/api/connexion');
     await expect(page).toHaveURL(/\/accueil$/);
@@ -182,7 +182,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await expect(page.getByRole('status')).toContainText('Votre compte est activé');
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();

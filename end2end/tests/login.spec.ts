@@ -12,7 +12,7 @@ async function refusedLogIn(page: Page, email: string, password: string): Promis
   await logIn(page, email, password);
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
-  await expect(page.getByLabel('Mot de passe', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel(/^Mot de passe( \(obligatoire\))?$/)).toHaveValue('');
 }
 
 test.describe('Se connecter', () => {

@@ -69,7 +69,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await expect(page.getByRole('status')).toHaveText('Votre mot de passe a été changé. Connectez-vous avec votre nouveau mot de passe.');
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await expect(page).toHaveURL(/\/accueil$/);
     await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Mot de passe changé (mot de passe oublié)');
@@ -128,7 +128,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await noJs.getByRole('button', { name: 'Valider' }).click();
     await expect(noJs.getByRole('status')).toContainText('Votre mot de passe a été changé');
     await noJs.getByLabel('Adresse électronique de connexion').fill(email);
-    await noJs.getByLabel('Mot de passe', { exact: true }).fill(NEW_PASSWORD);
+    await noJs.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
     await noJs.getByRole('button', { name: 'Se connecter' }).click();
     await expect(noJs).toHaveURL(/\/accueil$/);
     await context.close();

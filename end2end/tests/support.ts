@@ -170,7 +170,7 @@ export async function activePerson(page: Page, prefix: string, lastName = 'Marti
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByLabel('Adresse électronique de connexion').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(password);
   await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
     page.getByRole('button', { name: 'Se connecter' }).click(),

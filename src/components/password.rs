@@ -45,6 +45,13 @@ pub fn NewPasswordFields(
     let has_confirmation_error = confirmation_error.is_some();
     let sequence = StoredValue::new(0u64);
 
+    // The account this password is for, as password managers look for it
+    // beside a new password (Chromium: "password forms should have
+    // username fields"); hidden, and ignored by the server.
+    let username = user_inputs
+        .iter()
+        .find(|input| input.contains('@'))
+        .cloned();
     let on_password = move |value: String| {
         password.set(value.clone());
         request_strength(value, user_inputs.clone(), strength, sequence);
@@ -99,10 +106,13 @@ pub fn NewPasswordFields(
     let not_too_long = Signal::derive(move || checks.get().not_too_long());
 
     view! {
+        {username.map(|username| view! {
+            <input type="email" name="username" autocomplete="username" value=username hidden=true />
+        })}
         <div class="field" class:field--invalid=has_error>
             <label for="password">
                 {lang.t(label)}
-                <span class="required" aria-hidden="true">" *"</span>
+                <super::field::RequiredMark />
             </label>
             <div class="password-input">
                 <input
@@ -149,7 +159,7 @@ pub fn NewPasswordFields(
         <div class="field" class:field--invalid=has_confirmation_error>
             <label for="password_confirmation">
                 {lang.t(confirmation_label)}
-                <span class="required" aria-hidden="true">" *"</span>
+                <super::field::RequiredMark />
             </label>
             <input
                 node_ref=confirmation_ref

@@ -355,3 +355,36 @@ async fn a_guessable_password_is_refused_in_the_same_answer_as_the_forms_other_e
         .unwrap()
         .contains("trop facile à deviner"));
 }
+
+/// A password manager saves a new password under the account beside it:
+/// the form names its login address in a hidden `username` field, which
+/// the server ignores.
+#[tokio::test]
+async fn the_new_password_form_names_its_account_for_password_managers() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let token = app.create_pending_account(&email).await;
+    let page = app.get(&format!("/activation/{token}")).await;
+    let username =
+        scraper::Selector::parse("input[name=\"username\"][autocomplete=\"username\"]").unwrap();
+    let html = page.html();
+    let field = html.select(&username).next().expect("no username field");
+    assert_eq!(field.value().attr("value"), Some(email.as_str()));
+    assert!(field.value().attr("hidden").is_some());
+    let activated = app
+        .post_form(
+            &format!("/activation/{token}"),
+            &[
+                ("intent", "activate"),
+                ("username", "someone.else@example.org"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("secret_question", "Nom de mon premier chien ?"),
+                ("secret_answer", "Médor"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(activated.status, 303, "{}", activated.body);
+    assert_eq!(app.log_in(&email, PASSWORD).await.status, 303);
+}

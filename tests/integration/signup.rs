@@ -657,17 +657,21 @@ async fn an_account_holders_name_never_reaches_an_address_it_asks_to_confirm() {
 }
 
 /// RGAA 11.10: a required field says so in its label, to the eye (`*`)
-/// and to screen readers ("(obligatoire)"), the captcha's included.
+/// and to screen readers ("(obligatoire)"), the captcha's and the new
+/// password's included.
 #[tokio::test]
 async fn every_required_field_of_the_public_forms_says_so_in_its_label() {
     use scraper::Selector;
     let app = spawn_app().await;
     let required = Selector::parse("[aria-required=\"true\"]").unwrap();
+    let token = app.create_pending_account(&unique_email()).await;
+    let activation = format!("/activation/{token}");
     for path in [
         "/inscription",
         "/mot-de-passe-oublie",
         "/activation-renvoyer",
         "/reactivation",
+        &activation,
     ] {
         let html = app.get(path).await.html();
         let fields: Vec<_> = html.select(&required).collect();
