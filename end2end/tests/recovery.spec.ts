@@ -34,12 +34,17 @@ test.describe('Réinitialiser son mot de passe', () => {
     await page.goto('/');
     await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
     await expectAccessible(page);
-    // A wrong captcha keeps the address.
+    // A wrong captcha keeps the address and clears the wrong answer, as
+    // the page drawn without JavaScript does; so does a new image.
     await page.getByLabel(/^Adresse électronique/).fill(email);
     await page.getByLabel(/^Caractères de l'image/).fill('AAAAA');
     await page.getByRole('button', { name: 'Valider' }).click();
     await expect(page.locator('#captcha_answer-error')).toContainText('ne correspondent pas');
     await expect(page.getByLabel(/^Adresse électronique/)).toHaveValue(email);
+    await expect(page.getByLabel(/^Caractères de l'image/)).toHaveValue('');
+    await page.getByLabel(/^Caractères de l'image/).fill('BBBBB');
+    await page.getByRole('button', { name: 'Nouvelle image' }).click();
+    await expect(page.getByLabel(/^Caractères de l'image/)).toHaveValue('');
     await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER);
     await page.getByRole('button', { name: 'Valider' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Question secrète');

@@ -33,8 +33,23 @@ pub fn CaptchaField(
         0 => format!("/captcha/{image_id}.wav"),
         n => format!("/captcha/{image_id}.wav?v={n}"),
     };
+    // The answer typed for an image that is gone is cleared, as the page
+    // drawn by the server (without JavaScript) has it: after "Nouvelle
+    // image", and when a refusal is drawn in place (the server asks for new
+    // characters). Not at hydration: what was typed before then counts.
+    let answer_ref = NodeRef::<leptos::html::Input>::new();
+    let clear_answer = move || {
+        if let Some(input) = answer_ref.get_untracked() {
+            input.set_value("");
+        }
+    };
+    let hydrating = Owner::current_shared_context().is_some_and(|shared| shared.during_hydration());
+    if error.is_some() && !hydrating {
+        Effect::new(move || clear_answer());
+    }
     let new_image = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
+        clear_answer();
         version.update(|v| *v += 1);
     };
     let audio_link = audio_src.clone();
@@ -76,6 +91,7 @@ pub fn CaptchaField(
                     <super::field::RequiredMark />
                 </label>
                 <input
+                    node_ref=answer_ref
                     id="captcha_answer"
                     name="captcha_answer"
                     type="text"
