@@ -53,7 +53,7 @@ test('in English: signup, its email, activation, login, "My account", a contact 
   expect(activationEmail.text).toContain('Please follow this link to activate your account:');
   await page.goto(activationLink(activationEmail));
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: /^Password( \(required\))?$/ }).fill(PASSWORD);
   await page.getByLabel(/^Confirm the password/).fill(PASSWORD);
   await page.getByLabel(/^Secret question/).fill("My first dog's name?");
   await page.getByLabel(/^Answer to the secret question/).fill('Rex');
