@@ -45,7 +45,7 @@ pub fn CaptchaField(
     };
     let hydrating = Owner::current_shared_context().is_some_and(|shared| shared.during_hydration());
     if error.is_some() && !hydrating {
-        Effect::new(move || clear_answer());
+        Effect::new(clear_answer);
     }
     let new_image = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
