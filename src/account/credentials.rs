@@ -200,24 +200,27 @@ pub async fn update_profile(
 /// Ends one session of the account, named by `handle` (the first 16 hex
 /// characters of its stored hash, as "Mon compte" lists them), or every
 /// session but `current` when `handle` is `others`. Only the account's own
-/// sessions can be named; any other `handle` ends nothing. Errors: the
-/// database failed.
+/// sessions can be named; any other `handle` ends nothing. Returns how
+/// many sessions ended (none when the one named had ended already, from
+/// another tab or by expiry). Errors: the database failed.
 pub async fn end_sessions(
     state: &AppState,
     account_id: &str,
     current: &str,
     handle: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let mut conn = state.db.acquire().await.context("ending sessions")?;
     if handle == "others" {
-        session::end_others(&mut conn, account_id, Some(current)).await?;
-    } else if handle.len() == 16 && handle.bytes().all(|b| b.is_ascii_hexdigit()) {
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
-            .bind(account_id)
-            .bind(format!("{handle}%"))
-            .execute(&mut *conn)
-            .await
-            .context("ending a session")?;
+        return session::end_others(&mut conn, account_id, Some(current)).await;
     }
-    Ok(())
+    if handle.len() != 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(0);
+    }
+    let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash LIKE $2")
+        .bind(account_id)
+        .bind(format!("{handle}%"))
+        .execute(&mut *conn)
+        .await
+        .context("ending a session")?;
+    Ok(ended.rows_affected())
 }

@@ -197,9 +197,13 @@ pub async fn answer_sessions(
     let id = &connected.account_id;
     let answered = end_sessions(&state, id, &connected.session_id_hash, &form.session)
         .await
-        .map(|()| {
+        .map(|ended| {
             Ok(AccountNotice {
-                key: "account.sessions_ended".into(),
+                key: if ended == 0 {
+                    "account.sessions_none_ended".into()
+                } else {
+                    "account.sessions_ended".into()
+                },
                 email: String::new(),
             })
         });

@@ -993,9 +993,13 @@ async fn mon_compte_lists_the_open_sessions_and_ends_them() {
         )
         .await;
     assert_eq!(ended.status, 200);
+    assert!(ended
+        .body
+        .contains("Les sessions demandées ont été fermées."));
     assert_eq!(app.get_as("/accueil", &other).await.status, 303);
     assert_eq!(app.get_as("/accueil", &cookie).await.status, 200);
-    // Another account's session cannot be named.
+    // Another account's session cannot be named, and the page does not
+    // pretend it was closed.
     let stranger = unique_email();
     app.create_active_account(&stranger).await;
     let stranger_cookie = app.logged_in(&stranger).await;
@@ -1006,12 +1010,20 @@ async fn mon_compte_lists_the_open_sessions_and_ends_them() {
     .fetch_one(&app.state.db)
     .await
     .unwrap();
-    app.post_form(
-        "/mon-compte/sessions",
-        &[("session", &hash[..16])],
-        Some(&cookie),
-    )
-    .await;
+    let refused = app
+        .post_form(
+            "/mon-compte/sessions",
+            &[("session", &hash[..16])],
+            Some(&cookie),
+        )
+        .await;
+    assert!(
+        refused
+            .body
+            .contains("Aucune session n'était à fermer : celles demandées avaient déjà pris fin."),
+        "{}",
+        refused.body
+    );
     assert_eq!(app.get_as("/accueil", &stranger_cookie).await.status, 200);
 }
 
