@@ -292,6 +292,13 @@ async fn change_login(
         &state.config.public_url,
     );
     enqueue(&mut tx, state, &email).await?;
+    events::record(
+        &mut tx,
+        account_id,
+        EventKind::LoginChangeRequested,
+        state.clock.now_seconds(),
+    )
+    .await?;
     tx.commit().await.context("committing a login change")?;
     state.mailer.wake();
     Ok(ContactLinkState::LoginConfirmed { email: new_login })
@@ -356,6 +363,13 @@ pub async fn request_login_change(
         &templates::format_datetime(lang, expires_at, &state.config.timezone),
     );
     enqueue(&mut tx, state, &email).await?;
+    events::record(
+        &mut tx,
+        account_id,
+        EventKind::LoginChangeRequested,
+        state.clock.now_seconds(),
+    )
+    .await?;
     tx.commit().await.context("committing a login change")?;
     state.mailer.wake();
     Ok(Ok(new_login))

@@ -31,6 +31,7 @@ pub enum EventKind {
     PasswordChanged,
     SecretChanged,
     ProfileUpdated,
+    LoginChangeRequested,
     LoginChanged,
 }
 
@@ -61,6 +62,7 @@ impl EventKind {
             EventKind::PasswordChanged => "password_changed",
             EventKind::SecretChanged => "secret_changed",
             EventKind::ProfileUpdated => "profile_updated",
+            EventKind::LoginChangeRequested => "login_change_requested",
             EventKind::LoginChanged => "login_changed",
         }
     }

@@ -1146,6 +1146,11 @@ async fn the_login_address_changes_after_the_password_and_a_confirmation_and_the
         )
         .await;
     assert_eq!(asked.status, 200, "{}", asked.body);
+    // The request shows in the account's feed, as a contact change does.
+    assert!(app
+        .event_kinds(&email)
+        .await
+        .contains(&"login_change_requested".to_owned()));
     assert_eq!(
         app.log_in(&new_login, PASSWORD).await.status,
         401,
