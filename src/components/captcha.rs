@@ -35,7 +35,8 @@ pub fn CaptchaField(
     };
     // The answer typed for an image that is gone is cleared, as the page
     // drawn by the server (without JavaScript) has it: after "Nouvelle
-    // image", and when a refusal is drawn in place (the server asks for new
+    // image", and whenever the block is drawn again in place (a refusal of
+    // any field: the server used up the challenge and the page asks for new
     // characters). Not at hydration: what was typed before then counts.
     let answer_ref = NodeRef::<leptos::html::Input>::new();
     let clear_answer = move || {
@@ -44,7 +45,7 @@ pub fn CaptchaField(
         }
     };
     let hydrating = Owner::current_shared_context().is_some_and(|shared| shared.during_hydration());
-    if error.is_some() && !hydrating {
+    if !hydrating {
         Effect::new(clear_answer);
     }
     let new_image = move |ev: leptos::ev::MouseEvent| {

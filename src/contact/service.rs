@@ -292,13 +292,6 @@ async fn change_login(
         &state.config.public_url,
     );
     enqueue(&mut tx, state, &email).await?;
-    events::record(
-        &mut tx,
-        account_id,
-        EventKind::LoginChangeRequested,
-        state.clock.now_seconds(),
-    )
-    .await?;
     tx.commit().await.context("committing a login change")?;
     state.mailer.wake();
     Ok(ContactLinkState::LoginConfirmed { email: new_login })

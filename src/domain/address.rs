@@ -1,4 +1,4 @@
-use super::{collapse_spaces, is_forbidden_control, tidy_line, UserMessage};
+use super::{collapse_spaces, is_forbidden_control, reorders_display, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 pub use super::countries::COUNTRIES;
@@ -36,7 +36,10 @@ impl UserMessage for LineError {
 }
 
 fn parse_line(raw: &str, max: usize) -> Result<String, LineError> {
-    if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
+    if raw
+        .chars()
+        .any(|c| c != '\t' && (is_forbidden_control(c) || reorders_display(c)))
+    {
         return Err(LineError::InvalidCharacters);
     }
     let line = tidy_line(raw);

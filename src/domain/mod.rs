@@ -44,24 +44,25 @@ pub(crate) fn collapse_spaces(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A one-line text as it is kept: in NFKC ([`unicode::normalized`]: an
+/// A one-line text as it is kept: in NFC ([`unicode::composed`]: an
 /// accent typed as a combining mark, as macOS keyboards and text copied
-/// from a PDF produce, is part of its letter), trimmed, and with runs of
-/// white space folded into one plain space.
+/// from a PDF produce, is part of its letter; nothing else changes), trimmed,
+/// and with runs of white space folded into one plain space.
 pub(crate) fn tidy_line(raw: &str) -> String {
-    collapse_spaces(&unicode::normalized(raw))
+    collapse_spaces(&unicode::composed(raw))
 }
 
 /// True for characters that have no place in a one-line text field:
-/// control characters, line and paragraph separators, and the
-/// bidirectional embedding, override and isolate controls, which reorder
-/// how the text around them is displayed (Unicode UAX #9; CVE-2021-42574,
-/// "Trojan Source"): a question or an address shown to someone else must
-/// read as it was typed.
+/// control characters, line and paragraph separators.
 pub(crate) fn is_forbidden_control(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// True for the bidirectional embedding, override and isolate controls,
+/// which reorder how the text around them is displayed (Unicode UAX #9;
+/// CVE-2021-42574, "Trojan Source"). Refused in what is shown to someone
+/// else (a secret question, an address, a reason), which must read as it
+/// was typed; secret answers, never shown, keep them.
+pub(crate) fn reorders_display(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -1,7 +1,7 @@
 //! Why a manager or an administrator acted on an account: a short sentence,
 //! required, shown in the person's "Fil d'événements" and in the email.
 
-use super::{is_forbidden_control, tidy_line, UserMessage};
+use super::{is_forbidden_control, reorders_display, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -34,7 +34,10 @@ impl Reason {
     pub const MAX_LENGTH: usize = 300;
 
     pub fn parse(raw: &str) -> Result<Self, ReasonError> {
-        if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
+        if raw
+            .chars()
+            .any(|c| c != '\t' && (is_forbidden_control(c) || reorders_display(c)))
+        {
             return Err(ReasonError::InvalidCharacters);
         }
         let reason = tidy_line(raw);

@@ -11,8 +11,9 @@
 /// (browsers read `\` as `/` and drop tabs and line breaks); and in the
 /// path (before `?` or `#`) an encoded `/` or `\` (`%2F`, `%5C`) or a dot
 /// segment (`.`, `..`, `%2e`…). A dot segment is how `/.//evil.example/`
-/// becomes `//evil.example/` once resolved: another site's address. No page
-/// of this site needs either.
+/// resolves to the path `//evil.example/`, which reads as another host's
+/// address wherever that path is used again as an address (the router's
+/// history, a redirect). No page of this site needs either.
 pub fn local_path(raw: &str) -> Option<&str> {
     let path = raw.split(['?', '#']).next().unwrap_or_default();
     let lowered = path.to_ascii_lowercase();

@@ -1,8 +1,9 @@
 //! The secret question and its answer (guide, section 1, block "Question
-//! secrète"). The question is kept as written; the answer is only ever kept
+//! secrète"). The question is kept as written (in NFC, its accents joined
+//! to their letters: `domain::tidy_line`); the answer is only ever kept
 //! as a hash of its normalised form (see `server::password`).
 
-use super::{collapse_spaces, is_forbidden_control, tidy_line, UserMessage};
+use super::{collapse_spaces, is_forbidden_control, reorders_display, tidy_line, UserMessage};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,7 +56,10 @@ impl SecretQuestion {
     pub const MAX_LENGTH: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, SecretError> {
-        if raw.chars().any(|c| c != '\t' && is_forbidden_control(c)) {
+        if raw
+            .chars()
+            .any(|c| c != '\t' && (is_forbidden_control(c) || reorders_display(c)))
+        {
             return Err(SecretError::InvalidCharacters);
         }
         let question = tidy_line(raw);
@@ -128,6 +132,18 @@ mod tests {
             Err(SecretError::AnswerTooLong)
         );
         assert!(SecretAnswer::parse("Médor").is_ok());
+    }
+
+    #[test]
+    fn a_question_that_would_reorder_its_display_is_refused_but_an_answer_is_kept() {
+        let reordering = "Ville \u{202E}elatan ?";
+        assert_eq!(
+            SecretQuestion::parse(reordering),
+            Err(SecretError::InvalidCharacters)
+        );
+        // An answer is never shown: one stored with an isolate (typed on a
+        // right-to-left keyboard) must still be the right answer.
+        assert!(SecretAnswer::parse("\u{2067}رامي\u{2069}").is_ok());
     }
 
     #[test]

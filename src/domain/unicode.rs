@@ -60,6 +60,25 @@ pub fn sort_key(text: &str) -> String {
         .collect()
 }
 
+/// `text` in NFC (canonical composition): an accent typed as a combining
+/// mark joins its letter ("e" + U+0301 is "é"), and nothing else changes,
+/// unlike NFKC ("m²" stays "m²"). For text that is shown as typed: names,
+/// address lines, questions (`domain::tidy_line`). ASCII is copied as is.
+pub fn composed(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfc().collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text).normalize("NFC").into()
+    }
+}
+
 /// Whether two texts are the same once normalised.
 pub fn same_text(a: &str, b: &str) -> bool {
     a == b || normalized(a) == normalized(b)
@@ -77,6 +96,15 @@ mod tests {
         assert_ne!(COMPOSED, DECOMPOSED);
         assert_eq!(normalized(COMPOSED), normalized(DECOMPOSED));
         assert!(same_text(COMPOSED, DECOMPOSED));
+    }
+
+    #[test]
+    fn composition_joins_accents_and_keeps_compatibility_characters() {
+        assert_eq!(composed("Me\u{301}nard"), "Ménard");
+        assert_eq!(
+            composed("12 m\u{B2}, 1\u{BA} andar"),
+            "12 m\u{B2}, 1\u{BA} andar"
+        );
     }
 
     #[test]

@@ -248,8 +248,6 @@ fn ResetForm(
             <DoorForm action plain=format!("{RESET_PREFIX}/{token}") class="form">
                 <input type="hidden" name="token" value=token />
                 <p>{lang.t_with("recovery.reset_account", &[("email", &login_email)])}</p>
-                // For password managers: which account the new password is for.
-                <input type="hidden" name="username" autocomplete="username" value=login_email />
                 <div class="block">
                     <NewPasswordFields
                         policy=PasswordPolicy::Reset

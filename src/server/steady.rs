@@ -2,11 +2,13 @@
 //! account or not, the work behind it still differs: a signup writes an
 //! account and an email for a new address but only a warning (at most
 //! hourly) for a registered one; a reactivation request writes only for a
-//! deactivated account; a wrong password or secret answer is recorded in
-//! the account's feed only when there is an account. So that the time an
-//! answer takes does not tell either, signup, login, both steps of
-//! "Mot de passe oublié ?" and the reactivation request answer no sooner
-//! than `SESAME_STEADY_ANSWER_MS` after the request arrived.
+//! deactivated account; an activation resend writes a link and an email
+//! only for a pending account; a wrong password or secret answer is
+//! recorded in the account's feed only when there is an account. So that
+//! the time an answer takes does not tell either, signup, login, both
+//! steps of "Mot de passe oublié ?", the reactivation request and the
+//! activation resend answer no sooner than `SESAME_STEADY_ANSWER_MS` after
+//! the request arrived.
 //!
 //! The floor is above what any of these takes on an unloaded server
 //! (argon2 included), so the median times match (`make load` measures

@@ -720,3 +720,52 @@ async fn every_page_title_names_the_page_then_the_site_once() {
         );
     }
 }
+
+/// A form's fields travel as one set of names: a name twice (but radio
+/// buttons and submit buttons) makes the browser's door refuse to read
+/// the form and fall back to a plain post.
+#[tokio::test]
+async fn no_form_sends_a_field_name_twice() {
+    use scraper::Selector;
+    let app = spawn_app().await;
+    let pending = app.create_pending_account(&unique_email()).await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let reset = reset_token(&app, &email).await;
+    let cookie = app.logged_in(&email).await;
+    let mut pages = Vec::new();
+    for path in [
+        "/".to_owned(),
+        "/inscription".to_owned(),
+        "/mot-de-passe-oublie".to_owned(),
+        "/activation-renvoyer".to_owned(),
+        "/reactivation".to_owned(),
+        format!("/activation/{pending}"),
+        format!("/nouveau-mot-de-passe/{reset}"),
+    ] {
+        let page = app.get(&path).await;
+        pages.push((path, page));
+    }
+    for path in ["/accueil", "/mon-compte"] {
+        pages.push((path.to_owned(), app.get_as(path, &cookie).await.page()));
+    }
+    let forms = Selector::parse("form").unwrap();
+    let fields = Selector::parse("input[name], select[name], textarea[name]").unwrap();
+    for (path, page) in pages {
+        let html = page.html();
+        for form in html.select(&forms) {
+            let mut seen = std::collections::HashSet::new();
+            for field in form.select(&fields) {
+                let kind = field.value().attr("type").unwrap_or("text");
+                if matches!(kind, "radio" | "checkbox" | "submit") {
+                    continue;
+                }
+                let name = field.value().attr("name").unwrap();
+                assert!(
+                    seen.insert(name.to_owned()),
+                    "{path}: {name} twice in a form"
+                );
+            }
+        }
+    }
+}
