@@ -18,20 +18,46 @@
 //! part 8). The browser's result only drives the live checks; what is stored
 //! and compared is always the server's.
 
-/// `text` in NFKC. ASCII text is its own NFKC form and is copied as is.
-pub fn normalized(text: &str) -> String {
+/// The Unicode normalization forms Sésame uses (UAX #15).
+#[derive(Clone, Copy)]
+enum Form {
+    /// Canonical composition.
+    Nfc,
+    /// Canonical decomposition.
+    Nfd,
+    /// Compatibility decomposition, then canonical composition.
+    Nfkc,
+}
+
+/// `text` in `form`: by the crate on the server, by the browser's engine in
+/// the Wasm. ASCII text is the same in every form and is copied as is.
+fn in_form(text: &str, form: Form) -> String {
     if text.is_ascii() {
         return text.to_owned();
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         use unicode_normalization::UnicodeNormalization;
-        text.nfkc().collect()
+        match form {
+            Form::Nfc => text.nfc().collect(),
+            Form::Nfd => text.nfd().collect(),
+            Form::Nfkc => text.nfkc().collect(),
+        }
     }
     #[cfg(target_arch = "wasm32")]
     {
-        js_sys::JsString::from(text).normalize("NFKC").into()
+        let name = match form {
+            Form::Nfc => "NFC",
+            Form::Nfd => "NFD",
+            Form::Nfkc => "NFKC",
+        };
+        js_sys::JsString::from(text).normalize(name).into()
     }
+}
+
+/// `text` in NFKC. ASCII text is its own NFKC form and is copied as is.
+pub fn normalized(text: &str) -> String {
+    in_form(text, Form::Nfkc)
 }
 
 /// The key that puts names in a reader's alphabetical order: the text in
@@ -40,20 +66,7 @@ pub fn normalized(text: &str) -> String {
 /// d'Ivoire" before "Croatia", where comparing bytes put them after "Z".
 /// Computed alike on the server and in the browser.
 pub fn sort_key(text: &str) -> String {
-    let decomposed: String = if text.is_ascii() {
-        text.to_owned()
-    } else {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use unicode_normalization::UnicodeNormalization;
-            text.nfd().collect()
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            js_sys::JsString::from(text).normalize("NFD").into()
-        }
-    };
-    decomposed
+    in_form(text, Form::Nfd)
         .chars()
         .filter(|c| !('\u{300}'..='\u{36F}').contains(c))
         .flat_map(char::to_lowercase)
@@ -65,18 +78,7 @@ pub fn sort_key(text: &str) -> String {
 /// unlike NFKC ("m²" stays "m²"). For text that is shown as typed: names,
 /// address lines, questions (`domain::tidy_line`). ASCII is copied as is.
 pub fn composed(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_owned();
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use unicode_normalization::UnicodeNormalization;
-        text.nfc().collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::JsString::from(text).normalize("NFC").into()
-    }
+    in_form(text, Form::Nfc)
 }
 
 /// Whether two texts are the same once normalised.
