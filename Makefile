@@ -11,9 +11,13 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 TOOLS := $(CURDIR)/.tools
 export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 
-# `make test` shares one target folder across clones (CI builds in a fresh
-# clone each time); a clean build passes too, only slower.
-TEST_TARGET_DIR ?= $(HOME)/.cache/sesame/target
+# One target folder for every command (`run`, `dev`, `test`, `bench`,
+# `load`), shared across clones (CI builds in a fresh clone each time): a
+# `make run` after `make test` serves without compiling Sésame again, and a
+# clean build passes too, only slower. The release commands build with the
+# same settings, so that each finds the others' artefacts fresh.
+TARGET_DIR ?= $(HOME)/.cache/sesame/target
+export CARGO_TARGET_DIR := $(TARGET_DIR)
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
@@ -22,6 +26,7 @@ E2E_PORT ?= 3100
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
 ## `--split`: each page's code is its own Wasm chunk, loaded when needed.
+run: export CARGO_INCREMENTAL := 0
 run: toolchain
 	cargo leptos serve --release --split
 
@@ -30,7 +35,6 @@ dev: toolchain
 	cargo leptos watch
 
 ## Every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
-test: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 test: export CARGO_INCREMENTAL := 0
 test: toolchain test-deps
 	$(MAKE) --no-print-directory lint unit integration e2e
@@ -57,7 +61,6 @@ unit:
 
 ## The parsers of user input under many random inputs (bounded: FUZZ_CASES each).
 FUZZ_CASES ?= 50000
-fuzz: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 fuzz:
 	PROPTEST_CASES=$(FUZZ_CASES) cargo test --release --features ssr --test fuzz
 
@@ -81,7 +84,7 @@ SPEC ?=
 e2e: build-release
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_PORT=$(E2E_PORT) \
-	  SESAME_BIN="$${CARGO_TARGET_DIR:-$(CURDIR)/target}/release/sesame" \
+	  SESAME_BIN="$(TARGET_DIR)/release/sesame" \
 	  npx playwright test $(SPEC)
 
 fmt:
@@ -95,13 +98,12 @@ lint:
 # The release examples see the LEPTOS_OUTPUT_NAME cargo-leptos builds with:
 # Leptos reads it at compile time, so a different value would make the two
 # builds discard each other's release artefacts.
-RELEASE_EXAMPLE := LEPTOS_OUTPUT_NAME=sesame SESAME_BIN="$(TEST_TARGET_DIR)/release/sesame" \
+RELEASE_EXAMPLE := LEPTOS_OUTPUT_NAME=sesame SESAME_BIN="$(TARGET_DIR)/release/sesame" \
   cargo run --release --features ssr --example
 
 ## Figures for BENCHMARKS.md: the release server on SQLite (BENCH_ARGS=--postgres
 ## for PostgreSQL), driven by oha (installed from crates.io).
 BENCH_ARGS ?=
-bench: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 bench: export CARGO_INCREMENTAL := 0
 bench: toolchain test-deps build-release oha
 	$(RELEASE_EXAMPLE) bench -- $(BENCH_ARGS)
@@ -111,20 +113,18 @@ bench: toolchain test-deps build-release oha
 ## part 8, the single-page application). Built with that commit's own Makefile in
 ## the shared target folder: its binary stays there until the next build-release.
 BASELINE ?= 30dab06
-baseline: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 baseline: export CARGO_INCREMENTAL := 0
 baseline: toolchain
 	rm -rf target/baseline && git worktree prune
 	git worktree add --detach target/baseline/src $(BASELINE)
 	$(MAKE) -C target/baseline/src --no-print-directory build-release
-	cp $(TEST_TARGET_DIR)/release/sesame $(TEST_TARGET_DIR)/release/hash.txt target/baseline/
+	cp $(TARGET_DIR)/release/sesame $(TARGET_DIR)/release/hash.txt target/baseline/
 	cp -r target/baseline/src/target/site target/baseline/site
 	git worktree remove --force target/baseline/src
 
 ## The load targets of issue 6 on SQLite, then PostgreSQL: equal answer times
 ## for existing and unknown addresses, 1,000 signups in a burst, 200 logins in
 ## flight. Prints figures and fails when a target is missed.
-load: export CARGO_TARGET_DIR := $(TEST_TARGET_DIR)
 load: export CARGO_INCREMENTAL := 0
 load: toolchain build-release oha
 	$(RELEASE_EXAMPLE) load

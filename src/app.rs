@@ -1,5 +1,6 @@
-//! The app and its router (the document around it is
-//! `server::document`).
+//! The app and its router: the browser's route table, one line a page,
+//! each at its address in `paths` (the document around it is
+//! `server::document`, handed this app by `startup`).
 
 use crate::account::{ConnectedHomePage, MyAccountPage};
 use crate::activation::{ActivationPage, ResendActivationPage};
@@ -9,13 +10,17 @@ use crate::home::HomePage;
 use crate::i18n::Lang;
 use crate::lifecycle::ReactivationRequestPage;
 use crate::management::ManagementPage;
+use crate::paths::{
+    ACTIVATION_PREFIX, CONTACT_LINK_PREFIX, FORGOT_PATH, HOME_PATH, LOGIN_PATH, MANAGEMENT_PATH,
+    MY_ACCOUNT_PATH, REACTIVATION_PATH, RESEND_PATH, RESET_PREFIX, SIGNUP_PATH,
+};
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute,
+    lazy_route, path, Lazy, LazyRoute, ParamSegment, StaticSegment,
 };
 
 #[component]
@@ -34,18 +39,18 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
                 // Where a form posted without JavaScript leaves the browser:
                 // the server answered with that page, which hydrates there.
-                <Route path=path!("/connexion") view={Lazy::<HomeRoute>::new()} />
-                <Route path=path!("/mon-compte/:formulaire") view={Lazy::<MyAccountRoute>::new()} />
-                <Route path=path!("/inscription") view={Lazy::<SignupRoute>::new()} />
-                <Route path=path!("/activation-renvoyer") view={Lazy::<ResendActivationRoute>::new()} />
-                <Route path=path!("/activation/:token") view={Lazy::<ActivationRoute>::new()} />
-                <Route path=path!("/accueil") view={Lazy::<ConnectedHomeRoute>::new()} />
-                <Route path=path!("/mon-compte") view={Lazy::<MyAccountRoute>::new()} />
-                <Route path=path!("/mot-de-passe-oublie") view={Lazy::<ForgotPasswordRoute>::new()} />
-                <Route path=path!("/reactivation") view={Lazy::<ReactivationRequestRoute>::new()} />
-                <Route path=path!("/adresse-de-contact/:token") view={Lazy::<ContactLinkRoute>::new()} />
-                <Route path=path!("/gestion") view={Lazy::<ManagementRoute>::new()} />
-                <Route path=path!("/nouveau-mot-de-passe/:token") view={Lazy::<ResetPasswordRoute>::new()} />
+                <Route path=(StaticSegment(LOGIN_PATH),) view={Lazy::<HomeRoute>::new()} />
+                <Route path=(StaticSegment(MY_ACCOUNT_PATH), ParamSegment("formulaire")) view={Lazy::<MyAccountRoute>::new()} />
+                <Route path=(StaticSegment(SIGNUP_PATH),) view={Lazy::<SignupRoute>::new()} />
+                <Route path=(StaticSegment(RESEND_PATH),) view={Lazy::<ResendActivationRoute>::new()} />
+                <Route path=(StaticSegment(ACTIVATION_PREFIX), ParamSegment("token")) view={Lazy::<ActivationRoute>::new()} />
+                <Route path=(StaticSegment(HOME_PATH),) view={Lazy::<ConnectedHomeRoute>::new()} />
+                <Route path=(StaticSegment(MY_ACCOUNT_PATH),) view={Lazy::<MyAccountRoute>::new()} />
+                <Route path=(StaticSegment(FORGOT_PATH),) view={Lazy::<ForgotPasswordRoute>::new()} />
+                <Route path=(StaticSegment(REACTIVATION_PATH),) view={Lazy::<ReactivationRequestRoute>::new()} />
+                <Route path=(StaticSegment(CONTACT_LINK_PREFIX), ParamSegment("token")) view={Lazy::<ContactLinkRoute>::new()} />
+                <Route path=(StaticSegment(MANAGEMENT_PATH),) view={Lazy::<ManagementRoute>::new()} />
+                <Route path=(StaticSegment(RESET_PREFIX), ParamSegment("token")) view={Lazy::<ResetPasswordRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 
 /// Name of the cookie that remembers the chosen language.
 pub const LANGUAGE_COOKIE: &str = "sesame_lang";
-/// Path of the language switch (`?lang=en&next=/inscription`).
-pub const LANGUAGE_SWITCH_PATH: &str = "/langue";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {

@@ -19,6 +19,8 @@ pub mod i18n;
 pub mod lifecycle;
 pub mod login;
 pub mod management;
+pub mod outcome;
+pub mod paths;
 pub mod recovery;
 pub mod signup;
 pub mod version_skew;
@@ -26,9 +28,13 @@ pub mod version_skew;
 #[cfg(feature = "ssr")]
 pub mod dev;
 #[cfg(feature = "ssr")]
+pub mod housekeeping;
+#[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod startup;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -28,7 +28,8 @@ fn main() -> std::process::ExitCode {
 #[cfg(feature = "ssr")]
 async fn serve_or_run() -> std::process::ExitCode {
     use sesame::management::cli;
-    use sesame::server::{startup, telemetry, Config, SystemClock};
+    use sesame::server::{telemetry, Config, SystemClock};
+    use sesame::startup;
     use std::process::ExitCode;
     use std::sync::Arc;
 

@@ -3,7 +3,9 @@
 //! server sends the person to the login box and back here afterwards.
 
 #[cfg(feature = "ssr")]
-pub mod credentials;
+pub mod answers;
+#[cfg(feature = "ssr")]
+pub mod changes;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod handlers;
@@ -15,7 +17,7 @@ pub mod service;
 pub use crate::accounts::AccountSummary;
 pub use page::{ConnectedHomePage, MyAccountPage};
 
-use crate::components::{DoorError, Outcome};
+use crate::outcome::{DoorError, Outcome};
 use forms::{
     AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
     SecretChangeForm, SessionForm,
@@ -33,7 +35,7 @@ pub async fn load_connected_page(
     page: ConnectedPage,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| async move {
-        handlers::connected_answer(
+        answers::connected_answer(
             &state,
             &headers,
             &connected.account_id,
@@ -53,7 +55,7 @@ pub async fn change_password(
     #[server(flatten)] form: PasswordChangeForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_password(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -65,7 +67,7 @@ pub async fn change_secret(
     #[server(flatten)] form: SecretChangeForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_secret(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -77,7 +79,7 @@ pub async fn end_sessions(
     #[server(flatten)] form: SessionForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_sessions(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -89,7 +91,7 @@ pub async fn update_profile(
     #[server(flatten)] form: profile::ProfileForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_profile(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -101,7 +103,7 @@ pub async fn change_contact(
     #[server(flatten)] form: ContactForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_contact_change(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -113,7 +115,7 @@ pub async fn change_login(
     #[server(flatten)] form: LoginChangeForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_login_change(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -125,7 +127,7 @@ pub async fn request_attachment(
     #[server(flatten)] form: AttachForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_attach(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -137,7 +139,7 @@ pub async fn deactivate_own(
     #[server(flatten)] form: DeactivateForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
-        handlers::answer_deactivate_own(state, headers, connected, form)
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
@@ -148,24 +150,11 @@ pub async fn deactivate_own(
 pub async fn change_language(
     #[server(flatten)] form: LanguageForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
-    crate::server::door::connected_fn(|state, _headers, connected| {
-        handlers::answer_language(state, connected, form)
+    crate::server::door::connected_fn(|state, headers, connected| {
+        answers::MyAccountForm::answer(form, state, headers, connected)
     })
     .await
 }
-
-pub const HOME_PATH: &str = "/accueil";
-pub const MY_ACCOUNT_PATH: &str = "/mon-compte";
-/// "Mon compte" forms post to `MY_ACCOUNT_PATH` followed by these.
-pub const CONTACT_FORM_PATH: &str = "/mon-compte/contact";
-pub const ATTACH_FORM_PATH: &str = "/mon-compte/rattachement";
-pub const DEACTIVATE_FORM_PATH: &str = "/mon-compte/desactivation";
-pub const PASSWORD_FORM_PATH: &str = "/mon-compte/mot-de-passe";
-pub const SECRET_FORM_PATH: &str = "/mon-compte/question-secrete";
-pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
-pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
-pub const PROFILE_FORM_PATH: &str = "/mon-compte/coordonnees";
-pub const LOGIN_FORM_PATH: &str = "/mon-compte/identifiant";
 
 /// One line of "Fil d'événements".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,7 +239,7 @@ impl ConnectedPage {
     /// The page drawn at `path`: [`HOME_PATH`] is "Accueil connecté",
     /// any other address "Mon compte".
     pub fn at(path: &str) -> ConnectedPage {
-        if path == HOME_PATH {
+        if path == crate::paths::HOME_PATH {
             ConnectedPage::Home
         } else {
             ConnectedPage::MyAccount

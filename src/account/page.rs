@@ -1,9 +1,7 @@
 use super::{
     load_connected_page, ChangeContact, ChangeLanguage, ChangeLogin, ChangePassword, ChangeSecret,
     ConnectedPage, ConnectedPageState, DeactivateOwn, EndSessions, RequestAttachment,
-    UpdateProfile, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH,
-    LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
-    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
+    UpdateProfile,
 };
 use crate::components::{
     loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
@@ -11,6 +9,12 @@ use crate::components::{
 };
 use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
+use crate::login::LogOutForm;
+use crate::paths::{
+    ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH,
+    LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH,
+    SESSIONS_FORM_PATH,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,7 +36,7 @@ fn ConnectedHome(state: ConnectedPageState) -> impl IntoView {
     let empty = state.events.is_empty();
     view! {
         <Title text=lang.t("connected.home_title") />
-        <ConnectedLayout name current=HOME_PATH manages=state.manages>
+        <ConnectedLayout name log_out=LogOutForm current=HOME_PATH manages=state.manages>
             <h1 class="sr-only">{lang.t("connected.home_tab")}</h1>
             <div class="panels">
                 <section class="panel panel--events" aria-labelledby="events-heading">
@@ -141,7 +145,7 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
     ];
     view! {
         <Title text=lang.t("connected.account_title") />
-        <ConnectedLayout name current=MY_ACCOUNT_PATH manages=state.manages>
+        <ConnectedLayout name log_out=LogOutForm current=MY_ACCOUNT_PATH manages=state.manages>
             <h1>{lang.t("connected.account_tab")}</h1>
             {state.notice.map(|notice| view! {
                 <p class="notice notice--info" role="status">{lang.t_with(&notice.key, &[("email", &notice.email)])}</p>

@@ -103,7 +103,7 @@ pub async fn connected_state(
     let account = account_summary(state, account_id)
         .await?
         .context("the session's account is gone")?;
-    let manages = crate::server::web::Actor::load(state, account_id)
+    let manages = crate::accounts::Actor::load(state, account_id)
         .await?
         .manages_anyone();
     let mut shown = ConnectedPageState {

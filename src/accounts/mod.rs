@@ -1,7 +1,8 @@
 //! Accounts, typed: the closed sets the schema stores as text (an account's
 //! state and role, a membership's status, an emailed link's purpose), each an
 //! enum with exactly one string form, and the emailed links themselves
-//! (`links`, server only).
+//! (`links`), who acts on an account (`Actor`, `ActedBy`) and membership
+//! requests (`memberships`), server only.
 //!
 //! No other module spells one of these values: SQL binds `as_str()`, rows
 //! decode through `TryFrom<String>`, and the migration
@@ -16,10 +17,16 @@
 //! `SESAME_PENDING_ACCOUNT_DAYS`.
 
 #[cfg(feature = "ssr")]
+mod actor;
+#[cfg(feature = "ssr")]
 pub mod links;
+#[cfg(feature = "ssr")]
+pub mod memberships;
 #[cfg(feature = "ssr")]
 mod person;
 pub mod summary;
+#[cfg(feature = "ssr")]
+pub use actor::{ActedBy, Actor};
 #[cfg(feature = "ssr")]
 pub use person::{Person, PERSON_COLUMNS};
 pub use summary::AccountSummary;

@@ -3,18 +3,31 @@
 //! one answer function each).
 
 use super::service::{
-    activate, look_up, reactivate, resend_to_pending, ActivationLink, ActivationRefused,
+    activate_account, look_up, reactivate, resend_to_pending, ActivationLink, ActivationRefused,
     Reactivation,
 };
 use super::{ActivationForm, ActivationPageState, ResendForm, ResendPageState};
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
+use crate::paths::{with_segment, ACTIVATION_PREFIX, RESEND_PATH};
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::{render, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Form;
+use axum::Router;
+
+/// The emailed link's page and its form, and the resend form's plain post.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            &with_segment(ACTIVATION_PREFIX, "token"),
+            get(get_activation).post(post_activation),
+        )
+        .route(RESEND_PATH, post(post_resend))
+}
 
 fn status_of(page: &ActivationPageState) -> StatusCode {
     match page {
@@ -43,7 +56,7 @@ fn page_of(link: ActivationLink) -> ActivationPageState {
 }
 
 /// `GET /activation/{token}`
-pub async fn show(
+pub async fn get_activation(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,
@@ -57,7 +70,7 @@ pub async fn show(
 /// fresh link for an expired or replaced one) on the link's page; a
 /// refusal keeps the question as typed, never the passwords or the answer.
 /// Errors: the database failed.
-pub async fn answer_submit(
+pub async fn answer_activation(
     state: AppState,
     token: String,
     form: ActivationForm,
@@ -70,8 +83,8 @@ pub async fn answer_submit(
             Reactivation::Link(link) => page_of(link),
         }
     } else {
-        match activate(&state, &token, &form).await? {
-            Ok(()) => return Ok(Answer::go_to("/?info=activated")),
+        match activate_account(&state, &token, &form).await? {
+            Ok(()) => return Ok(Answer::go_to(crate::paths::login_box_saying("activated"))),
             Err(ActivationRefused::Link(link)) => page_of(link),
             Err(ActivationRefused::Form { account, errors }) => ActivationPageState::Ready {
                 account,
@@ -84,14 +97,14 @@ pub async fn answer_submit(
 }
 
 /// `POST /activation/{token}`: "Valider" or "Réactiver".
-pub async fn submit(
+pub async fn post_activation(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<ActivationForm>,
 ) -> Response {
-    let answer = answer_submit(state.clone(), token, form).await;
+    let answer = answer_activation(state.clone(), token, form).await;
     render::private(door::respond(&state, uri, headers, answer).await)
 }
 
@@ -129,7 +142,7 @@ pub async fn answer_resend(
 }
 
 /// `POST /activation-renvoyer`: the same answer whatever the address.
-pub async fn resend(
+pub async fn post_resend(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,

@@ -26,9 +26,9 @@ pub mod service;
 pub use page::{ActivationPage, ResendActivationPage};
 
 use crate::accounts::AccountSummary;
-use crate::components::{DoorError, Outcome};
 use crate::domain::password::ConfirmationDiffers;
 use crate::domain::{FieldErrors, NewPassword, PasswordPolicy, SecretAnswer, SecretQuestion};
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,7 @@ pub async fn activate(
     #[server(flatten)] form: ActivationForm,
 ) -> Result<Outcome<ActivationPageState>, DoorError> {
     let request = crate::server::door::FnRequest::current()?;
-    let answer = handlers::answer_submit(request.state.clone(), token, form).await;
+    let answer = handlers::answer_activation(request.state.clone(), token, form).await;
     request.finish(answer)
 }
 
@@ -58,10 +58,6 @@ pub async fn resend_activation(
     let answer = handlers::answer_resend(request.state.clone(), form).await;
     request.finish(answer)
 }
-
-pub const ACTIVATION_PREFIX: &str = "/activation";
-/// "Vous n'avez pas reçu le courriel d'activation ?"
-pub const RESEND_PATH: &str = "/activation-renvoyer";
 
 /// The activation form as typed.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,11 @@
-use super::{
-    Activate, ActivationPageState, ResendActivation, ResendPageState, ACTIVATION_PREFIX, FIELDS,
-    RESEND_PATH,
-};
+use super::{Activate, ActivationPageState, ResendActivation, ResendPageState, FIELDS};
 use crate::components::{
     page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
     Layout, NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
+use crate::paths::{ACTIVATION_PREFIX, RESEND_PATH};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

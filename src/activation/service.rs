@@ -10,7 +10,8 @@ use crate::i18n::Lang;
 use crate::mail::enqueue;
 use crate::mail::templates::{self, ActivationOccasion};
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, refuse_if_guessable};
+use crate::server::password::normalize_answer;
+use crate::server::strength::refuse_if_guessable;
 use crate::server::AppState;
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -44,7 +45,7 @@ pub async fn queue_activation_email(
         .execute(&mut *conn)
         .await
         .context("recording when the activation email was sent")?;
-    let link = issued.url(&state.config.public_url, super::ACTIVATION_PREFIX);
+    let link = issued.url(&state.config.public_url, crate::paths::ACTIVATION_PREFIX);
     let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
     let email = templates::activation(lang, occasion, login_email, &link, &valid_until);
     enqueue(conn, state, &email).await?;
@@ -109,7 +110,7 @@ pub enum ActivationRefused {
 /// Sets the password and the secret question, and activates the account;
 /// the link is consumed by one conditional update, so it works once.
 /// Errors: the database or the hashing failed.
-pub async fn activate(
+pub async fn activate_account(
     state: &AppState,
     token: &str,
     form: &ActivationForm,

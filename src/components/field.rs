@@ -75,10 +75,10 @@ pub fn TextField(
         }
     };
     // Checked on leaving the field, but not under a click in progress.
-    let press = use_context::<super::door::PressInForm>();
+    let press = use_context::<super::PressInForm>();
     let on_change = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
-        super::door::after_press(press, move || check(raw));
+        super::after_press(press, move || check(raw));
     };
 
     let hint_id = hint.as_ref().map(|_| format!("{name}-hint"));
@@ -310,7 +310,7 @@ pub(super) fn focus_target(event: &leptos::ev::MouseEvent, id: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(field) = document().get_element_by_id(id) {
         event.prevent_default();
-        super::door::focus_element(&field);
+        super::focus_element(&field);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (event, id);

@@ -1,4 +1,5 @@
-use crate::i18n::{use_lang, Lang, LANGUAGE_SWITCH_PATH};
+use crate::i18n::{use_lang, Lang};
+use crate::paths::LANGUAGE_SWITCH_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -22,6 +23,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 pub fn ConnectedLayout(
     /// "Paul Dupont".
     name: String,
+    /// The "Déconnexion" form (the login flow's `LogOutForm`).
+    #[prop(into)]
+    log_out: ViewFn,
     /// Path of the current tab.
     current: &'static str,
     /// A manager or an administrator: the "Gestion" tab.
@@ -40,12 +44,12 @@ pub fn ConnectedLayout(
         }
     };
     view! {
-        <Header connected=Some(name) />
+        <Header connected=Some((name, log_out)) />
         <nav class="tabs" aria-label=lang.t("connected.tabs")>
             <ul>
-                {tab(crate::account::HOME_PATH, "connected.home_tab")}
-                {tab(crate::account::MY_ACCOUNT_PATH, "connected.account_tab")}
-                {manages.then(|| tab(crate::management::MANAGEMENT_PATH, "connected.management_tab"))}
+                {tab(crate::paths::HOME_PATH, "connected.home_tab")}
+                {tab(crate::paths::MY_ACCOUNT_PATH, "connected.account_tab")}
+                {manages.then(|| tab(crate::paths::MANAGEMENT_PATH, "connected.management_tab"))}
             </ul>
         </nav>
         <main id="contenu" tabindex="-1">
@@ -56,7 +60,7 @@ pub fn ConnectedLayout(
 }
 
 #[component]
-fn Header(connected: Option<String>) -> impl IntoView {
+fn Header(connected: Option<(String, ViewFn)>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <a class="skip-link" href="#contenu" on:click=move |event| super::field::focus_target(&event, "contenu")>
@@ -70,7 +74,7 @@ fn Header(connected: Option<String>) -> impl IntoView {
                 </a>
                 <div class="site-header__tools">
                     <LanguageSwitch />
-                    {connected.map(|name| view! { <UserBox name /> })}
+                    {connected.map(|(name, log_out)| view! { <UserBox name log_out /> })}
                 </div>
             </div>
         </header>
@@ -79,19 +83,11 @@ fn Header(connected: Option<String>) -> impl IntoView {
 
 /// The person's name and "Déconnexion".
 #[component]
-fn UserBox(name: String) -> impl IntoView {
-    let lang = use_lang();
-    let action = ServerAction::<crate::login::LogOut>::new();
-    super::shown_state((), &[super::ActionAnswers::of(action)]);
+fn UserBox(name: String, log_out: ViewFn) -> impl IntoView {
     view! {
         <div class="user-box">
             <span class="user-box__name">{name}</span>
-            <super::DoorAlert action />
-            <super::DoorForm action plain=crate::login::LOGOUT_PATH>
-                <button type="submit" class="button button--secondary">
-                    {lang.t("connected.logout")}
-                </button>
-            </super::DoorForm>
+            {log_out.run()}
         </div>
     }
 }
@@ -123,7 +119,7 @@ fn LanguageSwitch() -> impl IntoView {
         format!(
             "{LANGUAGE_SWITCH_PATH}?lang={}&next={}",
             other.code(),
-            encode_query_value(&here())
+            crate::paths::encode_query_value(&here())
         )
     };
     view! {
@@ -151,18 +147,6 @@ fn LanguageSwitch() -> impl IntoView {
             </ul>
         </nav>
     }
-}
-
-/// Percent-encodes a value for a query string.
-pub fn encode_query_value(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

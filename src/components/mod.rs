@@ -3,22 +3,24 @@
 
 mod account_details;
 mod captcha;
-mod door;
+mod door_form;
 mod field;
+mod focus;
 mod layout;
+mod loaded;
 mod page_state;
 mod password;
+mod shown;
 
 pub use account_details::AccountDetails;
 pub use captcha::{new_challenge_id, CaptchaField};
-#[cfg(feature = "hydrate")]
-pub use door::focus_element;
-pub use door::{
-    clear_input, focus_after_update, loaded_page, mark_headings_announced, shown_state,
-    ActionAnswers, DoorAlert, DoorError, DoorForm, DoorResult, LoadFailure, Loading, Outcome,
-    ANNOUNCED_ATTRIBUTE,
-};
+pub use door_form::{after_press, DoorAlert, DoorForm, PressInForm};
 pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextField, Validator};
-pub use layout::{encode_query_value, ConnectedLayout, FailureNotice, Layout, NotFound};
+#[cfg(feature = "hydrate")]
+pub use focus::focus_element;
+pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUNCED_ATTRIBUTE};
+pub use layout::{ConnectedLayout, FailureNotice, Layout, NotFound};
+pub use loaded::{loaded_page, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
+pub use shown::{shown_state, ActionAnswers};

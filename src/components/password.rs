@@ -9,13 +9,13 @@ use leptos::prelude::*;
 pub async fn password_strength(
     password: String,
     user_inputs: Vec<String>,
-) -> Result<Strength, crate::components::DoorError> {
+) -> Result<Strength, crate::outcome::DoorError> {
     if password.len() > 512 {
         return Ok(Strength::default());
     }
     let inputs: Vec<&str> = user_inputs.iter().take(8).map(String::as_str).collect();
     let password = crate::domain::unicode::normalized(&password);
-    Ok(crate::server::password::strength(&password, &inputs))
+    Ok(crate::server::strength::strength(&password, &inputs))
 }
 
 /// A new password with its confirmation: the rules as a checklist that ticks

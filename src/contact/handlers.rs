@@ -1,13 +1,24 @@
 //! The doors of the page of the emailed links about an address change
 //! (the two forms asking for a change are "Mon compte"'s:
-//! `account::handlers`).
+//! `account::handlers`), and the flow's routes.
 
 use super::service::{apply, find_link, page_of};
 use super::ContactLinkState;
+use crate::paths::{with_segment, CONTACT_LINK_PREFIX};
 use crate::server::{render, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+/// The emailed link's page and its button.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        &with_segment(CONTACT_LINK_PREFIX, "token"),
+        get(get_contact_link).post(post_contact_link),
+    )
+}
 
 fn status_of(page: &ContactLinkState) -> StatusCode {
     match page {
@@ -18,7 +29,7 @@ fn status_of(page: &ContactLinkState) -> StatusCode {
 }
 
 /// `GET /adresse-de-contact/{token}`: shows, changes nothing.
-pub async fn show(
+pub async fn get_contact_link(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,
@@ -29,7 +40,7 @@ pub async fn show(
 }
 
 /// `POST /adresse-de-contact/{token}`
-pub async fn submit(
+pub async fn post_contact_link(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,

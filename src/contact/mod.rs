@@ -20,7 +20,7 @@ pub mod service;
 
 pub use page::ContactLinkPage;
 
-use crate::components::{DoorError, Outcome};
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +33,6 @@ pub async fn confirm_link(token: String) -> Result<Outcome<ContactLinkState>, Do
     let page = service::apply(&request.state, &token).await;
     request.finish(page.map(crate::server::door::Answer::page))
 }
-
-pub const CONTACT_LINK_PREFIX: &str = "/adresse-de-contact";
 
 /// What the page of a contact link shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
-use super::{ConfirmLink, ContactLinkState, CONTACT_LINK_PREFIX};
+use super::{ConfirmLink, ContactLinkState};
 use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout};
 use crate::i18n::use_lang;
+use crate::paths::CONTACT_LINK_PREFIX;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,12 +1,13 @@
 //! The server side of the contact address change.
 
-use super::{ContactLinkState, CONTACT_LINK_PREFIX};
+use super::ContactLinkState;
 use crate::accounts::links::{self, Change, Found};
 use crate::accounts::{Person, TokenPurpose};
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::i18n::Lang;
 use crate::mail::address::check_deliverable;
 use crate::mail::{enqueue, templates};
+use crate::paths::CONTACT_LINK_PREFIX;
 use crate::server::credentials::check_current_password;
 use crate::server::events::{self, EventKind};
 use crate::server::{session, AppState};

@@ -1,11 +1,22 @@
 //! The dev mailbox: with no SMTP server configured, emails stay in the
 //! outbox and are read here. Not mounted in production mode.
 
+use crate::paths::{with_segment, DEV_MAILBOX_PATH, DEV_PANIC_PATH};
 use crate::server::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+/// The dev mailbox's routes; `startup` mounts them outside production only.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(DEV_MAILBOX_PATH, get(list))
+        .route(&with_segment(DEV_MAILBOX_PATH, "id"), get(show))
+        .route(DEV_PANIC_PATH, get(panic))
+}
 
 /// The mailbox shows emails as their HTML says (inline styles included),
 /// sandboxed in a frame; nothing else runs.
@@ -73,7 +84,7 @@ pub async fn list(State(state): State<AppState>) -> Response {
                 " (queued)"
             };
             body.push_str(&format!(
-                "<tr><td>{when}</td><td>{to}</td><td><a href=\"/dev/mailbox/{id}\">{subject}</a>{status}</td><td>{kind}</td></tr>",
+                "<tr><td>{when}</td><td>{to}</td><td><a href=\"{DEV_MAILBOX_PATH}/{id}\">{subject}</a>{status}</td><td>{kind}</td></tr>",
                 to = text(&row.recipient),
                 id = attr(&row.id),
                 subject = text(&row.subject),
@@ -112,7 +123,7 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resp
                 &state,
             &subject,
             &format!(
-                "<p><a href=\"/dev/mailbox\">← All emails</a></p><h1>{subject}</h1><p>To: {to}</p>\
+                "<p><a href=\"{DEV_MAILBOX_PATH}\">← All emails</a></p><h1>{subject}</h1><p>To: {to}</p>\
                  <h2>Text</h2><pre class=\"dev-mailbox__text\">{text_body}</pre>\
                  <h2>HTML</h2><iframe title=\"HTML part\" sandbox srcdoc=\"{html}\" class=\"dev-mailbox__html\"></iframe>",
                 subject = text(&subject),

@@ -5,7 +5,7 @@ use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorF
 use crate::i18n::use_lang;
 use crate::lifecycle::{ReactivationPageState, RequestReactivation};
 use crate::login::{LogIn, LoginBoxState, LoginRefusal};
-use crate::signup::SIGNUP_PATH;
+use crate::paths::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -65,7 +65,7 @@ pub fn HomePage() -> impl IntoView {
                             </a>
                         </p>
                         <p>
-                            <a href=crate::activation::RESEND_PATH>
+                            <a href=crate::paths::RESEND_PATH>
                                 {lang.t("home.activation_not_received")}
                             </a>
                         </p>
@@ -137,7 +137,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                     <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>
                 </div>
             </DoorForm>
-            <p><a href=crate::recovery::FORGOT_PATH>{lang.t("home.forgot_password")}</a></p>
+            <p><a href=crate::paths::FORGOT_PATH>{lang.t("home.forgot_password")}</a></p>
         </section>
     }
 }
@@ -158,7 +158,7 @@ fn ReactivationButton(email: String) -> impl IntoView {
         .into_any(),
         _ => view! {
             <DoorAlert action />
-            <DoorForm action plain=crate::lifecycle::REACTIVATION_PATH>
+            <DoorForm action plain=crate::paths::REACTIVATION_PATH>
                 <input type="hidden" name="login_email" value=email.get_value() />
                 <button type="submit" class="button button--secondary">{lang.t("login.request_reactivation")}</button>
             </DoorForm>

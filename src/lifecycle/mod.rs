@@ -22,7 +22,7 @@ pub mod service;
 
 pub use page::ReactivationRequestPage;
 
-use crate::components::{DoorError, Outcome};
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -34,11 +34,9 @@ pub async fn request_reactivation(
     #[server(flatten)] form: ReactivationForm,
 ) -> Result<Outcome<ReactivationPageState>, DoorError> {
     let request = crate::server::door::FnRequest::current()?;
-    let answer = handlers::answer_request(request.state.clone(), form).await;
+    let answer = handlers::answer_reactivation(request.state.clone(), form).await;
     request.finish(answer)
 }
-
-pub const REACTIVATION_PATH: &str = "/reactivation";
 
 /// "Demander la réactivation": the login address.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,9 @@
-use super::{ReactivationPageState, RequestReactivation, REACTIVATION_PATH};
+use super::{ReactivationPageState, RequestReactivation};
 use crate::components::{
     page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout, TextField,
 };
 use crate::i18n::use_lang;
+use crate::paths::REACTIVATION_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

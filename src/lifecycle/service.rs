@@ -1,11 +1,12 @@
 //! Deactivating and reactivating accounts, and asking for a reactivation.
 
 use crate::accounts::links::{self, Change};
+use crate::accounts::ActedBy;
 use crate::accounts::{AccountState, Person};
 use crate::domain::{EmailAddress, Reason};
 use crate::i18n::Lang;
 use crate::mail::enqueue;
-use crate::mail::templates::{self, ActedBy};
+use crate::mail::templates;
 use crate::server::events::{self, EventKind};
 use crate::server::{session, AppState};
 use anyhow::Context;
@@ -126,7 +127,7 @@ pub async fn reactivate(
 /// Records a reactivation request for a deactivated account and sends the
 /// guide's email to its contact address (at most once an hour). Does nothing
 /// for any other address, and takes the same path of queries either way.
-pub async fn request_reactivation(
+pub async fn ask_for_reactivation(
     state: &AppState,
     login_email: &EmailAddress,
 ) -> anyhow::Result<()> {

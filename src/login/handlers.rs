@@ -1,62 +1,51 @@
 //! The doors of the login box (`POST /connexion`, `/api/connexion`) and
-//! of "Déconnexion" (`POST /deconnexion`, `/api/deconnexion`), and the
-//! login box's state read from the home page's query.
+//! of "Déconnexion" (`POST /deconnexion`, `/api/deconnexion`), the login
+//! box's state read from the home page's query, and the flow's routes.
 
-use super::service::{log_in, LoginOutcome};
+use super::service::{authenticate, close_session, open_session};
 use super::{LoginBoxState, LoginForm, LoginRefusal};
+use crate::paths::{login_box_address, HOME_PAGE_PATH, HOME_PATH, LOGIN_PATH, LOGOUT_PATH};
 use crate::server::door::{self, Answer};
-use crate::server::events::{self, EventKind};
 use crate::server::steady::Steady;
+use crate::server::web::ClientAddress;
 use crate::server::{language, session, AppState};
-use anyhow::Context;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use axum::Form;
-use std::net::SocketAddr;
+use axum::routing::post;
+use axum::{Form, Router};
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry
-/// behind a trusted proxy.
-pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.config.trust_forwarded_for {
-        if let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return forwarded.to_owned();
-        }
-    }
-    peer.ip().to_string()
+/// The login box's plain post (and its address visited), and "Déconnexion".
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(LOGIN_PATH, post(post_login).get(get_login))
+        .route(LOGOUT_PATH, post(post_logout))
 }
 
 /// Where to go after logging in: the requested path of this site, or the
 /// connected home.
 pub fn after_login(next: &str) -> &str {
     language::local_path(next)
-        .filter(|path| *path != "/" && !path.starts_with(super::LOGIN_PATH))
-        .unwrap_or(crate::account::HOME_PATH)
+        .filter(|path| *path != HOME_PAGE_PATH && !path.starts_with(LOGIN_PATH))
+        .unwrap_or(HOME_PATH)
 }
 
 /// `GET /connexion` (the address a refused plain login leaves in the
 /// browser, reloaded or bookmarked): back to the login box (303), with its
 /// `?suivant=` when it names a path of this site.
-pub async fn to_login_box(uri: Uri) -> axum::response::Redirect {
-    axum::response::Redirect::to(&super::login_box_address(&login_box_from_query(&uri).next))
+pub async fn get_login(uri: Uri) -> axum::response::Redirect {
+    axum::response::Redirect::to(&login_box_address(&login_box_from_query(&uri).next))
 }
 
 /// `POST /connexion`
-pub async fn submit(
+pub async fn post_login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let client = client_address(&state, &headers, peer);
-    let answer = answer(&state, &headers, &client, form).await;
-    door::respond(&state, Uri::from_static("/"), headers, answer).await
+    let answer = answer_login(&state, &headers, &client, form).await;
+    door::respond(&state, Uri::from_static(HOME_PAGE_PATH), headers, answer).await
 }
 
 /// What the login box leads to, on both doors (`POST /connexion`, the
@@ -65,18 +54,18 @@ pub async fn submit(
 /// the refusal and the address as typed (never the password).
 ///
 /// Errors: the session could not be opened (the database failed).
-pub async fn answer(
+pub async fn answer_login(
     state: &AppState,
     headers: &HeaderMap,
-    client: &str,
+    client: &ClientAddress,
     form: LoginForm,
 ) -> anyhow::Result<Answer<LoginBoxState>> {
     let steady = Steady::start(state);
-    let outcome = steady
-        .answer(log_in(state, &form.email, &form.password, client).await)
+    let checked = steady
+        .answer(authenticate(state, &form.email, &form.password, client.as_str()).await)
         .await;
-    let refusal = match outcome {
-        Ok(LoginOutcome::LoggedIn { account_id }) => {
+    let refusal = match checked {
+        Ok(Ok(account_id)) => {
             let (cookie, language) = open_session(state, headers, &account_id).await?;
             return Ok(Answer::GoTo {
                 path: after_login(&form.next).to_owned(),
@@ -84,9 +73,9 @@ pub async fn answer(
                 person_language: language,
             });
         }
-        Ok(LoginOutcome::Refused(refusal)) => refusal,
+        Ok(Err(refusal)) => refusal,
         Err(error) => {
-            let reference = crate::server::telemetry::report(&error, "login");
+            let reference = crate::error::report(&error, "login");
             LoginRefusal::Unavailable { reference }
         }
     };
@@ -108,54 +97,20 @@ pub async fn answer(
     Ok(Answer::Page(status, login_box))
 }
 
-/// Opens the session (its cookie), records the login in the feed, and
-/// reads the account's language (its pages' language from now on).
-async fn open_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    account_id: &str,
-) -> anyhow::Result<(axum::http::HeaderValue, Option<crate::i18n::Lang>)> {
-    let cookie = session::open(state, headers, account_id).await?;
-    let mut conn = state.db.acquire().await.context("recording the login")?;
-    let (language,): (String,) = sqlx::query_as("SELECT language FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await
-        .context("reading the account's language")?;
-    events::record(
-        &mut conn,
-        account_id,
-        EventKind::LoggedIn,
-        state.clock.now_seconds(),
-    )
-    .await?;
-    Ok((cookie, crate::i18n::Lang::from_code(&language)))
-}
-
 /// `POST /deconnexion`
-pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let answer = log_out_answer(&state, &headers).await;
-    door::respond(&state, Uri::from_static("/"), headers, answer).await
+pub async fn post_logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let answer = answer_logout(&state, &headers).await;
+    door::respond(&state, Uri::from_static(HOME_PAGE_PATH), headers, answer).await
 }
 
 /// "Déconnexion", on both doors: the session ends (and the feed says so),
 /// its cookie is cleared, and the login box says "Vous êtes déconnecté".
 ///
 /// Errors: the database failed (the session may still be open).
-pub async fn log_out_answer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Answer<()>> {
-    if let Some(current) = session::current(state, headers).await? {
-        let mut conn = state.db.acquire().await.context("recording the logout")?;
-        events::record(
-            &mut conn,
-            &current.account_id,
-            EventKind::LoggedOut,
-            state.clock.now_seconds(),
-        )
-        .await?;
-    }
-    session::close(state, headers).await?;
+pub async fn answer_logout(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Answer<()>> {
+    close_session(state, headers).await?;
     Ok(Answer::GoTo {
-        path: "/?info=logged_out".to_owned(),
+        path: crate::paths::login_box_saying("logged_out"),
         cookie: Some(session::clear_cookie(state)),
         person_language: None,
     })
@@ -194,7 +149,7 @@ mod tests {
         let login_box = LoginBoxState::of_visit(Some("/mon-compte"), None);
         assert_eq!(login_box.plain_address(), "/connexion?suivant=/mon-compte");
         let uri: Uri = login_box.plain_address().parse().unwrap();
-        let back = to_login_box(uri).await.into_response();
+        let back = get_login(uri).await.into_response();
         assert_eq!(back.status(), 303);
         assert_eq!(back.headers()["location"], "/?suivant=/mon-compte");
         for hostile in crate::server::language::HOSTILE_TARGETS {
@@ -205,9 +160,9 @@ mod tests {
             assert_eq!(login_box.plain_address(), "/connexion", "{hostile:?}");
             let uri = format!(
                 "/connexion?suivant={}",
-                crate::components::encode_query_value(hostile)
+                crate::paths::encode_query_value(hostile)
             );
-            let back = to_login_box(uri.parse().unwrap()).await.into_response();
+            let back = get_login(uri.parse().unwrap()).await.into_response();
             assert_eq!(back.headers()["location"], "/", "{hostile:?}");
         }
     }

@@ -8,10 +8,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-use crate::components::{DoorError, Outcome};
+pub use page::LogOutForm;
+
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +29,7 @@ pub async fn log_in(
 ) -> Result<Outcome<LoginBoxState>, DoorError> {
     let request = crate::server::door::FnRequest::current()?;
     let client = request.client_address();
-    let answer = handlers::answer(&request.state, request.headers(), &client, form).await;
+    let answer = handlers::answer_login(&request.state, request.headers(), &client, form).await;
     request.finish(answer)
 }
 
@@ -36,32 +39,9 @@ pub async fn log_in(
 #[server(prefix = "/api", endpoint = "deconnexion")]
 pub async fn log_out() -> Result<Outcome<()>, DoorError> {
     let request = crate::server::door::FnRequest::current()?;
-    let answer = handlers::log_out_answer(&request.state, request.headers()).await;
+    let answer = handlers::answer_logout(&request.state, request.headers()).await;
     request.finish(answer)
 }
-
-pub const LOGIN_PATH: &str = "/connexion";
-
-/// The login box on the home page that leads back to `next` once logged
-/// in: `/?suivant=<next, percent-encoded>`, or `/` when `next` is empty.
-/// `next` is checked again as a local path when the login box reads it
-/// (`domain::redirect`, OWASP Unvalidated Redirects).
-pub fn login_box_address(next: &str) -> String {
-    if next.is_empty() {
-        "/".to_owned()
-    } else {
-        with_next("/", next)
-    }
-}
-
-/// `base?suivant=<next, percent-encoded>`.
-fn with_next(base: &str, next: &str) -> String {
-    format!(
-        "{base}?suivant={}",
-        crate::components::encode_query_value(next)
-    )
-}
-pub const LOGOUT_PATH: &str = "/deconnexion";
 
 /// The login box as typed. `Debug` never shows the password.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,8 +154,8 @@ impl LoginBoxState {
     /// there after logging in (the post itself carries it as `next`).
     pub fn plain_address(&self) -> String {
         match crate::domain::redirect::local_path(&self.next) {
-            Some(next) => with_next(LOGIN_PATH, next),
-            None => LOGIN_PATH.to_owned(),
+            Some(next) => crate::paths::with_next(crate::paths::LOGIN_PATH, next),
+            None => crate::paths::LOGIN_PATH.to_owned(),
         }
     }
 }
@@ -194,15 +174,5 @@ mod tests {
         let shown = format!("{form:?}");
         assert!(!shown.contains("Vanille"), "{shown}");
         assert!(shown.contains("paul@example.fr"));
-    }
-
-    #[test]
-    fn the_login_box_leads_back_to_the_page_asked_for_with_its_query_encoded() {
-        assert_eq!(login_box_address(""), "/");
-        assert_eq!(login_box_address("/mon-compte"), "/?suivant=/mon-compte");
-        assert_eq!(
-            login_box_address("/gestion?onglet=a&b=c"),
-            "/?suivant=/gestion%3Fonglet%3Da%26b%3Dc"
-        );
     }
 }

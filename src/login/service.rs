@@ -1,39 +1,41 @@
-//! Logging in, as a plain function testable without HTTP: the counted
-//! password check (`server::credentials`), the account's state, and the
-//! upgrade of an outdated hash.
+//! Logging in and out, as plain functions testable without HTTP: the
+//! counted password check (`server::credentials`), the account's state,
+//! the upgrade of an outdated hash, and the session opened or closed with
+//! its line in the account's feed.
 
 use super::LoginRefusal;
 use crate::accounts::AccountState;
 use crate::domain::EmailAddress;
+use crate::i18n::Lang;
 use crate::server::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
+use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
-use crate::server::throttle;
-use crate::server::AppState;
+use crate::server::{session, throttle, AppState};
 use anyhow::Context;
+use axum::http::{HeaderMap, HeaderValue};
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum LoginOutcome {
-    LoggedIn { account_id: String },
-    Refused(LoginRefusal),
-}
-
-/// Checks a login. Unknown addresses cost the same time as wrong passwords
-/// (a dummy hash is verified) and get the same refusal.
-pub async fn log_in(
+/// Checks a login: the id of the account whose password `password` is, or
+/// why not. Unknown addresses cost the same time as wrong passwords (a
+/// dummy hash is verified) and get the same refusal (OWASP Authentication
+/// Cheat Sheet, "Authentication and Error Messages"); `client` is counted
+/// by the per-client throttle, the address by its lock.
+///
+/// Errors: the database failed, or hashing failed.
+pub async fn authenticate(
     state: &AppState,
     raw_email: &str,
     password: &str,
     client: &str,
-) -> anyhow::Result<LoginOutcome> {
+) -> anyhow::Result<Result<String, LoginRefusal>> {
     if !throttle::client_allowed(state, client).await? {
-        return Ok(LoginOutcome::Refused(LoginRefusal::TooManyAttempts));
+        return Ok(Err(LoginRefusal::TooManyAttempts));
     }
     let login = match EmailAddress::parse(raw_email) {
         Ok(email) => email.to_string(),
         Err(_) => crate::domain::unicode::normalized(raw_email.trim()).to_lowercase(),
     };
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES || login.is_empty() {
-        return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials));
+        return Ok(Err(LoginRefusal::InvalidCredentials));
     }
     let candidate: Option<Candidate> = sqlx::query_as(
         "SELECT id, state, password_hash, language, first_name, last_name \
@@ -49,20 +51,18 @@ pub async fn log_in(
     ) {
         (Counted::Locked { until }, _) => {
             let minutes = ((until - state.clock.now_seconds()) + 59) / 60;
-            return Ok(LoginOutcome::Refused(LoginRefusal::Locked {
+            return Ok(Err(LoginRefusal::Locked {
                 minutes: minutes.max(1),
             }));
         }
         (Counted::Right(verified), Some(account)) => (verified, account),
-        _ => return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials)),
+        _ => return Ok(Err(LoginRefusal::InvalidCredentials)),
     };
 
     match account.state {
         AccountState::Active => {}
-        AccountState::Deactivated => return Ok(LoginOutcome::Refused(LoginRefusal::Deactivated)),
-        AccountState::Pending => {
-            return Ok(LoginOutcome::Refused(LoginRefusal::InvalidCredentials))
-        }
+        AccountState::Deactivated => return Ok(Err(LoginRefusal::Deactivated)),
+        AccountState::Pending => return Ok(Err(LoginRefusal::InvalidCredentials)),
     }
     if verified == Verified::MatchesButOutdated {
         let rehashed = state.hasher.hash(password).await?;
@@ -73,7 +73,49 @@ pub async fn log_in(
             .await
             .context("upgrading a password hash")?;
     }
-    Ok(LoginOutcome::LoggedIn {
-        account_id: account.id,
-    })
+    Ok(Ok(account.id))
+}
+
+/// Opens a session for `account_id` (a new id: OWASP Session Management,
+/// "Renew the Session ID After Any Privilege Level Change"), records the
+/// login in the account's feed, and reads the account's language (its
+/// pages' language from now on): the session's cookie and that language.
+///
+/// Errors: the database failed.
+pub async fn open_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+) -> anyhow::Result<(HeaderValue, Option<Lang>)> {
+    let cookie = session::open(state, headers, account_id).await?;
+    let mut conn = state.db.acquire().await.context("recording the login")?;
+    let (language,): (String,) = sqlx::query_as("SELECT language FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading the account's language")?;
+    events::record(
+        &mut conn,
+        account_id,
+        EventKind::LoggedIn,
+        state.clock.now_seconds(),
+    )
+    .await?;
+    Ok((cookie, Lang::from_code(&language)))
+}
+
+/// "Déconnexion": the request's session ends (the feed says so when there
+/// was one). Errors: the database failed (the session may still be open).
+pub async fn close_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> {
+    if let Some(current) = session::current(state, headers).await? {
+        let mut conn = state.db.acquire().await.context("recording the logout")?;
+        events::record(
+            &mut conn,
+            &current.account_id,
+            EventKind::LoggedOut,
+            state.clock.now_seconds(),
+        )
+        .await?;
+    }
+    session::close(state, headers).await
 }

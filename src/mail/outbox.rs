@@ -222,10 +222,11 @@ fn build_message(mailer: &Mailer, queued: &Queued) -> anyhow::Result<Message> {
 }
 
 /// The worker: delivers due messages whenever woken, and at least every
-/// `SESAME_OUTBOX_POLL_MS`; also purges expired captcha challenges.
+/// `SESAME_OUTBOX_POLL_MS` (a failed round is logged and tried again at
+/// the next; nothing is lost: a message leaves the outbox only once sent
+/// or given up after `SESAME_OUTBOX_MAX_ATTEMPTS`).
 pub async fn run_worker(state: AppState) {
     let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
-    let mut rounds: u64 = 0;
     loop {
         if let Err(error) = deliver_due(&state).await {
             tracing::error!(
@@ -233,50 +234,10 @@ pub async fn run_worker(state: AppState) {
                 "the outbox worker failed a round"
             );
         }
-        if rounds.is_multiple_of(600) {
-            housekeeping(&state).await;
-        }
-        rounds = rounds.wrapping_add(1);
         tokio::select! {
             _ = state.mailer.woken() => {}
             _ = tokio::time::sleep(poll) => {}
         }
-    }
-}
-
-/// Deletes what has expired: captcha challenges, sessions, recovery flows,
-/// emailed links 30 days after their expiry, and accounts never activated.
-pub async fn housekeeping(state: &AppState) {
-    if let Err(error) = crate::server::captcha::purge_expired(state).await {
-        tracing::warn!(
-            error = format!("{error:#}"),
-            "purging captcha challenges failed"
-        );
-    }
-    if let Err(error) = crate::server::session::purge_expired(state).await {
-        tracing::warn!(error = format!("{error:#}"), "purging sessions failed");
-    }
-    if let Err(error) = crate::recovery::service::purge_expired(state).await {
-        tracing::warn!(
-            error = format!("{error:#}"),
-            "purging recovery flows failed"
-        );
-    }
-    if let Err(error) =
-        crate::accounts::links::purge_spent(&state.db, state.clock.now_seconds()).await
-    {
-        tracing::warn!(error = format!("{error:#}"), "purging spent links failed");
-    }
-    match crate::activation::service::purge_pending(state).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(
-            accounts = n,
-            "pending accounts past their activation time deleted"
-        ),
-        Err(error) => tracing::warn!(
-            error = format!("{error:#}"),
-            "purging pending accounts failed"
-        ),
     }
 }
 

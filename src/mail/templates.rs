@@ -4,6 +4,7 @@
 //! template writes markup, so none can forget to escape.
 
 use super::OutgoingEmail;
+use crate::accounts::ActedBy;
 use crate::i18n::Lang;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use jiff::{tz::TimeZone, Timestamp};
@@ -449,24 +450,6 @@ pub fn login_changed(
         &args,
         portal_url,
     )
-}
-
-/// Who deactivated or reactivated an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActedBy {
-    Owner,
-    Manager,
-    Administrator,
-}
-
-impl ActedBy {
-    fn key(self) -> &'static str {
-        match self {
-            ActedBy::Owner => "owner",
-            ActedBy::Manager => "manager",
-            ActedBy::Administrator => "administrator",
-        }
-    }
 }
 
 /// "Désactivation d'un compte", to the login address.

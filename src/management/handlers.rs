@@ -1,22 +1,26 @@
 //! The doors of `/gestion`: plain posts and server functions over one
-//! answer function each.
+//! answer function each, and the flow's routes.
 
-use super::service::{act, page_for, Refusal};
+use super::listing::page_for;
+use super::service::{act, Refusal};
 use super::{ManagementForm, ManagementPageState};
+use crate::accounts::Actor;
 use crate::domain::FieldErrors;
+use crate::paths::MANAGEMENT_PATH;
 use crate::server::door::{self, Answer};
-use crate::server::web::{forbidden, Actor, FormOutcome, Manager};
+use crate::server::render::no_store;
+use crate::server::web::{forbidden, Manager, Verdict};
 use crate::server::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
+use axum::routing::get;
 use axum::Form;
+use axum::Router;
 
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+/// `/gestion`: the page and its forms' plain post.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(MANAGEMENT_PATH, get(get_management).post(post_management))
 }
 
 /// `/gestion` as `actor` may see it. Errors: the database failed.
@@ -28,7 +32,7 @@ pub async fn answer_show(
 }
 
 /// `GET /gestion`
-pub async fn show(
+pub async fn get_management(
     State(state): State<AppState>,
     Manager { actor, .. }: Manager,
     uri: Uri,
@@ -55,12 +59,12 @@ pub async fn answer_act(
         Ok(Ok(notice)) => Ok(Ok(notice)),
         Err(error) => Err(error),
     };
-    let outcome = FormOutcome::of(answered, "management action");
-    let status = outcome.status();
-    let (notice, errors, failure) = match outcome {
-        FormOutcome::Done(notice) => (Some(notice), FieldErrors::new(), None),
-        FormOutcome::Refused(errors) => (None, errors, None),
-        FormOutcome::Failed(reference) => (None, FieldErrors::new(), Some(reference)),
+    let verdict = Verdict::of(answered, "management action");
+    let status = verdict.status();
+    let (notice, errors, failure) = match verdict {
+        Verdict::Done(notice) => (Some(notice), FieldErrors::new(), None),
+        Verdict::Refused(errors) => (None, errors, None),
+        Verdict::Failed(reference) => (None, FieldErrors::new(), Some(reference)),
     };
     let mut page = page_for(&state, &actor).await?;
     page.notice = notice.map(str::to_owned);
@@ -74,7 +78,7 @@ pub async fn answer_act(
 }
 
 /// `POST /gestion`
-pub async fn submit(
+pub async fn post_management(
     State(state): State<AppState>,
     Manager { actor, .. }: Manager,
     uri: Uri,

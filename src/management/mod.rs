@@ -17,6 +17,8 @@
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod listing;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -24,12 +26,10 @@ pub mod service;
 pub use page::ManagementPage;
 
 use crate::accounts::AccountState;
-use crate::components::{DoorError, Outcome};
 use crate::domain::FieldErrors;
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-pub const MANAGEMENT_PATH: &str = "/gestion";
 
 /// An account in a manager's or an administrator's list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,10 +1,12 @@
-use super::{load_management_page, Manage, ManagementForm, ManagementPageState, MANAGEMENT_PATH};
+use super::{load_management_page, Manage, ManagementForm, ManagementPageState};
 use crate::accounts::AccountState;
 use crate::components::{
     loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
     TextField,
 };
 use crate::i18n::use_lang;
+use crate::login::LogOutForm;
+use crate::paths::MANAGEMENT_PATH;
 use leptos::prelude::*;
 use leptos::tachys::reactive_graph::OwnedView;
 use leptos::tachys::view::keyed::keyed;
@@ -71,7 +73,7 @@ fn management_view(
     let (rows_of_requests, rows_of_accounts) = (rows.clone(), rows.clone());
     view! {
         <Title text=lang.t("management.title") />
-        <ConnectedLayout name=state.viewer.clone() current=MANAGEMENT_PATH manages=true>
+        <ConnectedLayout name=state.viewer.clone() log_out=LogOutForm current=MANAGEMENT_PATH manages=true>
             <h1>{lang.t("management.heading")}</h1>
             {state.notice.map(|key| view! { <p class="notice notice--info" role="status">{lang.t(&key)}</p> })}
             {state.failure.map(|reference| view! { <FailureNotice reference /> })}

@@ -1,10 +1,10 @@
-//! Who may act on whom, and the actions of `/gestion` and of "Mon compte"
-//! on structures.
+//! The actions of `/gestion`: creating structures, naming managers,
+//! deciding membership requests, deactivating and reactivating accounts,
+//! each checked against what the actor may do (`accounts::Actor`).
 
-use super::{
-    AbandonedEmail, ManagedAccount, ManagementForm, ManagementPageState, MembershipRequest,
-    StructureLine,
-};
+use super::ManagementForm;
+use crate::accounts::memberships::{structure_by_siret, NoSuchStructure};
+use crate::accounts::Actor;
 use crate::accounts::MembershipStatus;
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
 use crate::i18n::Lang;
@@ -13,150 +13,8 @@ use crate::mail::enqueue;
 use crate::mail::templates;
 use crate::server::db::is_unique_violation;
 use crate::server::events::{self, EventKind};
-use crate::server::web::Actor;
 use crate::server::{tokens, AppState};
 use anyhow::Context;
-
-/// The list of `/gestion` for this actor.
-pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementPageState> {
-    type AccountRow = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-    );
-    let rows: Vec<AccountRow> = sqlx::query_as(
-        "SELECT a.id, a.first_name || ' ' || a.last_name, a.login_email, a.state, a.role, \
-           (SELECT MIN(s.name) FROM memberships m JOIN structures s ON s.id = m.structure_id \
-             WHERE m.account_id = a.id AND m.status = $1), \
-           (SELECT r.requested_at FROM reactivation_requests r WHERE r.account_id = a.id) \
-         FROM accounts a ORDER BY a.last_name, a.first_name, a.login_email",
-    )
-    .bind(MembershipStatus::Approved.as_str())
-    .fetch_all(&state.db)
-    .await
-    .context("reading the accounts")?;
-    let members: Vec<(String, String)> =
-        sqlx::query_as("SELECT account_id, structure_id FROM memberships WHERE status = $1")
-            .bind(MembershipStatus::Approved.as_str())
-            .fetch_all(&state.db)
-            .await
-            .context("reading the memberships")?;
-    let in_scope = |id: &str| {
-        id != actor.id
-            && (actor.admin
-                || members
-                    .iter()
-                    .any(|(a, s)| a == id && actor.manages_structure(s)))
-    };
-    let accounts = rows
-        .into_iter()
-        .filter(|row| in_scope(&row.0))
-        .map(
-            |(id, name, login_email, state, _role, structures, requested)| {
-                anyhow::Ok(ManagedAccount {
-                    id,
-                    name,
-                    login_email,
-                    state: state.parse()?,
-                    structures: structures.unwrap_or_default(),
-                    reactivation_requested: requested.is_some(),
-                })
-            },
-        )
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    type RequestRow = (String, String, String, String, String, String);
-    let requests: Vec<RequestRow> = sqlx::query_as(
-        "SELECT m.account_id, m.structure_id, a.first_name || ' ' || a.last_name, a.login_email, \
-         s.name, s.siret FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         JOIN structures s ON s.id = m.structure_id WHERE m.status = $1 \
-         ORDER BY m.requested_at",
-    )
-    .bind(MembershipStatus::Pending.as_str())
-    .fetch_all(&state.db)
-    .await
-    .context("reading the membership requests")?;
-    let requests = requests
-        .into_iter()
-        .filter(|row| actor.manages_structure(&row.1))
-        .map(
-            |(account_id, structure_id, name, login_email, structure, siret)| MembershipRequest {
-                account_id,
-                structure_id,
-                name,
-                login_email,
-                structure,
-                siret,
-            },
-        )
-        .collect();
-    let structures = if actor.admin {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT s.siret, s.name, \
-               (SELECT MIN(a.login_email) FROM memberships m JOIN accounts a ON a.id = m.account_id \
-                 WHERE m.structure_id = s.id AND m.is_manager = 1 AND m.status = $1) \
-             FROM structures s ORDER BY s.name",
-        )
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the structures")?;
-        rows.into_iter()
-            .map(|(siret, name, managers)| StructureLine {
-                siret,
-                name,
-                managers: managers.unwrap_or_default(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let abandoned = if actor.admin {
-        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT recipient, subject, abandoned_at, last_error FROM outbox \
-             WHERE abandoned_at IS NOT NULL ORDER BY abandoned_at DESC LIMIT 50",
-        )
-        .fetch_all(&state.db)
-        .await
-        .context("reading the abandoned emails")?;
-        rows.into_iter()
-            .map(|(recipient, subject, at, error)| AbandonedEmail {
-                recipient,
-                subject,
-                when: jiff::Timestamp::from_second(at)
-                    .map(|t| {
-                        crate::mail::templates::format_datetime(
-                            crate::i18n::Lang::Fr,
-                            t,
-                            &state.config.timezone,
-                        )
-                    })
-                    .unwrap_or_default(),
-                error: error.unwrap_or_default(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let (viewer,): (String,) =
-        sqlx::query_as("SELECT first_name || ' ' || last_name FROM accounts WHERE id = $1")
-            .bind(&actor.id)
-            .fetch_one(&state.db)
-            .await
-            .context("reading the viewer")?;
-    Ok(ManagementPageState {
-        viewer,
-        admin: actor.admin,
-        accounts,
-        requests,
-        structures,
-        abandoned,
-        ..Default::default()
-    })
-}
 
 /// Why an action was refused, for the person who asked.
 pub enum Refusal {
@@ -263,7 +121,7 @@ async fn name_manager(
             .fetch_optional(&state.db)
             .await
             .context("reading the account")?;
-    let structure = structure_by_siret(state, &siret).await?;
+    let structure = structure_by_siret(&state.db, &siret).await?;
     if account.is_none() {
         errors.insert("email", &NoSuchAccount);
     }
@@ -304,17 +162,6 @@ async fn name_manager(
     .await?;
     tx.commit().await.context("committing a manager naming")?;
     Ok(Ok("management.done_manager"))
-}
-
-async fn structure_by_siret(
-    state: &AppState,
-    siret: &Siret,
-) -> anyhow::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT id, name FROM structures WHERE siret = $1")
-        .bind(siret.as_ref())
-        .fetch_optional(&state.db)
-        .await
-        .context("reading the structure")
 }
 
 /// Approves or refuses a pending request; the person is told either way.
@@ -397,72 +244,11 @@ async fn decide_membership(
     Ok(())
 }
 
-/// Asks to be attached to the structure of `raw` (a SIRET).
-pub async fn request_membership(
-    state: &AppState,
-    account_id: &str,
-    raw: &str,
-) -> anyhow::Result<Result<String, FieldErrors>> {
-    let mut errors = FieldErrors::new();
-    let Some(siret) = errors.check("siret", Siret::parse(raw)) else {
-        return Ok(Err(errors));
-    };
-    let Some((structure_id, name)) = structure_by_siret(state, &siret).await? else {
-        errors.insert("siret", &NoSuchStructure);
-        return Ok(Err(errors));
-    };
-    let now = state.clock.now_seconds();
-    let mut tx = state
-        .db
-        .begin()
-        .await
-        .context("starting a membership request")?;
-    let asked = sqlx::query(
-        "INSERT INTO memberships (account_id, structure_id, status, requested_at) \
-         VALUES ($1, $2, $4, $3) \
-         ON CONFLICT (account_id, structure_id) DO UPDATE SET status = $4, requested_at = $3, \
-         decided_at = NULL, decided_by = NULL WHERE memberships.status = $5",
-    )
-    .bind(account_id)
-    .bind(&structure_id)
-    .bind(now)
-    .bind(MembershipStatus::Pending.as_str())
-    .bind(MembershipStatus::Refused.as_str())
-    .execute(&mut *tx)
-    .await
-    .context("requesting a membership")?;
-    if asked.rows_affected() == 0 {
-        errors.insert("siret", &AlreadyAsked);
-        return Ok(Err(errors));
-    }
-    events::record(&mut tx, account_id, EventKind::MembershipRequested, now).await?;
-    tx.commit()
-        .await
-        .context("committing a membership request")?;
-    Ok(Ok(name))
-}
-
 struct SiretTaken;
 
 impl UserMessage for SiretTaken {
     fn message_key(&self) -> &'static str {
         "errors.siret.taken"
-    }
-}
-
-struct NoSuchStructure;
-
-impl UserMessage for NoSuchStructure {
-    fn message_key(&self) -> &'static str {
-        "errors.siret.unknown"
-    }
-}
-
-struct AlreadyAsked;
-
-impl UserMessage for AlreadyAsked {
-    fn message_key(&self) -> &'static str {
-        "errors.siret.already_asked"
     }
 }
 

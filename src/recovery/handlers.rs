@@ -5,13 +5,24 @@
 use super::service::{answer, look_up, reset, start, RecoveryStep, ResetLinkState, ResetRefused};
 use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState};
 use crate::domain::FieldErrors;
+use crate::paths::{with_segment, FORGOT_PATH, RESET_PREFIX};
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::{language, render, tokens, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Form;
+use axum::Router;
+
+/// Both steps' plain post, and the reset link's page and its form.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(FORGOT_PATH, post(post_forgot)).route(
+        &with_segment(RESET_PREFIX, "token"),
+        get(get_reset).post(post_reset),
+    )
+}
 
 fn status_of_forgot(page: &ForgotPageState) -> StatusCode {
     match page {
@@ -25,7 +36,7 @@ fn status_of_forgot(page: &ForgotPageState) -> StatusCode {
 }
 
 /// `POST /mot-de-passe-oublie`, both steps.
-pub async fn submit(
+pub async fn post_forgot(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -70,7 +81,7 @@ pub async fn answer_forgot(
     match outcome.map(|step| forgot_page(&form, step)) {
         Ok(page) => Answer::Page(status_of_forgot(&page), page),
         Err(error) => {
-            let reference = crate::server::telemetry::report(&error, "password recovery");
+            let reference = crate::error::report(&error, "password recovery");
             let page = if form.intent == "answer" {
                 // The flow is still there (or will say it expired): the
                 // question step again, with the failure.
@@ -198,7 +209,7 @@ fn reset_page(
 }
 
 /// `GET /nouveau-mot-de-passe/{token}`
-pub async fn show(
+pub async fn get_reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,
@@ -222,7 +233,11 @@ pub async fn answer_reset(
     form: ResetForm,
 ) -> anyhow::Result<Answer<ResetPageState>> {
     let page = match reset(&state, &token, &form).await {
-        Ok(Ok(())) => return Ok(Answer::go_to("/?info=password_changed")),
+        Ok(Ok(())) => {
+            return Ok(Answer::go_to(crate::paths::login_box_saying(
+                "password_changed",
+            )))
+        }
         Ok(Err(ResetRefused::Link(link))) => reset_page(link, FieldErrors::new(), None),
         Ok(Err(ResetRefused::Form {
             user_inputs,
@@ -230,7 +245,7 @@ pub async fn answer_reset(
         })) => reset_page(ResetLinkState::Ready { user_inputs }, errors, None),
         Err(error) => match look_up(&state, &token).await {
             Ok(link @ ResetLinkState::Ready { .. }) => {
-                let reference = crate::server::telemetry::report(&error, "password reset");
+                let reference = crate::error::report(&error, "password reset");
                 let page = reset_page(link, FieldErrors::new(), Some(reference));
                 return Ok(Answer::Page(StatusCode::SERVICE_UNAVAILABLE, page));
             }
@@ -241,7 +256,7 @@ pub async fn answer_reset(
 }
 
 /// `POST /nouveau-mot-de-passe/{token}`: "Valider".
-pub async fn submit_reset(
+pub async fn post_reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
     uri: Uri,

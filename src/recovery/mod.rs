@@ -28,16 +28,11 @@ mod throttle;
 
 pub use page::{ForgotPasswordPage, ResetPasswordPage};
 
-use crate::components::{DoorError, Outcome};
 use crate::domain::password::parse_pair;
 use crate::domain::{EmailAddress, FieldErrors, NewPassword, PasswordPolicy, SecretAnswer};
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// "Mot de passe oublié ?": both steps post here.
-pub const FORGOT_PATH: &str = "/mot-de-passe-oublie";
-/// "Gestion du mot de passe", followed by the emailed token.
-pub const RESET_PREFIX: &str = "/nouveau-mot-de-passe";
 
 /// Both steps of "Mot de passe oublié ?" (`POST /mot-de-passe-oublie`).
 ///

@@ -1,6 +1,6 @@
 use super::{
-    ForgotPageState, Recover, ResetPageState, ResetPassword, ANSWER_FIELDS, FORGOT_PATH,
-    REQUEST_FIELDS, RESET_FIELDS, RESET_PREFIX,
+    ForgotPageState, Recover, ResetPageState, ResetPassword, ANSWER_FIELDS, REQUEST_FIELDS,
+    RESET_FIELDS,
 };
 use crate::components::{
     new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
@@ -8,6 +8,7 @@ use crate::components::{
 };
 use crate::domain::{EmailAddress, FieldErrors, PasswordPolicy, UserMessage};
 use crate::i18n::use_lang;
+use crate::paths::{FORGOT_PATH, RESET_PREFIX};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -10,7 +10,8 @@ use crate::domain::{CaptchaAnswer, FieldErrors, PasswordError, PasswordPolicy};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, refuse_if_guessable, Verified};
+use crate::server::password::{normalize_answer, Verified};
+use crate::server::strength::refuse_if_guessable;
 use crate::server::{captcha, session, tokens, AppState};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -258,7 +259,7 @@ async fn send_reset_link(state: &AppState, owner: &Owner, lang: Lang) -> anyhow:
         valid_for,
     )
     .await?;
-    let link = issued.url(&state.config.public_url, super::RESET_PREFIX);
+    let link = issued.url(&state.config.public_url, crate::paths::RESET_PREFIX);
     let valid_until = templates::format_datetime(lang, issued.expires_at, &state.config.timezone);
     let email = templates::password_reset(
         lang,

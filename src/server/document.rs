@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// The document of every page Leptos draws: `<head>` with the bundle's
-/// files, then the app.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// files, then `app` (the composition root's, `startup`).
+pub fn shell(options: LeptosOptions, app: fn() -> AnyView) -> impl IntoView {
     let lang = super::language::of_current_request();
     super::security::set_content_security_policy();
     let bundle = use_context::<AppState>().map(|state| state.bundle.clone());
@@ -61,9 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {bundle_tags}
                 <MetaTags />
             </head>
-            <body>
-                <crate::app::App />
-            </body>
+            <body>{app()}</body>
         </html>
     }
 }

@@ -14,10 +14,11 @@
 //! no-enumeration rules) holds on both doors. The same-origin check is a
 //! middleware over both.
 
-use super::web::{Actor, Connected};
+use super::web::{ClientAddress, Connected};
 use super::{language, render, session, AppState};
-use crate::components::{DoorError, DoorResult, Outcome};
+use crate::accounts::Actor;
 use crate::i18n::Lang;
+use crate::outcome::{DoorError, DoorResult, Outcome};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -133,14 +134,8 @@ impl FnRequest {
     }
 
     /// The client's address, as the login throttle counts it.
-    pub fn client_address(&self) -> String {
-        let peer = self
-            .parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0)
-            .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
-        crate::login::handlers::client_address(&self.state, self.headers(), peer)
+    pub fn client_address(&self) -> ClientAddress {
+        ClientAddress::of(&self.state, &self.parts)
     }
 
     /// The server function's answer: the page's state or the path to go
@@ -226,7 +221,7 @@ where
 /// Logs a failure and gives the error that carries its reference only
 /// (answered with 503).
 pub fn fail(error: anyhow::Error) -> DoorError {
-    refuse(DoorError::Unavailable(super::telemetry::report(
+    refuse(DoorError::Unavailable(crate::error::report(
         &error,
         "server function",
     )))

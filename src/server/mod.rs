@@ -1,5 +1,7 @@
-//! Everything that runs only on the server: configuration, start-up, state,
-//! storage, captcha, language negotiation, HTTP middleware.
+//! Everything that runs only on the server, below the flows: configuration,
+//! state, storage, sessions, captcha, language negotiation, and the web
+//! spine every flow's doors stand on (`web`, `door`, `render`, `document`).
+//! Nothing here names a flow or the app: `startup` composes them.
 
 pub mod assets;
 pub mod captcha;
@@ -17,9 +19,9 @@ pub mod render;
 pub mod secret_key;
 pub mod security;
 pub mod session;
-pub mod startup;
 pub mod state;
 pub mod steady;
+pub mod strength;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;

@@ -32,12 +32,13 @@ where
 {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
+    let app = state.app;
     let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(context_state.clone());
             provide_context(page_state.clone());
         },
-        move || shell(options.clone()),
+        move || shell(options.clone(), app),
     );
     let mut request = Request::new(Body::empty());
     *request.method_mut() = Method::GET;
@@ -55,7 +56,7 @@ where
 /// Logs an unexpected failure with a reference and answers with a generic,
 /// translated page that shows only that reference.
 pub async fn unavailable(state: &AppState, headers: &HeaderMap, error: anyhow::Error) -> Response {
-    let reference = crate::server::telemetry::report(&error, "request");
+    let reference = crate::error::report(&error, "request");
     let lang = super::language::of_headers(headers, state.config.default_lang);
     let reference_line = lang.t_with("errors.reference", &[("reference", reference.as_str())]);
     plain_page(
@@ -127,11 +128,20 @@ where
 /// `Referer` may carry it elsewhere, and no cache may keep it.
 pub fn private(mut response: Response) -> Response {
     use axum::http::{header, HeaderValue};
-    let headers = response.headers_mut();
-    headers.insert(
+    response.headers_mut().insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    no_store(response)
+}
+
+/// An answer that carries personal data: `Cache-Control: no-store`, so
+/// that no cache keeps it (OWASP Session Management Cheat Sheet, "Web
+/// Content Caching").
+pub fn no_store(mut response: Response) -> Response {
+    use axum::http::{header, HeaderValue};
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

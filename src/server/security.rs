@@ -143,7 +143,7 @@ pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a handler panicked".into());
     let error = anyhow::anyhow!(what);
-    let reference = super::telemetry::report(&error, "request (panic)");
+    let reference = crate::error::report(&error, "request (panic)");
     let body = format!(
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -16,6 +16,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The browser bundle's addresses, read once at start-up.
     pub bundle: Arc<super::document::Bundle>,
+    /// The app the document draws inside `<body>` (`document::shell`),
+    /// handed in by the composition root: nothing in `server` names it.
+    pub app: fn() -> leptos::prelude::AnyView,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,17 +1,15 @@
 //! The web spine shared by every flow's HTTP door: who is asking
-//! ([`Connected`], [`Manager`]) as handler arguments whose rejection is a
-//! response, and what a form's service said ([`FormOutcome`]) with its
-//! status written once.
+//! ([`Connected`], [`ClientAddress`]) as handler arguments whose
+//! rejection is a response, and what a form's service said ([`Verdict`])
+//! with its status written once.
 //!
 //! A door extracts, calls its flow's service, and renders; it never checks a
 //! session or maps an outcome to a status by hand.
 
 use super::{render, session, AppState};
-use crate::accounts::{MembershipStatus, Role};
+use crate::accounts::Actor;
 use crate::domain::FieldErrors;
 use crate::error::Reference;
-use crate::mail::templates::ActedBy;
-use anyhow::Context;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
@@ -42,7 +40,7 @@ impl FromRequestParts<AppState> for Connected {
             }),
             Ok(None) => {
                 let back = page_to_come_back_to(&parts.method, parts.uri.path(), parts.uri.query());
-                Err(Redirect::to(&crate::login::login_box_address(&back)).into_response())
+                Err(Redirect::to(&crate::paths::login_box_address(&back)).into_response())
             }
             Err(error) => Err(render::unavailable(state, &parts.headers, error).await),
         }
@@ -63,6 +61,53 @@ fn page_to_come_back_to(method: &Method, path: &str, query: Option<&str>) -> Str
     match path.rsplit_once('/') {
         Some((parent, _)) if !parent.is_empty() => parent.to_owned(),
         _ => path.to_owned(),
+    }
+}
+
+/// The client's address, as the login throttle counts it
+/// (`SESAME_CLIENT_MAX_ATTEMPTS`): the peer's IP address, or the first
+/// `X-Forwarded-For` entry when `SESAME_TRUST_FORWARDED_FOR` says a proxy
+/// sets it (never otherwise: a client could then pick its own address).
+/// Without a peer (a request made in-process) it is `0.0.0.0`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
+impl ClientAddress {
+    /// The address of the request whose head is `parts`.
+    pub fn of(state: &AppState, parts: &Parts) -> ClientAddress {
+        if state.config.trust_forwarded_for {
+            if let Some(forwarded) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+            {
+                return ClientAddress(forwarded.to_owned());
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        ClientAddress(peer.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress::of(state, parts))
     }
 }
 
@@ -100,119 +145,42 @@ pub fn forbidden(state: &AppState, headers: &axum::http::HeaderMap) -> Response 
         StatusCode::FORBIDDEN,
         "management.forbidden_title",
         &[&lang.t("management.forbidden_text")],
-        crate::account::HOME_PATH,
+        crate::paths::HOME_PATH,
     )
-}
-
-/// Someone who may act on others: an administrator, or the manager of some
-/// structures.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub id: String,
-    pub admin: bool,
-    /// Ids of the structures they manage.
-    pub managed: Vec<String>,
-}
-
-impl Actor {
-    /// The account's role and the structures it manages. Errors: the
-    /// database failed, or the account is gone.
-    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
-        let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(&state.db)
-            .await
-            .context("reading the role")?;
-        let role: Role = role.parse()?;
-        let managed: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2 \
-             AND is_manager = 1",
-        )
-        .bind(account_id)
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the managed structures")?;
-        Ok(Actor {
-            id: account_id.to_owned(),
-            admin: role == Role::Admin,
-            managed: managed.into_iter().map(|(id,)| id).collect(),
-        })
-    }
-
-    /// An administrator, or the manager of at least one structure: the
-    /// "Gestion" tab and `/gestion` are theirs.
-    pub fn manages_anyone(&self) -> bool {
-        self.admin || !self.managed.is_empty()
-    }
-
-    /// How the notices name this actor.
-    pub fn acted_by(&self) -> ActedBy {
-        if self.admin {
-            ActedBy::Administrator
-        } else {
-            ActedBy::Manager
-        }
-    }
-
-    /// Whether this actor may act on the members of `structure_id`.
-    pub fn manages_structure(&self, structure_id: &str) -> bool {
-        self.admin || self.managed.iter().any(|id| id == structure_id)
-    }
-
-    /// An administrator acts on anyone; a manager on the approved members of
-    /// the structures they manage; nobody on themselves here.
-    pub async fn may_act_on(&self, state: &AppState, account_id: &str) -> anyhow::Result<bool> {
-        if account_id == self.id {
-            return Ok(false);
-        }
-        if self.admin {
-            return Ok(true);
-        }
-        let structures: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2",
-        )
-        .bind(account_id)
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the account's structures")?;
-        Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
-    }
 }
 
 /// What a form's service said, as its door shows it: done (with what to
 /// tell), refused with a message next to each field, or failed with a
 /// reference (the cause is in the log only).
 #[derive(Debug)]
-pub enum FormOutcome<T> {
+pub enum Verdict<T> {
     Done(T),
     Refused(FieldErrors),
     Failed(Reference),
 }
 
-impl<T> FormOutcome<T> {
+impl<T> Verdict<T> {
     /// From a service's answer: `Ok(Ok(done))`, `Ok(Err(field errors))`, or
     /// an unexpected error, logged here with its whole chain under `what`.
-    pub fn of(answer: anyhow::Result<Result<T, FieldErrors>>, what: &str) -> FormOutcome<T> {
+    pub fn of(answer: anyhow::Result<Result<T, FieldErrors>>, what: &str) -> Verdict<T> {
         match answer {
-            Ok(Ok(done)) => FormOutcome::Done(done),
-            Ok(Err(errors)) => FormOutcome::Refused(errors),
-            Err(error) => FormOutcome::Failed(super::telemetry::report(&error, what)),
+            Ok(Ok(done)) => Verdict::Done(done),
+            Ok(Err(errors)) => Verdict::Refused(errors),
+            Err(error) => Verdict::Failed(crate::error::report(&error, what)),
         }
     }
 
     /// 200 done, 422 refused, 503 failed.
     pub fn status(&self) -> StatusCode {
         match self {
-            FormOutcome::Done(_) => StatusCode::OK,
-            FormOutcome::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            FormOutcome::Failed(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Verdict::Done(_) => StatusCode::OK,
+            Verdict::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Verdict::Failed(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     pub fn is_done(&self) -> bool {
-        matches!(self, FormOutcome::Done(_))
+        matches!(self, Verdict::Done(_))
     }
 }
 
@@ -246,12 +214,12 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_status() {
-        let done: FormOutcome<()> = FormOutcome::of(Ok(Ok(())), "test");
+        let done: Verdict<()> = Verdict::of(Ok(Ok(())), "test");
         assert_eq!(done.status(), StatusCode::OK);
-        let refused: FormOutcome<()> = FormOutcome::of(Ok(Err(FieldErrors::new())), "test");
+        let refused: Verdict<()> = Verdict::of(Ok(Err(FieldErrors::new())), "test");
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let failed: FormOutcome<()> = FormOutcome::of(Err(anyhow::anyhow!("down")), "test");
+        let failed: Verdict<()> = Verdict::of(Err(anyhow::anyhow!("down")), "test");
         assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(matches!(failed, FormOutcome::Failed(r) if !r.as_str().contains("down")));
+        assert!(matches!(failed, Verdict::Failed(r) if !r.as_str().contains("down")));
     }
 }

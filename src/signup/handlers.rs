@@ -1,28 +1,36 @@
 //! The doors of "Créer votre compte" (`POST /inscription` and the server
 //! function `/api/inscription`) and of its configuration screen: both call
-//! [`answer`].
+//! [`answer_signup`].
 
-use super::service::{sign_up, SignupError};
+use super::service::{create_account, SignupError};
 use super::{SignupForm, SignupPageState};
 use crate::domain::FieldErrors;
 use crate::i18n::Lang;
+use crate::paths::SIGNUP_PATH;
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::{language, AppState};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use axum::routing::post;
 use axum::Form;
+use axum::Router;
+
+/// The signup form's plain post (the page itself is drawn by Leptos).
+pub fn routes() -> Router<AppState> {
+    Router::new().route(SIGNUP_PATH, post(post_signup))
+}
 
 /// `POST /inscription`
-pub async fn submit(
+pub async fn post_signup(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<SignupForm>,
 ) -> Response {
     let lang = language::of_headers(&headers, state.config.default_lang);
-    let answer = answer(&state, lang, form).await;
+    let answer = answer_signup(&state, lang, form).await;
     door::respond(&state, uri, headers, Ok(answer)).await
 }
 
@@ -31,7 +39,11 @@ pub async fn submit(
 /// compte" checks the details and opens the configuration screen;
 /// "Valider" (on either screen) creates the account, no sooner than the
 /// steady answer time, or shows the form again with its errors.
-pub async fn answer(state: &AppState, lang: Lang, form: SignupForm) -> Answer<SignupPageState> {
+pub async fn answer_signup(
+    state: &AppState,
+    lang: Lang,
+    form: SignupForm,
+) -> Answer<SignupPageState> {
     let configuring = form.screen == "configure";
     match form.intent.as_str() {
         "new_captcha" | "edit" if !configuring || form.intent == "edit" => {
@@ -66,7 +78,10 @@ pub async fn answer(state: &AppState, lang: Lang, form: SignupForm) -> Answer<Si
         _ => {}
     }
     let steady = Steady::start(state);
-    match steady.answer(sign_up(state, &form, lang).await).await {
+    match steady
+        .answer(create_account(state, &form, lang).await)
+        .await
+    {
         Ok(recap) => Answer::page(SignupPageState::Created(recap)),
         Err(SignupError::Invalid(errors)) if configuring => Answer::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -83,7 +98,7 @@ pub async fn answer(state: &AppState, lang: Lang, form: SignupForm) -> Answer<Si
             },
         ),
         Err(SignupError::Unexpected(error)) => {
-            let reference = crate::server::telemetry::report(&error, "signup");
+            let reference = crate::error::report(&error, "signup");
             Answer::Page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 SignupPageState::Failed {

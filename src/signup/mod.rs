@@ -9,7 +9,7 @@
 //! - created: the recap screen of the guide. A login address that already
 //!   has an account gets the very same screen; its owner is warned by email.
 //!
-//! Two doors, one answer (`handlers::answer`): without JavaScript the form
+//! Two doors, one answer (`handlers::answer_signup`): without JavaScript the form
 //! posts to its own address (`POST /inscription`) and the page is drawn
 //! again; with it, the same fields go to the server function
 //! [`sign_up`] (`POST /api/inscription`) and the page changes in place.
@@ -25,8 +25,8 @@ pub mod service;
 pub use form::{NewAccount, SignupForm, FIELDS};
 pub use page::SignupPage;
 
-use crate::components::{DoorError, Outcome};
 use crate::domain::FieldErrors;
+use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -41,12 +41,9 @@ pub async fn sign_up(
     #[server(flatten)] form: SignupForm,
 ) -> Result<Outcome<SignupPageState>, DoorError> {
     let request = crate::server::door::FnRequest::current()?;
-    let answer = handlers::answer(&request.state, request.lang(), form).await;
+    let answer = handlers::answer_signup(&request.state, request.lang(), form).await;
     request.finish(Ok(answer))
 }
-
-/// Path of the signup page, for GET and POST.
-pub const SIGNUP_PATH: &str = "/inscription";
 
 /// What the server tells the signup page to show.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

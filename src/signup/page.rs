@@ -1,4 +1,4 @@
-use super::{SignUp, SignupForm, SignupPageState, SignupRecap, FIELDS, SIGNUP_PATH};
+use super::{SignUp, SignupForm, SignupPageState, SignupRecap, FIELDS};
 use crate::components::{
     new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
     ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
@@ -8,6 +8,7 @@ use crate::domain::{
     PostalCode, UserMessage,
 };
 use crate::i18n::use_lang;
+use crate::paths::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,5 +1,5 @@
 //! The server side of signup: the `POST /inscription` handler and the plain
-//! `sign_up` function it calls, testable without HTTP.
+//! `create_account` function it calls, testable without HTTP.
 
 use super::{NewAccount, SignupForm, SignupRecap};
 use crate::accounts::{AccountState, MembershipStatus};
@@ -34,7 +34,7 @@ pub enum SignupError {
 /// Creates a pending account and queues its activation email, or, when the
 /// login address already has an account, warns its owner; both give the
 /// same recap, so the form never tells who is registered.
-pub async fn sign_up(
+pub async fn create_account(
     state: &AppState,
     form: &SignupForm,
     lang: Lang,

@@ -251,10 +251,10 @@ async fn an_account_not_activated_within_30_days_is_deleted_and_its_address_can_
     let email = unique_email();
     app.create_pending_account(&email).await;
     app.clock.advance(SignedDuration::from_hours(24 * 29));
-    sesame::mail::outbox::housekeeping(&app.state).await;
+    sesame::housekeeping::sweep(&app.state).await;
     assert_eq!(app.count("accounts").await, 1, "deleted before 30 days");
     app.clock.advance(SignedDuration::from_hours(24 * 2));
-    sesame::mail::outbox::housekeeping(&app.state).await;
+    sesame::housekeeping::sweep(&app.state).await;
     assert_eq!(app.count("accounts").await, 0);
     assert_eq!(app.count("account_tokens").await, 0);
     assert_eq!(app.count("account_events").await, 0);

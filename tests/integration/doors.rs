@@ -555,7 +555,7 @@ async fn a_page_with_data_is_drawn_while_another_portal_starts_in_the_same_proce
                 .expect("a runtime for the other portals");
             runtime.block_on(async {
                 for _ in 0..10 {
-                    sesame::server::startup::Application::build(config.clone(), clock.clone())
+                    sesame::startup::Application::build(config.clone(), clock.clone())
                         .await
                         .expect("another portal");
                 }

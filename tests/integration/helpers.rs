@@ -1,6 +1,7 @@
 use jiff::Timestamp;
 use scraper::{Html, Selector};
-use sesame::server::{startup::Application, AppState, Config, ManualClock};
+use sesame::server::{AppState, Config, ManualClock};
+use sesame::startup::Application;
 use sqlx::{AnyConnection, Connection, Executor};
 use std::sync::Arc;
 

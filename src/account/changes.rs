@@ -1,29 +1,35 @@
-//! "Mon compte": changing the password and the secret question (both after
-//! the current password), ending sessions, and the language of the emails.
+//! The changes "Mon compte" makes to the account itself, each checked as
+//! the guide says and recorded in the account's feed: the password and the
+//! secret question (after the current password), the details, the
+//! sessions, the language, and deactivation by its owner.
 
 use super::forms::{PasswordChangeForm, SecretChangeForm};
 use super::AccountNotice;
 use crate::accounts::links::{self, Change};
+use crate::accounts::ActedBy;
 use crate::accounts::Person;
 use crate::domain::password::parse_pair;
 use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
+use crate::i18n::Lang;
+use crate::lifecycle::service::{deactivate, Acting};
 use crate::mail::{enqueue, templates};
-use crate::server::credentials::check_current_password;
+use crate::server::credentials::{check_current_password, CurrentPasswordRefused};
 use crate::server::events::{self, EventKind};
-use crate::server::password::{normalize_answer, refuse_if_guessable};
+use crate::server::password::normalize_answer;
+use crate::server::strength::refuse_if_guessable;
 use crate::server::{session, AppState};
 use anyhow::Context;
 
-/// What a form of this module did: what to tell, or why each field was
-/// refused.
-type Outcome = Result<AccountNotice, FieldErrors>;
-
-pub async fn change_password(
+/// "Modifier le mot de passe" (guide, section 5; the activation's policy:
+/// 8+ characters, 3 of 4 classes, not guessable per zxcvbn): the other
+/// sessions end (all but `keep_session`), the owner is told by email. What
+/// to tell, or why each field was refused. Errors: the database failed.
+pub async fn replace_password(
     state: &AppState,
     account_id: &str,
     keep_session: Option<&str>,
     form: &PasswordChangeForm,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Result<AccountNotice, FieldErrors>> {
     let owner = Person::load(&state.db, account_id).await?;
     let mut errors = FieldErrors::new();
     let parsed = parse_pair(
@@ -100,11 +106,13 @@ pub async fn change_password(
     }))
 }
 
-pub async fn change_secret(
+/// "Question secrète": a new question and answer, after the current
+/// password; the owner is told by email. Errors: the database failed.
+pub async fn replace_secret(
     state: &AppState,
     account_id: &str,
     form: &SecretChangeForm,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Result<AccountNotice, FieldErrors>> {
     let owner = Person::load(&state.db, account_id).await?;
     let mut errors = FieldErrors::new();
     let question = errors.check(
@@ -155,11 +163,13 @@ pub async fn change_secret(
     }))
 }
 
-pub async fn update_profile(
+/// The details (names, postal address, phone, fax), with the signup's
+/// rules. Errors: the database failed.
+pub async fn save_profile(
     state: &AppState,
     account_id: &str,
     form: &super::profile::ProfileForm,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Result<AccountNotice, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let Some(profile) = form.check(&mut errors) else {
         return Ok(Err(errors));
@@ -203,7 +213,7 @@ pub async fn update_profile(
 /// sessions can be named; any other `handle` ends nothing. Returns how
 /// many sessions ended (none when the one named had ended already, from
 /// another tab or by expiry). Errors: the database failed.
-pub async fn end_sessions(
+pub async fn close_sessions(
     state: &AppState,
     account_id: &str,
     current: &str,
@@ -223,4 +233,50 @@ pub async fn end_sessions(
         .await
         .context("ending a session")?;
     Ok(ended.rows_affected())
+}
+
+/// The language of the account's emails and pages: saved; an unknown
+/// code changes nothing (`None`). Errors: the database failed.
+pub async fn save_language(
+    state: &AppState,
+    account_id: &str,
+    code: &str,
+) -> anyhow::Result<Option<Lang>> {
+    let Some(lang) = Lang::from_code(code) else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(lang.code())
+        .bind(account_id)
+        .execute(&state.db)
+        .await
+        .context("saving the language")?;
+    Ok(Some(lang))
+}
+
+/// "Désactiver mon compte", confirmed by the current password (guide,
+/// section 5): the account's sessions end and its owner is told
+/// (`lifecycle::service::deactivate`). A wrong or missing password, or an
+/// account that was no longer active, is refused next to the password
+/// field. Errors: the database failed.
+pub async fn deactivate_own_account(
+    state: &AppState,
+    account_id: &str,
+    password: &str,
+) -> anyhow::Result<Result<(), FieldErrors>> {
+    let mut errors = FieldErrors::new();
+    if let Err(refused) = check_current_password(state, account_id, password).await? {
+        errors.insert("deactivate_password", &refused);
+        return Ok(Err(errors));
+    }
+    let acting = Acting {
+        by: ActedBy::Owner,
+        actor_id: None,
+        reason: None,
+    };
+    if deactivate(state, account_id, acting).await? {
+        return Ok(Ok(()));
+    }
+    errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
+    Ok(Err(errors))
 }

@@ -1,24 +1,31 @@
-//! Building and running the application: used by `main` and by the
-//! integration tests (which bind port 0).
+//! The composition root: the one place that names the app and every flow.
+//! It connects the state, builds the router from each flow's `routes()`
+//! and the pages Leptos draws, and starts the workers (the outbox and
+//! housekeeping). Used by `main`, the integration tests (which bind port
+//! 0) and the benches.
 
-use super::document::shell;
-use super::{
-    captcha, config::Config, db, keys::Keys, language, password::Hasher, security, AppState, Clock,
-};
 use crate::app::App;
 use crate::mail::{outbox, Mailer};
+use crate::paths::{with_segment, CAPTCHA_PREFIX, LANGUAGE_SWITCH_PATH, SERVER_FN_PREFIX};
+use crate::server::document::{self, shell, Bundle};
+use crate::server::{
+    assets, captcha, config::Config, db, keys::Keys, language, password::Hasher, security,
+    AppState, Clock,
+};
 use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::get_configuration;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
+use leptos::prelude::{provide_context, AnyView, IntoAny};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
+/// The portal, bound to its address with its workers started, ready to
+/// serve ([`Application::run_until_stopped`]).
 pub struct Application {
     listener: TcpListener,
     router: Router,
@@ -59,10 +66,7 @@ pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ap
     let exe_dir = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
-    let bundle = Arc::new(super::document::Bundle::load(
-        &leptos_options,
-        exe_dir.as_deref(),
-    ));
+    let bundle = Arc::new(Bundle::load(&leptos_options, exe_dir.as_deref()));
     Ok(AppState {
         config: Arc::new(config),
         db,
@@ -72,12 +76,19 @@ pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ap
         keys,
         leptos_options,
         bundle,
+        app: the_app,
     })
 }
 
+/// The app the document draws (`server::document::shell`).
+fn the_app() -> AnyView {
+    leptos::view! { <App /> }.into_any()
+}
+
 impl Application {
-    /// [`connect`], then binds the listen address and starts the outbox
-    /// worker. Errors: those of [`connect`], or the address is taken.
+    /// [`connect`], then binds the listen address and starts the workers:
+    /// the outbox's and housekeeping. Errors: those of [`connect`], or the
+    /// address is taken.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let site_addr = config.site_addr;
         let state = connect(config, clock).await?;
@@ -86,11 +97,12 @@ impl Application {
             .with_context(|| format!("binding {site_addr}"))?;
         let router = router(state.clone());
         tokio::spawn(outbox::run_worker(state.clone()));
+        tokio::spawn(crate::housekeeping::run(state.clone()));
         let pkg = state
             .config
             .site_root
             .join(state.leptos_options.site_pkg_dir.as_ref());
-        tokio::task::spawn_blocking(move || match super::assets::precompress(&pkg) {
+        tokio::task::spawn_blocking(move || match assets::precompress(&pkg) {
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "precompressed the browser's files"),
             Err(error) => tracing::warn!(%error, "precompressing the browser's files failed"),
@@ -172,136 +184,84 @@ async fn server_functions(
 /// integration tests run many portals at once) reuses the first one's list.
 fn leptos_route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES
-        .get_or_init(|| generate_route_list_with_exclusions(App, Some(pages_with_handlers())))
-        .clone()
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The pages drawn by their own handlers, which load their data (or send
-/// the person to log in) first; Leptos does not route them.
-fn pages_with_handlers() -> Vec<String> {
-    vec![
-        "/accueil".to_owned(),
-        "/mon-compte".to_owned(),
-        "/activation/{token}".to_owned(),
-        "/nouveau-mot-de-passe/{token}".to_owned(),
-        "/adresse-de-contact/{token}".to_owned(),
-        "/gestion".to_owned(),
-        // The addresses of the login box's and "Mon compte"'s forms: the
-        // browser's router knows them (a plain post's answer hydrates
-        // there); a visit goes back to the page of the form.
-        "/mon-compte/{formulaire}".to_owned(),
-        "/connexion".to_owned(),
-    ]
+/// Every flow's own routes (its plain door, in its `handlers.rs`): adding
+/// a flow adds one line here.
+fn flow_routes() -> Router<AppState> {
+    Router::new()
+        .merge(signup::handlers::routes())
+        .merge(activation::handlers::routes())
+        .merge(login::handlers::routes())
+        .merge(recovery::handlers::routes())
+        .merge(account::handlers::routes())
+        .merge(contact::handlers::routes())
+        .merge(lifecycle::handlers::routes())
+        .merge(management::handlers::routes())
 }
 
+/// The whole site: the flows' routes, the language switch, captchas, the
+/// server functions, the dev mailbox (outside production), the browser's
+/// files, and every other page drawn by Leptos, under the middleware
+/// every answer goes through.
+///
+/// A request a flow's route answers is the flow's (its handler draws the
+/// page, loading its data or sending the person to log in first); any
+/// other, or another method at a flow's address (`GET /inscription`, whose
+/// route takes the post), is drawn by Leptos.
 pub fn router(state: AppState) -> Router {
-    let routes = leptos_route_list();
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let options = state.leptos_options.clone();
-    let app_shell = move || shell(options.clone());
-
-    let mut router: Router<AppState> = Router::new()
-        .route(signup::SIGNUP_PATH, post(signup::handlers::submit))
-        .route(crate::i18n::LANGUAGE_SWITCH_PATH, get(language::switch))
-        .route("/captcha/{file}", get(captcha::serve))
-        .route(
-            login::LOGIN_PATH,
-            post(login::handlers::submit).get(login::handlers::to_login_box),
+    let app = state.app;
+    let app_shell = move || shell(options.clone(), app);
+    let leptos_pages: Router = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            leptos_route_list(),
+            provide_state.clone(),
+            app_shell,
         )
-        .route(login::LOGOUT_PATH, post(login::handlers::log_out))
-        .route(account::HOME_PATH, get(account::handlers::connected_page))
-        .route(
-            account::MY_ACCOUNT_PATH,
-            get(account::handlers::connected_page),
-        )
-        .route(
-            "/activation/{token}",
-            get(activation::handlers::show).post(activation::handlers::submit),
-        )
-        .route(activation::RESEND_PATH, post(activation::handlers::resend))
-        .route(recovery::FORGOT_PATH, post(recovery::handlers::submit))
-        .route(
-            account::CONTACT_FORM_PATH,
-            post(account::handlers::submit_change).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::LOGIN_FORM_PATH,
-            post(account::handlers::submit_login_change).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::ATTACH_FORM_PATH,
-            post(account::handlers::submit_attach).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::DEACTIVATE_FORM_PATH,
-            post(account::handlers::deactivate_own).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::PASSWORD_FORM_PATH,
-            post(account::handlers::submit_password).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::SECRET_FORM_PATH,
-            post(account::handlers::submit_secret).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::SESSIONS_FORM_PATH,
-            post(account::handlers::submit_sessions).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::PROFILE_FORM_PATH,
-            post(account::handlers::submit_profile).get(account::handlers::to_my_account),
-        )
-        .route(
-            account::LANGUAGE_FORM_PATH,
-            post(account::handlers::submit_language).get(account::handlers::to_my_account),
-        )
-        .route(
-            "/adresse-de-contact/{token}",
-            get(contact::handlers::show).post(contact::handlers::submit),
-        )
-        .route(
-            lifecycle::REACTIVATION_PATH,
-            post(lifecycle::handlers::submit_request),
-        )
-        .route(
-            management::MANAGEMENT_PATH,
-            get(management::handlers::show).post(management::handlers::submit),
-        )
-        .route(
-            "/nouveau-mot-de-passe/{token}",
-            get(recovery::handlers::show).post(recovery::handlers::submit_reset),
-        )
-        // Any other word after /mon-compte/ is not a form either.
-        .route(
-            "/mon-compte/{formulaire}",
-            get(account::handlers::to_my_account),
-        )
-        .route("/api/{*fn_name}", post(server_functions));
-    if !state.config.production {
-        router = router
-            .route("/dev/mailbox", get(crate::dev::list))
-            .route("/dev/mailbox/{id}", get(crate::dev::show))
-            .route("/dev/panic", get(crate::dev::panic));
-    }
-    let pkg = axum::Router::new()
-        .fallback_service(super::assets::service(
-            &state.config.site_root,
-            &state.leptos_options.site_pkg_dir,
-        ))
-        .layer(axum::middleware::from_fn(super::assets::cache_headers));
-    router
-        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
-        .leptos_routes_with_context(&state, routes, provide_state.clone(), app_shell.clone())
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(provide_state, shell))
+        >(provide_state, move |options| shell(options, app)))
+        .with_state(state.clone());
+    let drawn_by_leptos = leptos_pages.clone();
+
+    let mut router: Router<AppState> = flow_routes()
+        .route(LANGUAGE_SWITCH_PATH, get(language::switch))
+        .route(&with_segment(CAPTCHA_PREFIX, "file"), get(captcha::serve))
+        .route(
+            &format!("{SERVER_FN_PREFIX}/{{*fn_name}}"),
+            post(server_functions),
+        );
+    if !state.config.production {
+        router = router.merge(crate::dev::routes());
+    }
+    let pkg = Router::new()
+        .fallback_service(assets::service(
+            &state.config.site_root,
+            &state.leptos_options.site_pkg_dir,
+        ))
+        .layer(axum::middleware::from_fn(assets::cache_headers));
+    router
+        .method_not_allowed_fallback(move |request: axum::extract::Request| {
+            use tower::ServiceExt;
+            let pages = drawn_by_leptos.clone();
+            async move {
+                match pages.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+        })
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
+        .fallback_service(leptos_pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            super::document::preload_chunks,
+            document::preload_chunks,
         ))
         .layer(axum::middleware::from_fn(security::without_trailing_slash))
         .layer(axum::middleware::from_fn_with_state(

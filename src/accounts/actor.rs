@@ -1,0 +1,103 @@
+//! Who acts on an account: the person, a manager of one of its
+//! structures, or an administrator ([`ActedBy`], as the notices name them),
+//! and what someone who manages others may reach ([`Actor`]).
+
+use crate::accounts::{MembershipStatus, Role};
+use crate::server::AppState;
+use anyhow::Context;
+
+/// Who deactivated or reactivated an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActedBy {
+    Owner,
+    Manager,
+    Administrator,
+}
+
+impl ActedBy {
+    /// The word of the notices' catalogue keys (`…what_owner`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ActedBy::Owner => "owner",
+            ActedBy::Manager => "manager",
+            ActedBy::Administrator => "administrator",
+        }
+    }
+}
+
+/// Someone who may act on others: an administrator, or the manager of some
+/// structures.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: String,
+    pub admin: bool,
+    /// Ids of the structures they manage.
+    pub managed: Vec<String>,
+}
+
+impl Actor {
+    /// The account's role and the structures it manages. Errors: the
+    /// database failed, or the account is gone.
+    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
+        let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&state.db)
+            .await
+            .context("reading the role")?;
+        let role: Role = role.parse()?;
+        let managed: Vec<(String,)> = sqlx::query_as(
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2 \
+             AND is_manager = 1",
+        )
+        .bind(account_id)
+        .bind(MembershipStatus::Approved.as_str())
+        .fetch_all(&state.db)
+        .await
+        .context("reading the managed structures")?;
+        Ok(Actor {
+            id: account_id.to_owned(),
+            admin: role == Role::Admin,
+            managed: managed.into_iter().map(|(id,)| id).collect(),
+        })
+    }
+
+    /// An administrator, or the manager of at least one structure: the
+    /// "Gestion" tab and `/gestion` are theirs.
+    pub fn manages_anyone(&self) -> bool {
+        self.admin || !self.managed.is_empty()
+    }
+
+    /// How the notices name this actor.
+    pub fn acted_by(&self) -> ActedBy {
+        if self.admin {
+            ActedBy::Administrator
+        } else {
+            ActedBy::Manager
+        }
+    }
+
+    /// Whether this actor may act on the members of `structure_id`.
+    pub fn manages_structure(&self, structure_id: &str) -> bool {
+        self.admin || self.managed.iter().any(|id| id == structure_id)
+    }
+
+    /// An administrator acts on anyone; a manager on the approved members of
+    /// the structures they manage; nobody on themselves here.
+    pub async fn may_act_on(&self, state: &AppState, account_id: &str) -> anyhow::Result<bool> {
+        if account_id == self.id {
+            return Ok(false);
+        }
+        if self.admin {
+            return Ok(true);
+        }
+        let structures: Vec<(String,)> = sqlx::query_as(
+            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2",
+        )
+        .bind(account_id)
+        .bind(MembershipStatus::Approved.as_str())
+        .fetch_all(&state.db)
+        .await
+        .context("reading the account's structures")?;
+        Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
+    }
+}
