@@ -26,11 +26,11 @@ pub async fn sweep(state: &AppState) {
     let now = state.clock.now_seconds();
     logged(
         "purging captcha challenges",
-        crate::server::captcha::purge_expired(state).await,
+        crate::server::captcha::purge_expired_challenges(state).await,
     );
     logged(
         "purging sessions",
-        crate::server::session::purge_expired(state).await,
+        crate::server::session::purge_expired_sessions(state).await,
     );
     logged(
         "purging recovery flows",

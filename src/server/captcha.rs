@@ -251,7 +251,7 @@ pub async fn verify(
 }
 
 /// Deletes challenges that expired an hour ago or more.
-pub async fn purge_expired(state: &AppState) -> anyhow::Result<u64> {
+pub async fn purge_expired_challenges(state: &AppState) -> anyhow::Result<u64> {
     let cutoff = state.clock.now_seconds() - 3600;
     let deleted = sqlx::query("DELETE FROM captcha_challenges WHERE expires_at < $1")
         .bind(cutoff)

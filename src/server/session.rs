@@ -196,7 +196,7 @@ pub fn clear_cookie(state: &AppState) -> HeaderValue {
 }
 
 /// Deletes sessions past their idle or absolute limit.
-pub async fn purge_expired(state: &AppState) -> anyhow::Result<u64> {
+pub async fn purge_expired_sessions(state: &AppState) -> anyhow::Result<u64> {
     let now = state.clock.now_seconds();
     let deleted = sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
         .bind(now - i64::from(state.config.session_idle_minutes) * 60)
