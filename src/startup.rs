@@ -5,12 +5,12 @@
 //! 0) and the benches.
 
 use crate::app::App;
-use crate::mail::{outbox, Mailer};
+use crate::mail::outbox;
 use crate::paths::{with_segment, CAPTCHA_PREFIX, LANGUAGE_SWITCH_PATH, SERVER_FN_PREFIX};
 use crate::server::document::{self, shell, Bundle};
 use crate::server::{
-    assets, captcha, config::Config, db, keys::Keys, language, password::Hasher, security,
-    AppState, Clock,
+    assets, captcha, config::Config, db, keys::Keys, language, mailer::Mailer, password::Hasher,
+    security, AppState, Clock,
 };
 use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
 use anyhow::Context;
@@ -266,7 +266,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::without_trailing_slash))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            language::follow_the_person,
+            crate::accounts::language::follow_the_person,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,10 +1,18 @@
 //! Who acts on an account: the person, a manager of one of its
 //! structures, or an administrator ([`ActedBy`], as the notices name them),
-//! and what someone who manages others may reach ([`Actor`]).
+//! and what someone who manages others may reach ([`Actor`]), with the
+//! gate of their pages on both doors ([`Manager`] for the plain door,
+//! [`manager_fn`] for server functions).
 
 use crate::accounts::{MembershipStatus, Role};
-use crate::server::AppState;
+use crate::outcome::{DoorError, DoorResult};
+use crate::server::door::{fail, refuse, Answer, FnRequest};
+use crate::server::web::{forbidden, Connected};
+use crate::server::{render, AppState};
 use anyhow::Context;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::Response;
 
 /// Who deactivated or reactivated an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,5 +107,56 @@ impl Actor {
         .await
         .context("reading the account's structures")?;
         Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
+    }
+}
+
+/// A connected administrator or manager of at least one structure, for
+/// `/gestion`.
+///
+/// Rejection: the login box without a session (as [`Connected`]); 403 with
+/// the guide's words for someone who manages nobody; 503 with a reference
+/// when the database fails.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    pub connected: Connected,
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let connected = Connected::from_request_parts(parts, state).await?;
+        match Actor::load(state, &connected.account_id).await {
+            Ok(actor) if actor.manages_anyone() => Ok(Manager { connected, actor }),
+            Ok(_) => Err(forbidden(state, &parts.headers)),
+            Err(error) => Err(render::unavailable(state, &parts.headers, error).await),
+        }
+    }
+}
+
+/// A server function of `/gestion`: the session, then whether the person
+/// manages anyone, then `answer` with the state and the actor. `answer`
+/// gives `None` when the actor may not act on what was asked.
+///
+/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Forbidden`] for
+/// someone who manages nobody, or an action on an account or a structure
+/// out of their reach; [`DoorError::Unavailable`].
+pub async fn manager_fn<T, Fut>(answer: impl FnOnce(AppState, Actor) -> Fut) -> DoorResult<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<Option<Answer<T>>>>,
+{
+    let request = FnRequest::current()?;
+    let connected = request.connected().await?;
+    let actor = Actor::load(&request.state, &connected.account_id)
+        .await
+        .map_err(fail)?;
+    if !actor.manages_anyone() {
+        return Err(refuse(DoorError::Forbidden));
+    }
+    match answer(request.state.clone(), actor).await {
+        Ok(Some(answered)) => request.finish(Ok(answered)),
+        Ok(None) => Err(refuse(DoorError::Forbidden)),
+        Err(error) => Err(fail(error)),
     }
 }

@@ -19,6 +19,8 @@
 #[cfg(feature = "ssr")]
 mod actor;
 #[cfg(feature = "ssr")]
+pub mod language;
+#[cfg(feature = "ssr")]
 pub mod links;
 #[cfg(feature = "ssr")]
 pub mod memberships;
@@ -26,7 +28,7 @@ pub mod memberships;
 mod person;
 pub mod summary;
 #[cfg(feature = "ssr")]
-pub use actor::{ActedBy, Actor};
+pub use actor::{manager_fn, ActedBy, Actor, Manager};
 #[cfg(feature = "ssr")]
 pub use person::{Person, PERSON_COLUMNS};
 pub use summary::AccountSummary;

@@ -7,6 +7,8 @@
 //! from one client; a deactivated account (after a correct password only).
 
 #[cfg(feature = "ssr")]
+pub mod credentials;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 mod page;
 #[cfg(feature = "ssr")]

@@ -1,13 +1,13 @@
 //! Logging in and out, as plain functions testable without HTTP: the
-//! counted password check (`server::credentials`), the account's state,
+//! counted password check (`credentials`), the account's state,
 //! the upgrade of an outdated hash, and the session opened or closed with
 //! its line in the account's feed.
 
+use super::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
 use super::LoginRefusal;
 use crate::accounts::AccountState;
 use crate::domain::EmailAddress;
 use crate::i18n::Lang;
-use crate::server::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
 use crate::server::{session, throttle, AppState};

@@ -8,7 +8,7 @@
 //! message (shown to administrators). Each message keeps one Message-ID, so
 //! a resend after a crash between sending and marking is recognisable.
 
-use super::{Mailer, Transport};
+use crate::server::mailer::{Mailer, Transport};
 use crate::server::{tokens::new_id, AppState};
 use anyhow::Context;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};

@@ -4,12 +4,12 @@
 use super::listing::page_for;
 use super::service::{act, Refusal};
 use super::{ManagementForm, ManagementPageState};
-use crate::accounts::Actor;
+use crate::accounts::{Actor, Manager};
 use crate::domain::FieldErrors;
 use crate::paths::MANAGEMENT_PATH;
 use crate::server::door::{self, Answer};
 use crate::server::render::no_store;
-use crate::server::web::{forbidden, Manager, Verdict};
+use crate::server::web::{forbidden, Verdict};
 use crate::server::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};

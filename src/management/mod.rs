@@ -112,7 +112,7 @@ pub struct ManagementPageState {
 /// someone who manages nobody; [`DoorError::Unavailable`].
 #[server(prefix = "/api", endpoint = "gestion/page")]
 pub async fn load_management_page() -> Result<Outcome<ManagementPageState>, DoorError> {
-    crate::server::door::manager_fn(|state, actor| async move {
+    crate::accounts::manager_fn(|state, actor| async move {
         handlers::answer_show(state, actor).await.map(Some)
     })
     .await
@@ -125,5 +125,5 @@ pub async fn load_management_page() -> Result<Outcome<ManagementPageState>, Door
 pub async fn manage(
     #[server(flatten)] form: ManagementForm,
 ) -> Result<Outcome<ManagementPageState>, DoorError> {
-    crate::server::door::manager_fn(|state, actor| handlers::answer_act(state, actor, form)).await
+    crate::accounts::manager_fn(|state, actor| handlers::answer_act(state, actor, form)).await
 }

@@ -16,7 +16,6 @@
 
 use super::web::{ClientAddress, Connected};
 use super::{language, render, session, AppState};
-use crate::accounts::Actor;
 use crate::i18n::Lang;
 use crate::outcome::{DoorError, DoorResult, Outcome};
 use axum::http::request::Parts;
@@ -190,32 +189,6 @@ where
     let connected = request.connected().await?;
     let answered = answer(request.state.clone(), request.headers().clone(), connected).await;
     request.finish(answered)
-}
-
-/// A server function of `/gestion`: the session, then whether the person
-/// manages anyone, then `answer` with the state and the actor. `answer`
-/// gives `None` when the actor may not act on what was asked.
-///
-/// Errors: [`DoorError::SessionEnded`]; [`DoorError::Forbidden`] for
-/// someone who manages nobody, or an action on an account or a structure
-/// out of their reach; [`DoorError::Unavailable`].
-pub async fn manager_fn<T, Fut>(answer: impl FnOnce(AppState, Actor) -> Fut) -> DoorResult<T>
-where
-    Fut: std::future::Future<Output = anyhow::Result<Option<Answer<T>>>>,
-{
-    let request = FnRequest::current()?;
-    let connected = request.connected().await?;
-    let actor = Actor::load(&request.state, &connected.account_id)
-        .await
-        .map_err(fail)?;
-    if !actor.manages_anyone() {
-        return Err(refuse(DoorError::Forbidden));
-    }
-    match answer(request.state.clone(), actor).await {
-        Ok(Some(answered)) => request.finish(Ok(answered)),
-        Ok(None) => Err(refuse(DoorError::Forbidden)),
-        Err(error) => Err(fail(error)),
-    }
 }
 
 /// Logs a failure and gives the error that carries its reference only

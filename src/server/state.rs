@@ -1,5 +1,4 @@
-use super::{db::Db, keys::Keys, password::Hasher, Clock, Config};
-use crate::mail::Mailer;
+use super::{db::Db, keys::Keys, mailer::Mailer, password::Hasher, Clock, Config};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;

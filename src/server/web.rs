@@ -1,5 +1,6 @@
 //! The web spine shared by every flow's HTTP door: who is asking
-//! ([`Connected`], [`ClientAddress`]) as handler arguments whose
+//! ([`Connected`], [`ClientAddress`]; `accounts::Manager` builds on them)
+//! as handler arguments whose
 //! rejection is a response, and what a form's service said ([`Verdict`])
 //! with its status written once.
 //!
@@ -7,7 +8,6 @@
 //! session or maps an outcome to a status by hand.
 
 use super::{render, session, AppState};
-use crate::accounts::Actor;
 use crate::domain::FieldErrors;
 use crate::error::Reference;
 use axum::extract::FromRequestParts;
@@ -108,31 +108,6 @@ impl FromRequestParts<AppState> for ClientAddress {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(ClientAddress::of(state, parts))
-    }
-}
-
-/// A connected administrator or manager of at least one structure, for
-/// `/gestion`.
-///
-/// Rejection: the login box without a session (as [`Connected`]); 403 with
-/// the guide's words for someone who manages nobody; 503 with a reference
-/// when the database fails.
-#[derive(Clone, Debug)]
-pub struct Manager {
-    pub connected: Connected,
-    pub actor: Actor,
-}
-
-impl FromRequestParts<AppState> for Manager {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let connected = Connected::from_request_parts(parts, state).await?;
-        match Actor::load(state, &connected.account_id).await {
-            Ok(actor) if actor.manages_anyone() => Ok(Manager { connected, actor }),
-            Ok(_) => Err(forbidden(state, &parts.headers)),
-            Err(error) => Err(render::unavailable(state, &parts.headers, error).await),
-        }
     }
 }
 
