@@ -210,6 +210,45 @@ fn no_shared_layer_names_the_app_or_a_flow() {
     );
 }
 
+/// The shared layers from the ground up: a layer names its own floor and
+/// those below, never one above (README, "Layout").
+const FLOORS: &[&[&str]] = &[
+    &[
+        "domain",
+        "error",
+        "i18n",
+        "outcome",
+        "paths",
+        "version_skew",
+    ],
+    &["server"],
+    &["accounts"],
+    &["mail"],
+    &["components", "dev"],
+];
+
+#[test]
+fn the_shared_layers_stand_in_one_order() {
+    let mut found = Vec::new();
+    for (floor, layers) in FLOORS.iter().enumerate() {
+        let above: Vec<String> = FLOORS[floor + 1..]
+            .iter()
+            .flat_map(|layers| layers.iter().map(|layer| (*layer).to_owned()))
+            .collect();
+        for layer in *layers {
+            found.extend(uses_of(layer, &above));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let listed: Vec<&str> = FLOORS
+        .iter()
+        .flat_map(|layers| layers.iter().copied())
+        .collect();
+    for layer in SHARED_LAYERS {
+        assert!(listed.contains(layer), "{layer} stands on no floor");
+    }
+}
+
 #[test]
 fn no_flow_names_the_app_or_the_composition_root() {
     let top = ["app", "startup", "housekeeping"].map(str::to_owned);

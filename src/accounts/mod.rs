@@ -158,6 +158,24 @@ string_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn every_state_and_status_has_its_words_in_both_languages() {
+        let keys = AccountState::ALL
+            .iter()
+            .map(|state| format!("management.state_{state}"))
+            .chain(
+                MembershipStatus::ALL
+                    .iter()
+                    .map(|status| format!("account.membership_{status}")),
+            );
+        for key in keys {
+            for lang in [Lang::Fr, Lang::En] {
+                assert!(lang.sentence(&key).is_some(), "{key} ({lang:?})");
+            }
+        }
+    }
 
     #[test]
     fn each_value_reads_back_from_its_one_string_form() {
