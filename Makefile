@@ -24,14 +24,17 @@ E2E_PORT ?= 3100
 .PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
         integration-postgres e2e build-release fmt lint fuzz bench load oha baseline
 
-## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox).
-## `--split`: each page's code is its own Wasm chunk, loaded when needed.
+## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox),
+## from the release build, made first when missing or out of date.
 run: export CARGO_INCREMENTAL := 0
-run: toolchain
-	cargo leptos serve --release --split
+run: toolchain build-release
+	LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=sesame \
+	  LEPTOS_SITE_ADDR="$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" "$(TARGET_DIR)/release/sesame"
 
-## The developers' loop, with live reload.
+## The developers' loop, with live reload (its debug bundle replaces the
+## release one in target/site: the next release command builds again).
 dev: toolchain
+	rm -f $(RELEASE_STAMP)
 	cargo leptos watch
 
 ## Every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
@@ -76,8 +79,23 @@ integration-postgres:
 	  | while read -r db; do psql -q "$(TEST_POSTGRES_URL)" -c "DROP DATABASE IF EXISTS \"$$db\""; done
 	TEST_DATABASE=postgres TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" cargo test --features ssr --test integration
 
+## The release build: the server and the browser's bundle (`--split`: each
+## page's code is its own Wasm chunk, loaded when needed). Done again only
+## when a source changed since, or when the shared target folder's server
+## is not the one this checkout built (another clone built there): the
+## stamp holds its checksum. cargo-leptos alone would redo the bundle's
+## last steps (wasm-bindgen, wasm-opt on every chunk) at each call, about
+## 150 s here.
+RELEASE_STAMP := target/site/.release-build
+RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
+  Cargo.toml Cargo.lock build.rs
 build-release:
+	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || rm -f $(RELEASE_STAMP)
+	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
+
+$(RELEASE_STAMP): $(RELEASE_INPUTS)
 	cargo leptos build --release --split
+	sha256sum "$(TARGET_DIR)/release/sesame" "$(TARGET_DIR)/release/hash.txt" > $@
 
 ## The Playwright suite; `make e2e SPEC=tests/login.spec.ts` runs one spec.
 SPEC ?=
