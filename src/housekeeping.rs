@@ -1,6 +1,8 @@
 //! Housekeeping: what has expired is deleted, beside the outbox worker
-//! (both started by `startup`). Each sweep is independent: one that fails
-//! is logged and the others still run; the next round tries again.
+//! (both started by `startup`), at start-up and every
+//! [`SWEEP_EVERY_MINUTES`] (it used to run inside the outbox worker, every
+//! 600 of its rounds). Each sweep is independent: one that fails is logged
+//! and the others still run; the next round tries again.
 
 use crate::server::AppState;
 use std::time::Duration;

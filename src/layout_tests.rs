@@ -74,10 +74,56 @@ fn files_of(module: &str) -> Vec<PathBuf> {
     files
 }
 
+/// How many modules deep a file of `src/` is: `src/paths.rs` and
+/// `src/server/mod.rs` are 1, `src/server/door.rs` 2. A `super::` chain
+/// that long from it reaches the crate's root.
+fn depth_of(file: &Path) -> usize {
+    let relative = file.strip_prefix(src()).unwrap_or(file);
+    let parts = relative.components().count();
+    if relative.file_name().is_some_and(|name| name == "mod.rs") {
+        parts - 1
+    } else {
+        parts
+    }
+}
+
 /// Where `code` names a top-level module of the crate: `(line, module)`
-/// for each `crate::module` and each module of a `use crate::{…}` group,
-/// comments aside.
-fn modules_named(code: &str) -> Vec<(usize, String)> {
+/// for each `crate::module`, each module of a `use crate::{…}` group, and
+/// each `super::…::module` whose `super`s climb to the crate's root from a
+/// file `depth` modules deep; comments aside.
+fn modules_named(code: &str, depth: usize) -> Vec<(usize, String)> {
+    let mut named = modules_named_from_crate(code);
+    for (index, line) in code.lines().enumerate() {
+        let text = line.trim_start();
+        if text.starts_with("//") {
+            continue;
+        }
+        let mut rest = text;
+        while let Some(at) = rest.find("super::") {
+            let before = rest[..at].chars().next_back();
+            rest = &rest[at..];
+            let mut climbs = 0;
+            while let Some(after) = rest.strip_prefix("super::") {
+                climbs += 1;
+                rest = after;
+            }
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') || climbs < depth {
+                continue;
+            }
+            let module: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !module.is_empty() {
+                named.push((index + 1, module));
+            }
+        }
+    }
+    named.sort();
+    named
+}
+
+fn modules_named_from_crate(code: &str) -> Vec<(usize, String)> {
     let mut named = Vec::new();
     let mut group: Option<usize> = None;
     for (index, line) in code.lines().enumerate() {
@@ -163,7 +209,7 @@ fn uses_of(module: &str, forbidden: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for file in files_of(module) {
         let code = std::fs::read_to_string(&file).expect("a source file is readable");
-        for (line, named) in modules_named(&code) {
+        for (line, named) in modules_named(&code, depth_of(&file)) {
             if forbidden.contains(&named) {
                 let shown = file.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")));
                 found.push(format!(
@@ -297,6 +343,43 @@ fn flows_use_each_other_one_way_only() {
 }
 
 #[test]
+fn every_module_of_src_is_a_flow_a_shared_layer_or_on_top() {
+    for entry in std::fs::read_dir(src()).expect("src/ is readable") {
+        let path = entry.expect("an entry of src/").path();
+        if path.is_dir() {
+            continue; // a folder not listed is a flow
+        }
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        assert!(
+            SHARED_LAYERS.contains(&stem) || ON_TOP.contains(&stem),
+            "src/{stem}.rs is neither a shared layer nor on top: list it in layout_tests"
+        );
+    }
+}
+
+#[test]
+fn no_module_renames_the_crate() {
+    for file in std::fs::read_dir(src())
+        .expect("src/ is readable")
+        .filter_map(Result::ok)
+        .flat_map(|entry| {
+            let name = entry.file_name().into_string().unwrap_or_default();
+            files_of(name.trim_end_matches(".rs"))
+        })
+        .filter(|file| !file.ends_with("layout_tests.rs"))
+    {
+        let code = std::fs::read_to_string(&file).expect("a source file is readable");
+        assert!(
+            !code.contains("use crate as") && !code.contains("extern crate self"),
+            "{} renames the crate: the layering scan would not see through it",
+            file.display()
+        );
+    }
+}
+
+#[test]
 fn every_flow_is_a_folder_and_every_shared_layer_exists() {
     assert!(flows().contains(&"login".to_owned()), "{:?}", flows());
     for layer in SHARED_LAYERS {
@@ -314,7 +397,7 @@ fn a_planted_import_of_a_flow_is_reported_with_its_line() {
                    use crate::{domain, signup::SignupForm};\n\
                    use crate::{\n    error::Reference,\n    recovery::service,\n};\n\
                    fn f() { crate::account::answers::x(); }\n";
-    let named = modules_named(planted);
+    let named = modules_named(planted, 1);
     assert_eq!(
         named,
         vec![
@@ -327,4 +410,15 @@ fn a_planted_import_of_a_flow_is_reported_with_its_line() {
             (9, "account".to_owned()),
         ]
     );
+    // `super::` from `src/server/door.rs` (2 deep) stays in `server` once,
+    // reaches the root twice.
+    let climbing = "use super::web::Connected;\nuse super::super::login::LoginForm;\n";
+    assert_eq!(modules_named(climbing, 2), vec![(2, "login".to_owned())]);
+    assert_eq!(
+        depth_of(&src().join("server").join("door.rs")),
+        2,
+        "server/door.rs"
+    );
+    assert_eq!(depth_of(&src().join("server").join("mod.rs")), 1);
+    assert_eq!(depth_of(&src().join("paths.rs")), 1);
 }

@@ -1,4 +1,5 @@
 use crate::i18n::use_lang;
+use crate::paths::CAPTCHA_PREFIX;
 use leptos::prelude::*;
 
 /// The captcha block: the image of five characters, a button for a new
@@ -25,13 +26,13 @@ pub fn CaptchaField(
     let src = {
         let image_id = image_id.clone();
         move || match version.get() {
-            0 => format!("/captcha/{image_id}.png"),
-            n => format!("/captcha/{image_id}.png?v={n}"),
+            0 => format!("{CAPTCHA_PREFIX}/{image_id}.png"),
+            n => format!("{CAPTCHA_PREFIX}/{image_id}.png?v={n}"),
         }
     };
     let audio_src = move || match version.get() {
-        0 => format!("/captcha/{image_id}.wav"),
-        n => format!("/captcha/{image_id}.wav?v={n}"),
+        0 => format!("{CAPTCHA_PREFIX}/{image_id}.wav"),
+        n => format!("{CAPTCHA_PREFIX}/{image_id}.wav?v={n}"),
     };
     // The answer typed for an image that is gone is cleared, as the page
     // drawn by the server (without JavaScript) has it: after "Nouvelle

@@ -17,6 +17,7 @@ pub mod reason;
 pub mod redirect;
 pub mod secret;
 pub mod siret;
+pub mod states;
 pub mod strength;
 pub mod unicode;
 

@@ -2,13 +2,15 @@
 //! one answer function each, which calls `service`; the plain post draws
 //! the page with its status, the server function returns its state.
 
-use super::service::{answer, look_up, reset, start, RecoveryStep, ResetLinkState, ResetRefused};
+use super::service::{
+    answer, look_up, open_flow, reset, start, RecoveryStep, ResetLinkState, ResetRefused,
+};
 use super::{ForgotPageState, RecoveryForm, ResetForm, ResetPageState};
 use crate::domain::FieldErrors;
 use crate::paths::{with_segment, FORGOT_PATH, RESET_PREFIX};
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
-use crate::server::{language, render, tokens, AppState};
+use crate::server::{language, render, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -152,15 +154,7 @@ async fn failed_question(
     form: &RecoveryForm,
     reference: crate::error::Reference,
 ) -> ForgotPageState {
-    let flow: Option<(String, String)> = sqlx::query_as(
-        "SELECT login_email, question FROM recovery_flows WHERE flow_hash = $1 AND used_at IS NULL",
-    )
-    .bind(tokens::hash_token(&form.flow))
-    .fetch_optional(&state.db)
-    .await
-    .ok()
-    .flatten();
-    match flow {
+    match open_flow(state, &form.flow).await.ok().flatten() {
         Some((email, question)) => ForgotPageState::Question {
             flow: form.flow.clone(),
             email,

@@ -384,6 +384,20 @@ fn state_of(found: &Found, link: Option<&ResetLink>) -> ResetLinkState {
     }
 }
 
+/// The address and question of the unused recovery flow `flow` (its
+/// token, from the question step's form), to draw that step again after
+/// a failure; `None` for an unknown or used flow. Errors: the database
+/// failed.
+pub async fn open_flow(state: &AppState, flow: &str) -> anyhow::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT login_email, question FROM recovery_flows WHERE flow_hash = $1 AND used_at IS NULL",
+    )
+    .bind(tokens::hash_token(flow))
+    .fetch_optional(&state.db)
+    .await
+    .context("reading a recovery flow")
+}
+
 /// Where the link stands now, without consuming it.
 pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ResetLinkState> {
     let (found, link) = find_link(state, token).await?;

@@ -1,5 +1,6 @@
 use jiff::Timestamp;
 use scraper::{Html, Selector};
+use serde_json::Value;
 use sesame::server::{AppState, Config, ManualClock};
 use sesame::startup::Application;
 use sqlx::{AnyConnection, Connection, Executor};
@@ -773,4 +774,81 @@ pub async fn submit_reset(
         None,
     )
     .await
+}
+
+/// What a server function answered: its status and its JSON.
+pub struct FnAnswer {
+    pub status: u16,
+    pub set_cookie: Option<String>,
+    pub json: Value,
+}
+
+impl FnAnswer {
+    /// The page state of `Outcome::Page`.
+    pub fn page(&self) -> &Value {
+        assert_eq!(self.status, 200, "{}", self.json);
+        self.json
+            .get("Page")
+            .unwrap_or_else(|| panic!("not a page: {}", self.json))
+    }
+
+    /// The path of `Outcome::GoTo`, or of `Outcome::PersonChanged`.
+    pub fn go_to(&self) -> &str {
+        assert_eq!(self.status, 200, "{}", self.json);
+        self.json["GoTo"]
+            .as_str()
+            .or_else(|| self.json["PersonChanged"]["path"].as_str())
+            .unwrap_or_else(|| panic!("not a GoTo: {}", self.json))
+    }
+
+    /// `name=value` of the session cookie this answer set.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie
+            .as_ref()
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
+    /// The language of the pages after `Outcome::PersonChanged`.
+    pub fn next_language(&self) -> &str {
+        self.json["PersonChanged"]["lang"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not a PersonChanged: {}", self.json))
+    }
+}
+
+impl TestApp {
+    /// Calls the server function at `/api/{endpoint}` as the page's script
+    /// does: the form's fields, url-encoded, from this origin.
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> FnAnswer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("accept", "application/json")
+            .header("origin", self.address.as_str())
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = self.send(request).await;
+        let status = response.status().as_u16();
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.unwrap();
+        let json =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON ({status}): {body}"));
+        FnAnswer {
+            status,
+            set_cookie,
+            json,
+        }
+    }
 }
