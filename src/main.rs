@@ -51,10 +51,8 @@ async fn serve_or_run() -> std::process::ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if config.captcha_test_answer.is_some() {
-        tracing::warn!(
-            "SESAME_CAPTCHA_TEST_ANSWER is set: every captcha has a fixed answer. Never use it outside tests."
-        );
+    for notice in config.development_notices() {
+        tracing::warn!("{notice}");
     }
     if let Some(admin) = command {
         let state = match startup::connect(config, Arc::new(SystemClock)).await {
@@ -65,9 +63,6 @@ async fn serve_or_run() -> std::process::ExitCode {
             }
         };
         return create_admin(state, admin).await;
-    }
-    if config.smtp_url.is_none() {
-        tracing::info!("no SESAME_SMTP_URL: emails are kept in the dev mailbox at /dev/mailbox");
     }
     let app = match startup::Application::build(config, Arc::new(SystemClock)).await {
         Ok(app) => app,

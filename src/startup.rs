@@ -9,8 +9,8 @@ use crate::mail::outbox;
 use crate::paths::{with_segment, CAPTCHA_PREFIX, LANGUAGE_SWITCH_PATH, SERVER_FN_PREFIX};
 use crate::server::document::{self, shell, Bundle};
 use crate::server::{
-    assets, captcha, config::Config, db, keys::Keys, language, mailer::Mailer, password::Hasher,
-    security, AppState, Clock,
+    assets, captcha, config::Config, db, keys::Keys, language, limits, mailer::Mailer,
+    password::Hasher, security, AppState, Clock,
 };
 use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
 use anyhow::Context;
@@ -230,14 +230,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     let drawn_by_leptos = leptos_pages.clone();
 
-    let mut router: Router<AppState> = flow_routes()
+    // Another method at a flow's address is Leptos's to draw (before the
+    // other routes are added: their other methods stay 405).
+    let flows =
+        flow_routes().method_not_allowed_fallback(move |request: axum::extract::Request| {
+            use tower::ServiceExt;
+            let pages = drawn_by_leptos.clone();
+            async move {
+                match pages.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+        });
+    let mut router: Router<AppState> = flows
         .route(LANGUAGE_SWITCH_PATH, get(language::switch))
         .route(&with_segment(CAPTCHA_PREFIX, "file"), get(captcha::serve))
         .route(
             &format!("{SERVER_FN_PREFIX}/{{*fn_name}}"),
             post(server_functions),
         );
-    if !state.config.production {
+    if state.config.dev_surfaces() {
         router = router.merge(crate::dev::routes());
     }
     let pkg = Router::new()
@@ -247,16 +260,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(assets::cache_headers));
     router
-        .method_not_allowed_fallback(move |request: axum::extract::Request| {
-            use tower::ServiceExt;
-            let pages = drawn_by_leptos.clone();
-            async move {
-                match pages.oneshot(request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
-            }
-        })
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .fallback_service(leptos_pages)
         .layer(axum::middleware::from_fn_with_state(
@@ -264,6 +267,11 @@ pub fn router(state: AppState) -> Router {
             document::preload_chunks,
         ))
         .layer(axum::middleware::from_fn(security::without_trailing_slash))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bounded_bodies,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::accounts::language::follow_the_person,

@@ -125,8 +125,25 @@ impl MyAccountForm for PasswordChangeForm {
     ) -> anyhow::Result<Answer<ConnectedPageState>> {
         let id = &connected.account_id;
         let answered = replace_password(&state, id, Some(&connected.session_id_hash), &self).await;
+        let mut renewed = None;
+        let answered = answered.map(|done| {
+            done.map(|replaced| {
+                renewed = replaced.session;
+                replaced.notice
+            })
+        });
         let verdict = Verdict::of(answered, "password change");
-        my_account_after(&state, &headers, id, verdict, Some, |_| {}).await
+        let answer = my_account_after(&state, &headers, id, verdict, Some, |_| {}).await?;
+        Ok(match (answer, renewed) {
+            (Answer::Page(_, mut page), Some(renewed)) => {
+                // This browser's session goes on under its new id.
+                for line in &mut page.sessions {
+                    line.current = renewed.id_hash.starts_with(&line.handle);
+                }
+                Answer::PageRenewing(page, renewed.cookie)
+            }
+            (answer, _) => answer,
+        })
     }
 }
 

@@ -1,7 +1,8 @@
 //! The changes "Mon compte" makes to the account itself, each checked as
-//! the guide says and recorded in the account's feed: the password and the
-//! secret question (after the current password), the details, the
-//! sessions, the language, and deactivation by its owner.
+//! the guide says (and recorded in the account's feed where the guide's
+//! feed names it): the password and the secret question (after the current
+//! password), the details, the sessions, the language, and deactivation by
+//! its owner.
 
 use super::forms::{PasswordChangeForm, SecretChangeForm};
 use super::AccountNotice;
@@ -9,27 +10,39 @@ use crate::accounts::links::{self, Change};
 use crate::accounts::ActedBy;
 use crate::accounts::Person;
 use crate::domain::password::parse_pair;
-use crate::domain::{FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion};
+use crate::domain::{
+    FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion, UserMessage,
+};
 use crate::i18n::Lang;
-use crate::lifecycle::service::{deactivate, Acting};
+use crate::lifecycle::service::{deactivate, Acting, Deactivation};
 use crate::login::credentials::{check_current_password, CurrentPasswordRefused};
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::password::normalize_answer;
+use crate::server::session::{self, Renewed};
 use crate::server::strength::refuse_if_guessable;
-use crate::server::{session, AppState};
+use crate::server::AppState;
 use anyhow::Context;
+
+/// A password replaced from "Mon compte": what to tell, and the session
+/// that made the change under its new id (`None` when it had ended).
+pub struct PasswordReplaced {
+    pub notice: AccountNotice,
+    pub session: Option<Renewed>,
+}
 
 /// "Modifier le mot de passe" (guide, section 5; the activation's policy:
 /// 8+ characters, 3 of 4 classes, not guessable per zxcvbn): the other
-/// sessions end (all but `keep_session`), the owner is told by email. What
-/// to tell, or why each field was refused. Errors: the database failed.
+/// sessions end, and the one that made the change (`keep_session`, its
+/// stored hash) goes on under a new id (OWASP Session Management Cheat
+/// Sheet, renewal at a change of privilege); the owner is told by email.
+/// Or why each field was refused. Errors: the database failed.
 pub async fn replace_password(
     state: &AppState,
     account_id: &str,
     keep_session: Option<&str>,
     form: &PasswordChangeForm,
-) -> anyhow::Result<Result<AccountNotice, FieldErrors>> {
+) -> anyhow::Result<Result<PasswordReplaced, FieldErrors>> {
     let owner = Person::load(&state.db, account_id).await?;
     let mut errors = FieldErrors::new();
     let parsed = parse_pair(
@@ -75,6 +88,10 @@ pub async fn replace_password(
         .await
         .context("changing the password")?;
     session::end_others(&mut tx, account_id, keep_session).await?;
+    let renewed = match keep_session {
+        Some(id_hash) => session::renew(&mut tx, state, id_hash).await?,
+        None => None,
+    };
     links::retire(
         &mut tx,
         account_id,
@@ -100,9 +117,12 @@ pub async fn replace_password(
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a password change")?;
     state.mailer.wake();
-    Ok(Ok(AccountNotice {
-        key: "account.password_changed".into(),
-        email: owner.login_email,
+    Ok(Ok(PasswordReplaced {
+        notice: AccountNotice {
+            key: "account.password_changed".into(),
+            email: owner.login_email,
+        },
+        session: renewed,
     }))
 }
 
@@ -274,9 +294,22 @@ pub async fn deactivate_own_account(
         actor_id: None,
         reason: None,
     };
-    if deactivate(state, account_id, acting).await? {
-        return Ok(Ok(()));
+    match deactivate(state, account_id, acting).await? {
+        Deactivation::Done => return Ok(Ok(())),
+        Deactivation::LastAdministrator => errors.insert("deactivate_password", &LastAdministrator),
+        Deactivation::NotActive => {
+            errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong)
+        }
     }
-    errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong);
     Ok(Err(errors))
+}
+
+/// The portal's last active administrator asked to deactivate their own
+/// account: refused, so that someone can still act on every account.
+struct LastAdministrator;
+
+impl UserMessage for LastAdministrator {
+    fn message_key(&self) -> &'static str {
+        "errors.deactivate.last_administrator"
+    }
 }

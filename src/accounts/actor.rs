@@ -89,24 +89,82 @@ impl Actor {
         self.admin || self.managed.iter().any(|id| id == structure_id)
     }
 
-    /// An administrator acts on anyone; a manager on the approved members of
-    /// the structures they manage; nobody on themselves here.
-    pub async fn may_act_on(&self, state: &AppState, account_id: &str) -> anyhow::Result<bool> {
-        if account_id == self.id {
-            return Ok(false);
+    /// Whether `target` stands below this actor, who may then deactivate
+    /// or reactivate it (OWASP API Security Top 10 2023, API1 and API5;
+    /// ASVS 4.0.3 V4.1.3, V4.2.1): an administrator acts on every other
+    /// account, administrators included (the last active one is kept by
+    /// `lifecycle::service::deactivate`); a manager only on plain approved
+    /// members of a structure they manage, never on an administrator nor
+    /// on anyone who manages a structure; nobody on themselves here.
+    pub fn may_act_on(&self, target: &Standing) -> bool {
+        if target.id == self.id {
+            return false;
         }
-        if self.admin {
-            return Ok(true);
-        }
-        let structures: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2",
+        self.admin
+            || (target.is_plain_member()
+                && target.member_of.iter().any(|id| self.manages_structure(id)))
+    }
+
+    /// Whether this actor may approve or refuse `requester`'s request to
+    /// join `structure_id`: the structure is theirs, and the requester
+    /// stands below them as in [`Actor::may_act_on`] (a manager decides no
+    /// request of an administrator or of another manager).
+    pub fn may_decide_for(&self, requester: &Standing, structure_id: &str) -> bool {
+        requester.id != self.id
+            && self.manages_structure(structure_id)
+            && (self.admin || requester.is_plain_member())
+    }
+}
+
+/// Where an account stands, as [`Actor`]'s rules weigh it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub id: String,
+    pub admin: bool,
+    /// Ids of the structures it manages.
+    pub managed: Vec<String>,
+    /// Ids of the structures it is an approved member of (managed ones
+    /// included).
+    pub member_of: Vec<String>,
+}
+
+impl Standing {
+    /// The account's role and approved memberships; `None` for an account
+    /// that does not exist. Errors: the database failed.
+    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Option<Standing>> {
+        let role: Option<(String,)> = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the role")?;
+        let Some((role,)) = role else {
+            return Ok(None);
+        };
+        let role: Role = role.parse()?;
+        let memberships: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT structure_id, is_manager FROM memberships WHERE account_id = $1 \
+             AND status = $2",
         )
         .bind(account_id)
         .bind(MembershipStatus::Approved.as_str())
         .fetch_all(&state.db)
         .await
         .context("reading the account's structures")?;
-        Ok(structures.iter().any(|(id,)| self.manages_structure(id)))
+        Ok(Some(Standing {
+            id: account_id.to_owned(),
+            admin: role == Role::Admin,
+            managed: memberships
+                .iter()
+                .filter(|(_, manager)| *manager != 0)
+                .map(|(id, _)| id.clone())
+                .collect(),
+            member_of: memberships.into_iter().map(|(id, _)| id).collect(),
+        }))
+    }
+
+    /// Neither an administrator nor the manager of any structure.
+    pub fn is_plain_member(&self) -> bool {
+        !self.admin && self.managed.is_empty()
     }
 }
 

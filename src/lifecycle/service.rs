@@ -2,7 +2,7 @@
 
 use crate::accounts::links::{self, Change};
 use crate::accounts::ActedBy;
-use crate::accounts::{AccountState, Person};
+use crate::accounts::{AccountState, Person, Role};
 use crate::domain::{EmailAddress, Reason};
 use crate::i18n::Lang;
 use crate::mail::enqueue;
@@ -19,30 +19,72 @@ pub struct Acting<'a> {
     pub reason: Option<&'a Reason>,
 }
 
+/// What a deactivation did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deactivation {
+    /// Deactivated now: sessions ended, the owner told.
+    Done,
+    /// Nothing changed: the account was not active (any more).
+    NotActive,
+    /// Nothing changed: it is the portal's last active administrator, and
+    /// the portal is never left without one.
+    LastAdministrator,
+}
+
 /// Deactivates an active account: its sessions end in the same transaction,
-/// the event is recorded and the login address told. False when the account
-/// was not active.
+/// the event is recorded and the login address told.
+///
+/// The last active administrator is never deactivated (OWASP ASVS 4.0.3
+/// V4.1.3, least privilege, and the portal keeps someone who can act on
+/// every account): the administrators' lock (`portal_locks`) is taken
+/// first, so that two administrators deactivating each other at once
+/// leave one of them active, on SQLite and PostgreSQL alike. Errors: the
+/// database failed.
 pub async fn deactivate(
     state: &AppState,
     account_id: &str,
     acting: Acting<'_>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Deactivation> {
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a deactivation")?;
+    // One lock for every change of who is an active administrator: the
+    // write lock on SQLite, the lock row's lock on PostgreSQL, taken before
+    // reading who else is one (a later statement of this transaction then
+    // sees what the transaction that held it committed).
+    sqlx::query("UPDATE portal_locks SET taken_at = $1 WHERE name = 'administrators'")
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("taking the administrators' lock")?;
     let person: Option<Person> = sqlx::query_as(
         "UPDATE accounts SET state = $3, deactivated_at = $1 \
-         WHERE id = $2 AND state = $4 \
+         WHERE id = $2 AND state = $4 AND (role <> $5 OR EXISTS (\
+           SELECT 1 FROM accounts other WHERE other.role = $5 AND other.state = $4 \
+           AND other.id <> $2)) \
          RETURNING login_email, contact_email, first_name, last_name, language",
     )
     .bind(now)
     .bind(account_id)
     .bind(AccountState::Deactivated.as_str())
     .bind(AccountState::Active.as_str())
+    .bind(Role::Admin.as_str())
     .fetch_optional(&mut *tx)
     .await
     .context("deactivating the account")?;
     let Some(person) = person else {
-        return Ok(false);
+        let (state_now, role): (String, String) =
+            sqlx::query_as("SELECT state, role FROM accounts WHERE id = $1")
+                .bind(account_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("reading why nothing changed")?
+                .unwrap_or_default();
+        let last_admin = state_now == AccountState::Active.as_str() && role == Role::Admin.as_str();
+        return Ok(if last_admin {
+            Deactivation::LastAdministrator
+        } else {
+            Deactivation::NotActive
+        });
     };
     session::end_all(&mut tx, account_id).await?;
     links::retire(&mut tx, account_id, Change::Deactivated, now).await?;
@@ -68,7 +110,7 @@ pub async fn deactivate(
     tx.commit().await.context("committing a deactivation")?;
     state.mailer.wake();
     tracing::info!(account = %account_id, by = ?acting.by, "account deactivated");
-    Ok(true)
+    Ok(Deactivation::Done)
 }
 
 /// Reactivates a deactivated account; the contact address is told. False

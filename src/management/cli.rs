@@ -73,6 +73,15 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
         .await
         .context("promoting the account")?;
     if promoted.rows_affected() == 1 {
+        // Its sessions end: it logs in again as an administrator, under a
+        // new session id (OWASP Session Management Cheat Sheet).
+        let (account_id,): (String,) =
+            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1")
+                .bind(admin.email.as_ref())
+                .fetch_one(&mut *tx)
+                .await
+                .context("reading the promoted account")?;
+        crate::server::session::end_all(&mut tx, &account_id).await?;
         tx.commit().await.context("committing the promotion")?;
         return Ok(Created::Promoted);
     }

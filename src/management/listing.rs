@@ -1,13 +1,13 @@
-//! What `/gestion` lists for an actor: the accounts they may act on (an
-//! administrator: every other account; a manager: the approved members of
-//! the structures they manage), the open membership requests of those
-//! structures, and for an administrator the structures and the emails the
-//! outbox gave up on.
+//! What `/gestion` lists for an actor: the accounts they may act on and
+//! the membership requests they may decide (`accounts::Actor`'s rules: an
+//! administrator, every other account; a manager, the plain members of the
+//! structures they manage), and for an administrator the structures and
+//! the emails the outbox gave up on.
 
 use super::{
     AbandonedEmail, ManagedAccount, ManagementPageState, MembershipRequest, StructureLine,
 };
-use crate::accounts::{Actor, MembershipStatus};
+use crate::accounts::{Actor, MembershipStatus, Role, Standing};
 use crate::server::AppState;
 use anyhow::Context;
 
@@ -33,22 +33,31 @@ pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<Managem
     .fetch_all(&state.db)
     .await
     .context("reading the accounts")?;
-    let members: Vec<(String, String)> =
-        sqlx::query_as("SELECT account_id, structure_id FROM memberships WHERE status = $1")
-            .bind(MembershipStatus::Approved.as_str())
-            .fetch_all(&state.db)
-            .await
-            .context("reading the memberships")?;
-    let in_scope = |id: &str| {
-        id != actor.id
-            && (actor.admin
-                || members
-                    .iter()
-                    .any(|(a, s)| a == id && actor.manages_structure(s)))
+    let members: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT account_id, structure_id, is_manager FROM memberships WHERE status = $1",
+    )
+    .bind(MembershipStatus::Approved.as_str())
+    .fetch_all(&state.db)
+    .await
+    .context("reading the memberships")?;
+    // Where each account stands, weighed by the same rule as the actions.
+    let standing = |id: &str, role: &str| Standing {
+        id: id.to_owned(),
+        admin: role == Role::Admin.as_str(),
+        managed: members
+            .iter()
+            .filter(|(account, _, manager)| account == id && *manager != 0)
+            .map(|(_, structure, _)| structure.clone())
+            .collect(),
+        member_of: members
+            .iter()
+            .filter(|(account, _, _)| account == id)
+            .map(|(_, structure, _)| structure.clone())
+            .collect(),
     };
     let accounts = rows
         .into_iter()
-        .filter(|row| in_scope(&row.0))
+        .filter(|row| actor.may_act_on(&standing(&row.0, &row.4)))
         .map(
             |(id, name, login_email, state, _role, structures, requested)| {
                 anyhow::Ok(ManagedAccount {
@@ -62,10 +71,10 @@ pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<Managem
             },
         )
         .collect::<anyhow::Result<Vec<_>>>()?;
-    type RequestRow = (String, String, String, String, String, String);
+    type RequestRow = (String, String, String, String, String, String, String);
     let requests: Vec<RequestRow> = sqlx::query_as(
         "SELECT m.account_id, m.structure_id, a.first_name || ' ' || a.last_name, a.login_email, \
-         s.name, s.siret FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         s.name, s.siret, a.role FROM memberships m JOIN accounts a ON a.id = m.account_id \
          JOIN structures s ON s.id = m.structure_id WHERE m.status = $1 \
          ORDER BY m.requested_at",
     )
@@ -75,15 +84,17 @@ pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<Managem
     .context("reading the membership requests")?;
     let requests = requests
         .into_iter()
-        .filter(|row| actor.manages_structure(&row.1))
+        .filter(|row| actor.may_decide_for(&standing(&row.0, &row.6), &row.1))
         .map(
-            |(account_id, structure_id, name, login_email, structure, siret)| MembershipRequest {
-                account_id,
-                structure_id,
-                name,
-                login_email,
-                structure,
-                siret,
+            |(account_id, structure_id, name, login_email, structure, siret, _role)| {
+                MembershipRequest {
+                    account_id,
+                    structure_id,
+                    name,
+                    login_email,
+                    structure,
+                    siret,
+                }
             },
         )
         .collect();

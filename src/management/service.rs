@@ -4,16 +4,16 @@
 
 use super::ManagementForm;
 use crate::accounts::memberships::{structure_by_siret, NoSuchStructure};
-use crate::accounts::Actor;
 use crate::accounts::MembershipStatus;
+use crate::accounts::{Actor, Standing};
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
 use crate::i18n::Lang;
-use crate::lifecycle::service::{deactivate, reactivate, Acting};
+use crate::lifecycle::service::{deactivate, reactivate, Acting, Deactivation};
 use crate::mail::enqueue;
 use crate::mail::templates;
 use crate::server::db::is_unique_violation;
 use crate::server::events::{self, EventKind};
-use crate::server::{tokens, AppState};
+use crate::server::{session, tokens, AppState};
 use anyhow::Context;
 
 /// Why an action was refused, for the person who asked.
@@ -32,7 +32,8 @@ pub async fn act(
     let mut errors = FieldErrors::new();
     match form.intent.as_str() {
         "deactivate" | "reactivate" => {
-            if !actor.may_act_on(state, &form.account_id).await? {
+            let target = Standing::load(state, &form.account_id).await?;
+            if !target.is_some_and(|target| actor.may_act_on(&target)) {
                 return Ok(Err(Refusal::Forbidden));
             }
             let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
@@ -44,22 +45,33 @@ pub async fn act(
                     actor_id: Some(&actor.id),
                     reason: Some(&reason),
                 };
-                deactivate(state, &form.account_id, acting).await?;
-                Ok(Ok("management.done_deactivated"))
-            } else {
-                reactivate(state, &form.account_id, &actor.id, &reason).await?;
+                Ok(Ok(
+                    match deactivate(state, &form.account_id, acting).await? {
+                        Deactivation::Done => "management.done_deactivated",
+                        Deactivation::NotActive => "management.unchanged_not_active",
+                        Deactivation::LastAdministrator => {
+                            "management.unchanged_last_administrator"
+                        }
+                    },
+                ))
+            } else if reactivate(state, &form.account_id, &actor.id, &reason).await? {
                 Ok(Ok("management.done_reactivated"))
+            } else {
+                Ok(Ok("management.unchanged_not_deactivated"))
             }
         }
         "approve" | "refuse" => {
-            if !actor.manages_structure(&form.structure_id) {
+            let requester = Standing::load(state, &form.account_id).await?;
+            if !requester
+                .is_some_and(|requester| actor.may_decide_for(&requester, &form.structure_id))
+            {
                 return Ok(Err(Refusal::Forbidden));
             }
             let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
                 return Ok(Err(Refusal::Invalid(errors)));
             };
             let approved = form.intent == "approve";
-            decide_membership(
+            let decided = decide_membership(
                 state,
                 actor,
                 &form.account_id,
@@ -68,10 +80,10 @@ pub async fn act(
                 &reason,
             )
             .await?;
-            Ok(Ok(if approved {
-                "management.done_approved"
-            } else {
-                "management.done_refused"
+            Ok(Ok(match (decided, approved) {
+                (false, _) => "management.unchanged_decided",
+                (true, true) => "management.done_approved",
+                (true, false) => "management.done_refused",
             }))
         }
         "create_structure" if actor.admin => {
@@ -151,6 +163,10 @@ async fn name_manager(
     .execute(&mut *tx)
     .await
     .context("naming a manager")?;
+    // What their sessions may do changes: they log in again, under a new
+    // session id (OWASP Session Management Cheat Sheet, renewal at a
+    // change of privilege).
+    session::end_all(&mut tx, &account_id).await?;
     events::record_by(
         &mut tx,
         &account_id,
@@ -165,6 +181,8 @@ async fn name_manager(
 }
 
 /// Approves or refuses a pending request; the person is told either way.
+/// False when the request was no longer pending (decided a moment
+/// earlier by someone else): nothing changed.
 async fn decide_membership(
     state: &AppState,
     actor: &Actor,
@@ -172,7 +190,7 @@ async fn decide_membership(
     structure_id: &str,
     approved: bool,
     reason: &Reason,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a decision")?;
     let decided = sqlx::query(
@@ -196,7 +214,7 @@ async fn decide_membership(
     .await
     .context("deciding a membership")?;
     if decided.rows_affected() != 1 {
-        return Ok(());
+        return Ok(false);
     }
     let (login, contact, first_name, last_name, language, structure): (
         String,
@@ -241,7 +259,7 @@ async fn decide_membership(
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a decision")?;
     state.mailer.wake();
-    Ok(())
+    Ok(true)
 }
 
 struct SiretTaken;

@@ -263,6 +263,37 @@ impl Config {
         Ok(config)
     }
 
+    /// Whether the dev mailbox (`/dev/mailbox`, which shows every email with
+    /// its links) and the page that panics on purpose are served: only
+    /// where nothing else receives the emails, that is without an SMTP
+    /// relay and outside production (CWE-489, active debug code).
+    pub fn dev_surfaces(&self) -> bool {
+        !self.production && self.smtp_url.is_none()
+    }
+
+    /// What is on for development only, one line each, for the start-up
+    /// log: nothing in production.
+    pub fn development_notices(&self) -> Vec<String> {
+        let mut notices = Vec::new();
+        if self.dev_surfaces() {
+            notices.push(format!(
+                "dev mailbox ON at {}{}: no SESAME_SMTP_URL, so every email is kept there \
+                 (and {} panics on purpose)",
+                self.public_url,
+                crate::paths::DEV_MAILBOX_PATH,
+                crate::paths::DEV_PANIC_PATH
+            ));
+        }
+        if self.captcha_test_answer.is_some() {
+            notices.push(
+                "SESAME_CAPTCHA_TEST_ANSWER is set: every captcha has a fixed answer. \
+                 Never use it outside tests."
+                    .to_owned(),
+            );
+        }
+        notices
+    }
+
     /// Refuses settings that would be unsafe in production.
     pub fn check(&self) -> Result<(), ConfigError> {
         if let Err(e) = self.mail_from.parse::<lettre::message::Mailbox>() {

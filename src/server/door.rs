@@ -28,6 +28,9 @@ pub enum Answer<T> {
     /// The page, in this state, with this status for the plain door (422
     /// for a refusal…; a server function answers 200 with the state).
     Page(StatusCode, T),
+    /// The page (200), and the cookie of the request's session under its
+    /// new id (`session::renew`), set by both doors.
+    PageRenewing(T, HeaderValue),
     /// Go on to this path of the site, setting this cookie if any.
     GoTo {
         path: String,
@@ -72,6 +75,11 @@ where
     match answer {
         Ok(Answer::Page(status, page)) => {
             render::page_with(state, uri, headers, status, page).await
+        }
+        Ok(Answer::PageRenewing(page, cookie)) => {
+            let mut response = render::page_with(state, uri, headers, StatusCode::OK, page).await;
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
         }
         Ok(Answer::GoTo { path, cookie, .. }) => {
             let mut response = Redirect::to(&path).into_response();
@@ -147,6 +155,14 @@ impl FnRequest {
     pub fn finish<T>(&self, answer: anyhow::Result<Answer<T>>) -> DoorResult<T> {
         match answer {
             Ok(Answer::Page(_, page)) => Ok(Outcome::Page(page)),
+            Ok(Answer::PageRenewing(page, cookie)) => {
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.append_header(header::SET_COOKIE, cookie);
+                }
+                Ok(Outcome::Page(page))
+            }
             Ok(Answer::GoTo {
                 path,
                 cookie,

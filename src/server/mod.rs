@@ -13,6 +13,7 @@ pub mod door;
 pub mod events;
 pub mod keys;
 pub mod language;
+pub mod limits;
 pub mod mailer;
 pub mod password;
 pub mod render;

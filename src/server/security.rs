@@ -93,8 +93,14 @@ pub async fn without_trailing_slash(request: Request, next: Next) -> Response {
 /// split build's first load fetches dozens of these modules, and those
 /// four headers are about 330 bytes on each.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let personal = carries_personal_data(&state, &request);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if personal && is_page_or_data(headers) {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
     if state.config.secure_cookies() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -120,6 +126,36 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     response
+}
+
+/// Whether the answer to `request` may carry personal data, and so must
+/// not be kept by any cache (OWASP Session Management Cheat Sheet, "Web
+/// Content Caching"; ASVS 4.0.3 V8.2.1): every server function's answer
+/// (what was typed, a page's state), every answer to a form's post, and
+/// everything asked by a browser with a session.
+fn carries_personal_data(state: &AppState, request: &Request) -> bool {
+    request.method() != Method::GET && request.method() != Method::HEAD
+        || request
+            .uri()
+            .path()
+            .starts_with(crate::paths::SERVER_FN_PREFIX)
+        || super::session::request_id_hash(state, request.headers()).is_some()
+}
+
+/// The response is a page or a server function's data (HTML, JSON, or
+/// the text of an error), not one of the browser's files.
+fn is_page_or_data(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|media| media.trim().to_ascii_lowercase())
+        .is_none_or(|media| {
+            matches!(
+                media.as_str(),
+                "text/html" | "application/json" | "text/plain" | "application/cbor"
+            )
+        })
 }
 
 /// The response is a Wasm module: its `Content-Type` is `application/wasm`

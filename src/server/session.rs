@@ -1,7 +1,8 @@
 //! Server-side sessions in the database, so that every instance shares them.
 //!
 //! The cookie carries 32 random bytes; the table keeps their SHA-256. A new
-//! id is issued at each login, logout deletes the row, and a session ends
+//! id is issued at each login and at each change of what the session may
+//! do ([`renew`]), logout deletes the row, and a session ends
 //! after `SESAME_SESSION_IDLE_MINUTES` without a request or
 //! `SESAME_SESSION_MAX_HOURS` in all. tower-sessions was considered: its
 //! stores are per backend (no `Any`), and its records are opaque, while the
@@ -100,13 +101,19 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Op
     let now = state.clock.now_seconds();
     let idle_floor = now - i64::from(state.config.session_idle_minutes) * 60;
     let age_floor = now - i64::from(state.config.session_max_hours) * 3600;
+    // The account must be active at every use, not only when the password
+    // was checked: a session opened while a deactivation ran (its rows were
+    // ended just before this one was written) opens nothing (ASVS 4.0.3
+    // V3.3.1; zitadel/zitadel#8631).
     let found: Option<(String, i64)> = sqlx::query_as(
-        "SELECT account_id, last_seen_at FROM sessions \
-         WHERE id_hash = $1 AND last_seen_at > $2 AND created_at > $3",
+        "SELECT s.account_id, s.last_seen_at FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id \
+         WHERE s.id_hash = $1 AND s.last_seen_at > $2 AND s.created_at > $3 AND a.state = $4",
     )
     .bind(&id_hash)
     .bind(idle_floor)
     .bind(age_floor)
+    .bind(crate::domain::states::AccountState::Active.as_str())
     .fetch_optional(&state.db)
     .await
     .context("reading the session")?;
@@ -166,6 +173,37 @@ pub async fn list(
     .fetch_all(&state.db)
     .await
     .context("listing the sessions")
+}
+
+/// A session given a new id in place (same account, same start, same
+/// browser): the new cookie to set, and the new id's stored hash.
+pub struct Renewed {
+    pub cookie: HeaderValue,
+    pub id_hash: String,
+}
+
+/// Gives the session whose stored hash is `id_hash` a new id, in the
+/// caller's transaction: the old cookie opens nothing any more (OWASP
+/// Session Management Cheat Sheet, "Renew the Session ID After Any
+/// Privilege Level Change"; ASVS 4.0.3 V3.2.1). `None` when that session
+/// had ended. Errors: the database failed, or the random source did.
+pub async fn renew(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    id_hash: &str,
+) -> anyhow::Result<Option<Renewed>> {
+    let id = tokens::new_secret_token()?;
+    let new_hash = tokens::hash_token(&id);
+    let renewed = sqlx::query("UPDATE sessions SET id_hash = $1 WHERE id_hash = $2")
+        .bind(&new_hash)
+        .bind(id_hash)
+        .execute(conn)
+        .await
+        .context("renewing a session")?;
+    Ok((renewed.rows_affected() == 1).then(|| Renewed {
+        cookie: set_cookie(state, &id, None),
+        id_hash: new_hash,
+    }))
 }
 
 /// Ends the account's sessions but `keep` (the request's own, if given).

@@ -65,10 +65,13 @@ fn page_to_come_back_to(method: &Method, path: &str, query: Option<&str>) -> Str
 }
 
 /// The client's address, as the login throttle counts it
-/// (`SESAME_CLIENT_MAX_ATTEMPTS`): the peer's IP address, or the first
-/// `X-Forwarded-For` entry when `SESAME_TRUST_FORWARDED_FOR` says a proxy
-/// sets it (never otherwise: a client could then pick its own address).
-/// Without a peer (a request made in-process) it is `0.0.0.0`.
+/// (`SESAME_CLIENT_MAX_ATTEMPTS`): the peer's IP address, or, when
+/// `SESAME_TRUST_FORWARDED_FOR` says a proxy stands in front, the last
+/// `X-Forwarded-For` entry, the one that proxy wrote. A client may put
+/// anything before it, so the first entries are never believed (MDN,
+/// "X-Forwarded-For", security and privacy concerns); without that
+/// setting the header is ignored. Without a peer (a server wired without
+/// `ConnectInfo`, a mistake) it is `0.0.0.0`, logged as an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub String);
 
@@ -76,28 +79,38 @@ impl ClientAddress {
     /// The address of the request whose head is `parts`.
     pub fn of(state: &AppState, parts: &Parts) -> ClientAddress {
         if state.config.trust_forwarded_for {
-            if let Some(forwarded) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
+            if let Some(forwarded) = written_by_the_proxy(&parts.headers) {
                 return ClientAddress(forwarded.to_owned());
             }
         }
-        let peer = parts
+        match parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip())
-            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        ClientAddress(peer.to_string())
+        {
+            Some(info) => ClientAddress(info.0.ip().to_string()),
+            None => {
+                tracing::error!("a request without its peer's address: every client counts as one");
+                ClientAddress("0.0.0.0".to_owned())
+            }
+        }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The last entry of `X-Forwarded-For`: the address the proxy in front
+/// saw, which it appended (or wrote alone).
+fn written_by_the_proxy(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 impl FromRequestParts<AppState> for ClientAddress {
@@ -185,6 +198,22 @@ mod tests {
             page_to_come_back_to(&Method::POST, "/gestion", None),
             "/gestion"
         );
+    }
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_address_the_proxy_wrote_not_one_it_forged() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(written_by_the_proxy(&headers), None);
+        headers.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        assert_eq!(written_by_the_proxy(&headers), Some("203.0.113.9"));
+        // The client sent its own header; the proxy appended what it saw.
+        headers.insert(
+            "x-forwarded-for",
+            "1.1.1.1, 2.2.2.2,  198.51.100.4".parse().unwrap(),
+        );
+        assert_eq!(written_by_the_proxy(&headers), Some("198.51.100.4"));
+        headers.append("x-forwarded-for", "192.0.2.77".parse().unwrap());
+        assert_eq!(written_by_the_proxy(&headers), Some("192.0.2.77"));
     }
 
     #[test]

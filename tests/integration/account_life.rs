@@ -905,11 +905,14 @@ async fn changing_the_password_needs_the_current_one_keeps_this_session_and_tell
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
     assert!(done.body.contains("Votre mot de passe a été changé"));
+    // This browser goes on, under a new session id.
+    let renewed = done.session_cookie().expect("no renewed session cookie");
     assert_eq!(
-        app.get_as("/accueil", &cookie).await.status,
+        app.get_as("/accueil", &renewed).await.status,
         200,
         "this session ended"
     );
+    assert_eq!(app.get_as("/accueil", &cookie).await.status, 303);
     assert_eq!(
         app.get_as("/accueil", &elsewhere).await.status,
         303,

@@ -23,7 +23,9 @@ fn reset_path(token: &str) -> String {
     format!("/nouveau-mot-de-passe/{token}")
 }
 
-async fn change_password_in_mon_compte(app: &TestApp, cookie: &str) {
+/// Changes the password from "Mon compte"; returns the session's new
+/// cookie (its id is renewed at the change).
+async fn change_password_in_mon_compte(app: &TestApp, cookie: &str) -> String {
     let changed = app
         .post_form(
             "/mon-compte/mot-de-passe",
@@ -36,6 +38,9 @@ async fn change_password_in_mon_compte(app: &TestApp, cookie: &str) {
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
+    changed
+        .session_cookie()
+        .expect("the session was not renewed")
 }
 
 #[tokio::test]
@@ -157,7 +162,7 @@ async fn address_changes_asked_under_the_old_password_die_when_it_changes() {
     let cookie = app.logged_in(&email).await;
     let contact = contact_confirmation_link(&app, &cookie, &unique_email()).await;
     let login = login_confirmation_link(&app, &cookie, &unique_email()).await;
-    change_password_in_mon_compte(&app, &cookie).await;
+    let cookie = change_password_in_mon_compte(&app, &cookie).await;
 
     for link in [&contact, &login] {
         assert_retired(&app, link, "Mon compte").await;

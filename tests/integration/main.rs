@@ -5,6 +5,8 @@
 mod account_life;
 mod activation;
 mod assets;
+mod authority;
+mod bounds;
 mod deliverability;
 mod doors;
 mod faults;

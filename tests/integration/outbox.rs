@@ -145,6 +145,28 @@ async fn without_smtp_the_dev_mailbox_shows_every_email() {
 }
 
 #[tokio::test]
+async fn the_dev_mailbox_does_not_exist_where_an_smtp_relay_receives_the_emails() {
+    let port = free_port();
+    let app = spawn_app_with(|config| {
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    })
+    .await;
+    assert!(!app.state.config.production);
+    for path in ["/dev/mailbox", "/dev/mailbox/x", "/dev/panic"] {
+        assert_eq!(app.get(path).await.status, 404, "{path}");
+    }
+    assert!(
+        !app.state
+            .config
+            .development_notices()
+            .iter()
+            .any(|notice| notice.contains("mailbox")),
+        "{:?}",
+        app.state.config.development_notices()
+    );
+}
+
+#[tokio::test]
 async fn the_dev_mailbox_does_not_exist_in_production() {
     let port = free_port();
     let app = spawn_app_with(|config| {

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 
 /// Every route that changes something, with a form that would do it.
-const STATE_CHANGING: &[&str] = &[
+pub const STATE_CHANGING: &[&str] = &[
     "/inscription",
     "/connexion",
     "/deconnexion",
