@@ -18,6 +18,8 @@ pub enum EmailError {
     TooLong,
     #[error("the email address is not well formed")]
     Malformed,
+    #[error("a part of the email address mixes scripts")]
+    MixedScripts,
 }
 
 impl UserMessage for EmailError {
@@ -27,6 +29,7 @@ impl UserMessage for EmailError {
             EmailError::ContainsSpace => "errors.email.contains_space",
             EmailError::TooLong => "errors.email.too_long",
             EmailError::Malformed => "errors.email.malformed",
+            EmailError::MixedScripts => "errors.email.mixed_scripts",
         }
     }
 }
@@ -66,9 +69,13 @@ impl EmailAddress {
         if !domain_ok || trimmed.contains(['"', '\\']) {
             return Err(EmailError::Malformed);
         }
-        Ok(EmailAddress(super::unicode::normalized(
-            &trimmed.to_lowercase(),
-        )))
+        let lowered = super::unicode::normalized(&trimmed.to_lowercase());
+        let (local, domain) = lowered.rsplit_once('@').ok_or(EmailError::Malformed)?;
+        let domain = one_spelling(domain)?;
+        if !one_script_each(local, &domain) {
+            return Err(EmailError::MixedScripts);
+        }
+        Ok(EmailAddress(format!("{local}@{domain}")))
     }
 
     /// Parses an optional field: empty means absent.
@@ -82,6 +89,48 @@ impl EmailAddress {
 
     pub fn domain(&self) -> &str {
         self.0.rsplit_once('@').map_or("", |(_, domain)| domain)
+    }
+}
+
+/// The domain in its one spelling: an internationalised domain typed in its
+/// ASCII form (`xn--caf-dma.fr`) is the same domain as `café.fr`, and is
+/// kept in the Unicode form (UTS #46 processing, IDNA2008), so that both
+/// spellings find one account. The server only: the browser keeps what was
+/// typed, and the server decides.
+fn one_spelling(domain: &str) -> Result<String, EmailError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if domain.split('.').any(|label| label.starts_with("xn--")) {
+            let (unicode, result) = idna::domain_to_unicode(domain);
+            return match result {
+                Ok(()) => Ok(super::unicode::normalized(&unicode)),
+                Err(_) => Err(EmailError::Malformed),
+            };
+        }
+    }
+    Ok(domain.to_owned())
+}
+
+/// Whether the local part and each label of the domain are written in one
+/// script each (UTS #39, 5.1 "single-script", with its augmented sets:
+/// Japanese, Korean and Han mixes count as one), so that no part can pass
+/// for another address by mixing look-alike letters, such as a Cyrillic
+/// "е" in "example" (UTS #39 §4, mixed-script confusables;
+/// mastodon/mastodon#3833, CVE-2019-15237). Digits, dots and hyphens belong
+/// to every script. The tables are the server's: the browser lets the
+/// server refuse.
+fn one_script_each(local: &str, domain: &str) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_security::MixedScript;
+        std::iter::once(local)
+            .chain(domain.split('.'))
+            .all(|part| part.is_ascii() || part.is_single_script())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (local, domain);
+        true
     }
 }
 
@@ -144,6 +193,44 @@ mod tests {
         let raw = format!("{}@menuiserie.fr", "a".repeat(255 - 14));
         assert_eq!(raw.len(), 255);
         assert_eq!(EmailAddress::parse(&raw), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn an_address_that_mixes_scripts_in_one_part_is_refused() {
+        // A Cyrillic "е" (U+0435) in a Latin word, before and after the @.
+        for raw in ["paul@\u{0435}xample.fr", "p\u{0430}ul@example.fr"] {
+            assert_eq!(
+                EmailAddress::parse(raw),
+                Err(EmailError::MixedScripts),
+                "{raw}"
+            );
+        }
+        // One script a part is fine, whatever the script.
+        for raw in [
+            "paul@caf\u{E9}.fr",
+            "\u{0438}\u{0432}\u{0430}\u{043D}@\u{043F}\u{0440}\u{0438}\u{043C}\u{0435}\u{0440}.\u{0440}\u{0444}",
+            "paul.dupont-2@menuiserie-75.fr",
+            "\u{5C71}\u{7530}@\u{4F8B}\u{3048}.jp",
+        ] {
+            assert!(EmailAddress::parse(raw).is_ok(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_internationalised_domain_and_its_ascii_spelling_are_one_address() {
+        let unicode = EmailAddress::parse("paul@caf\u{E9}.fr").unwrap();
+        let ascii = EmailAddress::parse("Paul@XN--CAF-DMA.fr").unwrap();
+        assert_eq!(unicode, ascii);
+        assert_eq!(ascii.domain(), "caf\u{E9}.fr");
+        // An ASCII spelling that decodes to mixed scripts is refused too.
+        assert_eq!(
+            EmailAddress::parse("paul@xn--xample-2of.fr"),
+            Err(EmailError::MixedScripts)
+        );
+        assert_eq!(
+            EmailAddress::parse("paul@xn--zzzz-.fr"),
+            Err(EmailError::Malformed)
+        );
     }
 
     #[test]

@@ -97,3 +97,46 @@ async fn a_hash_made_from_decomposed_text_before_normalisation_is_accepted_and_r
     assert_eq!(app.log_in(&email, DECOMPOSED).await.status, 303);
     assert_eq!(app.log_in(&email, "Ca-Foret-2026").await.status, 401);
 }
+
+/// Part 14, item 8 (UTS #39; mastodon/mastodon#3833): an address that
+/// mixes scripts within one part is refused next to its field, whatever the
+/// door, and nothing is created.
+#[tokio::test]
+async fn an_address_with_a_cyrillic_letter_in_a_latin_word_is_refused_next_to_its_field() {
+    let app = spawn_app().await;
+    let look_alike = format!(
+        "{}@\u{0435}xample.fr",
+        unique_email().split('@').next().unwrap()
+    );
+    let page = app.sign_up(valid_form(&look_alike)).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        page.error_of("login_email")
+            .is_some_and(|error| error.contains("mélange des alphabets")),
+        "{}",
+        page.body
+    );
+    let mut form = valid_form(&look_alike);
+    form.push(("captcha_id".into(), app.open_signup().await));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let answer = app.call("inscription", &fields, None).await;
+    assert_eq!(
+        answer.page()["Refused"]["errors"]["login_email"],
+        "errors.email.mixed_scripts"
+    );
+    assert_eq!(app.count("accounts").await, 0);
+}
+
+/// Part 14, item 8: `café.fr` and `xn--caf-dma.fr` are one domain, so one
+/// account, whichever spelling is typed.
+#[tokio::test]
+async fn an_internationalised_domain_and_its_xn_spelling_are_the_same_account() {
+    let app = spawn_app().await;
+    let local = unique_email().split('@').next().unwrap().to_owned();
+    let unicode = format!("{local}@caf\u{E9}.fr");
+    let ascii = format!("{local}@xn--caf-dma.fr");
+    app.create_active_account(&unicode).await;
+    assert_eq!(app.log_in(&ascii, PASSWORD).await.status, 303);
+    app.sign_up(valid_form(&ascii)).await;
+    assert_eq!(app.count("accounts").await, 1);
+}
