@@ -41,6 +41,7 @@ pub struct Application {
 /// configuration cannot be read.
 pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database_url).await?;
+    crate::accounts::spelling::respell_stored_addresses(&db).await?;
     let mailer = Mailer::from_config(&config)?;
     let hasher = Hasher::new(config.hash_cost)?;
     let keys = Keys::load_or_create(&db, clock.now_seconds()).await?;

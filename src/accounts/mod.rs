@@ -13,6 +13,8 @@ pub mod links;
 pub mod memberships;
 #[cfg(feature = "ssr")]
 mod person;
+#[cfg(feature = "ssr")]
+pub mod spelling;
 pub mod summary;
 pub use crate::domain::states::{AccountState, MembershipStatus, Role, TokenPurpose, UnknownValue};
 #[cfg(feature = "ssr")]

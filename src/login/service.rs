@@ -14,10 +14,6 @@ use crate::server::{session, throttle, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
 
-/// The longest login address looked up or counted, in bytes (RFC 5321's
-/// path limit: 254 octets of address).
-pub const MAX_LOGIN_BYTES: usize = 254;
-
 /// Checks a login: the id of the account whose password `password` is, or
 /// why not. Unknown addresses cost the same time as wrong passwords (a
 /// dummy hash is verified) and get the same refusal (OWASP Authentication
@@ -38,12 +34,13 @@ pub async fn authenticate(
         Ok(email) => email.to_string(),
         Err(_) => crate::domain::unicode::normalized(raw_email.trim()).to_lowercase(),
     };
-    // The address is a throttle key: one longer than any address (RFC 5321,
-    // 254) is refused before it is counted or looked up.
+    // The address is a throttle key: one longer than any address can be
+    // (`EmailAddress::MAX_LENGTH`, in characters as it counts them) is
+    // refused before it is counted or looked up.
     if password.is_empty()
         || password.len() > MAX_PASSWORD_BYTES
         || login.is_empty()
-        || login.len() > MAX_LOGIN_BYTES
+        || login.chars().count() > EmailAddress::MAX_LENGTH
     {
         return Ok(Err(LoginRefusal::InvalidCredentials));
     }

@@ -143,14 +143,15 @@ fn carries_personal_data(state: &AppState, request: &Request) -> bool {
 }
 
 /// The response is a page or a server function's data (HTML, JSON, or
-/// the text of an error), not one of the browser's files.
+/// the text of an error), not one of the browser's files (nor a
+/// `304 Not Modified` for one, which has no type).
 fn is_page_or_data(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
         .map(|media| media.trim().to_ascii_lowercase())
-        .is_none_or(|media| {
+        .is_some_and(|media| {
             matches!(
                 media.as_str(),
                 "text/html" | "application/json" | "text/plain" | "application/cbor"

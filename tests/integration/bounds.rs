@@ -51,13 +51,10 @@ const FIELDS: &[&str] = &[
     "token",
 ];
 
-/// A value far longer than any field allows (100 kB), and one that is
-/// also a plausible key (an address, a number).
-fn long_values() -> [String; 2] {
-    [
-        "x".repeat(100_000),
-        format!("{}@example.fr", "a".repeat(100_000)),
-    ]
+/// A value far longer than any field allows (100 kB), shaped like an
+/// address so that it also tries the fields used as keys.
+fn long_value() -> String {
+    format!("{}@example.fr", "a".repeat(100_000))
 }
 
 #[tokio::test]
@@ -66,14 +63,14 @@ async fn a_100_kb_value_in_any_field_of_any_form_gets_an_answer_never_a_failure(
     let email = unique_email();
     app.create_active_account(&email).await;
     let cookie = app.logged_in(&email).await;
-    for value in long_values() {
-        let form: Vec<(&str, &str)> = FIELDS
-            .iter()
-            .map(|field| (*field, value.as_str()))
-            .collect();
+    let value = long_value();
+    // Two fields a request: the body (about 200 kB) stays under the limit,
+    // so each value reaches its parser.
+    for pair in FIELDS.chunks(2) {
+        let form: Vec<(&str, &str)> = pair.iter().map(|field| (*field, value.as_str())).collect();
         for path in STATE_CHANGING
             .iter()
-            .filter(|path| **path != "/deconnexion")
+            .filter(|path| !path.ends_with("deconnexion"))
         {
             let started = Instant::now();
             let request = app
@@ -86,8 +83,8 @@ async fn a_100_kb_value_in_any_field_of_any_form_gets_an_answer_never_a_failure(
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
             assert!(
-                status < 500,
-                "{path} answered {status}: {}",
+                status < 500 && status != 413,
+                "{path} {pair:?} answered {status}: {}",
                 &body[..body.len().min(300)]
             );
             assert!(

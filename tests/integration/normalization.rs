@@ -137,6 +137,34 @@ async fn an_internationalised_domain_and_its_xn_spelling_are_the_same_account() 
     let ascii = format!("{local}@xn--caf-dma.fr");
     app.create_active_account(&unicode).await;
     assert_eq!(app.log_in(&ascii, PASSWORD).await.status, 303);
-    app.sign_up(valid_form(&ascii)).await;
+    // Signing up again with the other spelling is the recap every address
+    // gets, and warns the owner of the one account.
+    let again = app.sign_up(valid_form(&ascii)).await;
+    assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(app.count("accounts").await, 1);
+}
+
+/// An account saved before the portal kept one spelling, its domain in
+/// ASCII, is found by either spelling once the portal has started again.
+#[tokio::test]
+async fn an_address_stored_with_its_xn_spelling_is_respelt_at_start_up() {
+    let app = spawn_app().await;
+    let local = unique_email().split('@').next().unwrap().to_owned();
+    let unicode = format!("{local}@caf\u{E9}.fr");
+    let ascii = format!("{local}@xn--caf-dma.fr");
+    app.create_active_account(&unicode).await;
+    sqlx::query("UPDATE accounts SET login_email = $1 WHERE login_email = $2")
+        .bind(&ascii)
+        .bind(&unicode)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let restarted = app.second_instance().await;
+    let (stored,): (String,) = sqlx::query_as("SELECT login_email FROM accounts")
+        .fetch_one(&restarted.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, unicode);
+    assert_eq!(restarted.log_in(&unicode, PASSWORD).await.status, 303);
+    assert_eq!(restarted.log_in(&ascii, PASSWORD).await.status, 303);
 }
