@@ -97,16 +97,6 @@ async fn my_account_after<N>(
     .await
 }
 
-/// Where a person whose session this answer ended goes: the login box,
-/// saying so, with the session's cookie cleared.
-fn to_login_box(state: &AppState, info: &str) -> Answer<ConnectedPageState> {
-    Answer::GoTo {
-        path: crate::paths::login_box_saying(info),
-        cookie: Some(session::clear_cookie(state)),
-        person_language: None,
-    }
-}
-
 /// The notice `key` naming the address a confirmation link went to.
 fn link_sent(key: &str, address: EmailAddress) -> AccountNotice {
     AccountNotice {
@@ -190,7 +180,7 @@ impl MyAccountForm for SessionForm {
                 })
             });
         if session::current(&state, &headers).await?.is_none() {
-            return Ok(to_login_box(&state, "logged_out"));
+            return Ok(Answer::session_ended(&state, "logged_out"));
         }
         let verdict = Verdict::of(answered, "ending sessions");
         my_account_after(&state, &headers, id, verdict, Some, |_| {}).await
@@ -340,7 +330,7 @@ impl MyAccountForm for DeactivateForm {
         let answered = deactivate_own_account(&state, id, &self.deactivate_password).await;
         let verdict = Verdict::of(answered, "deactivation");
         if verdict.is_done() {
-            return Ok(to_login_box(&state, "deactivated"));
+            return Ok(Answer::session_ended(&state, "deactivated"));
         }
         my_account_after(&state, &headers, id, verdict, |()| None, |_| {}).await
     }

@@ -9,14 +9,13 @@ use super::forms::{
     SecretChangeForm, SessionForm,
 };
 use super::profile::ProfileForm;
-use super::{ConnectedPage, ConnectedPageState};
+use super::ConnectedPage;
 use crate::paths::{
     with_segment, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH,
     LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
     SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
-use crate::server::door::{self, Answer};
-use crate::server::render::no_store;
+use crate::server::door;
 use crate::server::web::Connected;
 use crate::server::AppState;
 use axum::extract::State;
@@ -69,7 +68,7 @@ pub async fn get_connected_page(
         |_| {},
     )
     .await;
-    no_store(door::respond(&state, uri, headers, answer).await)
+    door::respond(&state, uri, headers, answer).await
 }
 
 /// `GET /mon-compte/<form>` (the address a plain post of one of "Mon
@@ -88,15 +87,5 @@ pub async fn post_form<F: MyAccountForm>(
     Form(form): Form<F>,
 ) -> Response {
     let answer = form.answer(state.clone(), headers.clone(), connected).await;
-    respond_on_my_account(&state, headers, answer).await
-}
-
-/// The plain door of a form of "Mon compte": draws "Mon compte" with the
-/// answer, or goes where it says; never stored by a cache.
-async fn respond_on_my_account(
-    state: &AppState,
-    headers: HeaderMap,
-    answer: anyhow::Result<Answer<ConnectedPageState>>,
-) -> Response {
-    no_store(door::respond(state, Uri::from_static(MY_ACCOUNT_PATH), headers, answer).await)
+    door::respond(&state, Uri::from_static(MY_ACCOUNT_PATH), headers, answer).await
 }

@@ -44,28 +44,16 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The account's role and the structures it manages. Errors: the
-    /// database failed, or the account is gone.
+    /// The account's role and the structures it manages (its
+    /// [`Standing`]). Errors: the database failed, or the account is gone.
     pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
-        let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(&state.db)
-            .await
-            .context("reading the role")?;
-        let role: Role = role.parse()?;
-        let managed: Vec<(String,)> = sqlx::query_as(
-            "SELECT structure_id FROM memberships WHERE account_id = $1 AND status = $2 \
-             AND is_manager = 1",
-        )
-        .bind(account_id)
-        .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
-        .await
-        .context("reading the managed structures")?;
+        let standing = Standing::load(state, account_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the account {account_id} is gone"))?;
         Ok(Actor {
-            id: account_id.to_owned(),
-            admin: role == Role::Admin,
-            managed: managed.into_iter().map(|(id,)| id).collect(),
+            id: standing.id,
+            admin: standing.admin,
+            managed: standing.managed,
         })
     }
 

@@ -8,7 +8,7 @@ use crate::paths::{login_box_address, HOME_PAGE_PATH, HOME_PATH, LOGIN_PATH, LOG
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::web::ClientAddress;
-use crate::server::{language, session, AppState};
+use crate::server::{language, AppState};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -109,11 +109,7 @@ pub async fn post_logout(State(state): State<AppState>, headers: HeaderMap) -> R
 /// Errors: the database failed (the session may still be open).
 pub async fn answer_logout(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Answer<()>> {
     close_session(state, headers).await?;
-    Ok(Answer::GoTo {
-        path: crate::paths::login_box_saying("logged_out"),
-        cookie: Some(session::clear_cookie(state)),
-        person_language: None,
-    })
+    Ok(Answer::session_ended(state, "logged_out"))
 }
 
 /// The login box of a plain visit to the home page: `?suivant=` and `?info=`.

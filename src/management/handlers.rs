@@ -8,7 +8,6 @@ use crate::accounts::{Actor, Manager};
 use crate::domain::FieldErrors;
 use crate::paths::MANAGEMENT_PATH;
 use crate::server::door::{self, Answer};
-use crate::server::render::no_store;
 use crate::server::web::{forbidden, Verdict};
 use crate::server::AppState;
 use axum::extract::State;
@@ -39,7 +38,7 @@ pub async fn get_management(
     headers: HeaderMap,
 ) -> Response {
     let answer = answer_show(state.clone(), actor).await;
-    no_store(door::respond(&state, uri, headers, answer).await)
+    door::respond(&state, uri, headers, answer).await
 }
 
 /// A form of `/gestion` (deactivate, reactivate, approve, refuse, create a
@@ -87,7 +86,7 @@ pub async fn post_management(
 ) -> Response {
     match answer_act(state.clone(), actor, form).await {
         Ok(None) => forbidden(&state, &headers),
-        Ok(Some(answer)) => no_store(door::respond(&state, uri, headers, Ok(answer)).await),
+        Ok(Some(answer)) => door::respond(&state, uri, headers, Ok(answer)).await,
         Err(error) => door::respond(&state, uri, headers, Err::<Answer<()>, _>(error)).await,
     }
 }

@@ -10,6 +10,7 @@ use super::{
 use crate::accounts::{Actor, MembershipStatus, Role, Standing};
 use crate::server::AppState;
 use anyhow::Context;
+use std::collections::HashMap;
 
 /// The list of `/gestion` for this actor.
 pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<ManagementPageState> {
@@ -40,20 +41,21 @@ pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<Managem
     .fetch_all(&state.db)
     .await
     .context("reading the memberships")?;
-    // Where each account stands, weighed by the same rule as the actions.
-    let standing = |id: &str, role: &str| Standing {
-        id: id.to_owned(),
-        admin: role == Role::Admin.as_str(),
-        managed: members
-            .iter()
-            .filter(|(account, _, manager)| account == id && *manager != 0)
-            .map(|(_, structure, _)| structure.clone())
-            .collect(),
-        member_of: members
-            .iter()
-            .filter(|(account, _, _)| account == id)
-            .map(|(_, structure, _)| structure.clone())
-            .collect(),
+    // Where each account stands, weighed by the same rule as the actions:
+    // the memberships grouped by account once, read per row.
+    let mut memberships: HashMap<&str, Standing> = HashMap::new();
+    for (account, structure, manager) in &members {
+        let entry = memberships.entry(account.as_str()).or_default();
+        if *manager != 0 {
+            entry.managed.push(structure.clone());
+        }
+        entry.member_of.push(structure.clone());
+    }
+    let standing = |id: &str, role: &str| {
+        let mut standing = memberships.get(id).cloned().unwrap_or_default();
+        standing.id = id.to_owned();
+        standing.admin = role == Role::Admin.as_str();
+        standing
     };
     let accounts = rows
         .into_iter()

@@ -50,6 +50,17 @@ impl<T> Answer<T> {
         Answer::Page(StatusCode::OK, page)
     }
 
+    /// The login box saying `notice` (`paths::login_box_saying`), the
+    /// session's cookie cleared: where an answer that ended the person's
+    /// session goes (logout, own deactivation, own session ended).
+    pub fn session_ended(state: &AppState, notice: &str) -> Answer<T> {
+        Answer::GoTo {
+            path: crate::paths::login_box_saying(notice),
+            cookie: Some(session::clear_cookie(state)),
+            person_language: None,
+        }
+    }
+
     /// Go on to `path`, with no cookie.
     pub fn go_to(path: impl Into<String>) -> Answer<T> {
         Answer::GoTo {

@@ -128,20 +128,13 @@ where
 /// `Referer` may carry it elsewhere, and no cache may keep it.
 pub fn private(mut response: Response) -> Response {
     use axum::http::{header, HeaderValue};
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    no_store(response)
-}
-
-/// An answer that carries personal data: `Cache-Control: no-store`, so
-/// that no cache keeps it (OWASP Session Management Cheat Sheet, "Web
-/// Content Caching").
-pub fn no_store(mut response: Response) -> Response {
-    use axum::http::{header, HeaderValue};
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Whether or not the browser has a session (`security::headers` covers
+    // those that have one).
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -95,8 +95,10 @@ pub async fn without_trailing_slash(request: Request, next: Next) -> Response {
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let personal = carries_personal_data(&state, &request);
     let mut response = next.run(request).await;
+    let redirect =
+        response.status().is_redirection() && response.status() != StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
-    if personal && is_page_or_data(headers) {
+    if personal && (redirect || is_page_or_data(headers)) {
         headers
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
