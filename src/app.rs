@@ -12,9 +12,12 @@ use crate::lifecycle::ReactivationRequestPage;
 use crate::management::ManagementPage;
 use crate::paths::{
     ACTIVATION_PREFIX, CONTACT_LINK_PREFIX, FORGOT_PATH, HOME_PATH, LOGIN_PATH, MANAGEMENT_PATH,
-    MY_ACCOUNT_PATH, REACTIVATION_PATH, RESEND_PATH, RESET_PREFIX, SIGNUP_PATH,
+    MY_ACCOUNT_PATH, REACTIVATION_PATH, RESEND_PATH, RESET_PREFIX, SECURITY_PATH, SIGNUP_PATH,
+    VERIFICATION_PATH,
 };
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
+use crate::second_step::SecondStepPage;
+use crate::security::SecurityPage;
 use crate::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Title};
@@ -44,6 +47,8 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment(SIGNUP_PATH),) view={Lazy::<SignupRoute>::new()} />
                 <Route path=(StaticSegment(RESEND_PATH),) view={Lazy::<ResendActivationRoute>::new()} />
                 <Route path=(StaticSegment(ACTIVATION_PREFIX), ParamSegment("token")) view={Lazy::<ActivationRoute>::new()} />
+                <Route path=(StaticSegment(VERIFICATION_PATH),) view={Lazy::<SecondStepRoute>::new()} />
+                <Route path=(StaticSegment(SECURITY_PATH),) view={Lazy::<SecurityRoute>::new()} />
                 <Route path=(StaticSegment(HOME_PATH),) view={Lazy::<ConnectedHomeRoute>::new()} />
                 <Route path=(StaticSegment(MY_ACCOUNT_PATH),) view={Lazy::<MyAccountRoute>::new()} />
                 <Route path=(StaticSegment(FORGOT_PATH),) view={Lazy::<ForgotPasswordRoute>::new()} />
@@ -90,6 +95,8 @@ lazy_page! {
     ContactLinkRoute => ContactLinkPage,
     ManagementRoute => ManagementPage,
     ResetPasswordRoute => ResetPasswordPage,
+    SecondStepRoute => SecondStepPage,
+    SecurityRoute => SecurityPage,
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,

@@ -20,7 +20,8 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// Deletes what has expired: captcha challenges, sessions, recovery flows,
+/// Deletes what has expired: captcha challenges, sessions, pending logins
+/// and emailed codes a day after their expiry, recovery flows,
 /// emailed links 30 days after their expiry (`accounts::links`), and
 /// accounts never activated (`SESAME_PENDING_ACCOUNT_DAYS`). Never fails:
 /// each failure is logged with its cause.
@@ -33,6 +34,14 @@ pub async fn sweep(state: &AppState) {
     logged(
         "purging sessions",
         crate::server::session::purge_expired_sessions(state).await,
+    );
+    logged(
+        "purging pending logins",
+        crate::server::pending_login::purge_expired(state).await,
+    );
+    logged(
+        "purging emailed codes",
+        crate::accounts::factors::purge_spent(&state.db, now).await,
     );
     logged(
         "purging recovery flows",

@@ -22,6 +22,8 @@ pub mod management;
 pub mod outcome;
 pub mod paths;
 pub mod recovery;
+pub mod second_step;
+pub mod security;
 pub mod signup;
 pub mod version_skew;
 

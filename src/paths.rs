@@ -28,6 +28,14 @@ pub const REACTIVATION_PATH: &str = "/reactivation";
 /// A contact address's confirmation or undo link:
 /// `/adresse-de-contact/<token>`.
 pub const CONTACT_LINK_PREFIX: &str = "/adresse-de-contact";
+/// "Vérification en deux étapes": the login's second step, and its
+/// plain post.
+pub const VERIFICATION_PATH: &str = "/verification";
+/// "Sécurité": the second factors of the connected person, and the plain
+/// post of each of its forms.
+pub const SECURITY_PATH: &str = "/securite";
+/// The QR code of an authenticator app being added (SVG).
+pub const SECURITY_QR_PATH: &str = "/securite/code-qr";
 /// "Accueil connecté".
 pub const HOME_PATH: &str = "/accueil";
 /// "Mon compte"; its forms post to the paths below it.

@@ -12,7 +12,9 @@ use crate::server::{
     assets, captcha, config::Config, db, keys::Keys, language, limits, mailer::Mailer,
     password::Hasher, security, AppState, Clock,
 };
-use crate::{account, activation, contact, lifecycle, login, management, recovery, signup};
+use crate::{
+    account, activation, contact, lifecycle, login, management, recovery, second_step, signup,
+};
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
@@ -195,6 +197,8 @@ fn flow_routes() -> Router<AppState> {
         .merge(signup::handlers::routes())
         .merge(activation::handlers::routes())
         .merge(login::handlers::routes())
+        .merge(second_step::handlers::routes())
+        .merge(crate::security::handlers::routes())
         .merge(recovery::handlers::routes())
         .merge(account::handlers::routes())
         .merge(contact::handlers::routes())

@@ -1,10 +1,13 @@
 //! Accounts: their typed states (from `domain::states`), the summary the
 //! pages show, and on the server the emailed links (`links`), who acts on
 //! an account (`Actor`, `ActedBy`), membership requests (`memberships`) and
-//! the person's own language (`language`).
+//! the person's own language (`language`), and their second factors
+//! (`factors`).
 
 #[cfg(feature = "ssr")]
 mod actor;
+#[cfg(feature = "ssr")]
+pub mod factors;
 #[cfg(feature = "ssr")]
 pub mod language;
 #[cfg(feature = "ssr")]

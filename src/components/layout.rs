@@ -18,7 +18,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 /// The frame of the connected space: the person's name, "Déconnexion", and
-/// the tabs "Accueil connecté" and "Mon compte".
+/// the tabs "Accueil connecté", "Mon compte" and "Sécurité".
 #[component]
 pub fn ConnectedLayout(
     /// "Paul Dupont".
@@ -49,6 +49,7 @@ pub fn ConnectedLayout(
             <ul>
                 {tab(crate::paths::HOME_PATH, "connected.home_tab")}
                 {tab(crate::paths::MY_ACCOUNT_PATH, "connected.account_tab")}
+                {tab(crate::paths::SECURITY_PATH, "connected.security_tab")}
                 {manages.then(|| tab(crate::paths::MANAGEMENT_PATH, "connected.management_tab"))}
             </ul>
         </nav>

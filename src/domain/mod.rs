@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod captcha;
+pub mod code;
 mod countries;
 pub mod email;
 pub mod form;
@@ -23,6 +24,7 @@ pub mod unicode;
 
 pub use address::{AddressLine, City, Country, OptionalLine, PostalCode, COUNTRIES};
 pub use captcha::CaptchaAnswer;
+pub use code::{CodeError, OneTimeCode, RecoveryCode};
 pub use email::EmailAddress;
 pub use form::FieldErrors;
 pub use name::PersonName;

@@ -2,9 +2,11 @@
 //! of "Déconnexion" (`POST /deconnexion`, `/api/deconnexion`), the login
 //! box's state read from the home page's query, and the flow's routes.
 
-use super::service::{authenticate, close_session, open_session};
+use super::service::{authenticate, close_session};
 use super::{LoginBoxState, LoginForm, LoginRefusal};
-use crate::paths::{login_box_address, HOME_PAGE_PATH, HOME_PATH, LOGIN_PATH, LOGOUT_PATH};
+use crate::paths::{login_box_address, HOME_PAGE_PATH, LOGIN_PATH, LOGOUT_PATH, VERIFICATION_PATH};
+use crate::second_step::handlers::after_login;
+use crate::second_step::service::begin;
 use crate::server::door::{self, Answer};
 use crate::server::steady::Steady;
 use crate::server::web::ClientAddress;
@@ -20,14 +22,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(LOGIN_PATH, post(post_login).get(get_login))
         .route(LOGOUT_PATH, post(post_logout))
-}
-
-/// Where to go after logging in: the requested path of this site, or the
-/// connected home.
-pub fn after_login(next: &str) -> &str {
-    language::local_path(next)
-        .filter(|path| *path != HOME_PAGE_PATH && !path.starts_with(LOGIN_PATH))
-        .unwrap_or(HOME_PATH)
 }
 
 /// `GET /connexion` (the address a refused plain login leaves in the
@@ -50,10 +44,11 @@ pub async fn post_login(
 
 /// What the login box leads to, on both doors (`POST /connexion`, the
 /// server function `/api/connexion`), no sooner than the steady answer
-/// time: a new session and the page asked for, or the login box again with
-/// the refusal and the address as typed (never the password).
+/// time: a pending login and "Vérification en deux étapes" (no session
+/// yet: `second_step`), or the login box again with the refusal and the
+/// address as typed (never the password).
 ///
-/// Errors: the session could not be opened (the database failed).
+/// Errors: the pending login could not be opened (the database failed).
 pub async fn answer_login(
     state: &AppState,
     headers: &HeaderMap,
@@ -66,11 +61,13 @@ pub async fn answer_login(
         .await;
     let refusal = match checked {
         Ok(Ok(account_id)) => {
-            let (cookie, language) = open_session(state, headers, &account_id).await?;
+            let next = after_login(&form.next);
+            let cookie = begin(state, headers, &account_id, next).await?;
+            let person = crate::accounts::Person::load(&state.db, &account_id).await?;
             return Ok(Answer::GoTo {
-                path: after_login(&form.next).to_owned(),
+                path: VERIFICATION_PATH.to_owned(),
                 cookie: Some(cookie),
-                person_language: language,
+                person_language: crate::i18n::Lang::from_code(&person.language),
             });
         }
         Ok(Err(refusal)) => refusal,
@@ -130,14 +127,6 @@ pub fn login_box_from_query(uri: &Uri) -> LoginBoxState {
 mod tests {
     use super::*;
     use crate::login::LoginNotice;
-
-    #[test]
-    fn after_login_only_paths_of_this_site_are_followed() {
-        assert_eq!(after_login("/mon-compte"), "/mon-compte");
-        for hostile in crate::server::language::HOSTILE_TARGETS {
-            assert_eq!(after_login(hostile), "/accueil", "{hostile:?}");
-        }
-    }
 
     #[tokio::test]
     async fn a_refused_plain_login_reloaded_still_leads_back_to_the_page_asked_for() {

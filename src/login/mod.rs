@@ -1,7 +1,8 @@
 //! "Se connecter" and "Déconnexion".
 //!
-//! The login box lives on the home page. Outcomes: logged in (a new session,
-//! then the page asked for or "Accueil connecté"); refused with one message
+//! The login box lives on the home page. Outcomes: the password is right
+//! (a pending login, then "Vérification en deux étapes", `second_step`,
+//! which opens the session); refused with one message
 //! for an unknown address and a wrong password alike; temporarily locked
 //! after too many failures on the address; throttled after too many attempts
 //! from one client; a deactivated account (after a correct password only).
@@ -100,6 +101,9 @@ pub enum LoginNotice {
     Deactivated,
     LoggedOut,
     LoginRequired,
+    /// The second step ended (5 wrong codes, or 10 minutes passed): the
+    /// password again.
+    SecondStepEnded,
 }
 
 impl LoginNotice {
@@ -110,6 +114,7 @@ impl LoginNotice {
             "password_changed" => Some(LoginNotice::PasswordChanged),
             "deactivated" => Some(LoginNotice::Deactivated),
             "logged_out" => Some(LoginNotice::LoggedOut),
+            "second_step_ended" => Some(LoginNotice::SecondStepEnded),
             _ => None,
         }
     }
@@ -121,6 +126,7 @@ impl LoginNotice {
             LoginNotice::Deactivated => "login.notice_deactivated",
             LoginNotice::LoggedOut => "login.notice_logged_out",
             LoginNotice::LoginRequired => "login.notice_login_required",
+            LoginNotice::SecondStepEnded => "login.notice_second_step_ended",
         }
     }
 }

@@ -1,18 +1,18 @@
 //! Logging in and out, as plain functions testable without HTTP: the
-//! counted password check (`credentials`), the account's state,
-//! the upgrade of an outdated hash, and the session opened or closed with
-//! its line in the account's feed.
+//! counted password check (`credentials`), the account's state and the
+//! upgrade of an outdated hash (the session itself opens after the second
+//! step, `second_step`), and the session closed with its line in the
+//! account's feed.
 
 use super::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
 use super::LoginRefusal;
 use crate::accounts::AccountState;
 use crate::domain::EmailAddress;
-use crate::i18n::Lang;
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
-use crate::server::{session, throttle, AppState};
+use crate::server::{pending_login, session, throttle, AppState};
 use anyhow::Context;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 
 /// Checks a login: the id of the account whose password `password` is, or
 /// why not. Unknown addresses cost the same time as wrong passwords (a
@@ -83,34 +83,6 @@ pub async fn authenticate(
     Ok(Ok(account.id))
 }
 
-/// Opens a session for `account_id` (a new id: OWASP Session Management,
-/// "Renew the Session ID After Any Privilege Level Change"), records the
-/// login in the account's feed, and reads the account's language (its
-/// pages' language from now on): the session's cookie and that language.
-///
-/// Errors: the database failed.
-pub async fn open_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    account_id: &str,
-) -> anyhow::Result<(HeaderValue, Option<Lang>)> {
-    let cookie = session::open(state, headers, account_id).await?;
-    let mut conn = state.db.acquire().await.context("recording the login")?;
-    let (language,): (String,) = sqlx::query_as("SELECT language FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await
-        .context("reading the account's language")?;
-    events::record(
-        &mut conn,
-        account_id,
-        EventKind::LoggedIn,
-        state.clock.now_seconds(),
-    )
-    .await?;
-    Ok((cookie, Lang::from_code(&language)))
-}
-
 /// "Déconnexion": the request's session ends (the feed says so when there
 /// was one). Errors: the database failed (the session may still be open).
 pub async fn close_session(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> {
@@ -124,5 +96,6 @@ pub async fn close_session(state: &AppState, headers: &HeaderMap) -> anyhow::Res
         )
         .await?;
     }
+    pending_login::close(state, headers).await?;
     session::close(state, headers).await
 }

@@ -4,7 +4,6 @@
 
 pub mod address;
 pub mod outbox;
-pub mod sealed;
 pub mod templates;
 
 pub use outbox::{enqueue, OutgoingEmail};

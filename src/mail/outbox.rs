@@ -45,8 +45,8 @@ pub async fn enqueue(
     .bind(email.kind)
     .bind(&email.recipient)
     .bind(&email.subject)
-    .bind(super::sealed::seal(key, &id, &email.text)?)
-    .bind(super::sealed::seal(key, &id, &email.html)?)
+    .bind(crate::server::sealed::seal(key, &id, &email.text)?)
+    .bind(crate::server::sealed::seal(key, &id, &email.html)?)
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -73,8 +73,8 @@ pub fn open_bodies(
 ) -> anyhow::Result<(String, String)> {
     let key = &state.config.secret_key;
     Ok((
-        super::sealed::open(key, id, text_body)?,
-        super::sealed::open(key, id, html_body)?,
+        crate::server::sealed::open(key, id, text_body)?,
+        crate::server::sealed::open(key, id, html_body)?,
     ))
 }
 

@@ -596,6 +596,112 @@ pub fn password_changed(
     )
 }
 
+/// The second step's emailed code: the code, how long it works, when and
+/// from which browser the password was typed, and what to do if that was
+/// not the owner (issue 26; OWASP MFA Cheat Sheet, "Email").
+#[allow(clippy::too_many_arguments)]
+pub fn second_step_code(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    code: &str,
+    minutes: i64,
+    at: &str,
+    browser: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let minutes = minutes.to_string();
+    let what = lang.t_with(
+        "email.second_step_code.what",
+        &[
+            ("code", code),
+            ("minutes", &minutes),
+            ("at", at),
+            ("browser", browser),
+        ],
+    );
+    notice_saying(
+        lang,
+        "second_step_code",
+        "second_step_code",
+        recipient,
+        full_name,
+        what,
+        portal_url,
+    )
+}
+
+/// What changed in an account's second factors, for the owner's notice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorChange<'a> {
+    AppAdded,
+    AppRemoved,
+    RecoveryCodesRegenerated,
+    /// A recovery code opened the account; `left` remain.
+    RecoveryCodeUsed {
+        left: i64,
+    },
+    EmailedCodesOn,
+    EmailedCodesOff,
+    /// Too many wrong second steps: locked for `minutes`.
+    SecondStepLocked {
+        minutes: i64,
+    },
+    /// A manager or an administrator reset the factors, for `reason`.
+    Reset {
+        by: ActedBy,
+        reason: &'a str,
+    },
+}
+
+impl FactorChange<'_> {
+    /// The block of the catalogue under `email.`, and the outbox's kind.
+    fn key(self) -> &'static str {
+        match self {
+            FactorChange::AppAdded => "factor_app_added",
+            FactorChange::AppRemoved => "factor_app_removed",
+            FactorChange::RecoveryCodesRegenerated => "factor_codes_regenerated",
+            FactorChange::RecoveryCodeUsed { .. } => "factor_code_used",
+            FactorChange::EmailedCodesOn => "factor_emailed_on",
+            FactorChange::EmailedCodesOff => "factor_emailed_off",
+            FactorChange::SecondStepLocked { .. } => "second_step_locked",
+            FactorChange::Reset { .. } => "factors_reset",
+        }
+    }
+}
+
+/// A change of the account's second factors, told to the login address:
+/// what happened and when, and what to do if it was not the owner.
+pub fn factor_changed(
+    lang: Lang,
+    recipient: &str,
+    full_name: &str,
+    change: FactorChange<'_>,
+    at: &str,
+    portal_url: &str,
+) -> OutgoingEmail {
+    let key = change.key();
+    let mut what = match change {
+        FactorChange::RecoveryCodeUsed { left } => lang.t_with(
+            &format!("email.{key}.what"),
+            &[("at", at), ("left", &left.to_string())],
+        ),
+        FactorChange::SecondStepLocked { minutes } => lang.t_with(
+            &format!("email.{key}.what"),
+            &[("at", at), ("minutes", &minutes.to_string())],
+        ),
+        FactorChange::Reset { by, .. } => {
+            lang.t_with(&format!("email.{key}.what_{}", by.key()), &[("at", at)])
+        }
+        _ => lang.t_with(&format!("email.{key}.what"), &[("at", at)]),
+    };
+    if let FactorChange::Reset { reason, .. } = change {
+        what.push(' ');
+        what.push_str(&lang.t_with("email.reason", &[("reason", reason)]));
+    }
+    notice_saying(lang, key, key, recipient, full_name, what, portal_url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,8 +75,8 @@ pub struct AbandonedEmail {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ManagementForm {
-    /// `deactivate`, `reactivate`, `approve`, `refuse`, `create_structure`,
-    /// `name_manager`.
+    /// `deactivate`, `reactivate`, `reset_factors`, `approve`, `refuse`,
+    /// `create_structure`, `name_manager`.
     pub intent: String,
     pub account_id: String,
     pub structure_id: String,

@@ -65,7 +65,7 @@ fn management_view(
         .into_iter()
         .map(|account| {
             let (intent, _) = account_action(account.state);
-            let answer = answered.on(&[intent], &account.id, "");
+            let answer = answered.on(&[intent, RESET_FACTORS_INTENT], &account.id, "");
             (account, answer)
         })
         .collect();
@@ -137,6 +137,11 @@ fn management_view(
                                             aria-invalid=error.is_some().then_some("true") aria-describedby=error_id.clone() />
                                         <p class="field__error" id=error_id>{error.map(|key| lang.t(&key))}</p>
                                         <button type="submit" name="intent" value=intent class="button button--secondary">{lang.t(label)}</button>
+                                        {(account.state == AccountState::Active).then(|| view! {
+                                            <button type="submit" name="intent" value=RESET_FACTORS_INTENT class="button button--secondary">
+                                                {lang.t("management.reset_factors")}
+                                            </button>
+                                        })}
                                     </DoorForm>
                                 })}
                             </li>
@@ -163,6 +168,10 @@ fn management_view(
         </ConnectedLayout>
     }
 }
+
+/// The second action of an active account's row: its second factors reset
+/// (a lost phone), with the same reason field.
+const RESET_FACTORS_INTENT: &str = "reset_factors";
 
 /// The actions of a request row.
 const REQUEST_INTENTS: &[&str] = &["approve", "refuse"];

@@ -11,6 +11,7 @@ use crate::i18n::Lang;
 use crate::lifecycle::service::{deactivate, reactivate, Acting, Deactivation};
 use crate::mail::enqueue;
 use crate::mail::templates;
+use crate::security::service::reset_factors;
 use crate::server::db::is_unique_violation;
 use crate::server::events::{self, EventKind};
 use crate::server::{session, tokens, AppState};
@@ -59,6 +60,17 @@ pub async fn act(
             } else {
                 Ok(Ok("management.unchanged_not_deactivated"))
             }
+        }
+        "reset_factors" => {
+            let target = Standing::load(state, &form.account_id).await?;
+            if !target.is_some_and(|target| actor.may_act_on(&target)) {
+                return Ok(Err(Refusal::Forbidden));
+            }
+            let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
+                return Ok(Err(Refusal::Invalid(errors)));
+            };
+            reset_factors(state, actor, &form.account_id, reason.as_ref()).await?;
+            Ok(Ok("management.done_factors_reset"))
         }
         "approve" | "refuse" => {
             let requester = Standing::load(state, &form.account_id).await?;

@@ -33,6 +33,15 @@ pub enum EventKind {
     ProfileUpdated,
     LoginChangeRequested,
     LoginChanged,
+    SecondStepFailed,
+    SecondStepLocked,
+    AppAdded,
+    AppRemoved,
+    RecoveryCodesRegenerated,
+    RecoveryCodeUsed,
+    EmailedCodesOn,
+    EmailedCodesOff,
+    FactorsReset,
 }
 
 impl EventKind {
@@ -64,6 +73,15 @@ impl EventKind {
             EventKind::ProfileUpdated => "profile_updated",
             EventKind::LoginChangeRequested => "login_change_requested",
             EventKind::LoginChanged => "login_changed",
+            EventKind::SecondStepFailed => "second_step_failed",
+            EventKind::SecondStepLocked => "second_step_locked",
+            EventKind::AppAdded => "app_added",
+            EventKind::AppRemoved => "app_removed",
+            EventKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            EventKind::RecoveryCodeUsed => "recovery_code_used",
+            EventKind::EmailedCodesOn => "emailed_codes_on",
+            EventKind::EmailedCodesOff => "emailed_codes_off",
+            EventKind::FactorsReset => "factors_reset",
         }
     }
 

@@ -30,7 +30,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// The session id the request carries, if it has the form of one (64 hex
 /// characters): anything else is ignored before the database is asked.
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     CookieJar::from_headers(headers)
         .get(name)
         .map(|cookie| cookie.value().to_owned())
@@ -41,7 +41,19 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `SameSite=Lax`, `Path=/`, and under https `Secure` with the `__Host-`
 /// prefix; without `max_age` (seconds) it ends with the browser.
 fn set_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let mut cookie = Cookie::build((cookie_name(state), value.to_owned()))
+    private_cookie(state, cookie_name(state), value, max_age)
+}
+
+/// A `Set-Cookie` value for a cookie only this server reads, as the
+/// session's (`HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` under https):
+/// `name` is the session's or the pending login's, `max_age` in seconds.
+pub fn private_cookie(
+    state: &AppState,
+    name: &'static str,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let mut cookie = Cookie::build((name, value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -63,10 +75,7 @@ pub async fn open(
     close(state, request_headers).await?;
     let id = tokens::new_secret_token()?;
     let now = state.clock.now_seconds();
-    let user_agent = request_headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect::<String>());
+    let user_agent = user_agent(request_headers);
     sqlx::query(
         "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, user_agent) \
          VALUES ($1, $2, $3, $3, $4)",
@@ -79,6 +88,14 @@ pub async fn open(
     .await
     .context("opening a session")?;
     Ok(set_cookie(state, &id, None))
+}
+
+/// The browser as its `User-Agent` names it, at most 300 characters.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect::<String>())
 }
 
 /// How stale a session's recorded activity may grow before a request
@@ -206,7 +223,10 @@ pub async fn renew(
     }))
 }
 
-/// Ends the account's sessions but `keep` (the request's own, if given).
+/// Ends the account's sessions but `keep` (the request's own, if given),
+/// and its pending logins (`pending_login`): whoever was between the
+/// password and the second step starts again. Returns how many sessions
+/// ended.
 pub async fn end_others(
     conn: &mut sqlx::AnyConnection,
     account_id: &str,
@@ -215,9 +235,10 @@ pub async fn end_others(
     let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
         .bind(account_id)
         .bind(keep.unwrap_or(""))
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .context("ending the other sessions")?;
+    super::pending_login::end_all(conn, account_id).await?;
     Ok(ended.rows_affected())
 }
 

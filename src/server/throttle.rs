@@ -11,6 +11,11 @@
 use super::AppState;
 use anyhow::Context;
 
+/// Wrong second steps an account may have in [`SECOND_STEP_LOCK_MINUTES`].
+pub const SECOND_STEP_MAX_FAILURES: i64 = 10;
+/// The second step's window and lock, in minutes.
+pub const SECOND_STEP_LOCK_MINUTES: i64 = 15;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reservation {
     /// The secret may be checked; `failures` counts this attempt.
@@ -64,6 +69,36 @@ impl FailureCounter {
             window_seconds: 3600,
             lock_seconds: i64::from(state.config.recovery_pause_minutes) * 60,
         }
+    }
+
+    /// The second step's, per account (its id as the key): 10 wrong codes
+    /// in 15 minutes lock the account's second step for 15 minutes (issue
+    /// 26; NIST SP 800-63B 5.2.2, at most 100 failures; ANSSI-PG-078,
+    /// R29: limit the attempts).
+    pub fn second_step(_state: &AppState) -> FailureCounter {
+        FailureCounter {
+            table: "second_step_throttle",
+            lock_column: "locked_until",
+            max: SECOND_STEP_MAX_FAILURES,
+            window_seconds: SECOND_STEP_LOCK_MINUTES * 60,
+            lock_seconds: SECOND_STEP_LOCK_MINUTES * 60,
+        }
+    }
+
+    /// The secret was right: the count starts again (the row stays, so
+    /// that attempts in flight still find it). Errors: the database failed.
+    pub async fn cleared(&self, state: &AppState, key: &str) -> anyhow::Result<()> {
+        let (table, lock) = (self.table, self.lock_column);
+        sqlx::query(&format!(
+            "UPDATE {table} SET failures = 0, {lock} = NULL, window_start = $1 \
+             WHERE login_email = $2"
+        ))
+        .bind(state.clock.now_seconds())
+        .bind(key)
+        .execute(&state.db)
+        .await
+        .with_context(|| format!("clearing a counter in {table}"))?;
+        Ok(())
     }
 
     /// Reserves one attempt on `login_email`'s counter, creating it (with

@@ -106,7 +106,7 @@ proptest! {
         // segments, plain or encoded, empty segments, encoded separators.
         "(/(\\.|\\.\\.|%2[eE]|%2[fF]|%5[cC]|[a-z]{0,3})){1,8}[?#]?[a-z/.]{0,4}",
     ]) {
-        let target = sesame::login::handlers::after_login(&raw);
+        let target = sesame::second_step::handlers::after_login(&raw);
         prop_assert!(target.starts_with('/'));
         prop_assert!(!target.starts_with("//") && !target.starts_with("/\\"));
         prop_assert!(!target.contains(['\r', '\n', '\\']));

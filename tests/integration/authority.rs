@@ -18,68 +18,6 @@ struct Portal {
     manager_b: String,
 }
 
-async fn make_admin(app: &TestApp, email: &str) {
-    sqlx::query("UPDATE accounts SET role = 'admin' WHERE login_email = $1")
-        .bind(email)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-}
-
-async fn structure_id(app: &TestApp, siret: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM structures WHERE siret = $1")
-        .bind(siret)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    id
-}
-
-async fn name_manager(app: &TestApp, admin_cookie: &str, email: &str, siret: &str) {
-    let named = app
-        .post_form(
-            "/gestion",
-            &[
-                ("intent", "name_manager"),
-                ("email", email),
-                ("structure_siret", siret),
-                ("reason", "Responsable administratif"),
-            ],
-            Some(admin_cookie),
-        )
-        .await;
-    assert_eq!(named.status, 200, "{}", named.body);
-}
-
-/// `email` asks to join the structure of `siret` from "Mon compte".
-async fn ask_to_join(app: &TestApp, email: &str, siret: &str) {
-    let cookie = app.logged_in(email).await;
-    let asked = app
-        .post_form(
-            "/mon-compte/rattachement",
-            &[("siret", siret)],
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(asked.status, 200, "{}", asked.body);
-}
-
-async fn approve(app: &TestApp, admin_cookie: &str, email: &str, siret: &str) {
-    let approved = app
-        .post_form(
-            "/gestion",
-            &[
-                ("intent", "approve"),
-                ("account_id", &account_id(app, email).await),
-                ("structure_id", &structure_id(app, siret).await),
-                ("reason", "Salarié confirmé"),
-            ],
-            Some(admin_cookie),
-        )
-        .await;
-    assert_eq!(approved.status, 200, "{}", approved.body);
-}
-
 async fn portal(app: &TestApp) -> Portal {
     let admin = unique_email();
     app.create_active_account(&admin).await;
@@ -402,7 +340,7 @@ async fn a_password_changed_in_my_account_gives_this_browser_a_new_session_id_on
         ("plain", PASSWORD, new_password),
         ("function", new_password, PASSWORD),
     ] {
-        let old = app.log_in(&email, from).await.session_cookie().unwrap();
+        let old = app.logged_in_with(&email, from).await;
         let form = [
             ("current_password", from),
             ("password", to),

@@ -65,7 +65,12 @@ async fn an_address_the_relay_cannot_deliver_is_refused_in_mon_compte_and_kept_a
         .await;
     assert_eq!(login.status, 422);
     assert!(login.page().error_of("new_login_email").is_some());
-    assert_eq!(app.emails().await.len(), 1, "only the activation email");
+    let kinds: Vec<String> = app.emails().await.into_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        ["activation", "second_step_code"],
+        "only the activation email and the login's code"
+    );
 }
 
 #[tokio::test]

@@ -62,10 +62,20 @@ async fn logging_in_through_the_server_function_opens_a_session_and_says_where_t
             None,
         )
         .await;
-    assert_eq!(answer.go_to(), "/mon-compte");
-    let cookie = answer.set_cookie.expect("no session cookie");
-    let cookie = cookie.split(';').next().unwrap();
-    let home = app.get_as("/accueil", cookie).await;
+    assert_eq!(answer.go_to(), "/verification");
+    let pending = answer.session_cookie().expect("no pending login cookie");
+    assert_eq!(app.get_as("/accueil", &pending).await.status, 303);
+    let code = app.emailed_code(&email).await;
+    let answer = app
+        .call(
+            "verification",
+            &[("method", "email"), ("code", &code), ("intent", "verify")],
+            Some(&pending),
+        )
+        .await;
+    assert_eq!(answer.go_to(), "/securite?suivant=/mon-compte&conseil=1");
+    let cookie = answer.session_cookie().expect("no session cookie");
+    let home = app.get_as("/accueil", &cookie).await;
     assert_eq!(home.status, 200);
 
     // A hostile `next` is not followed on this door either.
@@ -80,7 +90,17 @@ async fn logging_in_through_the_server_function_opens_a_session_and_says_where_t
             None,
         )
         .await;
-    assert_eq!(answer.go_to(), "/accueil");
+    assert_eq!(answer.go_to(), "/verification");
+    let pending = answer.session_cookie().unwrap();
+    let code = app.emailed_code(&email).await;
+    let answer = app
+        .call(
+            "verification",
+            &[("method", "email"), ("code", &code), ("intent", "verify")],
+            Some(&pending),
+        )
+        .await;
+    assert_eq!(answer.go_to(), "/securite?suivant=/accueil&conseil=1");
 }
 
 #[tokio::test]
@@ -443,10 +463,19 @@ async fn logging_in_or_out_tells_the_browser_the_language_of_the_next_pages() {
             None,
         )
         .await;
-    assert_eq!(answer.go_to(), "/accueil");
+    assert_eq!(answer.go_to(), "/verification");
     assert_eq!(answer.next_language(), "en");
-    let cookie = answer.set_cookie.clone().expect("no session cookie");
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let pending = answer.session_cookie().unwrap();
+    let code = app.emailed_code(&email).await;
+    let answer = app
+        .call(
+            "verification",
+            &[("method", "email"), ("code", &code), ("intent", "verify")],
+            Some(&pending),
+        )
+        .await;
+    assert_eq!(answer.next_language(), "en");
+    let cookie = answer.session_cookie().expect("no session cookie");
     // Logging out: back to the default.
     let answer = app.call("deconnexion", &[], Some(&cookie)).await;
     assert_eq!(answer.go_to(), "/?info=logged_out");

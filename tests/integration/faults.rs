@@ -288,7 +288,7 @@ async fn postgresql_restarted_during_traffic_fails_requests_clearly_recovers_alo
     }
 
     // Nothing accepted is lost: each signup has its account and activation
-    // email, each login's session still opens "Accueil connecté".
+    // email, each login's pending login still opens its second step.
     for outcome in outcomes.iter().filter(|o| o.accepted()) {
         if outcome.kind == "signup" {
             let (accounts, emails): (i64, i64) = sqlx::query_as(
@@ -301,11 +301,13 @@ async fn postgresql_restarted_during_traffic_fails_requests_clearly_recovers_alo
             .unwrap();
             assert_eq!((accounts, emails), (1, 1), "{} was lost", outcome.email);
         } else {
+            // A password step accepted left its pending login, which opens
+            // the second step.
             let cookie = outcome
                 .cookie
                 .as_deref()
-                .expect("a login without a session");
-            assert_eq!(app.get_as("/accueil", cookie).await.status, 200);
+                .expect("a login without a pending login");
+            assert_eq!(app.get_as("/verification", cookie).await.status, 200);
         }
     }
     // And nothing refused was half stored.

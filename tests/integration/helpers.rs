@@ -13,6 +13,9 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
+    /// The second-step code emails already read ([`TestApp::emailed_code`]):
+    /// emails written in the same second of the test clock have no order.
+    codes_read: std::sync::Mutex<Vec<String>>,
 }
 
 /// The database of one test: a new SQLite file, or a new PostgreSQL
@@ -112,6 +115,7 @@ pub async fn spawn_app_on(database_url: String, customize: impl FnOnce(&mut Conf
         state,
         clock,
         client,
+        codes_read: Default::default(),
     }
 }
 
@@ -130,6 +134,7 @@ impl TestApp {
             address,
             state,
             clock: self.clock.clone(),
+            codes_read: Default::default(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -618,11 +623,80 @@ impl TestApp {
             .unwrap();
     }
 
-    /// Logs in and returns the session cookie.
+    /// Logs in through both steps (the password, then the emailed code
+    /// read from the outbox) and returns the session cookie.
     pub async fn logged_in(&self, email: &str) -> String {
-        let response = self.log_in(email, PASSWORD).await;
+        self.logged_in_with(email, PASSWORD).await
+    }
+
+    /// [`TestApp::logged_in`] with `password`.
+    pub async fn logged_in_with(&self, email: &str, password: &str) -> String {
+        let pending = self.password_step(email, password).await;
+        let code = self.emailed_code(email).await;
+        let answer = self.second_step(&pending, "email", &code).await;
+        assert_eq!(answer.status, 303, "second step refused: {}", answer.body);
+        answer.session_cookie().expect("no session cookie")
+    }
+
+    /// The password step: asserts it leads to the second step, and returns
+    /// the pending login's cookie (`name=value`).
+    pub async fn password_step(&self, email: &str, password: &str) -> String {
+        let response = self.log_in(email, password).await;
         assert_eq!(response.status, 303, "login refused: {}", response.body);
-        response.session_cookie().expect("no session cookie")
+        assert_eq!(response.location.as_deref(), Some("/verification"));
+        let cookie = response.session_cookie().expect("no pending login cookie");
+        assert!(cookie.contains("sesame_pending="), "{cookie}");
+        cookie
+    }
+
+    /// The newest second-step code emailed to `email` that no call has read
+    /// yet (waiting for it), read from its email.
+    pub async fn emailed_code(&self, email: &str) -> String {
+        let unread = |e: &StoredEmail| {
+            e.kind == "second_step_code"
+                && e.recipient == email
+                && !self.codes_read.lock().unwrap().contains(&e.id)
+        };
+        let emails = self
+            .wait_for_emails(|emails| emails.iter().any(unread))
+            .await;
+        let newest = emails.iter().rev().find(|e| unread(e)).unwrap();
+        self.codes_read.lock().unwrap().push(newest.id.clone());
+        code_in(&newest.text_body)
+    }
+
+    /// Finishes the login whose password step answered `login`: the code
+    /// emailed to `email`, posted with the pending login's cookie (and
+    /// `other_cookies`, `name=value; …`, that the browser also holds).
+    pub async fn through_second_step(
+        &self,
+        login: &Response,
+        email: &str,
+        other_cookies: Option<&str>,
+    ) -> Response {
+        assert_eq!(
+            login.location.as_deref(),
+            Some("/verification"),
+            "{}",
+            login.body
+        );
+        let pending = login.session_cookie().expect("no pending login cookie");
+        let cookies = match other_cookies {
+            Some(other) => format!("{other}; {pending}"),
+            None => pending,
+        };
+        let code = self.emailed_code(email).await;
+        self.second_step(&cookies, "email", &code).await
+    }
+
+    /// Posts the second step's form (`method`: `email`, `app`, `recovery`).
+    pub async fn second_step(&self, pending: &str, method: &str, code: &str) -> Response {
+        self.post_form(
+            "/verification",
+            &[("method", method), ("code", code), ("intent", "verify")],
+            Some(pending),
+        )
+        .await
     }
 
     pub async fn event_kinds(&self, email: &str) -> Vec<String> {
@@ -636,6 +710,26 @@ impl TestApp {
         .unwrap();
         rows.into_iter().map(|(k,)| k).collect()
     }
+}
+
+/// The first run of exactly six digits in an email's text: its code.
+pub fn code_in(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if bytes[start].is_ascii_digit() {
+            let end = (start..bytes.len())
+                .find(|i| !bytes[*i].is_ascii_digit())
+                .unwrap_or(bytes.len());
+            if end - start == 6 {
+                return text[start..end].to_owned();
+            }
+            start = end;
+        } else {
+            start += 1;
+        }
+    }
+    panic!("no code in: {text}")
 }
 
 /// Asserts that exactly one of `statuses` is `success` and that the others
@@ -851,4 +945,70 @@ impl TestApp {
             json,
         }
     }
+}
+
+/// Makes `email` an administrator.
+pub async fn make_admin(app: &TestApp, email: &str) {
+    sqlx::query("UPDATE accounts SET role = 'admin' WHERE login_email = $1")
+        .bind(email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+}
+
+/// The id of the structure of `siret`.
+pub async fn structure_id(app: &TestApp, siret: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM structures WHERE siret = $1")
+        .bind(siret)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    id
+}
+
+/// An administrator names `email` manager of `siret`'s structure.
+pub async fn name_manager(app: &TestApp, admin_cookie: &str, email: &str, siret: &str) {
+    let named = app
+        .post_form(
+            "/gestion",
+            &[
+                ("intent", "name_manager"),
+                ("email", email),
+                ("structure_siret", siret),
+                ("reason", "Responsable administratif"),
+            ],
+            Some(admin_cookie),
+        )
+        .await;
+    assert_eq!(named.status, 200, "{}", named.body);
+}
+
+/// `email` asks to join the structure of `siret` from "Mon compte".
+pub async fn ask_to_join(app: &TestApp, email: &str, siret: &str) {
+    let cookie = app.logged_in(email).await;
+    let asked = app
+        .post_form(
+            "/mon-compte/rattachement",
+            &[("siret", siret)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+}
+
+/// `admin_cookie`'s person approves `email`'s request to join `siret`.
+pub async fn approve(app: &TestApp, admin_cookie: &str, email: &str, siret: &str) {
+    let approved = app
+        .post_form(
+            "/gestion",
+            &[
+                ("intent", "approve"),
+                ("account_id", &account_id(app, email).await),
+                ("structure_id", &structure_id(app, siret).await),
+                ("reason", "Salarié confirmé"),
+            ],
+            Some(admin_cookie),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
 }

@@ -6,12 +6,21 @@ async fn the_right_password_opens_a_session_and_leads_to_the_connected_home() {
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let response = app.log_in(&email, PASSWORD).await;
+    let login = app.log_in(&email, PASSWORD).await;
+    assert_eq!(login.status, 303);
+    assert_eq!(login.location.as_deref(), Some("/verification"));
+    let pending = login.set_cookie.clone().unwrap();
+    assert!(pending.starts_with("sesame_pending="), "{pending}");
+    let response = app.through_second_step(&login, &email, None).await;
     assert_eq!(response.status, 303);
-    assert_eq!(response.location.as_deref(), Some("/accueil"));
+    assert_eq!(
+        response.location.as_deref(),
+        Some("/securite?suivant=/accueil&conseil=1")
+    );
     let set_cookie = response.set_cookie.clone().unwrap();
     assert!(set_cookie.starts_with("sesame_session="));
     for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(pending.contains(flag), "{pending} lacks {flag}");
         assert!(set_cookie.contains(flag), "{set_cookie} lacks {flag}");
     }
     assert!(!set_cookie.contains("Secure"), "Secure on plain http");
@@ -295,6 +304,7 @@ async fn the_session_id_changes_at_login_and_the_old_one_ends() {
             Some(&first),
         )
         .await;
+    let again = app.through_second_step(&again, &email, Some(&first)).await;
     let second = again.session_cookie().unwrap();
     assert_ne!(first, second);
     assert_eq!(
@@ -420,7 +430,12 @@ async fn a_page_that_needs_a_session_sends_to_the_login_box_and_back() {
             None,
         )
         .await;
-    assert_eq!(login.location.as_deref(), Some("/mon-compte"));
+    let login = app.through_second_step(&login, &email, None).await;
+    // No app yet: "Sécurité" recommends one, then "Plus tard" goes on.
+    assert_eq!(
+        login.location.as_deref(),
+        Some("/securite?suivant=/mon-compte&conseil=1")
+    );
 }
 
 #[tokio::test]
@@ -439,6 +454,8 @@ async fn after_login_a_hostile_target_ends_on_this_site() {
         "/\t/evil.example",
         "/%5Cevil.example",
     ] {
+        // Five codes an hour are sent: one login every 15 minutes.
+        app.clock.advance(SignedDuration::from_mins(15));
         let login = app
             .post_form(
                 "/connexion",
@@ -446,7 +463,13 @@ async fn after_login_a_hostile_target_ends_on_this_site() {
                 None,
             )
             .await;
+        let login = app.through_second_step(&login, &email, None).await;
         let location = login.location.unwrap();
+        let location = location
+            .strip_prefix("/securite?suivant=")
+            .and_then(|rest| rest.strip_suffix("&conseil=1"))
+            .unwrap_or(&location)
+            .to_owned();
         assert!(
             location.starts_with('/')
                 && !location.starts_with("//")

@@ -18,6 +18,7 @@ mod normalization;
 mod operator;
 mod outbox;
 mod recovery;
+mod second_step;
 mod security;
 mod signup;
 mod smtp;

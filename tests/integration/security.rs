@@ -20,6 +20,8 @@ pub const STATE_CHANGING: &[&str] = &[
     "/mon-compte/coordonnees",
     "/mon-compte/identifiant",
     "/gestion",
+    "/verification",
+    "/securite",
     "/api/password_strength",
     // Every flow's server function, the door the pages use with JavaScript.
     "/api/inscription",
@@ -43,6 +45,10 @@ pub const STATE_CHANGING: &[&str] = &[
     "/api/mon-compte/desactivation",
     "/api/gestion",
     "/api/gestion/page",
+    "/api/verification",
+    "/api/verification/page",
+    "/api/securite",
+    "/api/securite/page",
     // The emailed links' buttons (a token of the right shape: refused
     // before it is even looked up, else they would answer 404).
     "/activation/abababababababababababababababababababababababababababababababab",
@@ -252,13 +258,18 @@ async fn under_https_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
     let app = spawn_app_with(|config| config.public_url = "https://sesame.example".into()).await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let response = app.log_in(&email, PASSWORD).await;
+    let login = app.log_in(&email, PASSWORD).await;
+    let pending = login.set_cookie.clone().unwrap();
+    assert!(pending.starts_with("__Host-sesame_pending="), "{pending}");
+    let response = app.through_second_step(&login, &email, None).await;
     let cookie = response.set_cookie.unwrap();
     assert!(cookie.starts_with("__Host-sesame_session="), "{cookie}");
-    for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
-        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    for cookie in [&pending, &cookie] {
+        for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+        }
+        assert!(!cookie.contains("Domain="), "{cookie}");
     }
-    assert!(!cookie.contains("Domain="), "{cookie}");
     let home = app
         .client
         .get(format!("{}/", app.address))
@@ -608,8 +619,9 @@ async fn a_panic_in_a_handler_gives_a_generic_page_with_a_reference_and_nothing_
     assert_eq!(app.get("/").await.status, 200);
 }
 
-/// Fifty people logging in at once on SQLite: every login works, no
-/// "database is locked" (WAL, busy timeout), one session each.
+/// Fifty people logging in at once on SQLite: every password step works,
+/// no "database is locked" (WAL, busy timeout, code transactions that
+/// write first), one pending login and one emailed code each.
 #[tokio::test]
 async fn fifty_concurrent_logins_of_different_people_all_succeed() {
     let app = spawn_app_with(|config| config.client_max_attempts = 1000).await;
@@ -626,7 +638,10 @@ async fn fifty_concurrent_logins_of_different_people_all_succeed() {
         .map(|r| r.status)
         .collect();
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
-    assert_eq!(app.count("sessions").await, 50);
+    assert_eq!(app.count("pending_logins").await, 50);
+    // Each code emailed (one transaction with its email), nothing lost.
+    app.wait_for_emails(|e| e.iter().filter(|e| e.kind == "second_step_code").count() == 50)
+        .await;
 }
 
 /// Fifty people activating their accounts at once: every activation works

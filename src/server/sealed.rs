@@ -1,6 +1,8 @@
-//! Email bodies are sealed (ChaCha20-Poly1305, with the server's secret key
-//! and the message's id as associated data) while they wait in the outbox,
-//! so that the links they carry are not readable in the database.
+//! Secrets kept at rest are sealed (ChaCha20-Poly1305, with the server's
+//! secret key and the row's id as associated data, so a sealed value moved
+//! to another row does not open): the outbox's email bodies, whose links
+//! must not be readable in the database, and the authenticator apps' keys
+//! (RFC 6238 section 5.1: "the keys SHOULD be ... stored securely").
 
 use crate::server::secret_key::SecretKey;
 use anyhow::Context;
@@ -9,6 +11,8 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 
 const PREFIX: &str = "sealed1:";
 
+/// `plain` sealed for the row `id`: `sealed1:` then hex of nonce and
+/// ciphertext. Errors: the OS random source failed.
 pub fn seal(key: &SecretKey, id: &str, plain: &str) -> anyhow::Result<String> {
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key.bytes()));
     let mut nonce = [0u8; 12];
@@ -21,7 +25,7 @@ pub fn seal(key: &SecretKey, id: &str, plain: &str) -> anyhow::Result<String> {
                 aad: id.as_bytes(),
             },
         )
-        .map_err(|_| anyhow::anyhow!("sealing an email body failed"))?;
+        .map_err(|_| anyhow::anyhow!("sealing a value failed"))?;
     Ok(format!(
         "{PREFIX}{}{}",
         hex::encode(nonce),
@@ -29,14 +33,15 @@ pub fn seal(key: &SecretKey, id: &str, plain: &str) -> anyhow::Result<String> {
     ))
 }
 
-/// The body as written; a body stored before sealing existed is returned
-/// as it is.
+/// The value as written; a value stored before sealing existed is returned
+/// as it is. Errors: not hexadecimal, too short, or it does not open with
+/// this key for this `id`.
 pub fn open(key: &SecretKey, id: &str, stored: &str) -> anyhow::Result<String> {
     let Some(sealed) = stored.strip_prefix(PREFIX) else {
         return Ok(stored.to_owned());
     };
-    let bytes = hex::decode(sealed).context("a sealed body is not hexadecimal")?;
-    anyhow::ensure!(bytes.len() > 12, "a sealed body is too short");
+    let bytes = hex::decode(sealed).context("a sealed value is not hexadecimal")?;
+    anyhow::ensure!(bytes.len() > 12, "a sealed value is too short");
     let (nonce, sealed) = bytes.split_at(12);
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key.bytes()));
     let plain = cipher
@@ -47,7 +52,7 @@ pub fn open(key: &SecretKey, id: &str, stored: &str) -> anyhow::Result<String> {
                 aad: id.as_bytes(),
             },
         )
-        .map_err(|_| anyhow::anyhow!("an email body does not open with this SESAME_SECRET_KEY"))?;
+        .map_err(|_| anyhow::anyhow!("a sealed value does not open with this SESAME_SECRET_KEY"))?;
     String::from_utf8(plain).context("an opened body is not UTF-8")
 }
 

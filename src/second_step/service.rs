@@ -1,0 +1,375 @@
+//! The second step as plain functions over the state: opening a pending
+//! login after the password, sending the emailed code, checking a code
+//! against the two counters, and opening the session.
+
+use super::{email_hint, StepMethod, StepNotice};
+use crate::accounts::factors::{self, Factors, Issued, EMAILED_CODE_MINUTES};
+use crate::accounts::Person;
+use crate::domain::{FieldErrors, OneTimeCode, RecoveryCode};
+use crate::i18n::Lang;
+use crate::mail::{enqueue, templates};
+use crate::server::events::{self, EventKind};
+use crate::server::pending_login::{self, PendingLogin};
+use crate::server::throttle::{FailureCounter, Reservation};
+use crate::server::{session, AppState};
+use anyhow::Context;
+use axum::http::{HeaderMap, HeaderValue};
+use templates::FactorChange;
+
+/// Wrong codes a pending login may have; the last one ends it.
+pub const MAX_WRONG_CODES: i64 = 5;
+
+/// The methods an account may use, the default first.
+pub fn methods(factors: &Factors) -> Vec<StepMethod> {
+    let mut methods = Vec::new();
+    if factors.app.is_some() {
+        methods.push(StepMethod::App);
+    }
+    if factors.emailed_codes {
+        methods.push(StepMethod::Email);
+    }
+    if factors.recovery_codes_left > 0 {
+        methods.push(StepMethod::Recovery);
+    }
+    methods
+}
+
+async fn factors_of(state: &AppState, account_id: &str) -> anyhow::Result<Factors> {
+    let mut conn = state.db.acquire().await.context("reading the factors")?;
+    factors::load(&mut conn, account_id).await
+}
+
+/// After a right password: opens the browser's pending login (its
+/// `Set-Cookie`) and, when the account is asked for an emailed code first,
+/// sends it. Errors: the database failed.
+pub async fn begin(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+    next: &str,
+) -> anyhow::Result<HeaderValue> {
+    let cookie = pending_login::open(state, headers, account_id, next).await?;
+    if !factors_of(state, account_id).await?.app_first() {
+        send_code(
+            state,
+            account_id,
+            session::user_agent(headers).as_deref(),
+            false,
+        )
+        .await?;
+    }
+    Ok(cookie)
+}
+
+/// Sends a new emailed code (the live one retired), in one transaction
+/// with its email, unless a limit holds (`resend`: "Renvoyer un code",
+/// `factors::issue_emailed_code`): the notice to show either way.
+/// Errors: the database failed.
+pub async fn send_code(
+    state: &AppState,
+    account_id: &str,
+    browser: Option<&str>,
+    resend: bool,
+) -> anyhow::Result<StepNotice> {
+    let mut tx = state.db.begin().await.context("sending a code")?;
+    let issued = factors::issue_emailed_code(&mut tx, state, account_id, resend).await?;
+    let person = Person::load(&mut *tx, account_id).await?;
+    let notice = match issued {
+        Issued::Code(code) => {
+            let lang = person.lang(state.config.default_lang);
+            let now = state.clock.now();
+            let unknown = lang.t("second_step.unknown_browser");
+            let email = templates::second_step_code(
+                lang,
+                &person.login_email,
+                &person.full_name(),
+                &code,
+                EMAILED_CODE_MINUTES,
+                &templates::format_datetime(lang, now, &state.config.timezone),
+                browser.unwrap_or(&unknown),
+                &state.config.public_url,
+            );
+            enqueue(&mut tx, state, &email).await?;
+            StepNotice::info(
+                "second_step.code_sent",
+                &[
+                    ("email", email_hint(&person.login_email)),
+                    ("minutes", EMAILED_CODE_MINUTES.to_string()),
+                ],
+            )
+        }
+        Issued::TooSoon { seconds } => StepNotice::warning(
+            "second_step.resend_too_soon",
+            &[("seconds", seconds.to_string())],
+        ),
+        Issued::HourlyLimit { minutes } => StepNotice::warning(
+            "second_step.resend_hourly",
+            &[("minutes", minutes.to_string())],
+        ),
+    };
+    tx.commit().await.context("committing a code")?;
+    state.mailer.wake();
+    Ok(notice)
+}
+
+/// What the page shows for a pending login.
+pub struct Shown {
+    pub method: StepMethod,
+    pub others: Vec<StepMethod>,
+    pub email_hint: String,
+    pub minutes_left: i64,
+    /// The account's second step is locked for this many minutes.
+    pub locked_minutes: Option<i64>,
+}
+
+/// The page of `pending`, asking for `method` if the account may use it,
+/// else its default. Errors: the database failed.
+pub async fn show(
+    state: &AppState,
+    pending: &PendingLogin,
+    method: Option<StepMethod>,
+) -> anyhow::Result<Shown> {
+    let factors = factors_of(state, &pending.account_id).await?;
+    let methods = methods(&factors);
+    let method = method
+        .filter(|m| methods.contains(m))
+        .or_else(|| methods.first().copied())
+        .unwrap_or(StepMethod::Email);
+    let person = Person::load(&state.db, &pending.account_id).await?;
+    let now = state.clock.now_seconds();
+    let locked_minutes = locked_until(state, &pending.account_id)
+        .await?
+        .filter(|until| *until > now)
+        .map(|until| ((until - now) + 59) / 60);
+    Ok(Shown {
+        method,
+        others: methods.into_iter().filter(|m| *m != method).collect(),
+        email_hint: email_hint(&person.login_email),
+        minutes_left: ((pending.expires_at - now) + 59) / 60,
+        locked_minutes,
+    })
+}
+
+async fn locked_until(state: &AppState, account_id: &str) -> anyhow::Result<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT locked_until FROM second_step_throttle WHERE login_email = $1")
+            .bind(account_id)
+            .fetch_optional(&state.db)
+            .await
+            .context("reading the second step's lock")?;
+    Ok(row.and_then(|(until,)| until))
+}
+
+/// What a code led to.
+pub enum Checked {
+    /// The session is open: its cookie, where to go, the account's
+    /// language, and whether to recommend an app (none yet).
+    Passed {
+        cookie: HeaderValue,
+        next: String,
+        language: Option<Lang>,
+        recommend_app: bool,
+    },
+    /// Not a code of this method's form: nothing counted.
+    Unreadable(FieldErrors),
+    /// Wrong: `left` tries before the pending login ends.
+    Wrong { left: i64 },
+    /// The 5th wrong code, or the pending login ended meanwhile.
+    Ended,
+    /// The account's second step is locked for `minutes`.
+    Locked { minutes: i64 },
+}
+
+/// Checks `raw` as a code of `method` for `pending`: every attempt is
+/// first reserved on the account's counter (parallel guesses are all
+/// counted, as the password's are), a wrong one counts on the pending
+/// login too. Errors: the database failed.
+pub async fn check(
+    state: &AppState,
+    headers: &HeaderMap,
+    pending: &PendingLogin,
+    method: StepMethod,
+    raw: &str,
+) -> anyhow::Result<Checked> {
+    let mut errors = FieldErrors::new();
+    let parsed = match method {
+        StepMethod::App | StepMethod::Email => errors
+            .check("code", OneTimeCode::parse(raw))
+            .map(Typed::Once),
+        StepMethod::Recovery => errors
+            .check("code", RecoveryCode::parse(raw))
+            .map(Typed::Recovery),
+    };
+    let Some(typed) = parsed else {
+        return Ok(Checked::Unreadable(errors));
+    };
+    let account_id = pending.account_id.as_str();
+    let counter = FailureCounter::second_step(state);
+    let failures = match counter
+        .reserve(state, account_id, crate::server::throttle::NewRow::NONE)
+        .await?
+    {
+        Reservation::Allowed { failures } => failures,
+        Reservation::Locked { until } => {
+            let now = state.clock.now_seconds();
+            return Ok(Checked::Locked {
+                minutes: (((until - now) + 59) / 60).max(1),
+            });
+        }
+    };
+    let factors = factors_of(state, account_id).await?;
+    let allowed = methods(&factors).contains(&method);
+    let right = allowed
+        && match (&typed, method) {
+            (Typed::Once(code), StepMethod::App) => {
+                factors::check_app_code(state, account_id, code, false).await?
+            }
+            (Typed::Once(code), StepMethod::Email) => {
+                factors::consume_emailed_code(state, account_id, code).await?
+            }
+            (Typed::Recovery(code), StepMethod::Recovery) => {
+                match factors::consume_recovery_code(state, account_id, code).await? {
+                    Some(left) => {
+                        let mut tx = state
+                            .db
+                            .begin()
+                            .await
+                            .context("recording a recovery code")?;
+                        tell_owner(
+                            &mut tx,
+                            state,
+                            account_id,
+                            EventKind::RecoveryCodeUsed,
+                            FactorChange::RecoveryCodeUsed { left },
+                            None,
+                        )
+                        .await?;
+                        tx.commit().await.context("committing a recovery code")?;
+                        state.mailer.wake();
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        };
+    if right {
+        counter.cleared(state, account_id).await?;
+        let recommend_app = factors.recommends_app(state.clock.now_seconds());
+        return pass(state, headers, pending, recommend_app).await;
+    }
+    let locked_now = counter.failed(state, account_id, failures).await?;
+    let mut tx = state.db.begin().await.context("recording a wrong code")?;
+    let now = state.clock.now_seconds();
+    events::record(&mut tx, account_id, EventKind::SecondStepFailed, now).await?;
+    if locked_now {
+        tell_owner(
+            &mut tx,
+            state,
+            account_id,
+            EventKind::SecondStepLocked,
+            FactorChange::SecondStepLocked {
+                minutes: crate::server::throttle::SECOND_STEP_LOCK_MINUTES,
+            },
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await.context("committing a wrong code")?;
+    state.mailer.wake();
+    if locked_now {
+        return Ok(Checked::Locked {
+            minutes: crate::server::throttle::SECOND_STEP_LOCK_MINUTES,
+        });
+    }
+    match pending_login::count_wrong_code(state, &pending.id_hash).await? {
+        Some(count) if count < MAX_WRONG_CODES => Ok(Checked::Wrong {
+            left: MAX_WRONG_CODES - count,
+        }),
+        _ => {
+            let mut conn = state.db.acquire().await.context("ending a pending login")?;
+            pending_login::end(&mut conn, &pending.id_hash).await?;
+            Ok(Checked::Ended)
+        }
+    }
+}
+
+/// A code as typed, parsed for its method.
+enum Typed {
+    Once(OneTimeCode),
+    Recovery(RecoveryCode),
+}
+
+/// The second step passed: the pending login ends (once: of two parallel
+/// right codes, one opens a session), a session opens under a new id
+/// (OWASP Session Management Cheat Sheet, "Renew the Session ID After Any
+/// Privilege Level Change"), and the feed records the login.
+async fn pass(
+    state: &AppState,
+    headers: &HeaderMap,
+    pending: &PendingLogin,
+    recommend_app: bool,
+) -> anyhow::Result<Checked> {
+    let mut conn = state.db.acquire().await.context("opening a session")?;
+    if !pending_login::end(&mut conn, &pending.id_hash).await? {
+        return Ok(Checked::Ended);
+    }
+    drop(conn);
+    let cookie = session::open(state, headers, &pending.account_id).await?;
+    let mut conn = state.db.acquire().await.context("recording the login")?;
+    events::record(
+        &mut conn,
+        &pending.account_id,
+        EventKind::LoggedIn,
+        state.clock.now_seconds(),
+    )
+    .await?;
+    let person = Person::load(&mut *conn, &pending.account_id).await?;
+    Ok(Checked::Passed {
+        cookie,
+        next: pending.next_path.clone(),
+        language: Lang::from_code(&person.language),
+        recommend_app,
+    })
+}
+
+/// Records `event` in the account's feed and tells the owner what changed
+/// (`change`) at their login address, in the caller's transaction: every
+/// change of the second factors, and the second step's lock (issue 26).
+/// `actor` is who did it when it was not the owner (with their reason).
+/// Errors: the database failed.
+pub async fn tell_owner(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    event: EventKind,
+    change: FactorChange<'_>,
+    actor: Option<&str>,
+) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let reason = match change {
+        FactorChange::Reset { reason, .. } => Some(reason),
+        _ => None,
+    };
+    events::record_by(
+        &mut *conn,
+        account_id,
+        event,
+        now.as_second(),
+        actor,
+        reason,
+    )
+    .await?;
+    let person = Person::load(&mut *conn, account_id).await?;
+    let lang = person.lang(state.config.default_lang);
+    let email = templates::factor_changed(
+        lang,
+        &person.login_email,
+        &person.full_name(),
+        change,
+        &templates::format_datetime(lang, now, &state.config.timezone),
+        &state.config.public_url,
+    );
+    enqueue(&mut *conn, state, &email).await?;
+    Ok(())
+}
