@@ -100,7 +100,8 @@ lazy_page! {
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
-/// 12.x): the focus goes to the new page's main heading, once it is drawn
+/// 12.x): the focus goes to the new page's main heading (or to its field
+/// marked `data-focus-on-arrival`), once it is drawn
 /// (a page's code or data may arrive later), and a polite live region says
 /// which page loaded. The first load is left to the browser.
 #[component]
@@ -193,7 +194,19 @@ fn wait_for_heading(
         match heading {
             Some(heading) => {
                 let _ = heading.set_attribute(crate::components::ANNOUNCED_ATTRIBUTE, "");
-                crate::components::focus_element(&heading);
+                // A page whose one job is a field gets the focus there.
+                use wasm_bindgen::JsCast;
+                let field = document
+                    .query_selector("main [data-focus-on-arrival]")
+                    .ok()
+                    .flatten()
+                    .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
+                match field {
+                    Some(field) => {
+                        let _ = field.focus();
+                    }
+                    None => crate::components::focus_element(&heading),
+                }
                 let title = document.title();
                 message.set(lang.t_with("layout.page_loaded", &[("title", &title)]));
             }

@@ -11,6 +11,8 @@ import {
   uniqueEmail,
   uniqueSiret,
   PASSWORD,
+  codeCount,
+  passSecondStep,
 } from './support';
 
 /**
@@ -242,7 +244,9 @@ test.describe('Mon compte, JavaScript off', () => {
     await page.goto('/');
     await page.getByLabel('Adresse électronique de connexion').fill(login);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
+    const before = await codeCount(login);
     await page.getByRole('button', { name: 'Se connecter' }).click();
+    await passSecondStep(page, login, before);
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');

@@ -7,6 +7,10 @@ import {
   uniqueEmail,
   CAPTCHA_ANSWER,
   PASSWORD,
+  codeCount,
+  passSecondStep,
+  emailsTo,
+  CODE_SUBJECT,
 } from './support';
 
 /**
@@ -64,7 +68,13 @@ test('in English: signup, its email, activation, login, "My account", a contact 
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByLabel('Login email address').fill(email);
   await page.getByLabel(/^Password( \(required\))?$/).fill(PASSWORD);
+  const before = await codeCount(email);
   await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Two-step verification');
+  await expectAccessible(page);
+  const code = await emailsTo(email, CODE_SUBJECT);
+  await passSecondStep(page, email, before);
+  expect((await emailsTo(email, CODE_SUBJECT))[code.length - 1].subject).toBe('Your Sésame login code');
   await expect(page).toHaveURL(/\/accueil$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connected home');
   await expectAccessible(page);

@@ -6,6 +6,8 @@ import {
   fillSignupFr,
   uniqueEmail,
   PASSWORD,
+  codeCount,
+  passSecondStep,
 } from './support';
 
 /**
@@ -121,8 +123,16 @@ test.describe('Le parcours complet, sans recharger la page', () => {
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
+    const before = await codeCount(email);
     const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }), '/api/connexion');
     expect(new URL(loggedIn.url()).pathname).toBe('/api/connexion');
+    // The second step, in place: the code emailed to the login address.
+    await expect(page).toHaveURL(/\/verification$/);
+    await expectSameDocument(page, 'the password step');
+    await expect(page.getByLabel(/^Code reçu par courriel/)).toBeFocused();
+    await expectAccessible(page);
+    await passSecondStep(page, email, before);
+    await expectSameDocument(page, 'the second step');
     await expect(page).toHaveURL(/\/accueil$/);
     await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');
     await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
@@ -183,7 +193,9 @@ test.describe('Le parcours complet, sans recharger la page', () => {
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
+    const before = await codeCount(email);
     await page.getByRole('button', { name: 'Se connecter' }).click();
+    await passSecondStep(page, email, before);
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();
     const newContact = uniqueEmail('contact-nojs');

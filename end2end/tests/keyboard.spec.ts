@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { activationLink, emailTo, uniqueEmail, CAPTCHA_ANSWER, PASSWORD } from './support';
+import { activationLink, emailTo, uniqueEmail, CAPTCHA_ANSWER, PASSWORD, codeCount, loginCode } from './support';
 
 /**
  * Keyboard only (RGAA 12.13 and 10.7, WCAG 2.1.1 and 2.4.7): from the home
@@ -106,6 +106,16 @@ test('keyboard only: signup, activation from the email, login, "Accueil connect�
   await page.keyboard.press('Tab');
   await expect(page.getByLabel(/^Mot de passe( \(obligatoire\))?$/)).toBeFocused();
   await page.keyboard.type(PASSWORD);
+  const before = await codeCount(email);
+  await page.keyboard.press('Enter');
+  // The second step: the focus lands on the code field.
+  await expect(page).toHaveURL(/\/verification$/);
+  await expect(page.getByLabel(/^Code reçu par courriel/)).toBeFocused();
+  await page.keyboard.type(await loginCode(email, before));
+  await page.keyboard.press('Enter');
+  // "Sécurité" recommends an app: "Plus tard" is reached by the keyboard.
+  await expect(page).toHaveURL(/\/securite\?/);
+  await tabTo(page, page.getByRole('button', { name: /^Plus tard/ }));
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/accueil$/);
   await expect(heading).toHaveText('Accueil connecté');

@@ -226,5 +226,19 @@ test.describe('Gestion', () => {
     await expect(feed.getByRole('listitem').filter({ hasText: 'Compte réactivé' })).toContainText(`${by} — motif : Retour dans l’entreprise`);
     await expect(feed.getByRole('listitem').filter({ hasText: 'Compte désactivé' })).toContainText(`${by} — motif : Départ de l'entreprise`);
     await expectAccessible(member);
+
+    // A lost phone: the manager resets the member's second factors, which
+    // ends their session; their next login starts with an emailed code.
+    await manager.reload();
+    await memberRow.getByLabel(/^Motif/).fill('Téléphone perdu');
+    await submitAndWait(manager, memberRow.getByRole('button', { name: 'Réinitialiser la double authentification' }));
+    await expect(manager.getByRole('status').first()).toContainText('La double authentification du compte a été réinitialisée');
+    const reset = await emailTo(memberEmail, /Double authentification de votre compte Sésame réinitialisée/);
+    expect(reset.text).toContain('Le gestionnaire de votre structure a réinitialisé');
+    expect(reset.text).toContain('Motif : Téléphone perdu');
+    await member.goto('/accueil');
+    await expect(member).toHaveURL(/\/\?suivant=(%2F|\/)accueil$/);
+    await logIn(member, memberEmail, PASSWORD);
+    await expect(member).toHaveURL(/\/accueil$/);
   });
 });

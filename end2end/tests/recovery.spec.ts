@@ -6,6 +6,8 @@ import {
   expectAccessible,
   expireLinks,
   resetLink,
+  codeCount,
+  passSecondStep,
 } from './support';
 
 const NEW_PASSWORD = 'Grenadine-Menthe-2026';
@@ -75,7 +77,10 @@ test.describe('Réinitialiser son mot de passe', () => {
 
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
+    const before = await codeCount(email);
     await page.getByRole('button', { name: 'Se connecter' }).click();
+    // A new password never skips the second factor.
+    await passSecondStep(page, email, before);
     await expect(page).toHaveURL(/\/accueil$/);
     await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Mot de passe changé (mot de passe oublié)');
     const notice = await emailTo(email, /a été changé/);
@@ -134,7 +139,9 @@ test.describe('Réinitialiser son mot de passe', () => {
     await expect(noJs.getByRole('status')).toContainText('Votre mot de passe a été changé');
     await noJs.getByLabel('Adresse électronique de connexion').fill(email);
     await noJs.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
+    const before = await codeCount(email);
     await noJs.getByRole('button', { name: 'Se connecter' }).click();
+    await passSecondStep(noJs, email, before);
     await expect(noJs).toHaveURL(/\/accueil$/);
     await context.close();
   });

@@ -169,13 +169,71 @@ export async function activePerson(page: Page, prefix: string, lastName = 'Marti
 /** Logs in through the home page's box, once the app runs, and waits until the answer is drawn. */
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  const before = await codeCount(email);
   await page.getByLabel('Adresse électronique de connexion').fill(email);
   await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(password);
-  await Promise.all([
+  const [response] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
     page.getByRole('button', { name: 'Se connecter' }).click(),
   ]);
   await expect(page.locator('form[aria-busy]')).toHaveCount(0);
+  const answer = await response.json().catch(() => null);
+  if ((answer?.PersonChanged?.path ?? answer?.GoTo) === '/verification') {
+    await passSecondStep(page, email, before);
+  }
+}
+
+/** The subject of the second step's code emails, in either language. */
+export const CODE_SUBJECT = /^(Votre code de connexion Sésame|Your Sésame login code)$/;
+
+/** How many login codes have been emailed to `address` so far. */
+export async function codeCount(address: string): Promise<number> {
+  return (await emailsTo(address, CODE_SUBJECT)).length;
+}
+
+/** Every email sent to `address` whose subject matches, oldest first. */
+export async function emailsTo(address: string, subject: RegExp): Promise<MaildevEmail[]> {
+  const response = await fetch(`${process.env.MAILDEV_URL!}/email`);
+  const emails = (await response.json()) as MaildevEmail[];
+  return emails.filter(
+    (e) => e.to.some((t) => t.address.toLowerCase() === address.toLowerCase()) && subject.test(e.subject),
+  );
+}
+
+/** The login code emailed to `address` after the first `before` ones. */
+export async function loginCode(address: string, before: number): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const codes = await emailsTo(address, CODE_SUBJECT);
+    if (codes.length > before) {
+      const match = codes[codes.length - 1].text.match(/\b(\d{6})\b/);
+      if (!match) throw new Error(`no code in: ${codes[codes.length - 1].text}`);
+      return match[1];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no new login code reached ${address}`);
+}
+
+/**
+ * "Vérification en deux étapes" with the code emailed after the first
+ * `before` ones; then, where "Sécurité" recommends an app, "Plus tard"
+ * (unless `keepRecommendation`), which goes on to the page asked for.
+ */
+export async function passSecondStep(
+  page: Page,
+  address: string,
+  before: number,
+  keepRecommendation = false,
+): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^(Vérification en deux étapes|Two-step verification)$/);
+  const code = await loginCode(address, before);
+  await page.getByLabel(/^(Code reçu par courriel|Code received by email)/).fill(code);
+  await page.getByRole('button', { name: /^(Valider|Confirm)$/ }).click();
+  await expect(page).not.toHaveURL(/\/verification/);
+  if (!keepRecommendation && /\/securite\?/.test(page.url())) {
+    await page.getByRole('button', { name: /^(Plus tard|Later)/ }).click();
+    await expect(page).not.toHaveURL(/\/securite/);
+  }
 }
 
 /** Goes to the home page, logs in and waits for "Accueil connecté". */

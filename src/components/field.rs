@@ -39,6 +39,12 @@ pub fn TextField(
     #[prop(optional)] autofocus: bool,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(into, optional)] inputmode: Option<String>,
+    /// The field the focus goes to when a navigation in the browser
+    /// arrives at its page, instead of the page's heading (a page whose
+    /// one job is this field: the second step's code). The title is still
+    /// announced (`app::RouteAnnouncer`).
+    #[prop(optional)]
+    focus_on_arrival: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let error = RwSignal::new(error);
@@ -109,6 +115,7 @@ pub fn TextField(
                 inputmode=inputmode
                 maxlength=maxlength
                 autofocus=autofocus
+                data-focus-on-arrival=focus_on_arrival.then_some("")
                 aria-required=required.then_some("true")
                 aria-invalid=invalid
                 aria-describedby=described_by

@@ -1,8 +1,9 @@
 //! The doors of "Vérification en deux étapes" (`GET`/`POST /verification`,
 //! `/api/verification/page`, `/api/verification`) and the flow's routes.
 
-use super::service::{check, send_code, show, Checked};
+use super::service::{check, send_code, show, Checked, Shown};
 use super::{CodeRefused, SecondStepForm, SecondStepState, StepMethod, StepNotice};
+use crate::accounts::factors::{live_emailed_code_sent_at, EMAILED_CODE_MINUTES};
 use crate::domain::FieldErrors;
 use crate::paths::{
     login_box_saying, with_next, HOME_PAGE_PATH, HOME_PATH, LOGIN_PATH, SECURITY_PATH,
@@ -57,14 +58,29 @@ async fn ask(
     errors: FieldErrors,
     status: StatusCode,
 ) -> anyhow::Result<Answer<SecondStepState>> {
-    let shown = show(state, pending, method).await?;
+    Ok(draw(
+        show(state, pending, method).await?,
+        notice,
+        errors,
+        status,
+    ))
+}
+
+/// The page of `shown`, or the lock's when the account's second step is
+/// locked.
+fn draw(
+    shown: Shown,
+    notice: Option<StepNotice>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Answer<SecondStepState> {
     if let Some(minutes) = shown.locked_minutes {
-        return Ok(Answer::Page(
+        return Answer::Page(
             StatusCode::TOO_MANY_REQUESTS,
             SecondStepState::Locked { minutes },
-        ));
+        );
     }
-    Ok(Answer::Page(
+    Answer::Page(
         status,
         SecondStepState::Ask {
             method: shown.method,
@@ -75,11 +91,12 @@ async fn ask(
             errors,
             failure: None,
         },
-    ))
+    )
 }
 
-/// The page as first shown: the account's default method; an emailed code
-/// was sent when the password was checked (the page says so).
+/// The page as first shown: the account's default method; when it is the
+/// emailed code, the code sent as the password was checked (the page says
+/// so when it is live).
 ///
 /// Errors: the database failed.
 pub async fn answer_show(
@@ -89,28 +106,15 @@ pub async fn answer_show(
     let Some(pending) = pending_login::current(state, headers).await? else {
         return Ok(ended(state));
     };
-    let notice =
-        match crate::accounts::factors::live_emailed_code_sent_at(state, &pending.account_id)
-            .await?
-        {
-            Some(_) => Some(StepNotice::info(
-                "second_step.code_sent_at_login",
-                &[(
-                    "minutes",
-                    crate::accounts::factors::EMAILED_CODE_MINUTES.to_string(),
-                )],
-            )),
-            None => None,
-        };
-    ask(
-        state,
-        &pending,
-        None,
-        notice,
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
+    let shown = show(state, &pending, None).await?;
+    let live = live_emailed_code_sent_at(state, &pending.account_id).await?;
+    let notice = (shown.method == StepMethod::Email && live.is_some()).then(|| {
+        StepNotice::info(
+            "second_step.code_sent_at_login",
+            &[("minutes", EMAILED_CODE_MINUTES.to_string())],
+        )
+    });
+    Ok(draw(shown, notice, FieldErrors::new(), StatusCode::OK))
 }
 
 /// `GET /verification`
@@ -171,9 +175,7 @@ pub async fn answer_verify(
         }
         "use_app" | "use_email" | "use_recovery" => {
             let chosen = StepMethod::from_form(&form.intent[4..]);
-            let live =
-                crate::accounts::factors::live_emailed_code_sent_at(state, &pending.account_id)
-                    .await?;
+            let live = live_emailed_code_sent_at(state, &pending.account_id).await?;
             let notice = if chosen == Some(StepMethod::Email) && live.is_none() {
                 Some(send_code(state, &pending.account_id, browser.as_deref(), true).await?)
             } else {

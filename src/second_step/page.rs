@@ -114,7 +114,7 @@ fn AskStep(
                 <div class="block">
                     <TextField name="code" label=method.field_label() error=code_error
                         required=true autocomplete=autocomplete inputmode=inputmode
-                        maxlength=maxlength validate=rule autofocus=true
+                        maxlength=maxlength validate=rule autofocus=true focus_on_arrival=true
                         hint="second_step.code_hint" />
                     <p class="hint">{lang.t_with("second_step.time_left", &[("minutes", &minutes)])}</p>
                 </div>

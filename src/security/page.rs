@@ -199,7 +199,7 @@ fn Enrolling(
                 <div class="block">
                     <TextField name="code" label="security.app_code" error=error required=true
                         autocomplete="one-time-code" inputmode="numeric" maxlength=12
-                        validate=rule autofocus=autofocus hint="second_step.code_hint" />
+                        validate=rule autofocus=autofocus focus_on_arrival=true hint="second_step.code_hint" />
                 </div>
                 <div class="actions">
                     <button type="submit" name="intent" value="app_confirm" class="button button--primary">
