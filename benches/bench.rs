@@ -130,9 +130,28 @@ async fn run(
     );
     println!("| ratio | {:.0} % |", 100.0 * logins.rps / limit);
     println!("| login answers | {} |", logins.statuses);
+    // The whole login since part 12: the password (which emails a code),
+    // the code read back from the outbox, the second step; 32 people at
+    // once, each logging in once.
+    let people = support::seed_accounts(&pool, "deuxetapes", 32, "active").await?;
+    let started = Instant::now();
+    futures::future::try_join_all(
+        people
+            .iter()
+            .map(|email| support::session_cookie(client, server, email)),
+    )
+    .await?;
+    let two_step = people.len() as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "| two-step logins (password, emailed code, session; 32 people at once) | {two_step:.1} logins/s |"
+    );
+    println!(
+        "| two-step rate / password-step rate | {:.0} % |",
+        100.0 * two_step / logins.rps
+    );
 
     // 3. Pages, with a session cookie present.
-    let cookie = support::session_cookie(client, &base(), &accounts[1]).await?;
+    let cookie = support::session_cookie(client, server, &accounts[1]).await?;
     println!("\n## Pages (16 connections, 10 s each, session cookie present)\n");
     println!("| page | requests/s | p50 | p99 | answers |");
     println!("|---|---:|---:|---:|---|");
@@ -256,8 +275,7 @@ async fn compare_with_baseline(
         // build's database.
         let pool = sqlx::AnyPool::connect(&baseline.database_url).await?;
         let accounts = support::seed_accounts(&pool, "baseline", 1, "active").await?;
-        let baseline_cookie =
-            support::session_cookie(client, &baseline.base(), &accounts[0]).await?;
+        let baseline_cookie = support::session_cookie(client, &baseline, &accounts[0]).await?;
         println!(
             "\n## Pages against the baseline `{}` (same run; turns B, T, T, B of 5 s)\n",
             dir.display()

@@ -24,6 +24,8 @@ const PORT: u16 = 3400;
 const CAPTCHA: &str = "K7M2P";
 const TRIES: usize = 50;
 const BURST: usize = 1000;
+/// Logins waiting for their second step at once (issue 26).
+const PENDING: usize = 200;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -145,6 +147,34 @@ async fn run(
         "server memory under 300 MB",
         format!("{peak:.1} MB"),
         peak < 300.0,
+    );
+    let pending = pending_logins(client, server, &pool).await?;
+    println!("\n## {PENDING} pending logins at once\n");
+    println!("| figure | value |");
+    println!("|---|---:|");
+    println!(
+        "| password steps posted at once, last answer after | {:.2} s |",
+        pending.password_wall.as_secs_f64()
+    );
+    println!("| pending logins stored | {} |", pending.stored);
+    println!(
+        "| code emails in the outbox (none abandoned) | {} |",
+        pending.emails
+    );
+    println!(
+        "| second steps posted at once, last answer after | {:.2} s |",
+        pending.second_wall.as_secs_f64()
+    );
+    println!("| sessions opened | {} |", pending.sessions);
+    verdict.check(
+        format!("{PENDING} pending logins, each with its code email"),
+        format!("{} pending, {} emails", pending.stored, pending.emails),
+        pending.stored == PENDING as i64 && pending.emails == PENDING as i64,
+    );
+    verdict.check(
+        format!("{PENDING} second steps at once open {PENDING} sessions"),
+        format!("{} sessions", pending.sessions),
+        pending.sessions == PENDING,
     );
     let burst = signup_burst(client, &base, &pool).await?;
     println!("\n## {BURST} signups in a burst\n");
@@ -438,5 +468,59 @@ async fn signup_burst(
         recaps: counts.get("200").copied().unwrap_or(0),
         accounts,
         emails,
+    })
+}
+
+/// What [`pending_logins`] measured.
+struct Pending {
+    password_wall: Duration,
+    stored: i64,
+    emails: i64,
+    second_wall: Duration,
+    sessions: usize,
+}
+
+/// [`PENDING`] people type their password at once (each a pending login
+/// and an emailed code, written in one transaction), then their codes at
+/// once: every code is in the outbox, every second step opens a session.
+async fn pending_logins(
+    client: &reqwest::Client,
+    server: &Server,
+    pool: &sesame::server::db::Db,
+) -> anyhow::Result<Pending> {
+    let base = server.base();
+    let people = support::seed_accounts(pool, "attente", PENDING, "active").await?;
+    let started = Instant::now();
+    let cookies = futures::future::try_join_all(
+        people
+            .iter()
+            .map(|email| support::password_step(client, &base, email)),
+    )
+    .await?;
+    let password_wall = started.elapsed();
+    let (stored, emails): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM pending_logins WHERE account_id LIKE 'attente-%'), \
+         (SELECT COUNT(*) FROM outbox WHERE kind = 'second_step_code' \
+          AND recipient LIKE 'attente%' AND abandoned_at IS NULL)",
+    )
+    .fetch_one(pool)
+    .await?;
+    let mut codes = Vec::new();
+    for email in &people {
+        codes.push(support::emailed_code(server, email).await?);
+    }
+    let started = Instant::now();
+    let sessions = futures::stream::iter(cookies.iter().zip(&codes))
+        .map(|(cookie, code)| support::second_step(client, &base, cookie, code))
+        .buffer_unordered(PENDING)
+        .try_collect::<Vec<_>>()
+        .await?
+        .len();
+    Ok(Pending {
+        password_wall,
+        stored,
+        emails,
+        second_wall: started.elapsed(),
+        sessions,
     })
 }

@@ -252,8 +252,27 @@ pub async fn seed_accounts(
     Ok(emails)
 }
 
-/// Logs in and returns the session cookie.
+/// Logs in through both steps and returns the session cookie: the
+/// password, then the code emailed to `email`, read from `server`'s outbox
+/// ([`emailed_code`]). An older build (the baseline) answers the password
+/// with the session itself.
 pub async fn session_cookie(
+    client: &reqwest::Client,
+    server: &Server,
+    email: &str,
+) -> anyhow::Result<String> {
+    let base = server.base();
+    let cookie = password_step(client, &base, email).await?;
+    if cookie.starts_with("sesame_session=") {
+        return Ok(cookie);
+    }
+    let code = emailed_code(server, email).await?;
+    second_step(client, &base, &cookie, &code).await
+}
+
+/// The password step: the pending login's cookie (`name=value`), or an
+/// older build's session cookie.
+pub async fn password_step(
     client: &reqwest::Client,
     base: &str,
     email: &str,
@@ -268,8 +287,63 @@ pub async fn session_cookie(
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .context("no session cookie after login")?;
+        .context("no cookie after the password")?;
     Ok(cookie.to_owned())
+}
+
+/// The second step with an emailed `code`: the session cookie.
+pub async fn second_step(
+    client: &reqwest::Client,
+    base: &str,
+    pending: &str,
+    code: &str,
+) -> anyhow::Result<String> {
+    let response = client
+        .post(format!("{base}/verification"))
+        .header("cookie", pending)
+        .form(&[("method", "email"), ("code", code), ("intent", "verify")])
+        .send()
+        .await?;
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|v| v.starts_with("sesame_session="))
+        .map(str::to_owned);
+    cookie.with_context(|| format!("no session after the second step ({status})"))
+}
+
+/// The newest second-step code emailed to `email`, read from `server`'s
+/// outbox, its body opened with the server's key; waits up to 10 s.
+pub async fn emailed_code(server: &Server, email: &str) -> anyhow::Result<String> {
+    let key = sesame::server::secret_key::SecretKey::from_file(&server.work.join("secret.key"))
+        .map_err(|e| anyhow::anyhow!("the server's key: {e}"))?;
+    let pool = sqlx::AnyPool::connect(&server.database_url).await?;
+    for _ in 0..200 {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, text_body FROM outbox WHERE recipient = $1 AND kind = 'second_step_code' \
+             ORDER BY created_at DESC, id LIMIT 1",
+        )
+        .bind(email)
+        .fetch_optional(&pool)
+        .await?;
+        if let Some((id, body)) = row {
+            let text = sesame::server::sealed::open(&key, &id, &body)?;
+            return code_in(&text).with_context(|| format!("no code in: {text}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("no code reached {email}")
+}
+
+/// The first run of exactly six digits in an email's text.
+fn code_in(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+        .map(str::to_owned)
 }
 
 /// What `oha` measured.
