@@ -8,7 +8,7 @@ CREATE TABLE pending_logins (
     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
-    wrong_codes BIGINT NOT NULL DEFAULT 0,
+    attempts BIGINT NOT NULL DEFAULT 0,
     next_path TEXT NOT NULL DEFAULT '',
     user_agent TEXT
 );
@@ -61,3 +61,7 @@ CREATE TABLE second_step_throttle (
 ALTER TABLE accounts ADD COLUMN emailed_codes_off BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN emailed_code_used_at BIGINT;
 ALTER TABLE accounts ADD COLUMN app_prompt_postponed_at BIGINT;
+-- Wrong second steps since the last right one: at 100 the second step is
+-- blocked until a password reset or a manager's reset (NIST SP 800-63B
+-- 5.2.2).
+ALTER TABLE accounts ADD COLUMN second_step_failures BIGINT NOT NULL DEFAULT 0;

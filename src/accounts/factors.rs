@@ -14,6 +14,7 @@
 
 use crate::domain::code::{RECOVERY_ALPHABET, RECOVERY_CODE_LENGTH};
 use crate::domain::{OneTimeCode, RecoveryCode};
+pub use crate::server::db::lock_account;
 use crate::server::secret_key::SecretKey;
 use crate::server::{sealed, tokens, AppState};
 use anyhow::Context;
@@ -31,6 +32,12 @@ pub const EMAILED_CODES_PER_HOUR: i64 = 5;
 /// How long "Plus tard" puts off the recommendation to add an app, in
 /// days.
 pub const APP_PROMPT_POSTPONE_DAYS: i64 = 30;
+/// Wrong second steps in a row after which the second step is blocked
+/// until a password reset or a manager's reset (NIST SP 800-63B 5.2.2:
+/// "no more than 100 consecutive failed authentication attempts").
+pub const MAX_CONSECUTIVE_FAILURES: i64 = 100;
+/// How long an app being added waits for its first code, in minutes.
+pub const ENROLMENT_MINUTES: i64 = 15;
 /// Recovery codes in a set.
 pub const RECOVERY_CODE_COUNT: usize = 10;
 /// RFC 6238's time step, in seconds.
@@ -53,6 +60,8 @@ pub struct Factors {
     pub emailed_code_used_at: Option<i64>,
     /// When "Plus tard" last put off the recommendation to add an app.
     pub app_prompt_postponed_at: Option<i64>,
+    /// Wrong second steps since the last right one.
+    pub second_step_failures: i64,
 }
 
 impl Factors {
@@ -79,21 +88,6 @@ impl Factors {
     }
 }
 
-/// Takes the account's row for writing, first thing in a transaction that
-/// reads before it writes: on SQLite the database's write lock (a
-/// transaction that started by reading cannot wait for it later, and
-/// fails at once with "database is locked"), on PostgreSQL the row (two
-/// changes of one account's factors, or two codes sent at once, run one
-/// after the other, so their limits hold). Errors: the database failed.
-pub async fn lock_account(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE accounts SET emailed_codes_off = emailed_codes_off WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await
-        .context("taking the account for writing")?;
-    Ok(())
-}
-
 /// The account's factors. Errors: the database failed.
 pub async fn load(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Factors> {
     let app: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
@@ -112,23 +106,27 @@ pub async fn load(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<
     .fetch_one(&mut *conn)
     .await
     .context("counting the recovery codes")?;
-    let (off, used_at, postponed_at): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT emailed_codes_off, emailed_code_used_at, app_prompt_postponed_at \
-         FROM accounts WHERE id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(&mut *conn)
-    .await
-    .context("reading the emailed codes' setting")?;
+    let (off, used_at, postponed_at, failures): (i64, Option<i64>, Option<i64>, i64) =
+        sqlx::query_as(
+            "SELECT emailed_codes_off, emailed_code_used_at, app_prompt_postponed_at, \
+             second_step_failures FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading the emailed codes' setting")?;
     let confirmed = app.and_then(|(added, confirmed, used)| confirmed.map(|_| (added, used)));
     Ok(Factors {
         app: confirmed,
         app_pending: app.is_some() && confirmed.is_none(),
         recovery_codes_left: left,
         recovery_codes_made_at: made_at,
-        emailed_codes: off == 0 || confirmed.is_none(),
+        // The floor: without an app, or with no recovery code left to
+        // fall back on, emailed codes are on whatever was chosen.
+        emailed_codes: off == 0 || confirmed.is_none() || left == 0,
         emailed_code_used_at: used_at,
         app_prompt_postponed_at: postponed_at,
+        second_step_failures: failures,
     })
 }
 
@@ -162,16 +160,24 @@ fn random_below(bound: u32) -> anyhow::Result<u32> {
 
 // ---- Emailed codes ----
 
-/// What asking for an emailed code gave.
-#[derive(Debug)]
+/// What asking for an emailed code gave. `Debug` never shows the code.
 pub enum Issued {
     /// A new code (the live one, if any, retired): to be emailed now.
-    /// `Debug` shows it: never log an `Issued`.
     Code(String),
     /// Sent less than a minute ago: wait `seconds`.
     TooSoon { seconds: i64 },
     /// [`EMAILED_CODES_PER_HOUR`] sent within the hour: wait `minutes`.
     HourlyLimit { minutes: i64 },
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Issued::Code(_) => f.write_str("Code(<redacted>)"),
+            Issued::TooSoon { seconds } => write!(f, "TooSoon {{ seconds: {seconds} }}"),
+            Issued::HourlyLimit { minutes } => write!(f, "HourlyLimit {{ minutes: {minutes} }}"),
+        }
+    }
 }
 
 /// A new emailed code for the account, in the caller's transaction (which
@@ -400,56 +406,89 @@ pub async fn start_app_enrolment(
     Ok((inserted.rows_affected() == 1).then_some(AppSecret(key)))
 }
 
-/// The key of the account's app, confirmed or not (`confirmed` says
-/// which), if there is one. Errors: the database failed, or the key does
-/// not open with this portal's key.
-pub async fn app_secret(
-    state: &AppState,
-    account_id: &str,
-) -> anyhow::Result<Option<(AppSecret, bool)>> {
-    let row: Option<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT sealed_secret, confirmed_at FROM authenticator_apps WHERE account_id = $1",
+/// The account's app as stored: its key, whether it is confirmed, and the
+/// sealed value (to update only that very key). An app being added is
+/// forgotten after [`ENROLMENT_MINUTES`].
+struct StoredApp {
+    secret: AppSecret,
+    confirmed: bool,
+    sealed: String,
+}
+
+async fn stored_app(state: &AppState, account_id: &str) -> anyhow::Result<Option<StoredApp>> {
+    let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT sealed_secret, confirmed_at, created_at FROM authenticator_apps \
+         WHERE account_id = $1",
     )
     .bind(account_id)
     .fetch_optional(&state.db)
     .await
     .context("reading an app's key")?;
-    let Some((stored, confirmed)) = row else {
+    let Some((sealed, confirmed, created_at)) = row else {
         return Ok(None);
     };
-    let opened = sealed::open(&state.config.secret_key, &sealing_id(account_id), &stored)?;
+    let now = state.clock.now_seconds();
+    if confirmed.is_none() && created_at <= now - ENROLMENT_MINUTES * 60 {
+        return Ok(None);
+    }
+    let opened = sealed::open(&state.config.secret_key, &sealing_id(account_id), &sealed)?;
     let key = hex::decode(opened).context("an app's key is not hexadecimal")?;
-    Ok(Some((AppSecret(key), confirmed.is_some())))
+    Ok(Some(StoredApp {
+        secret: AppSecret(key),
+        confirmed: confirmed.is_some(),
+        sealed,
+    }))
+}
+
+/// The key of the account's app, confirmed or not (`confirmed` says
+/// which), if there is one (an app being added for less than
+/// [`ENROLMENT_MINUTES`]). Errors: the database failed, or the key does
+/// not open with this portal's key.
+pub async fn app_secret(
+    state: &AppState,
+    account_id: &str,
+) -> anyhow::Result<Option<(AppSecret, bool)>> {
+    Ok(stored_app(state, account_id)
+        .await?
+        .map(|app| (app.secret, app.confirmed)))
 }
 
 /// Checks `code` against the account's app, confirmed (`confirming`
-/// false: the second step) or awaiting confirmation (`confirming` true:
-/// enrolment, which then confirms it). A right code of a time step already
-/// accepted is refused (replay). Errors: the database failed.
+/// false: the second step) or being added (`confirming` true: enrolment,
+/// which then confirms it). A right code of a time step already accepted
+/// is refused (replay). The update names the very key that was read and
+/// its state, so a code of a key replaced meanwhile, or a login's code
+/// racing a new enrolment, confirms nothing. Errors: the database failed.
 pub async fn check_app_code(
     state: &AppState,
     account_id: &str,
     code: &OneTimeCode,
     confirming: bool,
 ) -> anyhow::Result<bool> {
-    let Some((secret, confirmed)) = app_secret(state, account_id).await? else {
+    let Some(app) = stored_app(state, account_id).await? else {
         return Ok(false);
     };
-    if confirmed == confirming {
+    if app.confirmed == confirming {
         return Ok(false);
     }
     let now = state.clock.now_seconds();
-    let Some(step) = secret.matching_step(code, now)? else {
+    let Some(step) = app.secret.matching_step(code, now)? else {
         return Ok(false);
     };
-    let accepted = sqlx::query(
+    let state_rule = if confirming {
+        "confirmed_at IS NULL"
+    } else {
+        "confirmed_at IS NOT NULL"
+    };
+    let accepted = sqlx::query(&format!(
         "UPDATE authenticator_apps SET last_step = $1, last_used_at = $2, \
          confirmed_at = COALESCE(confirmed_at, $2) \
-         WHERE account_id = $3 AND last_step < $1",
-    )
+         WHERE account_id = $3 AND last_step < $1 AND sealed_secret = $4 AND {state_rule}"
+    ))
     .bind(step)
     .bind(now)
     .bind(account_id)
+    .bind(&app.sealed)
     .execute(&state.db)
     .await
     .context("recording an app's code")?;
@@ -555,14 +594,47 @@ pub async fn consume_recovery_code(
 }
 
 /// Deletes emailed codes a day past their expiry (the hourly limit reads
-/// the last hour's only). Errors: the database failed.
+/// the last hour's only), and apps whose adding was left unfinished for
+/// [`ENROLMENT_MINUTES`]. Errors: the database failed.
 pub async fn purge_spent(db: &crate::server::db::Db, now: i64) -> anyhow::Result<u64> {
-    let deleted = sqlx::query("DELETE FROM emailed_codes WHERE expires_at <= $1")
+    let codes = sqlx::query("DELETE FROM emailed_codes WHERE expires_at <= $1")
         .bind(now - 86_400)
         .execute(db)
         .await
         .context("purging emailed codes")?;
-    Ok(deleted.rows_affected())
+    let apps = sqlx::query(
+        "DELETE FROM authenticator_apps WHERE confirmed_at IS NULL AND created_at <= $1",
+    )
+    .bind(now - ENROLMENT_MINUTES * 60)
+    .execute(db)
+    .await
+    .context("purging unfinished apps")?;
+    Ok(codes.rows_affected() + apps.rows_affected())
+}
+
+/// Counts a wrong second step on the account, in the caller's
+/// transaction: the wrong ones in a row since the last right one.
+pub async fn count_failure(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<i64> {
+    let (failures,): (i64,) = sqlx::query_as(
+        "UPDATE accounts SET second_step_failures = second_step_failures + 1 \
+         WHERE id = $1 RETURNING second_step_failures",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("counting a wrong second step")?;
+    Ok(failures)
+}
+
+/// A right second step, a password reset or a manager's reset: the wrong
+/// ones in a row start again from zero, in the caller's transaction.
+pub async fn clear_failures(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET second_step_failures = 0 WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("clearing the wrong second steps")?;
+    Ok(())
 }
 
 // ---- Settings and reset ----
@@ -628,7 +700,7 @@ pub async fn reset(conn: &mut AnyConnection, account_id: &str, now: i64) -> anyh
         .execute(&mut *conn)
         .await
         .context("switching emailed codes back on")?;
-    Ok(())
+    clear_failures(conn, account_id).await
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@
 //! (`ON DELETE CASCADE`).
 
 use crate::accounts::{AccountState, TokenPurpose};
+pub use crate::server::db::lock_account;
 use crate::server::tokens;
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -217,20 +218,6 @@ async fn retire_locked(
         .rows_affected();
     }
     Ok(retired)
-}
-
-/// Takes the account's row lock until the caller's transaction ends: a
-/// no-op write. As a transaction's first statement it also makes SQLite
-/// take its write lock at once, waiting its turn, instead of upgrading a
-/// read later, which fails at once ("database is locked") when another
-/// connection (the outbox worker, say) wrote in between.
-pub async fn lock_account(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE accounts SET created_at = created_at WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await
-        .context("locking the account")?;
-    Ok(())
 }
 
 /// Where the link of `token` stands, among the `purposes` a page serves,

@@ -647,6 +647,8 @@ pub enum FactorChange<'a> {
     SecondStepLocked {
         minutes: i64,
     },
+    /// 100 wrong second steps in a row: blocked until a password reset.
+    SecondStepBlocked,
     /// A manager or an administrator reset the factors, for `reason`.
     Reset {
         by: ActedBy,
@@ -665,6 +667,7 @@ impl FactorChange<'_> {
             FactorChange::EmailedCodesOn => "factor_emailed_on",
             FactorChange::EmailedCodesOff => "factor_emailed_off",
             FactorChange::SecondStepLocked { .. } => "second_step_locked",
+            FactorChange::SecondStepBlocked => "second_step_blocked",
             FactorChange::Reset { .. } => "factors_reset",
         }
     }

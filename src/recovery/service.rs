@@ -485,6 +485,8 @@ pub async fn reset(
     )
     .await?;
     session::end_all(&mut tx, &link.account_id).await?;
+    // Whoever guessed codes with the old password has it no more.
+    crate::accounts::factors::clear_failures(&mut tx, &link.account_id).await?;
     throttle::clear(&mut tx, &holder.login_email).await?;
     events::record(
         &mut tx,

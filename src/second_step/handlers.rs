@@ -74,6 +74,9 @@ fn draw(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Answer<SecondStepState> {
+    if shown.blocked {
+        return Answer::Page(StatusCode::TOO_MANY_REQUESTS, SecondStepState::Blocked);
+    }
     if let Some(minutes) = shown.locked_minutes {
         return Answer::Page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -108,12 +111,15 @@ pub async fn answer_show(
     };
     let shown = show(state, &pending, None).await?;
     let live = live_emailed_code_sent_at(state, &pending.account_id).await?;
-    let notice = (shown.method == StepMethod::Email && live.is_some()).then(|| {
-        StepNotice::info(
+    let notice = match (shown.method, live) {
+        (StepMethod::Email, Some(_)) => Some(StepNotice::info(
             "second_step.code_sent_at_login",
             &[("minutes", EMAILED_CODE_MINUTES.to_string())],
-        )
-    });
+        )),
+        // The hourly limit held the login's code back: said, not hidden.
+        (StepMethod::Email, None) => Some(StepNotice::warning("second_step.no_live_code", &[])),
+        _ => None,
+    };
     Ok(draw(shown, notice, FieldErrors::new(), StatusCode::OK))
 }
 
@@ -256,6 +262,10 @@ pub async fn answer_verify(
         Checked::Locked { minutes } => Ok(Answer::Page(
             StatusCode::TOO_MANY_REQUESTS,
             SecondStepState::Locked { minutes },
+        )),
+        Checked::Blocked => Ok(Answer::Page(
+            StatusCode::TOO_MANY_REQUESTS,
+            SecondStepState::Blocked,
         )),
     }
 }

@@ -13,7 +13,8 @@
 //! 3. **Wrong code**: said next to the field, counted: the 5th ends the
 //!    pending login (back to the password), and 10 on one account within
 //!    15 minutes lock its second step for 15 minutes (**Locked**), the
-//!    owner being told by email.
+//!    owner being told by email; 100 in a row block it (**Blocked**) until
+//!    a password reset or a manager's reset.
 //!
 //! Without a pending login (expired, ended, never opened) the page sends
 //! the browser to the login box.
@@ -177,6 +178,9 @@ pub enum SecondStepState {
     },
     /// Too many wrong codes on the account: its second step is locked.
     Locked { minutes: i64 },
+    /// 100 wrong codes in a row: blocked until a password reset ("Mot de
+    /// passe oublié ?") or a manager's reset.
+    Blocked,
 }
 
 impl Default for SecondStepState {

@@ -27,6 +27,7 @@ fn SecondStep(state: SecondStepState) -> impl IntoView {
     let shown = shown_state(state, &[ActionAnswers::of(action)]);
     move || match shown.get() {
         SecondStepState::Locked { minutes } => view! { <LockedStep minutes /> }.into_any(),
+        SecondStepState::Blocked => view! { <BlockedStep /> }.into_any(),
         SecondStepState::Ask {
             method,
             others,
@@ -161,6 +162,21 @@ fn LockedStep(minutes: i64) -> impl IntoView {
                 {lang.t_with("second_step.locked_text", &[("minutes", &minutes)])}
             </p>
             <p><a href=HOME_PAGE_PATH class="button button--primary">{lang.t("second_step.cancel")}</a></p>
+        </Layout>
+    }
+}
+
+#[component]
+fn BlockedStep() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("second_step.blocked_title") />
+        <Layout>
+            <h1>{lang.t("second_step.blocked_title")}</h1>
+            <p class="notice notice--error" role="alert">{lang.t("second_step.blocked_text")}</p>
+            <p>
+                <a href=crate::paths::FORGOT_PATH class="button button--primary">{lang.t("second_step.blocked_reset")}</a>
+            </p>
         </Layout>
     }
 }

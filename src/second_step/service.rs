@@ -3,6 +3,7 @@
 //! against the two counters, and opening the session.
 
 use super::{email_hint, StepMethod, StepNotice};
+use crate::accounts::factors::MAX_CONSECUTIVE_FAILURES;
 use crate::accounts::factors::{self, Factors, Issued, EMAILED_CODE_MINUTES};
 use crate::accounts::Person;
 use crate::domain::{FieldErrors, OneTimeCode, RecoveryCode};
@@ -10,14 +11,11 @@ use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::pending_login::{self, PendingLogin};
-use crate::server::throttle::{FailureCounter, Reservation};
+use crate::server::throttle::{FailureCounter, NewRow, Reservation, SECOND_STEP_LOCK_MINUTES};
 use crate::server::{session, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
 use templates::FactorChange;
-
-/// Wrong codes a pending login may have; the last one ends it.
-pub const MAX_WRONG_CODES: i64 = 5;
 
 /// The methods an account may use, the default first.
 pub fn methods(factors: &Factors) -> Vec<StepMethod> {
@@ -40,8 +38,9 @@ async fn factors_of(state: &AppState, account_id: &str) -> anyhow::Result<Factor
 }
 
 /// After a right password: opens the browser's pending login (its
-/// `Set-Cookie`) and, when the account is asked for an emailed code first,
-/// sends it. Errors: the database failed.
+/// `Set-Cookie`) and, when the account is asked for an emailed code first
+/// and its second step is neither locked nor blocked, sends it (within
+/// the hourly limit). Errors: the database failed.
 pub async fn begin(
     state: &AppState,
     headers: &HeaderMap,
@@ -49,7 +48,14 @@ pub async fn begin(
     next: &str,
 ) -> anyhow::Result<HeaderValue> {
     let cookie = pending_login::open(state, headers, account_id, next).await?;
-    if !factors_of(state, account_id).await?.app_first() {
+    let factors = factors_of(state, account_id).await?;
+    let now = state.clock.now_seconds();
+    let locked = locked_until(state, account_id)
+        .await?
+        .is_some_and(|until| until > now);
+    let blocked = factors.second_step_failures >= MAX_CONSECUTIVE_FAILURES;
+    // Locked or blocked, no code is sent: it could not be used.
+    if !factors.app_first() && !locked && !blocked {
         send_code(
             state,
             account_id,
@@ -62,7 +68,8 @@ pub async fn begin(
 }
 
 /// Sends a new emailed code (the live one retired), in one transaction
-/// with its email, unless a limit holds (`resend`: "Renvoyer un code",
+/// with its email, unless the person switched emailed codes off or a limit
+/// holds (`resend`: "Renvoyer un code",
 /// `factors::issue_emailed_code`): the notice to show either way.
 /// Errors: the database failed.
 pub async fn send_code(
@@ -72,6 +79,10 @@ pub async fn send_code(
     resend: bool,
 ) -> anyhow::Result<StepNotice> {
     let mut tx = state.db.begin().await.context("sending a code")?;
+    factors::lock_account(&mut tx, account_id).await?;
+    if !factors::load(&mut tx, account_id).await?.emailed_codes {
+        return Ok(StepNotice::warning("second_step.email_off", &[]));
+    }
     let issued = factors::issue_emailed_code(&mut tx, state, account_id, resend).await?;
     let person = Person::load(&mut *tx, account_id).await?;
     let notice = match issued {
@@ -120,6 +131,8 @@ pub struct Shown {
     pub minutes_left: i64,
     /// The account's second step is locked for this many minutes.
     pub locked_minutes: Option<i64>,
+    /// Blocked after [`MAX_CONSECUTIVE_FAILURES`] wrong second steps.
+    pub blocked: bool,
 }
 
 /// The page of `pending`, asking for `method` if the account may use it,
@@ -147,6 +160,7 @@ pub async fn show(
         email_hint: email_hint(&person.login_email),
         minutes_left: ((pending.expires_at - now) + 59) / 60,
         locked_minutes,
+        blocked: factors.second_step_failures >= MAX_CONSECUTIVE_FAILURES,
     })
 }
 
@@ -174,16 +188,20 @@ pub enum Checked {
     Unreadable(FieldErrors),
     /// Wrong: `left` tries before the pending login ends.
     Wrong { left: i64 },
-    /// The 5th wrong code, or the pending login ended meanwhile.
+    /// The 5th try was wrong, or the pending login ended meanwhile.
     Ended,
     /// The account's second step is locked for `minutes`.
     Locked { minutes: i64 },
+    /// [`MAX_CONSECUTIVE_FAILURES`] wrong second steps in a row: blocked
+    /// until a password reset or a manager's reset.
+    Blocked,
 }
 
-/// Checks `raw` as a code of `method` for `pending`: every attempt is
-/// first reserved on the account's counter (parallel guesses are all
-/// counted, as the password's are), a wrong one counts on the pending
-/// login too. Errors: the database failed.
+/// Checks `raw` as a code of `method` for `pending`. Each try is reserved
+/// before the code is checked, on the pending login (5 at most, parallel
+/// tries included) and on the account's counter (10 in 15 minutes, as the
+/// password's); a wrong one also counts towards the 100 in a row that
+/// block the second step. Errors: the database failed.
 pub async fn check(
     state: &AppState,
     headers: &HeaderMap,
@@ -204,11 +222,15 @@ pub async fn check(
         return Ok(Checked::Unreadable(errors));
     };
     let account_id = pending.account_id.as_str();
+    let factors = factors_of(state, account_id).await?;
+    if factors.second_step_failures >= MAX_CONSECUTIVE_FAILURES {
+        return Ok(Checked::Blocked);
+    }
+    let Some(attempt) = pending_login::reserve_attempt(state, &pending.id_hash).await? else {
+        return Ok(Checked::Ended);
+    };
     let counter = FailureCounter::second_step(state);
-    let failures = match counter
-        .reserve(state, account_id, crate::server::throttle::NewRow::NONE)
-        .await?
-    {
+    let failures = match counter.reserve(state, account_id, NewRow::NONE).await? {
         Reservation::Allowed { failures } => failures,
         Reservation::Locked { until } => {
             let now = state.clock.now_seconds();
@@ -217,7 +239,6 @@ pub async fn check(
             });
         }
     };
-    let factors = factors_of(state, account_id).await?;
     let allowed = methods(&factors).contains(&method);
     let right = allowed
         && match (&typed, method) {
@@ -262,6 +283,18 @@ pub async fn check(
     let mut tx = state.db.begin().await.context("recording a wrong code")?;
     let now = state.clock.now_seconds();
     events::record(&mut tx, account_id, EventKind::SecondStepFailed, now).await?;
+    let in_a_row = factors::count_failure(&mut tx, account_id).await?;
+    if in_a_row == MAX_CONSECUTIVE_FAILURES {
+        tell_owner(
+            &mut tx,
+            state,
+            account_id,
+            EventKind::SecondStepBlocked,
+            FactorChange::SecondStepBlocked,
+            None,
+        )
+        .await?;
+    }
     if locked_now {
         tell_owner(
             &mut tx,
@@ -269,7 +302,7 @@ pub async fn check(
             account_id,
             EventKind::SecondStepLocked,
             FactorChange::SecondStepLocked {
-                minutes: crate::server::throttle::SECOND_STEP_LOCK_MINUTES,
+                minutes: SECOND_STEP_LOCK_MINUTES,
             },
             None,
         )
@@ -277,21 +310,22 @@ pub async fn check(
     }
     tx.commit().await.context("committing a wrong code")?;
     state.mailer.wake();
+    if in_a_row >= MAX_CONSECUTIVE_FAILURES {
+        return Ok(Checked::Blocked);
+    }
     if locked_now {
         return Ok(Checked::Locked {
-            minutes: crate::server::throttle::SECOND_STEP_LOCK_MINUTES,
+            minutes: SECOND_STEP_LOCK_MINUTES,
         });
     }
-    match pending_login::count_wrong_code(state, &pending.id_hash).await? {
-        Some(count) if count < MAX_WRONG_CODES => Ok(Checked::Wrong {
-            left: MAX_WRONG_CODES - count,
-        }),
-        _ => {
-            let mut conn = state.db.acquire().await.context("ending a pending login")?;
-            pending_login::end(&mut conn, &pending.id_hash).await?;
-            Ok(Checked::Ended)
-        }
+    if attempt >= pending_login::MAX_ATTEMPTS {
+        let mut conn = state.db.acquire().await.context("ending a pending login")?;
+        pending_login::end(&mut conn, &pending.id_hash).await?;
+        return Ok(Checked::Ended);
     }
+    Ok(Checked::Wrong {
+        left: pending_login::MAX_ATTEMPTS - attempt,
+    })
 }
 
 /// A code as typed, parsed for its method.
@@ -300,31 +334,37 @@ enum Typed {
     Recovery(RecoveryCode),
 }
 
-/// The second step passed: the pending login ends (once: of two parallel
-/// right codes, one opens a session), a session opens under a new id
-/// (OWASP Session Management Cheat Sheet, "Renew the Session ID After Any
-/// Privilege Level Change"), and the feed records the login.
+/// The second step passed: in one transaction under the account's lock,
+/// the pending login ends (once: of two parallel right codes, one opens a
+/// session), a session opens under a new id (OWASP Session Management
+/// Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"),
+/// the wrong ones in a row start again, and the feed records the login. A
+/// reset of the factors or a password change takes the same lock, so it
+/// ends this session or comes before it ends the pending login.
 async fn pass(
     state: &AppState,
     headers: &HeaderMap,
     pending: &PendingLogin,
     recommend_app: bool,
 ) -> anyhow::Result<Checked> {
-    let mut conn = state.db.acquire().await.context("opening a session")?;
-    if !pending_login::end(&mut conn, &pending.id_hash).await? {
+    session::close(state, headers).await?;
+    let account_id = pending.account_id.as_str();
+    let mut tx = state.db.begin().await.context("opening a session")?;
+    factors::lock_account(&mut tx, account_id).await?;
+    if !pending_login::end(&mut tx, &pending.id_hash).await? {
         return Ok(Checked::Ended);
     }
-    drop(conn);
-    let cookie = session::open(state, headers, &pending.account_id).await?;
-    let mut conn = state.db.acquire().await.context("recording the login")?;
+    let cookie = session::open_in(&mut tx, state, headers, account_id).await?;
+    factors::clear_failures(&mut tx, account_id).await?;
     events::record(
-        &mut conn,
-        &pending.account_id,
+        &mut tx,
+        account_id,
         EventKind::LoggedIn,
         state.clock.now_seconds(),
     )
     .await?;
-    let person = Person::load(&mut *conn, &pending.account_id).await?;
+    let person = Person::load(&mut *tx, account_id).await?;
+    tx.commit().await.context("committing a login")?;
     Ok(Checked::Passed {
         cookie,
         next: pending.next_path.clone(),

@@ -94,7 +94,7 @@ pub async fn answer_act(
         Verdict::Done(Done::Notice(key)) => shown.notice = Some(key.to_owned()),
         Verdict::Done(Done::NewCodes(codes, key)) => {
             shown.notice = Some(key.to_owned());
-            shown.new_codes = codes;
+            shown.new_codes = super::ShownOnce(codes);
         }
         Verdict::Refused(errors) => {
             shown.errors = errors;

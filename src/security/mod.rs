@@ -90,8 +90,9 @@ pub const SECURITY_FIELDS: &[(&str, &str)] = &[
     ("password", "security.password"),
 ];
 
-/// An app being added: what the person copies into it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An app being added: what the person copies into it. `Debug` shows
+/// neither the key nor the address.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolment {
     /// The key in base 32, in groups of four (the QR code's text
     /// alternative).
@@ -100,6 +101,26 @@ pub struct Enrolment {
     pub otpauth: String,
     /// Changes with each new key, so no cache shows an old QR code.
     pub version: i64,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Recovery codes shown this once (`7K3QX-M9D2P`). `Debug` shows how many,
+/// never which.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ShownOnce(pub Vec<String>);
+
+impl std::fmt::Debug for ShownOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShownOnce({} codes)", self.0.len())
+    }
 }
 
 /// What "Sécurité" shows.
@@ -122,8 +143,8 @@ pub struct SecurityPageState {
     pub recovery_codes_made: Option<String>,
     /// An app being added.
     pub enrolment: Option<Enrolment>,
-    /// Recovery codes just made, shown this once (`7K3QX-M9D2P`).
-    pub new_codes: Vec<String>,
+    /// Recovery codes just made, shown this once.
+    pub new_codes: ShownOnce,
     /// Right after a login by emailed code without an app: recommend one.
     pub recommend: bool,
     /// Where "Plus tard" leads (a path of this site).
@@ -173,6 +194,24 @@ mod tests {
         let file = codes_file(crate::i18n::Lang::Fr, "paul@example.fr", &codes);
         assert!(file.starts_with("data:text/plain;charset=utf-8,"));
         assert!(file.contains("%0A7K3QX-M9D2P%0AABCDE-FGHJK%0A"), "{file}");
+    }
+
+    #[test]
+    fn debug_never_shows_a_key_or_a_recovery_code() {
+        let state = SecurityPageState {
+            enrolment: Some(Enrolment {
+                key_grouped: "JBSW Y3DP".into(),
+                otpauth: "otpauth://totp/x?secret=JBSWY3DP".into(),
+                version: 1,
+            }),
+            new_codes: ShownOnce(vec!["7K3QX-M9D2P".into()]),
+            ..SecurityPageState::default()
+        };
+        let shown = format!("{state:?}");
+        assert!(
+            !shown.contains("JBSW") && !shown.contains("7K3QX"),
+            "{shown}"
+        );
     }
 
     #[test]

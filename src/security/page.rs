@@ -81,7 +81,7 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
             {state.failure.clone().map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=state.errors.clone() fields=SECURITY_FIELDS />
             <DoorAlert action />
-            {(!state.new_codes.is_empty()).then(|| view! { <NewCodes codes=state.new_codes.clone() login_email=state.login_email.clone() /> })}
+            {(!state.new_codes.0.is_empty()).then(|| view! { <NewCodes codes=state.new_codes.0.clone() login_email=state.login_email.clone() /> })}
             <section class="panel" aria-labelledby="factors-heading">
                 <h2 id="factors-heading">{lang.t("security.factors")}</h2>
                 <dl class="details">

@@ -15,13 +15,21 @@ use crate::server::events::EventKind;
 use crate::server::{session, AppState};
 use anyhow::Context;
 
-/// What a form of "Sécurité" did.
-#[derive(Debug)]
+/// What a form of "Sécurité" did. `Debug` never shows the codes.
 pub enum Done {
     /// The catalogue key of the notice.
     Notice(&'static str),
     /// New recovery codes, to show once, with the notice.
     NewCodes(Vec<String>, &'static str),
+}
+
+impl std::fmt::Debug for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Done::Notice(key) => write!(f, "Notice({key})"),
+            Done::NewCodes(codes, key) => write!(f, "NewCodes({} codes, {key})", codes.len()),
+        }
+    }
 }
 
 /// Why a change was refused, next to its field.

@@ -179,6 +179,22 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Takes the account's row lock until the caller's transaction ends: a
+/// no-op write. Every change that spans an account's rows takes it first
+/// (its links, its second factors, its sessions ended), so two such
+/// changes of one account run one after the other. As a transaction's first statement it also makes SQLite
+/// take its write lock at once, waiting its turn, instead of upgrading a
+/// read later, which fails at once ("database is locked") when another
+/// connection (the outbox worker, say) wrote in between.
+pub async fn lock_account(conn: &mut sqlx::AnyConnection, account_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET created_at = created_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("locking the account")?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! A pending login lives in its own table behind its own cookie, never in
 //! `sessions`: nothing that reads a session (every connected page, every
 //! server function of the connected space) can take it for one. It lasts
-//! [`PENDING_LOGIN_MINUTES`] at most, counts its wrong codes, and ends at
+//! [`PENDING_LOGIN_MINUTES`] at most, counts the codes it tries, and ends at
 //! the second step's success (a session is opened under a new id), at a
 //! new login or a logout from the same browser, at its 5th wrong code, or
 //! when it expires (NIST SP 800-63B 4.2.1 and 5.2.2; OWASP Multifactor
@@ -25,7 +25,8 @@ pub struct PendingLogin {
     pub created_at: i64,
     /// Unix seconds.
     pub expires_at: i64,
-    pub wrong_codes: i64,
+    /// Codes tried so far.
+    pub attempts: i64,
     /// Where to go once logged in (a path of this site, or empty).
     pub next_path: String,
     /// The browser that typed the password, for the code's email.
@@ -55,7 +56,7 @@ pub async fn open(
     let now = state.clock.now_seconds();
     sqlx::query(
         "INSERT INTO pending_logins \
-         (id_hash, account_id, created_at, expires_at, wrong_codes, next_path, user_agent) \
+         (id_hash, account_id, created_at, expires_at, attempts, next_path, user_agent) \
          VALUES ($1, $2, $3, $4, 0, $5, $6)",
     )
     .bind(tokens::hash_token(&id))
@@ -85,7 +86,7 @@ pub async fn current(
         return Ok(None);
     };
     sqlx::query_as(
-        "SELECT p.id_hash, p.account_id, p.created_at, p.expires_at, p.wrong_codes, \
+        "SELECT p.id_hash, p.account_id, p.created_at, p.expires_at, p.attempts, \
                 p.next_path, p.user_agent \
          FROM pending_logins p JOIN accounts a ON a.id = p.account_id \
          WHERE p.id_hash = $1 AND p.expires_at > $2 AND a.state = $3",
@@ -98,19 +99,26 @@ pub async fn current(
     .context("reading the pending login")
 }
 
-/// Counts one wrong code on the pending login; returns the count after it,
-/// or `None` when the login had ended meanwhile. One conditional update, so
-/// parallel wrong codes are all counted.
-pub async fn count_wrong_code(state: &AppState, id_hash: &str) -> anyhow::Result<Option<i64>> {
-    let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE pending_logins SET wrong_codes = wrong_codes + 1 \
-         WHERE id_hash = $1 RETURNING wrong_codes",
+/// Codes a pending login may try; the last wrong one ends it.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// Reserves one try of a code on the pending login `id_hash`, before the
+/// code is checked: the number of this try (1 to [`MAX_ATTEMPTS`]), or
+/// `None` when the login has ended, expired or used its tries. One
+/// conditional update, so parallel codes never get more than
+/// [`MAX_ATTEMPTS`] checked. Errors: the database failed.
+pub async fn reserve_attempt(state: &AppState, id_hash: &str) -> anyhow::Result<Option<i64>> {
+    let reserved: Option<(i64,)> = sqlx::query_as(
+        "UPDATE pending_logins SET attempts = attempts + 1 \
+         WHERE id_hash = $1 AND attempts < $2 AND expires_at > $3 RETURNING attempts",
     )
     .bind(id_hash)
+    .bind(MAX_ATTEMPTS)
+    .bind(state.clock.now_seconds())
     .fetch_optional(&state.db)
     .await
-    .context("counting a wrong code")?;
-    Ok(counted.map(|(count,)| count))
+    .context("reserving a try of a code")?;
+    Ok(reserved.map(|(attempt,)| attempt))
 }
 
 /// Ends the pending login `id_hash`, in the caller's transaction; true

@@ -134,7 +134,7 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
 /// not be kept by any cache (OWASP Session Management Cheat Sheet, "Web
 /// Content Caching"; ASVS 4.0.3 V8.2.1): every server function's answer
 /// (what was typed, a page's state), every answer to a form's post, and
-/// everything asked by a browser with a session.
+/// everything asked by a browser with a session or a pending login.
 fn carries_personal_data(state: &AppState, request: &Request) -> bool {
     request.method() != Method::GET && request.method() != Method::HEAD
         || request
@@ -142,6 +142,8 @@ fn carries_personal_data(state: &AppState, request: &Request) -> bool {
             .path()
             .starts_with(crate::paths::SERVER_FN_PREFIX)
         || super::session::request_id_hash(state, request.headers()).is_some()
+        || super::session::cookie_value(request.headers(), super::pending_login::cookie_name(state))
+            .is_some()
 }
 
 /// The response is a page or a server function's data (HTML, JSON, or

@@ -73,6 +73,19 @@ pub async fn open(
     account_id: &str,
 ) -> anyhow::Result<HeaderValue> {
     close(state, request_headers).await?;
+    let mut conn = state.db.acquire().await.context("opening a session")?;
+    open_in(&mut conn, state, request_headers, account_id).await
+}
+
+/// Writes a new session for an account in the caller's transaction (which
+/// has taken the account's lock: `db::lock_account`); returns the
+/// `Set-Cookie` value. Errors: the database or the random source failed.
+pub async fn open_in(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    request_headers: &HeaderMap,
+    account_id: &str,
+) -> anyhow::Result<HeaderValue> {
     let id = tokens::new_secret_token()?;
     let now = state.clock.now_seconds();
     let user_agent = user_agent(request_headers);
@@ -84,7 +97,7 @@ pub async fn open(
     .bind(account_id)
     .bind(now)
     .bind(user_agent)
-    .execute(&state.db)
+    .execute(conn)
     .await
     .context("opening a session")?;
     Ok(set_cookie(state, &id, None))
@@ -232,6 +245,9 @@ pub async fn end_others(
     account_id: &str,
     keep: Option<&str>,
 ) -> anyhow::Result<u64> {
+    // After a second step that is opening a session for this account
+    // (`second_step::service`), or before it, never across it.
+    super::db::lock_account(conn, account_id).await?;
     let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
         .bind(account_id)
         .bind(keep.unwrap_or(""))

@@ -806,3 +806,145 @@ async fn second_factor_secrets_are_unreadable_in_the_database_and_the_logs() {
         assert!(!logs().contains(secret), "{secret} in the logs");
     }
 }
+
+#[tokio::test]
+async fn parallel_codes_on_one_pending_login_get_at_most_five_checked() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let pending = app.password_step(&email, PASSWORD).await;
+    let code = app.emailed_code(&email).await;
+    let wrong = other_than(&code);
+    let guesses = (0..8).map(|_| app.second_step(&pending, "email", &wrong));
+    futures::future::join_all(guesses).await;
+    let checked = app
+        .event_kinds(&email)
+        .await
+        .into_iter()
+        .filter(|k| k == "second_step_failed")
+        .count();
+    assert_eq!(
+        checked, 5,
+        "more codes were tried than a pending login allows"
+    );
+    let after = app.second_step(&pending, "email", &code).await;
+    assert_eq!(after.location.as_deref(), Some("/?info=second_step_ended"));
+}
+
+#[tokio::test]
+async fn a_hundred_wrong_second_steps_in_a_row_block_it_until_the_password_is_reset() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    // 99 wrong ones already, spread over days (under every lock).
+    sqlx::query("UPDATE accounts SET second_step_failures = 99 WHERE login_email = $1")
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let pending = app.password_step(&email, PASSWORD).await;
+    let code = app.emailed_code(&email).await;
+    let blocked = app.second_step(&pending, "email", &other_than(&code)).await;
+    assert_eq!(blocked.status, 429);
+    assert!(blocked.body.contains("Vérification bloquée"));
+    let told = app
+        .wait_for_emails(|e| e.iter().any(|e| e.kind == "second_step_blocked"))
+        .await;
+    assert_eq!(
+        told.iter()
+            .filter(|e| e.kind == "second_step_blocked")
+            .count(),
+        1
+    );
+    // Even the right code opens nothing now, and no new code is sent.
+    assert_eq!(app.second_step(&pending, "email", &code).await.status, 429);
+    let sent = app.emails().await.len();
+    let again = app.password_step(&email, PASSWORD).await;
+    assert_eq!(second_step_page(&app, &again).await.status, 429);
+    assert_eq!(
+        app.emails().await.len(),
+        sent,
+        "a code was sent while blocked"
+    );
+    // A new password unblocks it.
+    let token = reset_token(&app, &email).await;
+    let new_password = "Chocolat-Menthe-2027";
+    submit_reset(&app, &token, new_password, new_password).await;
+    let pending = app.password_step(&email, new_password).await;
+    let code = app.emailed_code(&email).await;
+    assert_eq!(app.second_step(&pending, "email", &code).await.status, 303);
+}
+
+#[tokio::test]
+async fn no_code_is_emailed_once_emailed_codes_are_switched_off() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let (totp, _) = enrol_app(&app, &cookie).await;
+    let off = [("intent", "emailed_off"), ("password", PASSWORD)];
+    assert_eq!(
+        app.post_form("/securite", &off, Some(&cookie)).await.status,
+        200
+    );
+    let sent = app.emails().await.len();
+    let pending = app.password_step(&email, PASSWORD).await;
+    for intent in ["resend", "use_email"] {
+        let asked = app
+            .post_form(
+                "/verification",
+                &[("method", "email"), ("intent", intent)],
+                Some(&pending),
+            )
+            .await;
+        assert!(asked.status < 500, "{}", asked.body);
+    }
+    let kinds: Vec<String> = app.emails().await[sent..]
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert!(!kinds.contains(&"second_step_code".to_owned()), "{kinds:?}");
+    let _ = totp;
+}
+
+#[tokio::test]
+async fn an_app_left_half_added_is_forgotten_after_fifteen_minutes() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let started = app
+        .post_form(
+            "/securite",
+            &[("intent", "app_start"), ("password", PASSWORD)],
+            Some(&cookie),
+        )
+        .await;
+    assert!(started.page().text_of("#app-key").is_some());
+    app.clock.advance(SignedDuration::from_mins(16));
+    let cookie = app.logged_in(&email).await;
+    let later = app.get_as("/securite", &cookie).await;
+    assert!(
+        later.page().text_of("#app-key").is_none(),
+        "the key is still shown"
+    );
+    assert_eq!(app.get_as("/securite/code-qr", &cookie).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_second_step_page_is_never_stored_by_a_cache() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let pending = app.password_step(&email, PASSWORD).await;
+    let response = app
+        .client
+        .get(format!("{}/verification", app.address))
+        .header("cookie", &pending)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cache = response.headers()["cache-control"].to_str().unwrap();
+    assert!(cache.contains("no-store"), "{cache}");
+}
