@@ -143,7 +143,9 @@ test.describe('Activer son compte et se connecter', () => {
     await expect(page.getByRole('status')).toHaveText('Your account is activated. You can now log in.');
     await page.getByLabel('Login email address').fill(email);
     await page.getByLabel(/^Password( \(required\))?$/).fill(PASSWORD);
+    const before = await codeCount(email);
     await page.getByRole('button', { name: 'Log in' }).click();
+    await passSecondStep(page, email, before);
     await expect(page.getByRole('region', { name: 'Event feed' })).toContainText('Logged in');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -57,7 +57,7 @@ async function typePassword(page: Page, email: string): Promise<number> {
 }
 
 /** "Sécurité": adds an app with the current password and its first code; returns its key and the recovery codes shown. */
-async function addApp(page: Page): Promise<{ key: string; codes: string[] }> {
+async function addApp(page: Page, checkAccessibility = true): Promise<{ key: string; codes: string[] }> {
   await page.getByLabel(/^Mot de passe actuel/).fill(PASSWORD);
   await page.getByRole('button', { name: "Ajouter une application d'authentification" }).click();
   const key = (await page.locator('#app-key').textContent())!;
@@ -65,7 +65,7 @@ async function addApp(page: Page): Promise<{ key: string; codes: string[] }> {
   const qr = page.getByRole('img', { name: /Code QR de la clé de votre application/ });
   await expect(qr).toBeVisible();
   await expect(qr).toHaveAttribute('alt', new RegExp(key.trim()));
-  await expectAccessible(page);
+  if (checkAccessibility) await expectAccessible(page);
   await page.getByLabel(/^Code affiché par l'application/).fill(totp(key));
   await page.getByRole('button', { name: "Valider l'application" }).click();
   const codes = page.locator('.recovery-codes code');
@@ -144,7 +144,8 @@ test.describe('Vérification en deux étapes', () => {
       for (let i = 0; i < 5; i++) {
         await page.getByLabel(/^Code reçu par courriel/).fill(wrong);
         await page.getByRole('button', { name: 'Valider' }).click();
-        if (round === 0 && i < 4) await expect(page.getByRole('status').first()).toContainText(`Il vous reste ${4 - i} essai(s)`);
+        // Each answer before the next try (a busy form sends nothing).
+        if (i < 4) await expect(page.getByRole('status').first()).toContainText(`Il vous reste ${4 - i} essai(s)`);
       }
       if (round === 0) {
         // Five wrong codes: the password again.
@@ -168,7 +169,8 @@ test.describe('Vérification en deux étapes sans JavaScript', () => {
     const before = await typePassword(page, email);
     await passSecondStep(page, email, before, true);
     await expect(page.getByRole('heading', { level: 2, name: 'Protégez mieux votre compte' })).toBeVisible();
-    const { key, codes } = await addApp(page);
+    // axe needs the page's scripts: the same states are checked with them above.
+    const { key, codes } = await addApp(page, false);
     expect(codes[0]).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     await page.getByRole('button', { name: 'Déconnexion' }).click();
     await expect(page.getByRole('status').first()).toContainText('Vous êtes déconnecté');
@@ -177,7 +179,6 @@ test.describe('Vérification en deux étapes sans JavaScript', () => {
     await page.getByLabel(/^Code de l'application/).fill(totp(key, 5));
     await page.getByRole('button', { name: 'Valider' }).click();
     await expect(page.locator('#code-error')).toHaveText("Ce code est incorrect ou n'est plus valable.");
-    await expectAccessible(page);
     // The enrolment used this time step's code: the next step's is taken.
     await page.getByLabel(/^Code de l'application/).fill(totp(key, 1));
     await page.getByRole('button', { name: 'Valider' }).click();

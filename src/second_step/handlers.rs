@@ -66,6 +66,25 @@ async fn ask(
     ))
 }
 
+/// [`ask`] after a refused code, with the code as typed (bounded) kept in
+/// its field beside the error.
+async fn ask_again(
+    state: &AppState,
+    pending: &PendingLogin,
+    method: StepMethod,
+    notice: Option<StepNotice>,
+    errors: FieldErrors,
+    typed: &str,
+) -> anyhow::Result<Answer<SecondStepState>> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let shown = show(state, pending, Some(method)).await?;
+    let mut answer = draw(shown, notice, errors, status);
+    if let Answer::Page(_, SecondStepState::Ask { code, .. }) = &mut answer {
+        *code = typed.chars().take(20).collect();
+    }
+    Ok(answer)
+}
+
 /// The page of `shown`, or the lock's when the account's second step is
 /// locked.
 fn draw(
@@ -90,6 +109,7 @@ fn draw(
             others: shown.others,
             email_hint: shown.email_hint,
             minutes_left: shown.minutes_left,
+            code: String::new(),
             notice,
             errors,
             failure: None,
@@ -233,30 +253,14 @@ pub async fn answer_verify(
             })
         }
         Checked::Unreadable(errors) => {
-            ask(
-                state,
-                &pending,
-                Some(method),
-                None,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            ask_again(state, &pending, method, None, errors, &form.code).await
         }
         Checked::Wrong { left } => {
             let mut errors = FieldErrors::new();
             errors.insert("code", &CodeRefused::Wrong);
             let notice =
                 StepNotice::warning("second_step.tries_left", &[("count", left.to_string())]);
-            ask(
-                state,
-                &pending,
-                Some(method),
-                Some(notice),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            ask_again(state, &pending, method, Some(notice), errors, &form.code).await
         }
         Checked::Ended => Ok(ended(state)),
         Checked::Locked { minutes } => Ok(Answer::Page(

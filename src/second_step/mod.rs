@@ -172,6 +172,8 @@ pub enum SecondStepState {
         email_hint: String,
         /// Minutes left before the pending login ends, in words.
         minutes_left: i64,
+        /// The code as typed, after a refusal (kept beside its error).
+        code: String,
         notice: Option<StepNotice>,
         errors: FieldErrors,
         failure: Option<crate::error::Reference>,
@@ -190,6 +192,7 @@ impl Default for SecondStepState {
             others: Vec::new(),
             email_hint: String::new(),
             minutes_left: 10,
+            code: String::new(),
             notice: None,
             errors: FieldErrors::new(),
             failure: None,

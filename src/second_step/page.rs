@@ -33,11 +33,12 @@ fn SecondStep(state: SecondStepState) -> impl IntoView {
             others,
             email_hint,
             minutes_left,
+            code,
             notice,
             errors,
             failure,
         } => view! {
-            <AskStep action method others email_hint minutes_left notice errors failure />
+            <AskStep action method others email_hint minutes_left code notice errors failure />
         }
         .into_any(),
     }
@@ -71,6 +72,7 @@ fn AskStep(
     others: Vec<StepMethod>,
     email_hint: String,
     minutes_left: i64,
+    code: String,
     notice: Option<StepNotice>,
     errors: FieldErrors,
     failure: Option<crate::error::Reference>,
@@ -113,7 +115,7 @@ fn AskStep(
                 </button>
                 <input type="hidden" name="method" value=method.as_str() />
                 <div class="block">
-                    <TextField name="code" label=method.field_label() error=code_error
+                    <TextField name="code" label=method.field_label() value=code error=code_error
                         required=true autocomplete=autocomplete inputmode=inputmode
                         maxlength=maxlength validate=rule autofocus=true focus_on_arrival=true
                         hint="second_step.code_hint" />

@@ -99,6 +99,7 @@ pub async fn answer_act(
         Verdict::Refused(errors) => {
             shown.errors = errors;
             shown.refused = form.intent.clone();
+            shown.typed_code = form.code.chars().take(20).collect();
         }
         Verdict::Failed(reference) => {
             shown.failure = Some(reference);

@@ -154,6 +154,8 @@ pub struct SecurityPageState {
     pub errors: FieldErrors,
     /// The form that was refused (its intent), to show its errors there.
     pub refused: String,
+    /// The app's first code as typed, after a refusal.
+    pub typed_code: String,
     pub failure: Option<crate::error::Reference>,
 }
 

@@ -116,7 +116,7 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                 </dl>
             </section>
             {state.enrolment.clone().map(|enrolment| view! {
-                <Enrolling action enrolment error=error("code") autofocus=first_error != Some("password") />
+                <Enrolling action enrolment typed=state.typed_code.clone() error=error("code") autofocus=first_error != Some("password") />
             })}
             <section class="panel" aria-labelledby="change-heading">
                 <h2 id="change-heading">{lang.t("security.change")}</h2>
@@ -166,6 +166,8 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
 fn Enrolling(
     action: ServerAction<ChangeSecurity>,
     enrolment: Enrolment,
+    /// The code as typed, after a refusal.
+    typed: String,
     error: Option<String>,
     autofocus: bool,
 ) -> impl IntoView {
@@ -197,7 +199,7 @@ fn Enrolling(
             </ol>
             <DoorForm action plain=SECURITY_PATH class="form" labelledby="enrol-heading">
                 <div class="block">
-                    <TextField name="code" label="security.app_code" error=error required=true
+                    <TextField name="code" label="security.app_code" value=typed error=error required=true
                         autocomplete="one-time-code" inputmode="numeric" maxlength=12
                         validate=rule autofocus=autofocus focus_on_arrival=true hint="second_step.code_hint" />
                 </div>
