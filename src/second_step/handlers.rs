@@ -12,7 +12,7 @@ use crate::paths::{
 use crate::server::door::{self, Answer};
 use crate::server::pending_login::{self, PendingLogin};
 use crate::server::steady::Steady;
-use crate::server::{language, session, AppState};
+use crate::server::{browser, language, AppState};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -180,7 +180,7 @@ pub async fn answer_verify(
         return Ok(steady.answer(ended(state)).await);
     };
     let method = StepMethod::from_form(&form.method);
-    let browser = session::user_agent(headers);
+    let browser = browser::user_agent(headers);
     match form.intent.as_str() {
         "resend" => {
             let notice = send_code(state, &pending.account_id, browser.as_deref(), true).await?;

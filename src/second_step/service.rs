@@ -12,7 +12,7 @@ use crate::mail::{enqueue, templates};
 use crate::server::events::{self, EventKind};
 use crate::server::pending_login::{self, PendingLogin};
 use crate::server::throttle::{FailureCounter, NewRow, Reservation, SECOND_STEP_LOCK_MINUTES};
-use crate::server::{session, AppState};
+use crate::server::{browser, session, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
 use templates::FactorChange;
@@ -59,7 +59,7 @@ pub async fn begin(
         send_code(
             state,
             account_id,
-            session::user_agent(headers).as_deref(),
+            browser::user_agent(headers).as_deref(),
             false,
         )
         .await?;

@@ -4,6 +4,7 @@
 //! Nothing here names a flow or the app: `startup` composes them.
 
 pub mod assets;
+pub mod browser;
 pub mod captcha;
 pub mod clock;
 pub mod config;

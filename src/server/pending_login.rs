@@ -10,7 +10,7 @@
 //! Authentication Cheat Sheet, "Implementation": the second step must not
 //! be skippable by going elsewhere).
 
-use super::{session, tokens, AppState};
+use super::{browser, tokens, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
 
@@ -64,11 +64,11 @@ pub async fn open(
     .bind(now)
     .bind(now + PENDING_LOGIN_MINUTES * 60)
     .bind(next_path)
-    .bind(session::user_agent(headers))
+    .bind(browser::user_agent(headers))
     .execute(&state.db)
     .await
     .context("opening a pending login")?;
-    Ok(session::private_cookie(
+    Ok(browser::private_cookie(
         state,
         cookie_name(state),
         &id,
@@ -82,7 +82,7 @@ pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> anyhow::Result<Option<PendingLogin>> {
-    let Some(id) = session::cookie_value(headers, cookie_name(state)) else {
+    let Some(id) = browser::cookie_value(headers, cookie_name(state)) else {
         return Ok(None);
     };
     sqlx::query_as(
@@ -135,7 +135,7 @@ pub async fn end(conn: &mut sqlx::AnyConnection, id_hash: &str) -> anyhow::Resul
 /// Ends the request's pending login, if any (logout, a new login).
 /// Errors: the database failed.
 pub async fn close(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> {
-    if let Some(id) = session::cookie_value(headers, cookie_name(state)) {
+    if let Some(id) = browser::cookie_value(headers, cookie_name(state)) {
         sqlx::query("DELETE FROM pending_logins WHERE id_hash = $1")
             .bind(tokens::hash_token(&id))
             .execute(&state.db)
@@ -158,7 +158,7 @@ pub async fn end_all(conn: &mut sqlx::AnyConnection, account_id: &str) -> anyhow
 
 /// The `Set-Cookie` value that removes the pending login's cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    session::private_cookie(state, cookie_name(state), "", Some(0))
+    browser::private_cookie(state, cookie_name(state), "", Some(0))
 }
 
 /// Deletes expired pending logins. Errors: the database failed.

@@ -142,7 +142,7 @@ fn carries_personal_data(state: &AppState, request: &Request) -> bool {
             .path()
             .starts_with(crate::paths::SERVER_FN_PREFIX)
         || super::session::request_id_hash(state, request.headers()).is_some()
-        || super::session::cookie_value(request.headers(), super::pending_login::cookie_name(state))
+        || super::browser::cookie_value(request.headers(), super::pending_login::cookie_name(state))
             .is_some()
 }
 

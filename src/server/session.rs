@@ -8,10 +8,9 @@
 //! stores are per backend (no `Any`), and its records are opaque, while the
 //! portal must list and end one account's sessions.
 
-use super::{tokens, AppState};
+use super::{browser, tokens, AppState};
 use anyhow::Context;
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum::http::{HeaderMap, HeaderValue};
 
 /// The account behind a valid session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,41 +27,11 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-/// The session id the request carries, if it has the form of one (64 hex
-/// characters): anything else is ignored before the database is asked.
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    CookieJar::from_headers(headers)
-        .get(name)
-        .map(|cookie| cookie.value().to_owned())
-        .filter(|value| tokens::looks_like_token(value))
-}
-
 /// The session cookie (OWASP Session Management): `HttpOnly`,
 /// `SameSite=Lax`, `Path=/`, and under https `Secure` with the `__Host-`
 /// prefix; without `max_age` (seconds) it ends with the browser.
 fn set_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
-    private_cookie(state, cookie_name(state), value, max_age)
-}
-
-/// A `Set-Cookie` value for a cookie only this server reads, as the
-/// session's (`HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` under https):
-/// `name` is the session's or the pending login's, `max_age` in seconds.
-pub fn private_cookie(
-    state: &AppState,
-    name: &'static str,
-    value: &str,
-    max_age: Option<i64>,
-) -> HeaderValue {
-    let mut cookie = Cookie::build((name, value.to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies());
-    if let Some(seconds) = max_age {
-        cookie = cookie.max_age(::cookie::time::Duration::seconds(seconds));
-    }
-    HeaderValue::from_str(&cookie.build().to_string())
-        .unwrap_or(HeaderValue::from_static("sesame_session=; Max-Age=0"))
+    browser::private_cookie(state, cookie_name(state), value, max_age)
 }
 
 /// Opens a session for an account; returns the `Set-Cookie` value. Any
@@ -88,7 +57,7 @@ pub async fn open_in(
 ) -> anyhow::Result<HeaderValue> {
     let id = tokens::new_secret_token()?;
     let now = state.clock.now_seconds();
-    let user_agent = user_agent(request_headers);
+    let user_agent = browser::user_agent(request_headers);
     sqlx::query(
         "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, user_agent) \
          VALUES ($1, $2, $3, $3, $4)",
@@ -101,14 +70,6 @@ pub async fn open_in(
     .await
     .context("opening a session")?;
     Ok(set_cookie(state, &id, None))
-}
-
-/// The browser as its `User-Agent` names it, at most 300 characters.
-pub fn user_agent(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect::<String>())
 }
 
 /// How stale a session's recorded activity may grow before a request
@@ -124,7 +85,7 @@ pub const ACTIVITY_RESOLUTION_SECONDS: i64 = 60;
 /// when the recorded one is [`ACTIVITY_RESOLUTION_SECONDS`] old or more.
 /// Errors: the database failed.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Option<Session>> {
-    let Some(id) = cookie_value(headers, cookie_name(state)) else {
+    let Some(id) = browser::cookie_value(headers, cookie_name(state)) else {
         return Ok(None);
     };
     let id_hash = tokens::hash_token(&id);
@@ -170,7 +131,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Op
 
 /// Deletes the request's session, if any.
 pub async fn close(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> {
-    if let Some(id) = cookie_value(headers, cookie_name(state)) {
+    if let Some(id) = browser::cookie_value(headers, cookie_name(state)) {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(tokens::hash_token(&id))
             .execute(&state.db)
@@ -182,7 +143,7 @@ pub async fn close(state: &AppState, headers: &HeaderMap) -> anyhow::Result<()> 
 
 /// The stored hash of the request's session cookie, valid or not.
 pub fn request_id_hash(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, cookie_name(state)).map(|id| tokens::hash_token(&id))
+    browser::cookie_value(headers, cookie_name(state)).map(|id| tokens::hash_token(&id))
 }
 
 /// The account's live sessions, newest activity first:
