@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 pub struct AccountSummary {
     pub login_email: String,
     pub contact_email: Option<String>,
+    /// The contact address was confirmed by its owner (a link sent to it
+    /// was followed); one typed at signup is not, and gets nothing.
+    #[serde(default)]
+    pub contact_confirmed: bool,
     pub last_name: String,
     pub first_name: String,
     pub address: String,
@@ -43,6 +47,7 @@ mod loader {
     struct AccountRow {
         login_email: String,
         contact_email: Option<String>,
+        contact_confirmed: i64,
         last_name: String,
         first_name: String,
         address: String,
@@ -61,6 +66,7 @@ mod loader {
             AccountSummary {
                 login_email: row.login_email,
                 contact_email: row.contact_email,
+                contact_confirmed: row.contact_confirmed == 1,
                 last_name: row.last_name,
                 first_name: row.first_name,
                 address: row.address,
@@ -83,7 +89,7 @@ mod loader {
         account_id: &str,
     ) -> anyhow::Result<Option<AccountSummary>> {
         let row: Option<AccountRow> = sqlx::query_as(
-            "SELECT login_email, contact_email, last_name, first_name, address, address_complement_1, \
+            "SELECT login_email, contact_email, contact_confirmed, last_name, first_name, address, address_complement_1, \
              address_complement_2, postal_code, city, country, phone, fax, language FROM accounts WHERE id = $1",
         )
         .bind(account_id)

@@ -12,10 +12,12 @@ pub fn AccountDetails(account: AccountSummary) -> impl IntoView {
     let country = Country::parse(&account.country)
         .map(|c| c.name(lang.code()).to_owned())
         .unwrap_or_else(|_| account.country.clone());
-    let contact = account
-        .contact_email
-        .clone()
-        .unwrap_or_else(|| lang.t("account.same_as_login"));
+    let contact = match (&account.contact_email, account.contact_confirmed) {
+        (Some(contact), true) => contact.clone(),
+        // Typed at signup, never confirmed: it gets nothing yet (part 14).
+        (Some(contact), false) => format!("{contact} {}", lang.t("account.contact_unconfirmed")),
+        (None, _) => lang.t("account.same_as_login"),
+    };
     view! {
         <section class="block" aria-labelledby="details-general">
             <h2 id="details-general">{lang.t("signup.block_general")}</h2>

@@ -82,11 +82,9 @@ pub async fn request_change(
         .context("starting a contact change")?;
     links::lock_account(&mut tx, account_id).await?;
     let holder = Person::load(&mut *tx, account_id).await?;
-    let current = holder
-        .contact_email
-        .as_deref()
-        .unwrap_or(&holder.login_email);
-    if current == new_address.as_ref() {
+    // An address typed at signup and never confirmed may be confirmed now:
+    // it is not the current contact address until then.
+    if holder.contact() == new_address.as_ref() {
         errors.insert("contact_email", &AlreadyContact);
         return Ok(Err(errors));
     }
@@ -168,13 +166,14 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
         return change_login(state, tx, &link.account_id, &holder, lang, payload).await;
     }
     let page = if link.purpose == TokenPurpose::ContactConfirm {
-        let old = holder
-            .contact_email
-            .clone()
-            .unwrap_or_else(|| holder.login_email.clone());
+        // The address notices went to until now: the contact address if its
+        // owner confirmed it, else the login address. An address typed at
+        // signup and never confirmed gets no undo link (part 14, item 1):
+        // whoever typed it could put it back.
+        let old = holder.contact().to_owned();
         // NULL means "the login address".
         let stored = (payload != holder.login_email).then(|| payload.clone());
-        sqlx::query("UPDATE accounts SET contact_email = $1 WHERE id = $2")
+        sqlx::query("UPDATE accounts SET contact_email = $1, contact_confirmed = 1 WHERE id = $2")
             .bind(stored)
             .bind(&link.account_id)
             .execute(&mut *tx)
@@ -187,7 +186,7 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
             now.as_second(),
         )
         .await?;
-        let old_payload = holder.contact_email.clone().unwrap_or_default();
+        let old_payload = holder.confirmed_contact().unwrap_or_default().to_owned();
         let (revert, revert_until) = new_link(
             &mut tx,
             state,
@@ -223,8 +222,9 @@ pub async fn apply(state: &AppState, token: &str) -> anyhow::Result<ContactLinkS
         .await?;
         ContactLinkState::Confirmed { email: payload }
     } else {
+        // Undo links go only to addresses their owner confirmed.
         let restored = (!payload.is_empty()).then(|| payload.clone());
-        sqlx::query("UPDATE accounts SET contact_email = $1 WHERE id = $2")
+        sqlx::query("UPDATE accounts SET contact_email = $1, contact_confirmed = 1 WHERE id = $2")
             .bind(restored)
             .bind(&link.account_id)
             .execute(&mut *tx)

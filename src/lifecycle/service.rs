@@ -2,9 +2,8 @@
 
 use crate::accounts::links::{self, Change};
 use crate::accounts::ActedBy;
-use crate::accounts::{AccountState, Person, Role};
+use crate::accounts::{AccountState, Person, Role, PERSON_COLUMNS};
 use crate::domain::{EmailAddress, Reason};
-use crate::i18n::Lang;
 use crate::mail::enqueue;
 use crate::mail::templates;
 use crate::server::events::{self, EventKind};
@@ -56,13 +55,13 @@ pub async fn deactivate(
         .execute(&mut *tx)
         .await
         .context("taking the administrators' lock")?;
-    let person: Option<Person> = sqlx::query_as(
+    let person: Option<Person> = sqlx::query_as(&format!(
         "UPDATE accounts SET state = $3, deactivated_at = $1 \
          WHERE id = $2 AND state = $4 AND (role <> $5 OR EXISTS (\
            SELECT 1 FROM accounts other WHERE other.role = $5 AND other.state = $4 \
            AND other.id <> $2)) \
-         RETURNING login_email, contact_email, first_name, last_name, language",
-    )
+         RETURNING {PERSON_COLUMNS}",
+    ))
     .bind(now)
     .bind(account_id)
     .bind(AccountState::Deactivated.as_str())
@@ -123,11 +122,11 @@ pub async fn reactivate(
 ) -> anyhow::Result<bool> {
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a reactivation")?;
-    let person: Option<Person> = sqlx::query_as(
+    let person: Option<Person> = sqlx::query_as(&format!(
         "UPDATE accounts SET state = $2, deactivated_at = NULL \
          WHERE id = $1 AND state = $3 \
-         RETURNING login_email, contact_email, first_name, last_name, language",
-    )
+         RETURNING {PERSON_COLUMNS}",
+    ))
     .bind(account_id)
     .bind(AccountState::Active.as_str())
     .bind(AccountState::Deactivated.as_str())
@@ -179,18 +178,17 @@ pub async fn ask_for_reactivation(
         .begin()
         .await
         .context("starting a reactivation request")?;
-    let account: Option<(String, String, Option<String>, String, String, String)> = sqlx::query_as(
-        "SELECT id, login_email, contact_email, first_name, last_name, language FROM accounts \
-         WHERE login_email = $1 AND state = $2",
-    )
-    .bind(login_email.as_ref())
-    .bind(AccountState::Deactivated.as_str())
-    .fetch_optional(&mut *tx)
-    .await
-    .context("reading the account")?;
-    let Some((id, login, contact, first_name, last_name, language)) = account else {
+    let account: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
+            .bind(login_email.as_ref())
+            .bind(AccountState::Deactivated.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .context("reading the account")?;
+    let Some((id,)) = account else {
         return Ok(());
     };
+    let person = Person::load(&mut *tx, &id).await?;
     sqlx::query(
         "INSERT INTO reactivation_requests (account_id, requested_at) VALUES ($1, $2) \
          ON CONFLICT (account_id) DO NOTHING",
@@ -212,12 +210,11 @@ pub async fn ask_for_reactivation(
     .context("claiming the reactivation request email")?;
     if claimed.rows_affected() == 1 {
         events::record(&mut tx, &id, EventKind::ReactivationRequested, now).await?;
-        let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
         let email = templates::reactivation_requested(
-            lang,
-            contact.as_deref().unwrap_or(&login),
-            &format!("{first_name} {last_name}"),
-            &login,
+            person.lang(state.config.default_lang),
+            person.contact(),
+            &person.full_name(),
+            &person.login_email,
             &state.config.public_url,
         );
         enqueue(&mut tx, state, &email).await?;

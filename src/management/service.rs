@@ -7,7 +7,6 @@ use crate::accounts::memberships::{structure_by_siret, NoSuchStructure};
 use crate::accounts::MembershipStatus;
 use crate::accounts::{Actor, Standing};
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
-use crate::i18n::Lang;
 use crate::lifecycle::service::{deactivate, reactivate, Acting, Deactivation};
 use crate::mail::enqueue;
 use crate::mail::templates;
@@ -228,22 +227,12 @@ async fn decide_membership(
     if decided.rows_affected() != 1 {
         return Ok(false);
     }
-    let (login, contact, first_name, last_name, language, structure): (
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-    ) = sqlx::query_as(
-        "SELECT a.login_email, a.contact_email, a.first_name, a.last_name, a.language, s.name \
-         FROM accounts a, structures s WHERE a.id = $1 AND s.id = $2",
-    )
-    .bind(account_id)
-    .bind(structure_id)
-    .fetch_one(&mut *tx)
-    .await
-    .context("reading the person")?;
+    let person = crate::accounts::Person::load(&mut *tx, account_id).await?;
+    let (structure,): (String,) = sqlx::query_as("SELECT name FROM structures WHERE id = $1")
+        .bind(structure_id)
+        .fetch_one(&mut *tx)
+        .await
+        .context("reading the structure")?;
     let kind = if approved {
         EventKind::MembershipApproved
     } else {
@@ -258,11 +247,11 @@ async fn decide_membership(
         Some(reason.as_ref()),
     )
     .await?;
-    let lang = Lang::from_code(&language).unwrap_or(state.config.default_lang);
+    let lang = person.lang(state.config.default_lang);
     let email = templates::membership_decided(
         lang,
-        contact.as_deref().unwrap_or(&login),
-        &format!("{first_name} {last_name}"),
+        person.contact(),
+        &person.full_name(),
         &structure,
         approved,
         reason.as_ref(),

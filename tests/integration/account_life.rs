@@ -16,13 +16,17 @@ async fn state_of(app: &TestApp, email: &str) -> String {
     state
 }
 
+/// A contact address its owner confirmed earlier (through the link sent to
+/// it).
 async fn set_contact(app: &TestApp, email: &str, contact: &str) {
-    sqlx::query("UPDATE accounts SET contact_email = $1 WHERE login_email = $2")
-        .bind(contact)
-        .bind(email)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE accounts SET contact_email = $1, contact_confirmed = 1 WHERE login_email = $2",
+    )
+    .bind(contact)
+    .bind(email)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
 }
 
 fn sent(emails: &[StoredEmail], recipient: &str, kind: &str) -> usize {

@@ -11,6 +11,7 @@ mod deliverability;
 mod doors;
 mod faults;
 mod helpers;
+mod hijacking;
 mod language;
 mod links;
 mod login;
