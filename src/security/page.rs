@@ -3,9 +3,8 @@ use super::{
 };
 use crate::components::{
     loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, ErrorSummary,
-    FailureNotice, TextField, Validator,
+    FailureNotice, TextField,
 };
-use crate::domain::{OneTimeCode, UserMessage};
 use crate::i18n::use_lang;
 use crate::login::LogOutForm;
 use crate::paths::{SECURITY_PATH, SECURITY_QR_PATH};
@@ -172,11 +171,8 @@ fn Enrolling(
     autofocus: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    let rule: Validator = Callback::new(|raw: String| {
-        OneTimeCode::parse(&raw)
-            .err()
-            .map(|e| e.message_key().to_owned())
-    });
+    // The code's errors come from the server only (see the second step's
+    // page: a live check wiped them).
     let alt = lang.t_with("security.qr_alt", &[("key", &enrolment.key_grouped)]);
     view! {
         <section class="panel" aria-labelledby="enrol-heading">
@@ -201,7 +197,7 @@ fn Enrolling(
                 <div class="block">
                     <TextField name="code" label="security.app_code" value=typed error=error required=true
                         autocomplete="one-time-code" inputmode="numeric" maxlength=12
-                        validate=rule autofocus=autofocus focus_on_arrival=true hint="second_step.code_hint" />
+                        autofocus=autofocus focus_on_arrival=true hint="second_step.code_hint" />
                 </div>
                 <div class="actions">
                     <button type="submit" name="intent" value="app_confirm" class="button button--primary">
