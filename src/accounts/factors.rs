@@ -217,15 +217,7 @@ pub async fn issue_emailed_code(
             minutes: ((oldest + 3600 - now) + 59) / 60,
         });
     }
-    sqlx::query(
-        "UPDATE emailed_codes SET retired_at = $1 \
-         WHERE account_id = $2 AND used_at IS NULL AND retired_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .context("retiring the live code")?;
+    retire_live_code(conn, account_id, now).await?;
     let code = format!("{:06}", random_below(1_000_000)?);
     sqlx::query(
         "INSERT INTO emailed_codes (id, account_id, code_hash, sent_at, expires_at) \
@@ -245,6 +237,36 @@ pub async fn issue_emailed_code(
     .await
     .context("storing an emailed code")?;
     Ok(Issued::Code(code))
+}
+
+/// Retires the account's live emailed code, if any, in the caller's
+/// transaction: a new code replaces it, or a reset ends it.
+async fn retire_live_code(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE emailed_codes SET retired_at = $1 \
+         WHERE account_id = $2 AND used_at IS NULL AND retired_at IS NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await
+    .context("retiring the live code")?;
+    Ok(())
+}
+
+/// Emailed codes back on (the floor), in the caller's transaction: the
+/// app removed, or the factors reset.
+async fn switch_emailed_codes_on(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET emailed_codes_off = 0 WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("switching emailed codes back on")?;
+    Ok(())
 }
 
 /// When the account's live emailed code was sent, if one is live.
@@ -505,11 +527,7 @@ pub async fn remove_app(conn: &mut AnyConnection, account_id: &str) -> anyhow::R
     .execute(&mut *conn)
     .await
     .context("removing the app")?;
-    sqlx::query("UPDATE accounts SET emailed_codes_off = 0 WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await
-        .context("switching emailed codes back on")?;
+    switch_emailed_codes_on(conn, account_id).await?;
     Ok(removed.rows_affected() == 1)
 }
 
@@ -686,20 +704,8 @@ pub async fn reset(conn: &mut AnyConnection, account_id: &str, now: i64) -> anyh
         .execute(&mut *conn)
         .await
         .context("removing the recovery codes")?;
-    sqlx::query(
-        "UPDATE emailed_codes SET retired_at = $1 WHERE account_id = $2 \
-         AND used_at IS NULL AND retired_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .context("retiring the emailed codes")?;
-    sqlx::query("UPDATE accounts SET emailed_codes_off = 0 WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await
-        .context("switching emailed codes back on")?;
+    retire_live_code(conn, account_id, now).await?;
+    switch_emailed_codes_on(conn, account_id).await?;
     clear_failures(conn, account_id).await
 }
 
