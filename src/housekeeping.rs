@@ -44,6 +44,10 @@ pub async fn sweep(state: &AppState) {
         crate::accounts::factors::purge_spent(&state.db, now).await,
     );
     logged(
+        "purging key ceremonies",
+        crate::accounts::keys::purge_expired(&state.db, now).await,
+    );
+    logged(
         "purging recovery flows",
         crate::recovery::service::purge_expired(state).await,
     );

@@ -62,29 +62,32 @@ pub struct Factors {
     pub app_prompt_postponed_at: Option<i64>,
     /// Wrong second steps since the last right one.
     pub second_step_failures: i64,
+    /// Security keys registered (`accounts::keys`).
+    pub keys: i64,
 }
 
 impl Factors {
     /// Whether the emailed code may be switched off: only with an app and
     /// recovery codes left to fall back on.
     pub fn may_switch_emailed_codes_off(&self) -> bool {
-        self.app.is_some() && self.recovery_codes_left > 0
+        self.has_strong_factor() && self.recovery_codes_left > 0
+    }
+
+    /// An app or a security key: a factor the person holds, which the
+    /// second step asks for before the emailed code (ANSSI-PG-078 puts
+    /// possession factors first).
+    pub fn has_strong_factor(&self) -> bool {
+        self.app.is_some() || self.keys > 0
     }
 
     /// Whether to recommend adding an app after a login at `now` (Unix
     /// seconds): no app, and not put off in the last
     /// [`APP_PROMPT_POSTPONE_DAYS`] days.
     pub fn recommends_app(&self, now: i64) -> bool {
-        self.app.is_none()
+        !self.has_strong_factor()
             && self
                 .app_prompt_postponed_at
                 .is_none_or(|at| now - at >= APP_PROMPT_POSTPONE_DAYS * 86_400)
-    }
-
-    /// Whether the second step asks for the app first (else an emailed
-    /// code is sent as the password is checked).
-    pub fn app_first(&self) -> bool {
-        self.app.is_some()
     }
 }
 
@@ -115,18 +118,25 @@ pub async fn load(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<
         .fetch_one(&mut *conn)
         .await
         .context("reading the emailed codes' setting")?;
+    let (keys,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM security_keys WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await
+            .context("counting the security keys")?;
     let confirmed = app.and_then(|(added, confirmed, used)| confirmed.map(|_| (added, used)));
     Ok(Factors {
         app: confirmed,
         app_pending: app.is_some() && confirmed.is_none(),
         recovery_codes_left: left,
         recovery_codes_made_at: made_at,
-        // The floor: without an app, or with no recovery code left to
-        // fall back on, emailed codes are on whatever was chosen.
-        emailed_codes: off == 0 || confirmed.is_none() || left == 0,
+        // The floor: without an app or a key, or with no recovery code
+        // left to fall back on, emailed codes are on whatever was chosen.
+        emailed_codes: off == 0 || (confirmed.is_none() && keys == 0) || left == 0,
         emailed_code_used_at: used_at,
         app_prompt_postponed_at: postponed_at,
         second_step_failures: failures,
+        keys,
     })
 }
 
@@ -260,7 +270,10 @@ async fn retire_live_code(
 
 /// Emailed codes back on (the floor), in the caller's transaction: the
 /// app removed, or the factors reset.
-async fn switch_emailed_codes_on(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<()> {
+pub(super) async fn switch_emailed_codes_on(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> anyhow::Result<()> {
     sqlx::query("UPDATE accounts SET emailed_codes_off = 0 WHERE id = $1")
         .bind(account_id)
         .execute(&mut *conn)
@@ -518,7 +531,8 @@ pub async fn check_app_code(
 }
 
 /// Removes the account's app, in the caller's transaction, and switches
-/// emailed codes back on (the floor). True when there was a confirmed one.
+/// emailed codes back on (the floor) when no key is left either. True when
+/// there was a confirmed one.
 pub async fn remove_app(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<bool> {
     let removed = sqlx::query(
         "DELETE FROM authenticator_apps WHERE account_id = $1 AND confirmed_at IS NOT NULL",
@@ -527,7 +541,9 @@ pub async fn remove_app(conn: &mut AnyConnection, account_id: &str) -> anyhow::R
     .execute(&mut *conn)
     .await
     .context("removing the app")?;
-    switch_emailed_codes_on(conn, account_id).await?;
+    if !load(conn, account_id).await?.has_strong_factor() {
+        switch_emailed_codes_on(conn, account_id).await?;
+    }
     Ok(removed.rows_affected() == 1)
 }
 
@@ -690,7 +706,7 @@ pub async fn set_emailed_codes(
     Ok(true)
 }
 
-/// Removes the account's app and recovery codes and retires its emailed
+/// Removes the account's app, keys and recovery codes and retires its emailed
 /// codes, in the caller's transaction: its next login starts again with
 /// the emailed code (a manager's or an administrator's reset).
 pub async fn reset(conn: &mut AnyConnection, account_id: &str, now: i64) -> anyhow::Result<()> {
@@ -704,6 +720,11 @@ pub async fn reset(conn: &mut AnyConnection, account_id: &str, now: i64) -> anyh
         .execute(&mut *conn)
         .await
         .context("removing the recovery codes")?;
+    sqlx::query("DELETE FROM security_keys WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .context("removing the security keys")?;
     retire_live_code(conn, account_id, now).await?;
     switch_emailed_codes_on(conn, account_id).await?;
     clear_failures(conn, account_id).await

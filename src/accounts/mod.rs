@@ -2,12 +2,14 @@
 //! pages show, and on the server the emailed links (`links`), who acts on
 //! an account (`Actor`, `ActedBy`), membership requests (`memberships`) and
 //! the person's own language (`language`), and their second factors
-//! (`factors`).
+//! (`factors`, and the security keys: `keys`).
 
 #[cfg(feature = "ssr")]
 mod actor;
 #[cfg(feature = "ssr")]
 pub mod factors;
+#[cfg(feature = "ssr")]
+pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod language;
 #[cfg(feature = "ssr")]

@@ -11,6 +11,7 @@ mod loaded;
 mod page_state;
 mod password;
 mod shown;
+mod webauthn;
 
 pub use account_details::AccountDetails;
 pub use captcha::{new_challenge_id, CaptchaField};
@@ -24,3 +25,6 @@ pub use loaded::{loaded_page, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
 pub use shown::{shown_state, ActionAnswers};
+#[cfg(feature = "hydrate")]
+pub use webauthn::{available as keys_available, create as create_key, get as use_key};
+pub use webauthn::{KeyCeremony, KeyPrompt, KeyPromptError};

@@ -6,11 +6,13 @@
 //! the message shown next to its field.
 
 pub mod address;
+pub mod base64url;
 pub mod captcha;
 pub mod code;
 mod countries;
 pub mod email;
 pub mod form;
+pub mod key_name;
 pub mod name;
 pub mod password;
 pub mod phone;
@@ -27,6 +29,7 @@ pub use captcha::CaptchaAnswer;
 pub use code::{CodeError, OneTimeCode, RecoveryCode};
 pub use email::EmailAddress;
 pub use form::FieldErrors;
+pub use key_name::KeyName;
 pub use name::PersonName;
 pub use password::{NewPassword, PasswordChecks, PasswordError, PasswordPolicy};
 pub use phone::PhoneNumber;

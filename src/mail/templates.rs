@@ -636,6 +636,14 @@ pub fn second_step_code(
 pub enum FactorChange<'a> {
     AppAdded,
     AppRemoved,
+    /// A security key named `name` was registered.
+    KeyAdded {
+        name: &'a str,
+    },
+    /// The security key named `name` was removed.
+    KeyRemoved {
+        name: &'a str,
+    },
     RecoveryCodesRegenerated,
     /// A recovery code opened the account; `left` remain.
     RecoveryCodeUsed {
@@ -662,6 +670,8 @@ impl FactorChange<'_> {
         match self {
             FactorChange::AppAdded => "factor_app_added",
             FactorChange::AppRemoved => "factor_app_removed",
+            FactorChange::KeyAdded { .. } => "factor_key_added",
+            FactorChange::KeyRemoved { .. } => "factor_key_removed",
             FactorChange::RecoveryCodesRegenerated => "factor_codes_regenerated",
             FactorChange::RecoveryCodeUsed { .. } => "factor_code_used",
             FactorChange::EmailedCodesOn => "factor_emailed_on",
@@ -695,6 +705,9 @@ pub fn factor_changed(
         ),
         FactorChange::Reset { by, .. } => {
             lang.t_with(&format!("email.{key}.what_{}", by.key()), &[("at", at)])
+        }
+        FactorChange::KeyAdded { name } | FactorChange::KeyRemoved { name } => {
+            lang.t_with(&format!("email.{key}.what"), &[("at", at), ("name", name)])
         }
         _ => lang.t_with(&format!("email.{key}.what"), &[("at", at)]),
     };

@@ -4,6 +4,7 @@
 use super::service::{check, send_code, show, Checked, Shown};
 use super::{CodeRefused, SecondStepForm, SecondStepState, StepMethod, StepNotice};
 use crate::accounts::factors::{live_emailed_code_sent_at, EMAILED_CODE_MINUTES};
+use crate::accounts::keys::KeyRefusal;
 use crate::domain::FieldErrors;
 use crate::paths::{
     login_box_saying, with_next, HOME_PAGE_PATH, HOME_PATH, LOGIN_PATH, SECURITY_PATH,
@@ -110,6 +111,7 @@ fn draw(
             email_hint: shown.email_hint,
             minutes_left: shown.minutes_left,
             code: String::new(),
+            key_options: shown.key_options,
             notice,
             errors,
             failure: None,
@@ -199,7 +201,7 @@ pub async fn answer_verify(
             )
             .await;
         }
-        "use_app" | "use_email" | "use_recovery" => {
+        "use_key" | "use_app" | "use_email" | "use_recovery" => {
             let chosen = StepMethod::from_form(&form.intent[4..]);
             let live = live_emailed_code_sent_at(state, &pending.account_id).await?;
             let notice = if chosen == Some(StepMethod::Email) && live.is_none() {
@@ -230,9 +232,20 @@ pub async fn answer_verify(
         )
         .await;
     };
+    let typed = if method == StepMethod::Key {
+        &form.key
+    } else {
+        &form.code
+    };
     let checked = steady
-        .answer(check(state, headers, &pending, method, &form.code).await?)
+        .answer(check(state, headers, &pending, method, typed).await?)
         .await;
+    // A key's answer is no text to give back.
+    let kept = if method == StepMethod::Key {
+        ""
+    } else {
+        form.code.as_str()
+    };
     match checked {
         Checked::Passed {
             cookie,
@@ -252,15 +265,18 @@ pub async fn answer_verify(
                 person_language: language,
             })
         }
-        Checked::Unreadable(errors) => {
-            ask_again(state, &pending, method, None, errors, &form.code).await
-        }
+        Checked::Unreadable(errors) => ask_again(state, &pending, method, None, errors, kept).await,
         Checked::Wrong { left } => {
             let mut errors = FieldErrors::new();
-            errors.insert("code", &CodeRefused::Wrong);
-            let notice =
-                StepNotice::warning("second_step.tries_left", &[("count", left.to_string())]);
-            ask_again(state, &pending, method, Some(notice), errors, &form.code).await
+            let tries_left = if method == StepMethod::Key {
+                errors.insert("key", &KeyRefusal::NotRecognised);
+                "second_step.key_tries_left"
+            } else {
+                errors.insert("code", &CodeRefused::Wrong);
+                "second_step.tries_left"
+            };
+            let notice = StepNotice::warning(tries_left, &[("count", left.to_string())]);
+            ask_again(state, &pending, method, Some(notice), errors, kept).await
         }
         Checked::Ended => Ok(ended(state)),
         Checked::Locked { minutes } => Ok(Answer::Page(

@@ -3,8 +3,10 @@
 //!
 //! The password was right (`login`), so the browser holds a pending login
 //! (`server::pending_login`), which opens nothing but this page. States:
-//! 1. **Ask**: the code of the chosen method, with "Utiliser une autre
-//!    méthode". An account with an app is asked for it first; otherwise a
+//! 1. **Ask**: the code of the chosen method, or "Utiliser ma clé de
+//!    sécurité" (WebAuthn, with JavaScript), with "Utiliser une autre
+//!    méthode". An account with a key is asked for it first, then one with
+//!    an app for the app; otherwise a
 //!    6-digit code is emailed to the login address as the page opens, and
 //!    "Renvoyer un code" sends another (once a minute, 5 an hour).
 //! 2. **Right code**: the pending login ends and a session opens under a
@@ -60,6 +62,8 @@ pub async fn verify_second_step(
 /// A way through the second step, as the page and its form name it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepMethod {
+    /// A security key (WebAuthn), through the browser.
+    Key,
     /// A code from the authenticator app.
     App,
     /// A code emailed to the login address.
@@ -73,6 +77,7 @@ impl StepMethod {
     /// As the form's `method` field writes it.
     pub fn as_str(self) -> &'static str {
         match self {
+            StepMethod::Key => "key",
             StepMethod::App => "app",
             StepMethod::Email => "email",
             StepMethod::Recovery => "recovery",
@@ -81,6 +86,7 @@ impl StepMethod {
 
     pub fn from_form(value: &str) -> Option<StepMethod> {
         match value {
+            "key" => Some(StepMethod::Key),
             "app" => Some(StepMethod::App),
             "email" => Some(StepMethod::Email),
             "recovery" => Some(StepMethod::Recovery),
@@ -88,9 +94,11 @@ impl StepMethod {
         }
     }
 
-    /// The label of the code field for this method.
+    /// The label of the code field for this method (the key's button for
+    /// a key).
     pub fn field_label(self) -> &'static str {
         match self {
+            StepMethod::Key => "second_step.key_use",
             StepMethod::App => "second_step.app_code",
             StepMethod::Email => "second_step.email_code",
             StepMethod::Recovery => "second_step.recovery_code",
@@ -102,11 +110,14 @@ impl StepMethod {
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecondStepForm {
-    /// `app`, `email` or `recovery` ([`StepMethod`]).
+    /// `key`, `app`, `email` or `recovery` ([`StepMethod`]).
     pub method: String,
     pub code: String,
-    /// `verify` (the default), `resend`, or `use_app`, `use_email`,
-    /// `use_recovery` (another method).
+    /// The key's answer (`key`): the JSON of a WebAuthn
+    /// `PublicKeyCredential`, as `components::webauthn` writes it.
+    pub key: String,
+    /// `verify` (the default), `resend`, or `use_key`, `use_app`,
+    /// `use_email`, `use_recovery` (another method).
     pub intent: String,
 }
 
@@ -119,8 +130,9 @@ impl std::fmt::Debug for SecondStepForm {
     }
 }
 
-/// The form's one field.
-pub const CODE_FIELDS: &[(&str, &str)] = &[("code", "second_step.code")];
+/// The form's fields: the code, or the key's button.
+pub const CODE_FIELDS: &[(&str, &str)] =
+    &[("code", "second_step.code"), ("key", "second_step.key_use")];
 
 /// A notice above the form: its catalogue key and values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +164,8 @@ impl StepNotice {
 }
 
 /// What "Vérification en deux étapes" shows.
+// One state per page drawn: the size of the asking variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SecondStepState {
     /// The code of `method` is asked.
@@ -165,6 +179,9 @@ pub enum SecondStepState {
         minutes_left: i64,
         /// The code as typed, after a refusal (kept beside its error).
         code: String,
+        /// For a key: the options of this page's WebAuthn ceremony, for
+        /// `navigator.credentials.get` (JSON; single use, 5 minutes).
+        key_options: Option<String>,
         notice: Option<StepNotice>,
         errors: FieldErrors,
         failure: Option<crate::error::Reference>,
@@ -184,6 +201,7 @@ impl Default for SecondStepState {
             email_hint: String::new(),
             minutes_left: 10,
             code: String::new(),
+            key_options: None,
             notice: None,
             errors: FieldErrors::new(),
             failure: None,

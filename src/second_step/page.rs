@@ -1,9 +1,10 @@
+use super::SecondStepForm;
 use super::{
     load_second_step, SecondStepState, StepMethod, StepNotice, VerifySecondStep, CODE_FIELDS,
 };
 use crate::components::{
     loaded_page, shown_state, ActionAnswers, DoorAlert, DoorForm, ErrorSummary, FailureNotice,
-    Layout, TextField,
+    KeyCeremony, KeyPrompt, Layout, TextField,
 };
 use crate::domain::FieldErrors;
 use crate::i18n::{use_lang, Lang};
@@ -25,7 +26,8 @@ pub fn SecondStepPage() -> impl IntoView {
 fn SecondStep(state: SecondStepState) -> impl IntoView {
     let action = ServerAction::<VerifySecondStep>::new();
     let shown = shown_state(state, &[ActionAnswers::of(action)]);
-    move || match shown.get() {
+    move || {
+        match shown.get() {
         SecondStepState::Locked { minutes } => view! { <LockedStep minutes /> }.into_any(),
         SecondStepState::Blocked => view! { <BlockedStep /> }.into_any(),
         SecondStepState::Ask {
@@ -34,13 +36,15 @@ fn SecondStep(state: SecondStepState) -> impl IntoView {
             email_hint,
             minutes_left,
             code,
+            key_options,
             notice,
             errors,
             failure,
         } => view! {
-            <AskStep action method others email_hint minutes_left code notice errors failure />
+            <AskStep action method others email_hint minutes_left code key_options notice errors failure />
         }
         .into_any(),
+    }
     }
 }
 
@@ -56,6 +60,7 @@ fn notice_text(lang: Lang, notice: &StepNotice) -> String {
 /// The key of the button that switches to `method`.
 fn other_method_label(method: StepMethod, current: StepMethod) -> &'static str {
     match (method, current) {
+        (StepMethod::Key, _) => "second_step.use_key",
         (StepMethod::Email, StepMethod::App) => "second_step.lost_app_email",
         (StepMethod::Recovery, StepMethod::App) => "second_step.lost_app_recovery",
         (StepMethod::App, _) => "second_step.use_app",
@@ -73,13 +78,17 @@ fn AskStep(
     email_hint: String,
     minutes_left: i64,
     code: String,
+    key_options: Option<String>,
     notice: Option<StepNotice>,
     errors: FieldErrors,
     failure: Option<crate::error::Reference>,
 ) -> impl IntoView {
     let lang = use_lang();
     let code_error = errors.get("code").map(str::to_owned);
+    let key_error = errors.get("key").map(str::to_owned);
+    let by_key = method == StepMethod::Key;
     let intro = match method {
+        StepMethod::Key => lang.t("second_step.intro_key"),
         StepMethod::App => lang.t("second_step.intro_app"),
         StepMethod::Email => lang.t_with("second_step.intro_email", &[("email", &email_hint)]),
         StepMethod::Recovery => lang.t("second_step.intro_recovery"),
@@ -106,12 +115,32 @@ fn AskStep(
             {failure.map(|reference| view! { <FailureNotice reference /> })}
             <ErrorSummary errors=errors.clone() fields=CODE_FIELDS />
             <DoorAlert action />
+            {by_key.then(|| {
+                let on_answer = Callback::new(move |key: String| {
+                    action.dispatch(VerifySecondStep {
+                        form: SecondStepForm {
+                            method: StepMethod::Key.as_str().to_owned(),
+                            key,
+                            intent: "verify".to_owned(),
+                            ..SecondStepForm::default()
+                        },
+                    });
+                });
+                view! {
+                    <div class="block">
+                        <KeyPrompt options=key_options ceremony=KeyCeremony::Get label="second_step.key_use"
+                            name="key" error=key_error on_answer autofocus=true />
+                        <p class="hint">{lang.t_with("second_step.time_left", &[("minutes", &minutes)])}</p>
+                    </div>
+                }
+            })}
             <DoorForm action plain=VERIFICATION_PATH class="form">
+                <input type="hidden" name="method" value=method.as_str() />
+                {(!by_key).then(|| view! {
                 // The first submit button is the one Enter presses.
                 <button type="submit" name="intent" value="verify" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("second_step.submit")}
                 </button>
-                <input type="hidden" name="method" value=method.as_str() />
                 <div class="block">
                     <TextField name="code" label=method.field_label() value=code error=code_error
                         required=true autocomplete=autocomplete inputmode=inputmode
@@ -129,6 +158,7 @@ fn AskStep(
                         </button>
                     })}
                 </div>
+                })}
                 {has_others.then(|| view! {
                     <section class="block" aria-labelledby="other-methods">
                         <h2 id="other-methods">{lang.t("second_step.other_methods")}</h2>

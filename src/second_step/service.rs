@@ -5,7 +5,7 @@
 use super::{email_hint, StepMethod, StepNotice};
 use crate::accounts::factors::MAX_CONSECUTIVE_FAILURES;
 use crate::accounts::factors::{self, Factors, Issued, EMAILED_CODE_MINUTES};
-use crate::accounts::Person;
+use crate::accounts::{keys, Person};
 use crate::domain::{FieldErrors, OneTimeCode, RecoveryCode};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
@@ -17,9 +17,14 @@ use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
 use templates::FactorChange;
 
-/// The methods an account may use, the default first.
-pub fn methods(factors: &Factors) -> Vec<StepMethod> {
+/// The methods an account may use, the default first: a key (where the
+/// portal's address can carry keys: `keys_work`), the app, the emailed
+/// code, a recovery code.
+pub fn methods(factors: &Factors, keys_work: bool) -> Vec<StepMethod> {
     let mut methods = Vec::new();
+    if factors.keys > 0 && keys_work {
+        methods.push(StepMethod::Key);
+    }
     if factors.app.is_some() {
         methods.push(StepMethod::App);
     }
@@ -55,7 +60,7 @@ pub async fn begin(
         .is_some_and(|until| until > now);
     let blocked = factors.second_step_failures >= MAX_CONSECUTIVE_FAILURES;
     // Locked or blocked, no code is sent: it could not be used.
-    if !factors.app_first() && !locked && !blocked {
+    if !factors.has_strong_factor() && !locked && !blocked {
         send_code(
             state,
             account_id,
@@ -126,6 +131,8 @@ pub async fn send_code(
 /// What the page shows for a pending login.
 pub struct Shown {
     pub method: StepMethod,
+    /// For a key: the options of a new ceremony (JSON).
+    pub key_options: Option<String>,
     pub others: Vec<StepMethod>,
     pub email_hint: String,
     pub minutes_left: i64,
@@ -143,7 +150,7 @@ pub async fn show(
     method: Option<StepMethod>,
 ) -> anyhow::Result<Shown> {
     let factors = factors_of(state, &pending.account_id).await?;
-    let methods = methods(&factors);
+    let methods = methods(&factors, keys::relying_party(&state.config).is_some());
     let method = method
         .filter(|m| methods.contains(m))
         .or_else(|| methods.first().copied())
@@ -154,8 +161,14 @@ pub async fn show(
         .await?
         .filter(|until| *until > now)
         .map(|until| ((until - now) + 59) / 60);
+    let key_options = if method == StepMethod::Key {
+        keys::start_authentication(state, &pending.id_hash, &pending.account_id).await?
+    } else {
+        None
+    };
     Ok(Shown {
         method,
+        key_options,
         others: methods.into_iter().filter(|m| *m != method).collect(),
         email_hint: email_hint(&person.login_email),
         minutes_left: ((pending.expires_at - now) + 59) / 60,
@@ -197,11 +210,14 @@ pub enum Checked {
     Blocked,
 }
 
-/// Checks `raw` as a code of `method` for `pending`. Each try is reserved
-/// before the code is checked, on the pending login (5 at most, parallel
-/// tries included) and on the account's counter (10 in 15 minutes, as the
-/// password's); a wrong one also counts towards the 100 in a row that
-/// block the second step. Errors: the database failed.
+/// Checks `raw` as a code of `method` for `pending` (for a key: the
+/// browser's answer, as JSON). Each try is reserved before the code is
+/// checked, on the pending login (5 at most, parallel tries included) and
+/// on the account's counter (10 in 15 minutes, as the password's); a wrong
+/// one also counts towards the 100 in a row that block the second step. A
+/// key's answer is verified first, against its single-use ceremony: an
+/// answer to no live ceremony (expired, or already answered) counts
+/// nothing and is said so. Errors: the database failed.
 pub async fn check(
     state: &AppState,
     headers: &HeaderMap,
@@ -217,6 +233,14 @@ pub async fn check(
         StepMethod::Recovery => errors
             .check("code", RecoveryCode::parse(raw))
             .map(Typed::Recovery),
+        StepMethod::Key => {
+            if raw.is_empty() || raw.len() > MAX_KEY_ANSWER_BYTES {
+                errors.insert("key", &keys::KeyRefusal::NotRecognised);
+                None
+            } else {
+                Some(Typed::Key)
+            }
+        }
     };
     let Some(typed) = parsed else {
         return Ok(Checked::Unreadable(errors));
@@ -226,6 +250,18 @@ pub async fn check(
     if factors.second_step_failures >= MAX_CONSECUTIVE_FAILURES {
         return Ok(Checked::Blocked);
     }
+    let allowed = methods(&factors, true).contains(&method);
+    let key_verdict = if matches!(typed, Typed::Key) && allowed {
+        match keys::finish_authentication(state, &pending.id_hash, account_id, raw).await? {
+            Err(keys::KeyRefusal::Expired) => {
+                errors.insert("key", &keys::KeyRefusal::Expired);
+                return Ok(Checked::Unreadable(errors));
+            }
+            verdict => Some(verdict),
+        }
+    } else {
+        None
+    };
     let Some(attempt) = pending_login::reserve_attempt(state, &pending.id_hash).await? else {
         return Ok(Checked::Ended);
     };
@@ -239,7 +275,6 @@ pub async fn check(
             });
         }
     };
-    let allowed = methods(&factors).contains(&method);
     let right = allowed
         && match (&typed, method) {
             (Typed::Once(code), StepMethod::App) => {
@@ -272,6 +307,7 @@ pub async fn check(
                     None => false,
                 }
             }
+            (Typed::Key, StepMethod::Key) => matches!(key_verdict, Some(Ok(_))),
             _ => false,
         };
     if right {
@@ -332,7 +368,13 @@ pub async fn check(
 enum Typed {
     Once(OneTimeCode),
     Recovery(RecoveryCode),
+    /// A key's answer, verified against its ceremony.
+    Key,
 }
+
+/// The largest key answer read, in bytes: an assertion is a few hundred
+/// bytes; anything far larger is not one.
+const MAX_KEY_ANSWER_BYTES: usize = 16 * 1024;
 
 /// The second step passed: in one transaction under the account's lock,
 /// the pending login ends (once: of two parallel right codes, one opens a

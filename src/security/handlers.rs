@@ -96,10 +96,20 @@ pub async fn answer_act(
             shown.notice = Some(key.to_owned());
             shown.new_codes = super::ShownOnce(codes);
         }
+        Verdict::Done(Done::KeyOptions(name, options)) => {
+            shown.adding_key = Some((name, options));
+        }
+        Verdict::Done(Done::EditKey(id)) => {
+            shown.editing_key = shown.keys.iter().find(|key| key.id == id).cloned();
+        }
         Verdict::Refused(errors) => {
             shown.errors = errors;
             shown.refused = form.intent.clone();
             shown.typed_code = form.code.chars().take(20).collect();
+            shown.typed_key_name = form.key_name.chars().take(200).collect();
+            if form.intent == "key_rename" {
+                shown.editing_key = shown.keys.iter().find(|key| key.id == form.key_id).cloned();
+            }
         }
         Verdict::Failed(reference) => {
             shown.failure = Some(reference);

@@ -11,8 +11,13 @@
 //! - **Adding an app**: after the current password, the QR code (drawn by
 //!   the server), the key grouped by four and as an `otpauth://` link, and
 //!   the code field; the app counts only once a right code is typed.
+//! - **Adding a security key** (WebAuthn, with JavaScript): after its
+//!   name and the current password, "Enregistrer ma clé" opens the
+//!   browser's prompt; the key counts once the server verified its answer.
+//!   Keys are listed with when added and last used, renamable and
+//!   removable.
 //! - **New recovery codes**: shown once, with "Télécharger" and
-//!   "Imprimer", after the first app or a regeneration.
+//!   "Imprimer", after the first app or key, or a regeneration.
 //!
 //! Every change asks for the current password (the confirmation of an app
 //! asks for its code), is recorded in the feed and told to the owner by
@@ -66,7 +71,9 @@ pub async fn change_security(
 pub struct SecurityForm {
     /// `app_start`, `app_confirm`, `app_cancel`, `app_remove`,
     /// `codes_regenerate`, `emailed_off`, `emailed_on`, `postpone` ("Plus
-    /// tard" on the recommendation).
+    /// tard" on the recommendation); for security keys `key_start`,
+    /// `key_finish`, `key_cancel`, `key_rename`, and `key_edit:<id>`,
+    /// `key_remove:<id>` for one key of the list.
     pub intent: String,
     /// The current password (every change but the app's confirmation).
     pub password: String,
@@ -74,6 +81,23 @@ pub struct SecurityForm {
     pub code: String,
     /// Where "Plus tard" (`postpone`) goes on to: a path of this site.
     pub next: String,
+    /// A key's name: the one being added (`key_start`) or the new one
+    /// (`key_rename`).
+    pub key_name: String,
+    /// The key renamed (`key_rename`).
+    pub key_id: String,
+    /// The browser's answer to the key's registration (`key_finish`): the
+    /// JSON of a WebAuthn `RegisterPublicKeyCredential`.
+    pub key: String,
+}
+
+impl SecurityForm {
+    /// The key an intent `key_edit:<id>` or `key_remove:<id>` names, with
+    /// the intent's verb.
+    pub fn key_intent(&self) -> Option<(&str, &str)> {
+        let (verb, id) = self.intent.split_once(':')?;
+        matches!(verb, "key_edit" | "key_remove").then_some((verb, id))
+    }
 }
 
 impl std::fmt::Debug for SecurityForm {
@@ -87,8 +111,21 @@ impl std::fmt::Debug for SecurityForm {
 /// The fields of the page's forms, with their label keys.
 pub const SECURITY_FIELDS: &[(&str, &str)] = &[
     ("code", "security.app_code"),
+    ("key", "security.key_register"),
+    ("key_name", "security.key_name"),
     ("password", "security.password"),
 ];
+
+/// A security key as "Sécurité" lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyShown {
+    /// For the forms.
+    pub id: String,
+    pub name: String,
+    /// As the language writes dates.
+    pub added: String,
+    pub last_used: Option<String>,
+}
 
 /// An app being added: what the person copies into it. `Debug` shows
 /// neither the key nor the address.
@@ -157,6 +194,18 @@ pub struct SecurityPageState {
     /// The app's first code as typed, after a refusal.
     pub typed_code: String,
     pub failure: Option<crate::error::Reference>,
+    /// The account's security keys, oldest first.
+    pub keys: Vec<KeyShown>,
+    /// Whether the portal's address can carry keys (a domain, not an IP
+    /// address): else adding one is not offered.
+    pub keys_work: bool,
+    /// A key being added: its name, and the options of its ceremony for
+    /// `navigator.credentials.create` (JSON; single use, 5 minutes).
+    pub adding_key: Option<(String, String)>,
+    /// The key being renamed.
+    pub editing_key: Option<KeyShown>,
+    /// A key's name as typed, after a refusal.
+    pub typed_key_name: String,
 }
 
 /// The text file of new recovery codes ("Télécharger"), as a `data:`
@@ -222,7 +271,7 @@ mod tests {
             intent: "app_confirm".into(),
             password: "Vanille-Fraise-42".into(),
             code: "123456".into(),
-            next: String::new(),
+            ..SecurityForm::default()
         };
         let shown = format!("{form:?}");
         assert!(

@@ -1,9 +1,10 @@
 use super::{
-    codes_file, load_security_page, ChangeSecurity, Enrolment, SecurityPageState, SECURITY_FIELDS,
+    codes_file, load_security_page, ChangeSecurity, Enrolment, KeyShown, SecurityForm,
+    SecurityPageState, SECURITY_FIELDS,
 };
 use crate::components::{
     loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, ErrorSummary,
-    FailureNotice, TextField,
+    FailureNotice, KeyCeremony, KeyPrompt, TextField,
 };
 use crate::i18n::use_lang;
 use crate::login::LogOutForm;
@@ -57,6 +58,9 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
     let has_app = app.is_some();
     let enrolling = state.enrolment.is_some();
     let first_error = state.errors.first_in(SECURITY_FIELDS);
+    let keys = state.keys.clone();
+    let offers_key = state.keys_work && state.adding_key.is_none() && state.editing_key.is_none();
+    let typed_key_name = state.typed_key_name.clone();
     view! {
         <Title text=lang.t("security.title") />
         <ConnectedLayout name=state.name.clone() log_out=LogOutForm current=SECURITY_PATH manages=state.manages>
@@ -104,6 +108,29 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                             None => lang.t("security.app_none").into_any(),
                         }}
                     </dd>
+                    <dt>{lang.t("security.keys")}</dt>
+                    <dd>
+                        {if keys.is_empty() {
+                            lang.t("security.keys_none").into_any()
+                        } else {
+                            view! {
+                                <ul class="key-list">
+                                    {keys.iter().map(|key| {
+                                        let used = key.last_used.clone().unwrap_or_else(|| never.clone());
+                                        view! {
+                                            <li>
+                                                <strong>{key.name.clone()}</strong>
+                                                <br />
+                                                {lang.t_with("security.key_added_on", &[("when", &key.added)])}
+                                                <br />
+                                                {lang.t_with("security.last_used", &[("when", &used)])}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </dd>
                     <dt>{lang.t("security.recovery")}</dt>
                     <dd>
                         {lang.t_with("security.codes_left", &[("count", &codes_left)])}
@@ -117,6 +144,13 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
             {state.enrolment.clone().map(|enrolment| view! {
                 <Enrolling action enrolment typed=state.typed_code.clone() error=error("code") autofocus=first_error != Some("password") />
             })}
+            {state.adding_key.clone().map(|(name, options)| view! {
+                <AddingKey action name options />
+            })}
+            {state.editing_key.clone().map(|key| {
+                let typed = if state.refused == "key_rename" { typed_key_name.clone() } else { key.name.clone() };
+                view! { <RenamingKey action key typed error=error("key_name") /> }
+            })}
             <section class="panel" aria-labelledby="change-heading">
                 <h2 id="change-heading">{lang.t("security.change")}</h2>
                 <p>{lang.t("security.change_intro")}</p>
@@ -126,7 +160,20 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                             autocomplete="current-password" required=true maxlength=1024
                             error=error("password") autofocus=first_error == Some("password") />
                     </div>
+                    {offers_key.then(|| view! {
+                        <div class="block">
+                            <TextField name="key_name" label="security.key_name" value=typed_key_name.clone()
+                                hint="security.key_name_hint" maxlength=200
+                                error=error("key_name") autofocus=first_error == Some("key_name") />
+                        </div>
+                    })}
                     <div class="actions actions--list">
+                        {offers_key.then(|| view! {
+                            <button type="submit" name="intent" value="key_start" id="key" class="button button--primary"
+                                aria-describedby=error("key").map(|_| "key-error")>
+                                {lang.t("security.key_start")}
+                            </button>
+                        })}
                         {(!has_app && !enrolling).then(|| view! {
                             <button type="submit" name="intent" value="app_start" class="button button--primary">
                                 {lang.t("security.app_start")}
@@ -151,12 +198,100 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                             </button>
                         })}
                     </div>
+                    {error("key").filter(|_| offers_key).map(|key| view! {
+                        <p class="field__error" id="key-error" role="alert">{lang.t(&key)}</p>
+                    })}
+                    {(!keys.is_empty() && state.editing_key.is_none()).then(|| view! {
+                        <ul class="actions actions--list" aria-label=lang.t("security.keys")>
+                            {keys.iter().map(|key| view! { <KeyActions key=key.clone() /> }).collect_view()}
+                        </ul>
+                    })}
                     {(state.emailed_codes && !state.may_switch_emailed_off).then(|| view! {
                         <p class="hint">{lang.t("security.emailed_floor")}</p>
                     })}
                 </DoorForm>
             </section>
         </ConnectedLayout>
+    }
+}
+
+/// A key's buttons in the change form: rename it, or remove it (with the
+/// password above).
+#[component]
+fn KeyActions(key: KeyShown) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <li>
+            <button type="submit" name="intent" value=format!("key_edit:{}", key.id) class="button button--tertiary" formnovalidate=true>
+                {lang.t_with("security.key_rename_named", &[("name", &key.name)])}
+            </button>
+        </li>
+        <li>
+            <button type="submit" name="intent" value=format!("key_remove:{}", key.id) class="button button--secondary">
+                {lang.t_with("security.key_remove_named", &[("name", &key.name)])}
+            </button>
+        </li>
+    }
+}
+
+/// A key being added: the browser's prompt, started by a press (browsers
+/// want one), then its answer posted as `key_finish`.
+#[component]
+fn AddingKey(action: ServerAction<ChangeSecurity>, name: String, options: String) -> impl IntoView {
+    let lang = use_lang();
+    let on_answer = Callback::new(move |key: String| {
+        action.dispatch(ChangeSecurity {
+            form: SecurityForm {
+                intent: "key_finish".to_owned(),
+                key,
+                ..SecurityForm::default()
+            },
+        });
+    });
+    view! {
+        <section class="panel" aria-labelledby="key-heading">
+            <h2 id="key-heading">{lang.t_with("security.key_adding_title", &[("name", &name)])}</h2>
+            <p>{lang.t("security.key_adding_text")}</p>
+            <KeyPrompt options=Some(options) ceremony=KeyCeremony::Create label="security.key_register"
+                name="key-register" error=None on_answer autofocus=true />
+            <DoorForm action plain=SECURITY_PATH class="actions">
+                <button type="submit" name="intent" value="key_cancel" class="button button--secondary" formnovalidate=true>
+                    {lang.t("security.key_cancel")}
+                </button>
+            </DoorForm>
+        </section>
+    }
+}
+
+/// Renaming a key: its new name.
+#[component]
+fn RenamingKey(
+    action: ServerAction<ChangeSecurity>,
+    key: KeyShown,
+    /// The name in the field: the key's, or as typed after a refusal.
+    typed: String,
+    error: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="panel" aria-labelledby="rename-heading">
+            <h2 id="rename-heading">{lang.t_with("security.key_renaming_title", &[("name", &key.name)])}</h2>
+            <DoorForm action plain=SECURITY_PATH class="form" labelledby="rename-heading">
+                <input type="hidden" name="key_id" value=key.id.clone() />
+                <div class="block">
+                    <TextField name="key_name" label="security.key_new_name" value=typed error=error
+                        required=true maxlength=200 autofocus=true focus_on_arrival=true />
+                </div>
+                <div class="actions">
+                    <button type="submit" name="intent" value="key_rename" class="button button--primary">
+                        {lang.t("security.key_rename")}
+                    </button>
+                    <button type="submit" name="intent" value="key_cancel" class="button button--secondary" formnovalidate=true>
+                        {lang.t("security.key_cancel")}
+                    </button>
+                </div>
+            </DoorForm>
+        </section>
     }
 }
 

@@ -2,11 +2,12 @@
 //! as plain functions over the state (the tables' rules are
 //! `accounts::factors`).
 
-use super::{Enrolment, SecurityForm, SecurityPageState};
+use super::{Enrolment, KeyShown, SecurityForm, SecurityPageState};
 use crate::accounts::factors::{self, Factors};
+use crate::accounts::keys;
 use crate::accounts::{Actor, Person};
 use crate::domain::code::grouped_by_four;
-use crate::domain::{FieldErrors, OneTimeCode, UserMessage};
+use crate::domain::{FieldErrors, KeyName, OneTimeCode, UserMessage};
 use crate::i18n::Lang;
 use crate::login::credentials::check_current_password;
 use crate::mail::templates::{format_datetime, FactorChange};
@@ -21,6 +22,11 @@ pub enum Done {
     Notice(&'static str),
     /// New recovery codes, to show once, with the notice.
     NewCodes(Vec<String>, &'static str),
+    /// A key's registration started: its name and the ceremony's options
+    /// (JSON), for the browser.
+    KeyOptions(String, String),
+    /// The key `id` is to be renamed: its form.
+    EditKey(String),
 }
 
 impl std::fmt::Debug for Done {
@@ -28,6 +34,8 @@ impl std::fmt::Debug for Done {
         match self {
             Done::Notice(key) => write!(f, "Notice({key})"),
             Done::NewCodes(codes, key) => write!(f, "NewCodes({} codes, {key})", codes.len()),
+            Done::KeyOptions(..) => write!(f, "KeyOptions"),
+            Done::EditKey(id) => write!(f, "EditKey({id})"),
         }
     }
 }
@@ -46,6 +54,8 @@ pub enum SecurityRefusal {
     EmailedCodesAreTheFloor,
     /// Nothing to remove.
     NoApp,
+    /// No such key on the account (removed meanwhile).
+    NoKey,
 }
 
 impl UserMessage for SecurityRefusal {
@@ -56,6 +66,7 @@ impl UserMessage for SecurityRefusal {
             SecurityRefusal::NoEnrolment => "errors.factors.no_enrolment",
             SecurityRefusal::EmailedCodesAreTheFloor => "errors.factors.emailed_floor",
             SecurityRefusal::NoApp => "errors.factors.no_app",
+            SecurityRefusal::NoKey => "errors.factors.no_key",
         }
     }
 }
@@ -82,6 +93,7 @@ pub async fn overview(
     let mut conn = state.db.acquire().await.context("reading the factors")?;
     let found: Factors = factors::load(&mut conn, account_id).await?;
     let person = Person::load(&mut *conn, account_id).await?;
+    let stored_keys = keys::list(&mut conn, account_id).await?;
     drop(conn);
     let manages = Actor::load(state, account_id).await?.manages_anyone();
     let enrolment = if found.app_pending {
@@ -121,6 +133,16 @@ pub async fn overview(
         recovery_codes_left: found.recovery_codes_left,
         recovery_codes_made: found.recovery_codes_made_at.map(|at| date(lang, state, at)),
         enrolment,
+        keys: stored_keys
+            .into_iter()
+            .map(|key| KeyShown {
+                id: key.id,
+                name: key.name,
+                added: date(lang, state, key.created_at),
+                last_used: key.last_used_at.map(|at| date(lang, state, at)),
+            })
+            .collect(),
+        keys_work: keys::relying_party(&state.config).is_some(),
         ..SecurityPageState::default()
     })
 }
@@ -146,8 +168,46 @@ pub async fn act(
         .context("cancelling an enrolment")?;
         return Ok(Ok(Done::Notice("security.app_cancelled")));
     }
+    match form.intent.as_str() {
+        "key_finish" => return finish_key(state, account_id, session_id_hash, &form.key).await,
+        "key_cancel" => return Ok(Ok(Done::Notice("security.key_cancelled"))),
+        "key_rename" => return rename_key(state, account_id, form).await,
+        _ => {}
+    }
+    if let Some(("key_edit", id)) = form.key_intent() {
+        return Ok(Ok(Done::EditKey(id.to_owned())));
+    }
+    // The key's name is checked before the password, so that both errors
+    // show at once.
+    let key_name = if form.intent == "key_start" {
+        match KeyName::parse(&form.key_name) {
+            Ok(name) => Some(name),
+            Err(error) => {
+                let mut errors = refused("key_name", &error);
+                if let Err(refusal) =
+                    check_current_password(state, account_id, &form.password).await?
+                {
+                    errors.insert("password", &refusal);
+                }
+                return Ok(Err(errors));
+            }
+        }
+    } else {
+        None
+    };
     if let Err(refusal) = check_current_password(state, account_id, &form.password).await? {
         return Ok(Err(refused("password", &refusal)));
+    }
+    if let Some(name) = key_name {
+        return Ok(
+            match keys::start_registration(state, session_id_hash, account_id, &name).await? {
+                Ok(options) => Ok(Done::KeyOptions(name.as_ref().to_owned(), options)),
+                Err(refusal) => Err(refused("key_name", &refusal)),
+            },
+        );
+    }
+    if let Some(("key_remove", id)) = form.key_intent() {
+        return remove_key(state, account_id, session_id_hash, id).await;
     }
     match form.intent.as_str() {
         "app_start" => Ok(
@@ -228,6 +288,109 @@ pub async fn act(
     }
 }
 
+/// The browser's answer to the key's registration: a verified key is
+/// stored under the name chosen at the start, the owner told, and an
+/// account without recovery codes gets its first set, shown once (as with
+/// the first app).
+async fn finish_key(
+    state: &AppState,
+    account_id: &str,
+    session_id_hash: &str,
+    answer: &str,
+) -> anyhow::Result<Result<Done, FieldErrors>> {
+    let mut tx = state.db.begin().await.context("adding a key")?;
+    factors::lock_account(&mut tx, account_id).await?;
+    let name = match keys::finish_registration(&mut tx, state, session_id_hash, account_id, answer)
+        .await?
+    {
+        Ok(name) => name,
+        Err(refusal) => {
+            // The ceremony is spent either way.
+            tx.commit().await.context("ending a key ceremony")?;
+            return Ok(Err(refused("key", &refusal)));
+        }
+    };
+    let found = factors::load(&mut tx, account_id).await?;
+    let codes = if found.recovery_codes_left == 0 {
+        factors::new_recovery_codes(&mut tx, state, account_id).await?
+    } else {
+        Vec::new()
+    };
+    tell_owner(
+        &mut tx,
+        state,
+        account_id,
+        EventKind::KeyAdded,
+        FactorChange::KeyAdded { name: &name },
+        None,
+    )
+    .await?;
+    tx.commit().await.context("committing a key")?;
+    state.mailer.wake();
+    Ok(Ok(if codes.is_empty() {
+        Done::Notice("security.key_added")
+    } else {
+        Done::NewCodes(
+            codes.iter().map(|code| code.grouped()).collect(),
+            "security.key_added_with_codes",
+        )
+    }))
+}
+
+/// A key's new name (no password: a name changes nothing of what logs
+/// in), recorded in the feed.
+async fn rename_key(
+    state: &AppState,
+    account_id: &str,
+    form: &SecurityForm,
+) -> anyhow::Result<Result<Done, FieldErrors>> {
+    let name = match KeyName::parse(&form.key_name) {
+        Ok(name) => name,
+        Err(error) => return Ok(Err(refused("key_name", &error))),
+    };
+    let mut tx = state.db.begin().await.context("renaming a key")?;
+    if !keys::rename(&mut tx, account_id, &form.key_id, &name).await? {
+        return Ok(Err(refused("key_name", &SecurityRefusal::NoKey)));
+    }
+    crate::server::events::record(
+        &mut tx,
+        account_id,
+        EventKind::KeyRenamed,
+        state.clock.now_seconds(),
+    )
+    .await?;
+    tx.commit().await.context("committing a key's name")?;
+    Ok(Ok(Done::Notice("security.key_renamed")))
+}
+
+/// Removes the key `key_id`: the other sessions end (a factor removed,
+/// ASVS 4.0.3 V3.3.3), the owner is told.
+async fn remove_key(
+    state: &AppState,
+    account_id: &str,
+    session_id_hash: &str,
+    key_id: &str,
+) -> anyhow::Result<Result<Done, FieldErrors>> {
+    let mut tx = state.db.begin().await.context("removing a key")?;
+    factors::lock_account(&mut tx, account_id).await?;
+    let Some(name) = keys::remove(&mut tx, account_id, key_id).await? else {
+        return Ok(Err(refused("password", &SecurityRefusal::NoKey)));
+    };
+    session::end_others(&mut tx, account_id, Some(session_id_hash)).await?;
+    tell_owner(
+        &mut tx,
+        state,
+        account_id,
+        EventKind::KeyRemoved,
+        FactorChange::KeyRemoved { name: &name },
+        None,
+    )
+    .await?;
+    tx.commit().await.context("committing a key's removal")?;
+    state.mailer.wake();
+    Ok(Ok(Done::Notice("security.key_removed")))
+}
+
 /// The app's first code: a right one confirms the app (RFC 6238: the
 /// person proves the app holds the key) and, for an account without
 /// recovery codes, makes the first set, shown once.
@@ -300,7 +463,7 @@ pub async fn enrolment_qr(state: &AppState, account_id: &str) -> anyhow::Result<
 }
 
 /// A manager's or an administrator's reset of `account_id`'s factors, for
-/// `reason` (the person lost their phone): the app and recovery codes go,
+/// `reason` (the person lost their phone): the app, keys and recovery codes go,
 /// emailed codes come back on, every session and pending login ends, the
 /// person is told; their next login starts with the emailed code. The
 /// caller has checked that `actor` may act on the account. Errors: the

@@ -5,6 +5,7 @@
 mod account_life;
 mod activation;
 mod assets;
+mod authenticator;
 mod authority;
 mod bounds;
 mod deliverability;
@@ -21,5 +22,6 @@ mod outbox;
 mod recovery;
 mod second_step;
 mod security;
+mod security_keys;
 mod signup;
 mod smtp;

@@ -1,0 +1,521 @@
+//! Security keys (WebAuthn Level 2/3; issue 27, Chorus Pro since September
+//! 2024): the relying party, an account's keys (`security_keys`) and the
+//! ceremonies under way (`key_ceremonies`), over `webauthn-rs`.
+//!
+//! Rules, and where they come from:
+//! - The relying party id is the host of `SESAME_PUBLIC_URL` and the only
+//!   origin accepted is that address, never one read from the request
+//!   (WebAuthn Level 3, 7.1 steps 9 and 13, 7.2 steps 13 and 15). A public
+//!   address whose host is an IP address has no relying party id (5.1.3
+//!   step 7: a valid domain): keys are then not offered.
+//! - A challenge is random, single use, bound to the session or the
+//!   pending login that asked for it and kept [`CEREMONY_MINUTES`] minutes
+//!   (WebAuthn Level 3, 13.4.3 "Cryptographic Challenges").
+//! - A signature counter that does not grow refuses the key (7.2 step 22:
+//!   a possible clone); the crate's other checks stay on.
+//! - A credential id belongs to one account (7.1 step 26): the table's
+//!   unique column.
+
+use super::Person;
+use crate::domain::{base64url, KeyName, UserMessage};
+use crate::server::config::Config;
+use crate::server::AppState;
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+use webauthn_rs::prelude::{
+    Credential, PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey,
+    SecurityKeyAuthentication, SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
+};
+
+/// How long a ceremony's challenge may be answered, in minutes.
+pub const CEREMONY_MINUTES: i64 = 5;
+/// Keys an account may hold.
+pub const MAX_KEYS: i64 = 20;
+
+/// The portal as a WebAuthn relying party, from its public address:
+/// `None` when that address's host is not a domain (an IP address), so
+/// that keys cannot work there.
+pub fn relying_party(config: &Config) -> Option<Webauthn> {
+    let origin = Url::parse(&config.public_url).ok()?;
+    let host = origin.domain()?.to_owned();
+    WebauthnBuilder::new(&host, &origin)
+        .ok()?
+        .rp_name("Sésame")
+        .timeout(std::time::Duration::from_secs(
+            (CEREMONY_MINUTES * 60).unsigned_abs(),
+        ))
+        .build()
+        .ok()
+}
+
+/// A key as "Sécurité" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredKey {
+    /// The row's id, for the forms (not the credential id).
+    pub id: String,
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// Why a key was refused, said beside the key's button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRefusal {
+    /// No ceremony for this session or pending login, or past its
+    /// [`CEREMONY_MINUTES`], or already answered.
+    Expired,
+    /// The answer does not verify: another origin or relying party, a
+    /// challenge not this one, a bad signature, a counter that went back,
+    /// a key not of this account.
+    NotRecognised,
+    /// This key is already registered (to this account or another).
+    AlreadyRegistered,
+    /// [`MAX_KEYS`] already.
+    TooMany,
+    /// The portal's address cannot carry keys (see [`relying_party`]).
+    Unavailable,
+}
+
+impl UserMessage for KeyRefusal {
+    fn message_key(&self) -> &'static str {
+        match self {
+            KeyRefusal::Expired => "errors.key.expired",
+            KeyRefusal::NotRecognised => "errors.key.not_recognised",
+            KeyRefusal::AlreadyRegistered => "errors.key.already_registered",
+            KeyRefusal::TooMany => "errors.key.too_many",
+            KeyRefusal::Unavailable => "errors.key.unavailable",
+        }
+    }
+}
+
+/// What a ceremony keeps between its two halves.
+#[derive(Serialize, Deserialize)]
+enum Ceremony {
+    Register(SecurityKeyRegistration),
+    SecondStep(SecurityKeyAuthentication),
+}
+
+impl Ceremony {
+    fn purpose(&self) -> &'static str {
+        match self {
+            Ceremony::Register(_) => "register",
+            Ceremony::SecondStep(_) => "second_step",
+        }
+    }
+}
+
+/// The account's keys, oldest first. Errors: the database failed.
+pub async fn list(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Vec<StoredKey>> {
+    sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at FROM security_keys \
+         WHERE account_id = $1 ORDER BY created_at, id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("listing the security keys")
+}
+
+/// The account's credentials, with their rows' ids.
+async fn credentials(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> anyhow::Result<Vec<(String, Credential)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, credential FROM security_keys WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading the security keys")?;
+    rows.into_iter()
+        .map(|(id, json)| {
+            serde_json::from_str(&json)
+                .map(|credential| (id, credential))
+                .context("a stored security key does not read")
+        })
+        .collect()
+}
+
+/// The account's WebAuthn user handle, made at its first key.
+async fn user_handle(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Uuid> {
+    sqlx::query(
+        "UPDATE accounts SET webauthn_handle = $1 WHERE id = $2 AND webauthn_handle IS NULL",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await
+    .context("making a user handle")?;
+    let (handle,): (Option<String>,) =
+        sqlx::query_as("SELECT webauthn_handle FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await
+            .context("reading the user handle")?;
+    Uuid::parse_str(handle.as_deref().unwrap_or_default()).context("a user handle does not read")
+}
+
+/// Keeps `ceremony` for `binding`, replacing one of the same purpose.
+async fn keep(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    binding: &str,
+    account_id: &str,
+    ceremony: &Ceremony,
+    key_name: &str,
+) -> anyhow::Result<()> {
+    let purpose = ceremony.purpose();
+    sqlx::query("DELETE FROM key_ceremonies WHERE binding = $1 AND purpose = $2")
+        .bind(binding)
+        .bind(purpose)
+        .execute(&mut *conn)
+        .await
+        .context("replacing a key ceremony")?;
+    sqlx::query(
+        "INSERT INTO key_ceremonies (binding, purpose, account_id, state, key_name, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(binding)
+    .bind(purpose)
+    .bind(account_id)
+    .bind(serde_json::to_string(ceremony).context("writing a key ceremony")?)
+    .bind(key_name)
+    .bind(state.clock.now_seconds() + CEREMONY_MINUTES * 60)
+    .execute(&mut *conn)
+    .await
+    .context("keeping a key ceremony")?;
+    Ok(())
+}
+
+/// Takes the ceremony of `purpose` bound to `binding` for `account_id`:
+/// it is gone after this, answered or not (single use). `None` when there
+/// is none, or it has expired.
+async fn take(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    binding: &str,
+    purpose: &str,
+    account_id: &str,
+) -> anyhow::Result<Option<(Ceremony, String)>> {
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "DELETE FROM key_ceremonies WHERE binding = $1 AND purpose = $2 \
+         RETURNING account_id, state, key_name, expires_at",
+    )
+    .bind(binding)
+    .bind(purpose)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("taking a key ceremony")?;
+    let Some((owner, json, key_name, expires_at)) = row else {
+        return Ok(None);
+    };
+    if owner != account_id || expires_at <= state.clock.now_seconds() {
+        return Ok(None);
+    }
+    let ceremony = serde_json::from_str(&json).context("a key ceremony does not read")?;
+    Ok(Some((ceremony, key_name)))
+}
+
+/// Starts registering a key named `name` for `account_id`, bound to the
+/// session `binding`: the options for `navigator.credentials.create` as
+/// JSON (a `CreationChallengeResponse`). The account's keys are excluded
+/// (the browser says the key is already there). User verification is
+/// preferred, not required: a key without a PIN is a second factor.
+///
+/// Errors, as [`KeyRefusal`]: `Unavailable`, `TooMany`; the database
+/// failed (`Err`).
+pub async fn start_registration(
+    state: &AppState,
+    binding: &str,
+    account_id: &str,
+    name: &KeyName,
+) -> anyhow::Result<Result<String, KeyRefusal>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(Err(KeyRefusal::Unavailable));
+    };
+    let mut tx = state.db.begin().await.context("starting a key")?;
+    let existing = credentials(&mut tx, account_id).await?;
+    if existing.len() as i64 >= MAX_KEYS {
+        return Ok(Err(KeyRefusal::TooMany));
+    }
+    let person = Person::load(&mut *tx, account_id).await?;
+    let handle = user_handle(&mut tx, account_id).await?;
+    let exclude = existing
+        .into_iter()
+        .map(|(_, credential)| credential.cred_id)
+        .collect();
+    let (options, registration) = party
+        .start_securitykey_registration(
+            handle,
+            &person.login_email,
+            &person.full_name(),
+            Some(exclude),
+            None,
+            None,
+        )
+        .context("starting a key's registration")?;
+    keep(
+        &mut tx,
+        state,
+        binding,
+        account_id,
+        &Ceremony::Register(registration),
+        name.as_ref(),
+    )
+    .await?;
+    tx.commit().await.context("committing a key ceremony")?;
+    Ok(Ok(
+        serde_json::to_string(&options).context("writing a key's options")?
+    ))
+}
+
+/// Finishes the registration started for `binding` with the browser's
+/// answer (`answer`, the JSON of a `RegisterPublicKeyCredential`), in the
+/// caller's transaction: the key is stored under the name chosen at the
+/// start, which is returned.
+///
+/// Errors, as [`KeyRefusal`]: `Unavailable`, `Expired`, `NotRecognised`
+/// (the attestation does not verify), `AlreadyRegistered`, `TooMany`; the
+/// database failed (`Err`).
+pub async fn finish_registration(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    binding: &str,
+    account_id: &str,
+    answer: &str,
+) -> anyhow::Result<Result<String, KeyRefusal>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(Err(KeyRefusal::Unavailable));
+    };
+    let Some((Ceremony::Register(registration), name)) =
+        take(conn, state, binding, "register", account_id).await?
+    else {
+        return Ok(Err(KeyRefusal::Expired));
+    };
+    let Ok(answer) = serde_json::from_str::<RegisterPublicKeyCredential>(answer) else {
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let key = match party.finish_securitykey_registration(&answer, &registration) {
+        Ok(key) => key,
+        Err(error) => {
+            tracing::info!(%error, "a security key's registration was refused");
+            return Ok(Err(KeyRefusal::NotRecognised));
+        }
+    };
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM security_keys WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await
+            .context("counting the security keys")?;
+    if count >= MAX_KEYS {
+        return Ok(Err(KeyRefusal::TooMany));
+    }
+    let credential = Credential::from(key);
+    let credential_id = base64url::encode(credential.cred_id.as_ref());
+    let inserted = sqlx::query(
+        "INSERT INTO security_keys (id, account_id, credential_id, credential, name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (credential_id) DO NOTHING",
+    )
+    .bind(crate::server::tokens::new_id()?)
+    .bind(account_id)
+    .bind(&credential_id)
+    .bind(serde_json::to_string(&credential).context("writing a security key")?)
+    .bind(&name)
+    .bind(state.clock.now_seconds())
+    .execute(&mut *conn)
+    .await
+    .context("storing a security key")?;
+    if inserted.rows_affected() == 0 {
+        return Ok(Err(KeyRefusal::AlreadyRegistered));
+    }
+    Ok(Ok(name))
+}
+
+/// Starts the second step by key for the pending login `binding`: the
+/// options for `navigator.credentials.get` as JSON (a
+/// `RequestChallengeResponse` allowing the account's keys), or `None` when
+/// the account has no key or the portal's address cannot carry keys.
+/// Errors: the database failed.
+pub async fn start_authentication(
+    state: &AppState,
+    binding: &str,
+    account_id: &str,
+) -> anyhow::Result<Option<String>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(None);
+    };
+    let mut tx = state.db.begin().await.context("starting a key's use")?;
+    let keys: Vec<SecurityKey> = credentials(&mut tx, account_id)
+        .await?
+        .into_iter()
+        .map(|(_, credential)| SecurityKey::from(credential))
+        .collect();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let (options, authentication) = party
+        .start_securitykey_authentication(&keys)
+        .context("starting a key's use")?;
+    keep(
+        &mut tx,
+        state,
+        binding,
+        account_id,
+        &Ceremony::SecondStep(authentication),
+        "",
+    )
+    .await?;
+    tx.commit().await.context("committing a key ceremony")?;
+    Ok(Some(
+        serde_json::to_string(&options).context("writing a key's options")?,
+    ))
+}
+
+/// Checks the browser's answer (`answer`, the JSON of a
+/// `PublicKeyCredential`) to the ceremony of the pending login `binding`:
+/// the key's name when it verifies, its new counter and last use stored.
+///
+/// Errors, as [`KeyRefusal`]: `Unavailable`, `Expired`, `NotRecognised`;
+/// the database failed (`Err`).
+pub async fn finish_authentication(
+    state: &AppState,
+    binding: &str,
+    account_id: &str,
+    answer: &str,
+) -> anyhow::Result<Result<String, KeyRefusal>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(Err(KeyRefusal::Unavailable));
+    };
+    let mut tx = state.db.begin().await.context("using a key")?;
+    let Some((Ceremony::SecondStep(authentication), _)) =
+        take(&mut tx, state, binding, "second_step", account_id).await?
+    else {
+        tx.commit().await.context("ending a key ceremony")?;
+        return Ok(Err(KeyRefusal::Expired));
+    };
+    // The ceremony is spent whatever follows.
+    tx.commit().await.context("ending a key ceremony")?;
+    let Ok(answer) = serde_json::from_str::<PublicKeyCredential>(answer) else {
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let result = match party.finish_securitykey_authentication(&answer, &authentication) {
+        Ok(result) => result,
+        Err(error) => {
+            tracing::info!(%error, "a security key was refused at the second step");
+            return Ok(Err(KeyRefusal::NotRecognised));
+        }
+    };
+    let mut tx = state.db.begin().await.context("recording a key's use")?;
+    super::factors::lock_account(&mut tx, account_id).await?;
+    let used = credentials(&mut tx, account_id)
+        .await?
+        .into_iter()
+        .find(|(_, credential)| &credential.cred_id == result.cred_id());
+    let Some((id, credential)) = used else {
+        // Removed meanwhile.
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let mut key = SecurityKey::from(credential);
+    key.update_credential(&result);
+    sqlx::query("UPDATE security_keys SET credential = $1, last_used_at = $2 WHERE id = $3")
+        .bind(serde_json::to_string(&Credential::from(key)).context("writing a security key")?)
+        .bind(state.clock.now_seconds())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .context("recording a key's use")?;
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM security_keys WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await
+        .context("reading a key's name")?;
+    tx.commit().await.context("committing a key's use")?;
+    Ok(Ok(name))
+}
+
+/// Renames the account's key `key_id`: false when it has no such key.
+/// Errors: the database failed.
+pub async fn rename(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    key_id: &str,
+    name: &KeyName,
+) -> anyhow::Result<bool> {
+    let renamed =
+        sqlx::query("UPDATE security_keys SET name = $1 WHERE id = $2 AND account_id = $3")
+            .bind(name.as_ref())
+            .bind(key_id)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await
+            .context("renaming a key")?;
+    Ok(renamed.rows_affected() == 1)
+}
+
+/// Removes the account's key `key_id`, in the caller's transaction: its
+/// name, or `None` when it has no such key. Emailed codes come back on
+/// when no key nor app is left (the floor). Errors: the database failed.
+pub async fn remove(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    key_id: &str,
+) -> anyhow::Result<Option<String>> {
+    let removed: Option<(String,)> = sqlx::query_as(
+        "DELETE FROM security_keys WHERE id = $1 AND account_id = $2 RETURNING name",
+    )
+    .bind(key_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("removing a key")?;
+    if removed.is_some()
+        && !super::factors::load(conn, account_id)
+            .await?
+            .has_strong_factor()
+    {
+        super::factors::switch_emailed_codes_on(conn, account_id).await?;
+    }
+    Ok(removed.map(|(name,)| name))
+}
+
+/// Ceremonies past their time, gone. Errors: the database failed.
+pub async fn purge_expired(db: &crate::server::db::Db, now: i64) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM key_ceremonies WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await
+        .context("purging key ceremonies")?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(public_url: &str) -> Config {
+        Config {
+            public_url: public_url.into(),
+            ..Config::for_tests("sqlite::memory:".into())
+        }
+    }
+
+    #[test]
+    fn the_relying_party_is_the_public_address_and_its_host() {
+        let party = relying_party(&config("https://sesame.example.fr")).expect("a domain");
+        let origins: Vec<String> = party
+            .get_allowed_origins()
+            .iter()
+            .map(|url| url.origin().ascii_serialization())
+            .collect();
+        assert_eq!(origins, ["https://sesame.example.fr"]);
+    }
+
+    #[test]
+    fn an_address_on_an_ip_has_no_relying_party() {
+        assert!(relying_party(&config("http://127.0.0.1:3000")).is_none());
+        assert!(relying_party(&config("http://localhost:3000")).is_some());
+    }
+}
