@@ -97,11 +97,16 @@ enum Ceremony {
     SecondStep(SecurityKeyAuthentication),
 }
 
+/// The `purpose` column of a registration's ceremony.
+const REGISTER: &str = "register";
+/// The `purpose` column of a second step's ceremony.
+const SECOND_STEP: &str = "second_step";
+
 impl Ceremony {
     fn purpose(&self) -> &'static str {
         match self {
-            Ceremony::Register(_) => "register",
-            Ceremony::SecondStep(_) => "second_step",
+            Ceremony::Register(_) => REGISTER,
+            Ceremony::SecondStep(_) => SECOND_STEP,
         }
     }
 }
@@ -290,7 +295,7 @@ pub async fn finish_registration(
         return Ok(Err(KeyRefusal::Unavailable));
     };
     let Some((Ceremony::Register(registration), name)) =
-        take(conn, state, binding, "register", account_id).await?
+        take(conn, state, binding, REGISTER, account_id).await?
     else {
         return Ok(Err(KeyRefusal::Expired));
     };
@@ -391,7 +396,7 @@ pub async fn finish_authentication(
     };
     let mut tx = state.db.begin().await.context("using a key")?;
     let Some((Ceremony::SecondStep(authentication), _)) =
-        take(&mut tx, state, binding, "second_step", account_id).await?
+        take(&mut tx, state, binding, SECOND_STEP, account_id).await?
     else {
         tx.commit().await.context("ending a key ceremony")?;
         return Ok(Err(KeyRefusal::Expired));
@@ -420,18 +425,16 @@ pub async fn finish_authentication(
     };
     let mut key = SecurityKey::from(credential);
     key.update_credential(&result);
-    sqlx::query("UPDATE security_keys SET credential = $1, last_used_at = $2 WHERE id = $3")
-        .bind(serde_json::to_string(&Credential::from(key)).context("writing a security key")?)
-        .bind(state.clock.now_seconds())
-        .bind(&id)
-        .execute(&mut *tx)
-        .await
-        .context("recording a key's use")?;
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM security_keys WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&mut *tx)
-        .await
-        .context("reading a key's name")?;
+    let (name,): (String,) = sqlx::query_as(
+        "UPDATE security_keys SET credential = $1, last_used_at = $2 WHERE id = $3 \
+         RETURNING name",
+    )
+    .bind(serde_json::to_string(&Credential::from(key)).context("writing a security key")?)
+    .bind(state.clock.now_seconds())
+    .bind(&id)
+    .fetch_one(&mut *tx)
+    .await
+    .context("recording a key's use")?;
     tx.commit().await.context("committing a key's use")?;
     Ok(Ok(name))
 }

@@ -292,10 +292,7 @@ pub fn KeyPrompt(
                 }.into_any(),
             }}
             <p class="hint" role="status">
-                {move || waiting.get().then(|| lang.t(match ceremony {
-                    KeyCeremony::Create => "key.touch_to_add",
-                    KeyCeremony::Get => "key.touch_to_use",
-                }))}
+                {move || waiting.get().then(|| lang.t("key.touch"))}
             </p>
             {move || shown_error().map(|key| view! {
                 <p class="field__error" id=format!("{name}-error") role="alert">{lang.t(&key)}</p>

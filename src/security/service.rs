@@ -310,31 +310,16 @@ async fn finish_key(
             return Ok(Err(refused("key", &refusal)));
         }
     };
-    let found = factors::load(&mut tx, account_id).await?;
-    let codes = if found.recovery_codes_left == 0 {
-        factors::new_recovery_codes(&mut tx, state, account_id).await?
-    } else {
-        Vec::new()
-    };
-    tell_owner(
-        &mut tx,
+    factor_added(
+        tx,
         state,
         account_id,
         EventKind::KeyAdded,
         FactorChange::KeyAdded { name: &name },
-        None,
+        ("security.key_added", "security.key_added_with_codes"),
     )
-    .await?;
-    tx.commit().await.context("committing a key")?;
-    state.mailer.wake();
-    Ok(Ok(if codes.is_empty() {
-        Done::Notice("security.key_added")
-    } else {
-        Done::NewCodes(
-            codes.iter().map(|code| code.grouped()).collect(),
-            "security.key_added_with_codes",
-        )
-    }))
+    .await
+    .map(Ok)
 }
 
 /// A key's new name (no password: a name changes nothing of what logs
@@ -414,31 +399,45 @@ async fn confirm_app(
     }
     let mut tx = state.db.begin().await.context("confirming an app")?;
     factors::lock_account(&mut tx, account_id).await?;
+    factor_added(
+        tx,
+        state,
+        account_id,
+        EventKind::AppAdded,
+        FactorChange::AppAdded,
+        ("security.app_added", "security.app_added_with_codes"),
+    )
+    .await
+    .map(Ok)
+}
+
+/// The end of adding a strong factor (an app or a key), in `tx` under the
+/// account's lock: an account without recovery codes gets its first set,
+/// shown once; the owner is told (`event`, `change`) and the transaction
+/// committed. `notices`: the notice's catalogue key without new codes,
+/// and with them. Errors: the database failed.
+async fn factor_added(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    account_id: &str,
+    event: EventKind,
+    change: FactorChange<'_>,
+    notices: (&'static str, &'static str),
+) -> anyhow::Result<Done> {
     let found = factors::load(&mut tx, account_id).await?;
     let codes = if found.recovery_codes_left == 0 {
         factors::new_recovery_codes(&mut tx, state, account_id).await?
     } else {
         Vec::new()
     };
-    tell_owner(
-        &mut tx,
-        state,
-        account_id,
-        EventKind::AppAdded,
-        FactorChange::AppAdded,
-        None,
-    )
-    .await?;
-    tx.commit().await.context("committing an app")?;
+    tell_owner(&mut tx, state, account_id, event, change, None).await?;
+    tx.commit().await.context("committing a new factor")?;
     state.mailer.wake();
-    Ok(Ok(if codes.is_empty() {
-        Done::Notice("security.app_added")
+    Ok(if codes.is_empty() {
+        Done::Notice(notices.0)
     } else {
-        Done::NewCodes(
-            codes.iter().map(|code| code.grouped()).collect(),
-            "security.app_added_with_codes",
-        )
-    }))
+        Done::NewCodes(codes.iter().map(|code| code.grouped()).collect(), notices.1)
+    })
 }
 
 /// The SVG of the QR code of the app being added to the account, if one
