@@ -241,6 +241,9 @@ pub async fn start_registration(
         return Ok(Err(KeyRefusal::Unavailable));
     };
     let mut tx = state.db.begin().await.context("starting a key")?;
+    // Written before anything is read (`lock_account`): on SQLite a read
+    // upgraded to a write fails when another connection wrote between.
+    super::factors::lock_account(&mut tx, account_id).await?;
     let existing = credentials(&mut tx, account_id).await?;
     if existing.len() as i64 >= MAX_KEYS {
         return Ok(Err(KeyRefusal::TooMany));
@@ -353,6 +356,7 @@ pub async fn start_authentication(
         return Ok(None);
     };
     let mut tx = state.db.begin().await.context("starting a key's use")?;
+    super::factors::lock_account(&mut tx, account_id).await?;
     let keys: Vec<SecurityKey> = credentials(&mut tx, account_id)
         .await?
         .into_iter()

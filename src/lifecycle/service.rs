@@ -173,21 +173,34 @@ pub async fn ask_for_reactivation(
     login_email: &EmailAddress,
 ) -> anyhow::Result<()> {
     let now = state.clock.now_seconds();
+    let deactivated = "SELECT id FROM accounts WHERE login_email = $1 AND state = $2";
+    let account: Option<(String,)> = sqlx::query_as(deactivated)
+        .bind(login_email.as_ref())
+        .bind(AccountState::Deactivated.as_str())
+        .fetch_optional(&state.db)
+        .await
+        .context("reading the account")?;
+    let Some((id,)) = account else {
+        return Ok(());
+    };
     let mut tx = state
         .db
         .begin()
         .await
         .context("starting a reactivation request")?;
-    let account: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1 AND state = $2")
-            .bind(login_email.as_ref())
-            .bind(AccountState::Deactivated.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .context("reading the account")?;
-    let Some((id,)) = account else {
+    // The account's row first, then the reads (`lock_account`: on SQLite a
+    // read upgraded to a write fails when the outbox wrote in between); its
+    // state is read again under that lock.
+    links::lock_account(&mut tx, &id).await?;
+    let still: Option<(String,)> = sqlx::query_as(deactivated)
+        .bind(login_email.as_ref())
+        .bind(AccountState::Deactivated.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .context("reading the account")?;
+    if still.is_none() {
         return Ok(());
-    };
+    }
     let person = Person::load(&mut *tx, &id).await?;
     sqlx::query(
         "INSERT INTO reactivation_requests (account_id, requested_at) VALUES ($1, $2) \

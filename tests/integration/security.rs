@@ -845,3 +845,42 @@ async fn an_address_with_a_trailing_slash_goes_to_the_page_without_it() {
     assert!(response.location.is_none());
     assert_eq!(app.get_as("/", &cookie).await.status, 200);
 }
+
+/// Fifty deactivated accounts asking for reactivation at once: every
+/// request is recorded and its email queued (no "database is locked" on
+/// SQLite: the transaction takes the account's row before it reads).
+#[tokio::test]
+async fn fifty_concurrent_reactivation_requests_of_different_accounts_all_succeed() {
+    let app = spawn_app_with(|config| config.client_max_attempts = 1000).await;
+    let mut emails = Vec::new();
+    for _ in 0..50 {
+        let email = unique_email();
+        app.create_active_account(&email).await;
+        emails.push(email);
+    }
+    sqlx::query("UPDATE accounts SET state = 'deactivated'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let forms: Vec<[(&str, &str); 1]> = emails
+        .iter()
+        .map(|email| [("login_email", email.as_str())])
+        .collect();
+    let requests = forms
+        .iter()
+        .map(|form| app.post_form("/reactivation", form, None));
+    let statuses: Vec<u16> = futures::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s < 400), "{statuses:?}");
+    assert_eq!(app.count("reactivation_requests").await, 50);
+    app.wait_for_emails(|e| {
+        e.iter()
+            .filter(|e| e.kind == "reactivation_requested")
+            .count()
+            == 50
+    })
+    .await;
+}

@@ -417,3 +417,39 @@ async fn on_an_address_without_a_domain_keys_are_not_offered() {
     let plain = app.get_as("/securite", &cookie).await;
     assert!(!plain.body.contains("value=\"key_start\""));
 }
+
+/// Twenty people with a key reaching the second step at once: each page
+/// opens its ceremony (no "database is locked" on SQLite: the transaction
+/// takes the account's row before it reads the keys).
+#[tokio::test]
+async fn twenty_second_steps_by_key_opened_at_once_all_get_their_ceremony() {
+    let app = spawn_app_with(|config| {
+        config.public_url = ORIGIN.into();
+        config.client_max_attempts = 1000;
+    })
+    .await;
+    let mut emails = Vec::new();
+    for _ in 0..20 {
+        let email = unique_email();
+        with_a_key(&app, &email).await;
+        emails.push(email);
+    }
+    // The password steps within the pending logins' 10 minutes.
+    let mut pendings = Vec::new();
+    for email in &emails {
+        pendings.push(app.password_step(email, PASSWORD).await);
+    }
+    let pages = pendings
+        .iter()
+        .map(|pending| app.post_form("/api/verification/page", &[], Some(pending)));
+    let answers = futures::future::join_all(pages).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert!(
+            page_json(answer)["Ask"]["key_options"].is_string(),
+            "{}",
+            answer.body
+        );
+    }
+    assert_eq!(app.count("key_ceremonies").await, 20);
+}
