@@ -5,7 +5,9 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 1026);
 const maildevPort = Number(process.env.E2E_MAILDEV_PORT ?? 1081);
-const baseURL = `http://127.0.0.1:${port}`;
+// `localhost`, not 127.0.0.1: WebAuthn needs a domain for its relying party
+// (security keys and passkeys are refused on an IP address).
+const baseURL = `http://localhost:${port}`;
 process.env.MAILDEV_URL = `http://127.0.0.1:${maildevPort}`;
 
 // The server's configuration, also given to `sesame admin create` run by
@@ -64,7 +66,7 @@ export default defineConfig({
     {
       command: process.env.SESAME_BIN ?? '../target/release/sesame',
       cwd: '..',
-      url: baseURL,
+      url: `http://127.0.0.1:${port}`,
       reuseExistingServer: false,
       timeout: 30_000,
       env: serverEnv,

@@ -10,10 +10,11 @@ use crate::home::HomePage;
 use crate::i18n::Lang;
 use crate::lifecycle::ReactivationRequestPage;
 use crate::management::ManagementPage;
+use crate::not_me::NotMePage;
 use crate::paths::{
     ACTIVATION_PREFIX, CONTACT_LINK_PREFIX, FORGOT_PATH, HOME_PATH, LOGIN_PATH, MANAGEMENT_PATH,
-    MY_ACCOUNT_PATH, REACTIVATION_PATH, RESEND_PATH, RESET_PREFIX, SECURITY_PATH, SIGNUP_PATH,
-    VERIFICATION_PATH,
+    MY_ACCOUNT_PATH, NOT_ME_PREFIX, REACTIVATION_PATH, RESEND_PATH, RESET_PREFIX, SECURITY_PATH,
+    SIGNUP_PATH, VERIFICATION_PATH,
 };
 use crate::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::second_step::SecondStepPage;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment(CONTACT_LINK_PREFIX), ParamSegment("token")) view={Lazy::<ContactLinkRoute>::new()} />
                 <Route path=(StaticSegment(MANAGEMENT_PATH),) view={Lazy::<ManagementRoute>::new()} />
                 <Route path=(StaticSegment(RESET_PREFIX), ParamSegment("token")) view={Lazy::<ResetPasswordRoute>::new()} />
+                <Route path=(StaticSegment(NOT_ME_PREFIX), ParamSegment("token")) view={Lazy::<NotMeRoute>::new()} />
             </Routes>
         </Router>
     }
@@ -97,6 +99,7 @@ lazy_page! {
     ResetPasswordRoute => ResetPasswordPage,
     SecondStepRoute => SecondStepPage,
     SecurityRoute => SecurityPage,
+    NotMeRoute => NotMePage,
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod lifecycle;
 pub mod login;
 pub mod management;
+pub mod not_me;
 pub mod outcome;
 pub mod paths;
 pub mod recovery;

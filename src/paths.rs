@@ -28,6 +28,9 @@ pub const REACTIVATION_PATH: &str = "/reactivation";
 /// A contact address's confirmation or undo link:
 /// `/adresse-de-contact/<token>`.
 pub const CONTACT_LINK_PREFIX: &str = "/adresse-de-contact";
+/// "Ce n'était pas moi", from a new-browser notice:
+/// `/ce-n-etait-pas-moi/<token>`; its button posts to the same address.
+pub const NOT_ME_PREFIX: &str = "/ce-n-etait-pas-moi";
 /// "Vérification en deux étapes": the login's second step, and its
 /// plain post.
 pub const VERIFICATION_PATH: &str = "/verification";
@@ -46,6 +49,8 @@ pub const DEACTIVATE_FORM_PATH: &str = "/mon-compte/desactivation";
 pub const PASSWORD_FORM_PATH: &str = "/mon-compte/mot-de-passe";
 pub const SECRET_FORM_PATH: &str = "/mon-compte/question-secrete";
 pub const SESSIONS_FORM_PATH: &str = "/mon-compte/sessions";
+/// "Navigateurs connus": forgetting one, or all.
+pub const BROWSERS_FORM_PATH: &str = "/mon-compte/navigateurs";
 pub const LANGUAGE_FORM_PATH: &str = "/mon-compte/langue";
 pub const PROFILE_FORM_PATH: &str = "/mon-compte/coordonnees";
 pub const LOGIN_FORM_PATH: &str = "/mon-compte/identifiant";
@@ -138,6 +143,7 @@ mod tests {
             PASSWORD_FORM_PATH,
             SECRET_FORM_PATH,
             SESSIONS_FORM_PATH,
+            BROWSERS_FORM_PATH,
             LANGUAGE_FORM_PATH,
             PROFILE_FORM_PATH,
             LOGIN_FORM_PATH,

@@ -204,6 +204,7 @@ fn flow_routes() -> Router<AppState> {
         .merge(contact::handlers::routes())
         .merge(lifecycle::handlers::routes())
         .merge(management::handlers::routes())
+        .merge(crate::not_me::handlers::routes())
 }
 
 /// The whole site: the flows' routes, the language switch, captchas, the

@@ -7,15 +7,15 @@
 //! typed (never a password), or a failure's reference.
 
 use super::changes::{
-    close_sessions, deactivate_own_account, replace_password, replace_secret, save_language,
-    save_profile,
+    close_sessions, deactivate_own_account, forget_browsers, replace_password, replace_secret,
+    save_language, save_profile,
 };
 use super::forms::{
-    AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
-    SecretChangeForm, SessionForm,
+    AttachForm, BrowserForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm,
+    PasswordChangeForm, SecretChangeForm, SessionForm,
 };
 use super::profile::ProfileForm;
-use super::service::{connected_state, sessions};
+use super::service::{connected_state, known_browsers, sessions};
 use super::{AccountNotice, ConnectedPage, ConnectedPageState};
 use crate::accounts::memberships::request_membership;
 use crate::contact::service::{request_change, request_login_change};
@@ -59,6 +59,7 @@ pub async fn connected_answer(
     if page == ConnectedPage::MyAccount {
         let current = session::request_id_hash(state, headers);
         shown.sessions = sessions(state, account_id, current.as_deref(), lang).await?;
+        shown.browsers = known_browsers(state, headers, account_id, lang).await?;
     }
     adjust(&mut shown);
     Ok(Answer::Page(status, shown))
@@ -183,6 +184,32 @@ impl MyAccountForm for SessionForm {
             return Ok(Answer::session_ended(&state, "logged_out"));
         }
         let verdict = Verdict::of(answered, "ending sessions");
+        my_account_after(&state, &headers, id, verdict, Some, |_| {}).await
+    }
+}
+
+/// Forgets one known browser, or all: their next login is told again.
+impl MyAccountForm for BrowserForm {
+    async fn answer(
+        self,
+        state: AppState,
+        headers: HeaderMap,
+        connected: Connected,
+    ) -> anyhow::Result<Answer<ConnectedPageState>> {
+        let id = &connected.account_id;
+        let answered = forget_browsers(&state, id, &self.browser)
+            .await
+            .map(|forgotten| {
+                Ok(AccountNotice {
+                    key: if forgotten == 0 {
+                        "account.browsers_none_forgotten".into()
+                    } else {
+                        "account.browsers_forgotten".into()
+                    },
+                    email: String::new(),
+                })
+            });
+        let verdict = Verdict::of(answered, "forgetting browsers");
         my_account_after(&state, &headers, id, verdict, Some, |_| {}).await
     }
 }

@@ -7,8 +7,8 @@
 use super::forms::{PasswordChangeForm, SecretChangeForm};
 use super::AccountNotice;
 use crate::accounts::links::{self, Change};
-use crate::accounts::ActedBy;
 use crate::accounts::Person;
+use crate::accounts::{browsers, ActedBy};
 use crate::domain::password::parse_pair;
 use crate::domain::{
     FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion, UserMessage,
@@ -253,6 +253,29 @@ pub async fn close_sessions(
         .await
         .context("ending a session")?;
     Ok(ended.rows_affected())
+}
+
+/// Forgets the account's known browser `id`, or every one with `all`,
+/// recorded in the feed: how many were forgotten (their next login is
+/// told to the owner again). Errors: the database failed.
+pub async fn forget_browsers(state: &AppState, account_id: &str, id: &str) -> anyhow::Result<u64> {
+    let mut tx = state.db.begin().await.context("forgetting browsers")?;
+    let forgotten = if id == "all" {
+        browsers::forget(&mut tx, account_id, None).await?
+    } else {
+        browsers::forget(&mut tx, account_id, Some(id)).await?
+    };
+    if forgotten > 0 {
+        events::record(
+            &mut tx,
+            account_id,
+            EventKind::BrowserForgotten,
+            state.clock.now_seconds(),
+        )
+        .await?;
+    }
+    tx.commit().await.context("committing forgotten browsers")?;
+    Ok(forgotten)
 }
 
 /// The language of the account's emails and pages: saved; an unknown

@@ -47,6 +47,13 @@ pub struct SessionForm {
     pub session: String,
 }
 
+/// "Oublier ce navigateur": a known browser's id, or `all`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrowserForm {
+    pub browser: String,
+}
+
 /// The language of the emails and of the pages: `fr` or `en`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

@@ -5,15 +5,15 @@
 
 use super::answers::{connected_answer, MyAccountForm};
 use super::forms::{
-    AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
-    SecretChangeForm, SessionForm,
+    AttachForm, BrowserForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm,
+    PasswordChangeForm, SecretChangeForm, SessionForm,
 };
 use super::profile::ProfileForm;
 use super::ConnectedPage;
 use crate::paths::{
-    with_segment, ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH,
-    LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
-    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
+    with_segment, ATTACH_FORM_PATH, BROWSERS_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH,
+    HOME_PATH, LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH,
+    PROFILE_FORM_PATH, SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use crate::server::door;
 use crate::server::web::Connected;
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(PASSWORD_FORM_PATH, form::<PasswordChangeForm>())
         .route(SECRET_FORM_PATH, form::<SecretChangeForm>())
         .route(SESSIONS_FORM_PATH, form::<SessionForm>())
+        .route(BROWSERS_FORM_PATH, form::<BrowserForm>())
         .route(PROFILE_FORM_PATH, form::<ProfileForm>())
         .route(LANGUAGE_FORM_PATH, form::<LanguageForm>())
         .route(LOGIN_FORM_PATH, form::<LoginChangeForm>())

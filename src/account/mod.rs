@@ -19,8 +19,8 @@ pub use page::{ConnectedHomePage, MyAccountPage};
 
 use crate::outcome::{DoorError, Outcome};
 use forms::{
-    AttachForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm, PasswordChangeForm,
-    SecretChangeForm, SessionForm,
+    AttachForm, BrowserForm, ContactForm, DeactivateForm, LanguageForm, LoginChangeForm,
+    PasswordChangeForm, SecretChangeForm, SessionForm,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,18 @@ pub async fn change_secret(
 #[server(prefix = "/api", endpoint = "mon-compte/sessions")]
 pub async fn end_sessions(
     #[server(flatten)] form: SessionForm,
+) -> Result<Outcome<ConnectedPageState>, DoorError> {
+    crate::server::door::connected_fn(|state, headers, connected| {
+        answers::MyAccountForm::answer(form, state, headers, connected)
+    })
+    .await
+}
+
+/// Forgetting known browsers (`POST /mon-compte/navigateurs`).
+/// Errors: as [`load_connected_page`].
+#[server(prefix = "/api", endpoint = "mon-compte/navigateurs")]
+pub async fn forget_browsers(
+    #[server(flatten)] form: BrowserForm,
 ) -> Result<Outcome<ConnectedPageState>, DoorError> {
     crate::server::door::connected_fn(|state, headers, connected| {
         answers::MyAccountForm::answer(form, state, headers, connected)
@@ -223,6 +235,20 @@ pub struct SessionLine {
     pub current: bool,
 }
 
+/// A browser the account logged in from, as "Mon compte" lists it
+/// (`accounts::browsers`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowserLine {
+    /// The row's id, for the form that forgets it.
+    pub id: String,
+    /// Its browser and system in words, from its last login.
+    pub device: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// This very browser.
+    pub current: bool,
+}
+
 /// One of the two connected pages. Each loads only what it shows:
 /// "Accueil connecté" the event feed and the news, "Mon compte" the
 /// structures and the sessions (both: the account and whether it manages
@@ -258,6 +284,8 @@ pub struct ConnectedPageState {
     pub manages: bool,
     pub memberships: Vec<MembershipLine>,
     pub sessions: Vec<SessionLine>,
+    /// "Navigateurs connus" ("Mon compte" only).
+    pub browsers: Vec<BrowserLine>,
     pub notice: Option<AccountNotice>,
     pub errors: crate::domain::FieldErrors,
     pub typed: AccountForms,

@@ -1,7 +1,7 @@
 use super::{
     load_connected_page, ChangeContact, ChangeLanguage, ChangeLogin, ChangePassword, ChangeSecret,
-    ConnectedPage, ConnectedPageState, DeactivateOwn, EndSessions, RequestAttachment,
-    UpdateProfile,
+    ConnectedPage, ConnectedPageState, DeactivateOwn, EndSessions, ForgetBrowsers,
+    RequestAttachment, UpdateProfile,
 };
 use crate::components::{
     loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
@@ -11,9 +11,9 @@ use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
 use crate::login::LogOutForm;
 use crate::paths::{
-    ATTACH_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH, LANGUAGE_FORM_PATH,
-    LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH, SECRET_FORM_PATH,
-    SESSIONS_FORM_PATH,
+    ATTACH_FORM_PATH, BROWSERS_FORM_PATH, CONTACT_FORM_PATH, DEACTIVATE_FORM_PATH, HOME_PATH,
+    LANGUAGE_FORM_PATH, LOGIN_FORM_PATH, MY_ACCOUNT_PATH, PASSWORD_FORM_PATH, PROFILE_FORM_PATH,
+    SECRET_FORM_PATH, SESSIONS_FORM_PATH,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,6 +90,7 @@ struct AccountActions {
     password: ServerAction<ChangePassword>,
     secret: ServerAction<ChangeSecret>,
     sessions: ServerAction<EndSessions>,
+    browsers: ServerAction<ForgetBrowsers>,
     language: ServerAction<ChangeLanguage>,
     deactivate: ServerAction<DeactivateOwn>,
 }
@@ -104,6 +105,7 @@ fn MyAccount(state: ConnectedPageState) -> impl IntoView {
         password: ServerAction::new(),
         secret: ServerAction::new(),
         sessions: ServerAction::new(),
+        browsers: ServerAction::new(),
         language: ServerAction::new(),
         deactivate: ServerAction::new(),
     };
@@ -117,6 +119,7 @@ fn MyAccount(state: ConnectedPageState) -> impl IntoView {
             ActionAnswers::of(actions.password),
             ActionAnswers::of(actions.secret),
             ActionAnswers::of(actions.sessions),
+            ActionAnswers::of(actions.browsers),
             ActionAnswers::of(actions.language),
             ActionAnswers::of(actions.deactivate),
         ],
@@ -305,6 +308,37 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
                 <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
                     <input type="hidden" name="session" value="others" />
                     <button type="submit" class="button button--secondary">{lang.t("account.sessions_end_others")}</button>
+                </DoorForm>
+            </section>
+
+            <section class="block" aria-labelledby="browsers-heading">
+                <h2 id="browsers-heading">{lang.t("account.browsers_heading")}</h2>
+                <p class="field__hint">{lang.t("account.browsers_intro")}</p>
+                <DoorAlert action=actions.browsers />
+                <ul class="rows">
+                    {state.browsers.into_iter().map(|b| {
+                        let label = lang.t_with("account.browser_forget_named", &[("device", &b.device)]);
+                        view! {
+                            <li class="row">
+                                <p>
+                                    <strong>{b.device.clone()}</strong>
+                                    {b.current.then(|| format!(" — {}", lang.t("account.browser_current")))}
+                                    <br />
+                                    {lang.t_with("account.browser_times", &[("first", &b.first_seen), ("last", &b.last_seen)])}
+                                </p>
+                                <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
+                                    <input type="hidden" name="browser" value=b.id />
+                                    <button type="submit" class="button button--secondary" aria-label=label>
+                                        {lang.t("account.browser_forget")}
+                                    </button>
+                                </DoorForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
+                    <input type="hidden" name="browser" value="all" />
+                    <button type="submit" class="button button--secondary">{lang.t("account.browsers_forget_all")}</button>
                 </DoorForm>
             </section>
 

@@ -1,12 +1,17 @@
 //! Loading the connected pages, and the session gate in front of them.
 
-use super::{ConnectedPage, ConnectedPageState, EventLine, MembershipLine, NewsItem, SessionLine};
+use super::{
+    BrowserLine, ConnectedPage, ConnectedPageState, EventLine, MembershipLine, NewsItem,
+    SessionLine,
+};
+use crate::accounts::browsers;
 use crate::accounts::summary::account_summary;
 use crate::i18n::Lang;
 use crate::mail::templates::format_datetime;
 use crate::server::events::EventKind;
 use crate::server::{session, AppState};
 use anyhow::Context;
+use axum::http::HeaderMap;
 
 /// The account's events, newest first, with who did them when it was
 /// someone else, and why.
@@ -123,6 +128,42 @@ pub async fn connected_state(
     Ok(shown)
 }
 
+/// The account's known browsers (`accounts::browsers`), the latest login
+/// first, the request's own marked. Errors: the database failed.
+pub async fn known_browsers(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+    lang: Lang,
+) -> anyhow::Result<Vec<BrowserLine>> {
+    let when = |at: i64| {
+        jiff::Timestamp::from_second(at)
+            .map(|t| format_datetime(lang, t, &state.config.timezone))
+            .unwrap_or_default()
+    };
+    let current = crate::server::browser::cookie_value(headers, browsers::cookie_name(state));
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .context("listing the known browsers")?;
+    Ok(browsers::list(&mut conn, account_id, current.as_deref())
+        .await?
+        .into_iter()
+        .map(|known| BrowserLine {
+            device: known
+                .user_agent
+                .as_deref()
+                .map(crate::server::browser::describe)
+                .unwrap_or_default(),
+            first_seen: when(known.first_seen_at),
+            last_seen: when(known.last_seen_at),
+            current: known.current,
+            id: known.id,
+        })
+        .collect())
+}
+
 /// The account's open sessions, the request's own marked.
 pub async fn sessions(
     state: &AppState,
@@ -142,32 +183,10 @@ pub async fn sessions(
             handle: id_hash[..16.min(id_hash.len())].to_owned(),
             started: when(created),
             last_seen: when(last_seen),
-            device: agent.map(|a| describe_agent(&a)).unwrap_or_default(),
+            device: agent
+                .map(|a| crate::server::browser::describe(&a))
+                .unwrap_or_default(),
             current: Some(id_hash.as_str()) == current,
         })
         .collect())
-}
-
-/// "Firefox sur Linux"-like words from a User-Agent, without a parser crate:
-/// the browser and the system names the agent contains.
-fn describe_agent(agent: &str) -> String {
-    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
-        .iter()
-        .find(|marker| agent.contains(*marker))
-        .map(|marker| match *marker {
-            "Edg/" => "Edge",
-            "Firefox/" => "Firefox",
-            "Chrome/" => "Chrome",
-            _ => "Safari",
-        });
-    let system = ["Windows", "Android", "iPhone", "Mac OS", "Linux"]
-        .iter()
-        .find(|marker| agent.contains(*marker))
-        .copied();
-    match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} — {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => s.to_owned(),
-        (None, None) => agent.chars().take(60).collect(),
-    }
 }

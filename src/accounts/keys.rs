@@ -15,6 +15,16 @@
 //!   a possible clone); the crate's other checks stay on.
 //! - A credential id belongs to one account (7.1 step 26): the table's
 //!   unique column.
+//! - A passkey ([`KeyKind::Passkey`]) is registered as a discoverable
+//!   credential with user verification required (5.4.6
+//!   `residentKey: "required"`, 6.2.3): only such a key logs in from the
+//!   login box without the password, and only with user verification in
+//!   that assertion too (7.2 step 17). Any other key is a second factor
+//!   only (issue 27; ANSSI-PG-078, possession plus knowledge or inherence
+//!   on the device).
+//! - A login box ceremony knows no account until the answer names one: it
+//!   is kept under the SHA-256 of a random id given to the browser
+//!   (`passkey_logins`), single use, [`CEREMONY_MINUTES`] minutes.
 
 use super::Person;
 use crate::domain::{base64url, KeyName, UserMessage};
@@ -24,8 +34,9 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use webauthn_rs::prelude::{
-    Credential, PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey,
-    SecurityKeyAuthentication, SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
+    AuthenticationResult, Credential, DiscoverableAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey, SecurityKeyAuthentication,
+    SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError,
 };
 
 /// How long a ceremony's challenge may be answered, in minutes.
@@ -49,6 +60,16 @@ pub fn relying_party(config: &Config) -> Option<Webauthn> {
         .ok()
 }
 
+/// What a key is registered for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyKind {
+    /// A second factor, after the password (user verification preferred).
+    SecurityKey,
+    /// A discoverable credential with user verification: also logs in
+    /// from the login box without the password.
+    Passkey,
+}
+
 /// A key as "Sécurité" lists it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredKey {
@@ -58,6 +79,27 @@ pub struct StoredKey {
     /// Unix seconds.
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// 1 for a passkey ([`KeyKind::Passkey`]), else 0.
+    pub passwordless: i64,
+}
+
+impl StoredKey {
+    /// What the key was registered for.
+    pub fn kind(&self) -> KeyKind {
+        if self.passwordless == 1 {
+            KeyKind::Passkey
+        } else {
+            KeyKind::SecurityKey
+        }
+    }
+}
+
+/// A key registered by [`finish_registration`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registered {
+    /// The name chosen when the registration started.
+    pub name: String,
+    pub kind: KeyKind,
 }
 
 /// Why a key was refused, said beside the key's button.
@@ -76,6 +118,10 @@ pub enum KeyRefusal {
     TooMany,
     /// The portal's address cannot carry keys (see [`relying_party`]).
     Unavailable,
+    /// A passkey's registration or login without user verification (a
+    /// PIN, a fingerprint, the device's lock): WebAuthn Level 3, 7.1 step
+    /// 15 and 7.2 step 17 with `userVerification: "required"`.
+    NotVerified,
 }
 
 impl UserMessage for KeyRefusal {
@@ -86,6 +132,7 @@ impl UserMessage for KeyRefusal {
             KeyRefusal::AlreadyRegistered => "errors.key.already_registered",
             KeyRefusal::TooMany => "errors.key.too_many",
             KeyRefusal::Unavailable => "errors.key.unavailable",
+            KeyRefusal::NotVerified => "errors.key.not_verified",
         }
     }
 }
@@ -94,6 +141,7 @@ impl UserMessage for KeyRefusal {
 #[derive(Serialize, Deserialize)]
 enum Ceremony {
     Register(SecurityKeyRegistration),
+    RegisterPasskey(PasskeyRegistration),
     SecondStep(SecurityKeyAuthentication),
 }
 
@@ -105,7 +153,7 @@ const SECOND_STEP: &str = "second_step";
 impl Ceremony {
     fn purpose(&self) -> &'static str {
         match self {
-            Ceremony::Register(_) => REGISTER,
+            Ceremony::Register(_) | Ceremony::RegisterPasskey(_) => REGISTER,
             Ceremony::SecondStep(_) => SECOND_STEP,
         }
     }
@@ -114,7 +162,7 @@ impl Ceremony {
 /// The account's keys, oldest first. Errors: the database failed.
 pub async fn list(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<Vec<StoredKey>> {
     sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM security_keys \
+        "SELECT id, name, created_at, last_used_at, passwordless FROM security_keys \
          WHERE account_id = $1 ORDER BY created_at, id",
     )
     .bind(account_id)
@@ -226,8 +274,11 @@ async fn take(
 /// Starts registering a key named `name` for `account_id`, bound to the
 /// session `binding`: the options for `navigator.credentials.create` as
 /// JSON (a `CreationChallengeResponse`). The account's keys are excluded
-/// (the browser says the key is already there). User verification is
-/// preferred, not required: a key without a PIN is a second factor.
+/// (the browser says the key is already there). For a
+/// [`KeyKind::SecurityKey`] user verification is preferred, not required:
+/// a key without a PIN is a second factor. A [`KeyKind::Passkey`] must be
+/// discoverable (`residentKey: "required"`, WebAuthn Level 3, 5.4.6) and
+/// verify its user (`userVerification: "required"`).
 ///
 /// Errors, as [`KeyRefusal`]: `Unavailable`, `TooMany`; the database
 /// failed (`Err`).
@@ -236,6 +287,7 @@ pub async fn start_registration(
     binding: &str,
     account_id: &str,
     name: &KeyName,
+    kind: KeyKind,
 ) -> anyhow::Result<Result<String, KeyRefusal>> {
     let Some(party) = relying_party(&state.config) else {
         return Ok(Err(KeyRefusal::Unavailable));
@@ -254,64 +306,98 @@ pub async fn start_registration(
         .into_iter()
         .map(|(_, credential)| credential.cred_id)
         .collect();
-    let (options, registration) = party
-        .start_securitykey_registration(
-            handle,
-            &person.login_email,
-            &person.full_name(),
-            Some(exclude),
-            None,
-            None,
-        )
-        .context("starting a key's registration")?;
+    let (options, ceremony) = match kind {
+        KeyKind::SecurityKey => {
+            let (options, registration) = party
+                .start_securitykey_registration(
+                    handle,
+                    &person.login_email,
+                    &person.full_name(),
+                    Some(exclude),
+                    None,
+                    None,
+                )
+                .context("starting a key's registration")?;
+            let options = serde_json::to_value(&options).context("writing a key's options")?;
+            (options, Ceremony::Register(registration))
+        }
+        KeyKind::Passkey => {
+            let (options, registration) = party
+                .start_passkey_registration(
+                    handle,
+                    &person.login_email,
+                    &person.full_name(),
+                    Some(exclude),
+                )
+                .context("starting a passkey's registration")?;
+            let mut options =
+                serde_json::to_value(&options).context("writing a passkey's options")?;
+            // The crate leaves discoverability to the authenticator; a
+            // passkey for the login box must be found without an address.
+            if let Some(selection) = options.pointer_mut("/publicKey/authenticatorSelection") {
+                selection["residentKey"] = "required".into();
+                selection["requireResidentKey"] = true.into();
+            }
+            (options, Ceremony::RegisterPasskey(registration))
+        }
+    };
     keep(
         &mut tx,
         state,
         binding,
         account_id,
-        &Ceremony::Register(registration),
+        &ceremony,
         name.as_ref(),
     )
     .await?;
     tx.commit().await.context("committing a key ceremony")?;
-    Ok(Ok(
-        serde_json::to_string(&options).context("writing a key's options")?
-    ))
+    Ok(Ok(options.to_string()))
 }
 
 /// Finishes the registration started for `binding` with the browser's
 /// answer (`answer`, the JSON of a `RegisterPublicKeyCredential`), in the
 /// caller's transaction: the key is stored under the name chosen at the
-/// start, which is returned.
+/// start, as what it was started for.
 ///
 /// Errors, as [`KeyRefusal`]: `Unavailable`, `Expired`, `NotRecognised`
-/// (the attestation does not verify), `AlreadyRegistered`, `TooMany`; the
-/// database failed (`Err`).
+/// (the attestation does not verify), `NotVerified` (a passkey without
+/// user verification), `AlreadyRegistered`, `TooMany`; the database
+/// failed (`Err`).
 pub async fn finish_registration(
     conn: &mut AnyConnection,
     state: &AppState,
     binding: &str,
     account_id: &str,
     answer: &str,
-) -> anyhow::Result<Result<String, KeyRefusal>> {
+) -> anyhow::Result<Result<Registered, KeyRefusal>> {
     let Some(party) = relying_party(&state.config) else {
         return Ok(Err(KeyRefusal::Unavailable));
     };
-    let Some((Ceremony::Register(registration), name)) =
-        take(conn, state, binding, REGISTER, account_id).await?
-    else {
+    let Some((ceremony, name)) = take(conn, state, binding, REGISTER, account_id).await? else {
         return Ok(Err(KeyRefusal::Expired));
     };
     let Ok(answer) = serde_json::from_str::<RegisterPublicKeyCredential>(answer) else {
         return Ok(Err(KeyRefusal::NotRecognised));
     };
-    let key = match party.finish_securitykey_registration(&answer, &registration) {
-        Ok(key) => key,
+    let verified = match &ceremony {
+        Ceremony::Register(registration) => party
+            .finish_securitykey_registration(&answer, registration)
+            .map(|key| (Credential::from(key), KeyKind::SecurityKey)),
+        Ceremony::RegisterPasskey(registration) => party
+            .finish_passkey_registration(&answer, registration)
+            .map(|key| (Credential::from(key), KeyKind::Passkey)),
+        Ceremony::SecondStep(_) => return Ok(Err(KeyRefusal::Expired)),
+    };
+    let (credential, kind) = match verified {
+        Ok(verified) => verified,
+        Err(WebauthnError::UserNotVerified) => return Ok(Err(KeyRefusal::NotVerified)),
         Err(error) => {
             tracing::info!(%error, "a security key's registration was refused");
             return Ok(Err(KeyRefusal::NotRecognised));
         }
     };
+    // Belt and braces: only a verified credential ever logs in alone.
+    let passwordless = kind == KeyKind::Passkey && credential.user_verified;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM security_keys WHERE account_id = $1")
             .bind(account_id)
@@ -321,11 +407,11 @@ pub async fn finish_registration(
     if count >= MAX_KEYS {
         return Ok(Err(KeyRefusal::TooMany));
     }
-    let credential = Credential::from(key);
     let credential_id = base64url::encode(credential.cred_id.as_ref());
     let inserted = sqlx::query(
-        "INSERT INTO security_keys (id, account_id, credential_id, credential, name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (credential_id) DO NOTHING",
+        "INSERT INTO security_keys \
+         (id, account_id, credential_id, credential, name, created_at, passwordless) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (credential_id) DO NOTHING",
     )
     .bind(crate::server::tokens::new_id()?)
     .bind(account_id)
@@ -333,13 +419,19 @@ pub async fn finish_registration(
     .bind(serde_json::to_string(&credential).context("writing a security key")?)
     .bind(&name)
     .bind(state.clock.now_seconds())
+    .bind(i64::from(passwordless))
     .execute(&mut *conn)
     .await
     .context("storing a security key")?;
     if inserted.rows_affected() == 0 {
         return Ok(Err(KeyRefusal::AlreadyRegistered));
     }
-    Ok(Ok(name))
+    let kind = if passwordless {
+        KeyKind::Passkey
+    } else {
+        KeyKind::SecurityKey
+    };
+    Ok(Ok(Registered { name, kind }))
 }
 
 /// Starts the second step by key for the pending login `binding`: the
@@ -417,6 +509,19 @@ pub async fn finish_authentication(
             return Ok(Err(KeyRefusal::NotRecognised));
         }
     };
+    Ok(record_use(state, account_id, &result)
+        .await?
+        .ok_or(KeyRefusal::NotRecognised))
+}
+
+/// Stores a verified assertion's new counter and the key's last use: the
+/// key's name, or `None` when it was removed meanwhile. Errors: the
+/// database failed.
+async fn record_use(
+    state: &AppState,
+    account_id: &str,
+    result: &AuthenticationResult,
+) -> anyhow::Result<Option<String>> {
     let mut tx = state.db.begin().await.context("recording a key's use")?;
     super::factors::lock_account(&mut tx, account_id).await?;
     let used = credentials(&mut tx, account_id)
@@ -424,23 +529,137 @@ pub async fn finish_authentication(
         .into_iter()
         .find(|(_, credential)| &credential.cred_id == result.cred_id());
     let Some((id, credential)) = used else {
-        // Removed meanwhile.
-        return Ok(Err(KeyRefusal::NotRecognised));
+        return Ok(None);
     };
+    // The wrapper's update keeps the counter and the backup state.
     let mut key = SecurityKey::from(credential);
-    key.update_credential(&result);
+    key.update_credential(result);
+    let credential = Credential::from(key);
     let (name,): (String,) = sqlx::query_as(
         "UPDATE security_keys SET credential = $1, last_used_at = $2 WHERE id = $3 \
          RETURNING name",
     )
-    .bind(serde_json::to_string(&Credential::from(key)).context("writing a security key")?)
+    .bind(serde_json::to_string(&credential).context("writing a security key")?)
     .bind(state.clock.now_seconds())
     .bind(&id)
     .fetch_one(&mut *tx)
     .await
     .context("recording a key's use")?;
     tx.commit().await.context("committing a key's use")?;
-    Ok(Ok(name))
+    Ok(Some(name))
+}
+
+/// A passkey login opened from the login box: the id the browser sends
+/// back with its answer (64 hex characters; only its SHA-256 is kept) and
+/// the options for `navigator.credentials.get` (JSON, with no allowed
+/// credentials: the browser discovers them; `mediation: "conditional"`,
+/// which the button's modal prompt leaves out).
+pub struct PasskeyChallenge {
+    pub ceremony: String,
+    pub options: String,
+}
+
+/// Opens a passkey login ([`PasskeyChallenge`]), or `None` when the
+/// portal's address cannot carry keys. Errors: the database or the OS
+/// random source failed.
+pub async fn start_passkey_login(state: &AppState) -> anyhow::Result<Option<PasskeyChallenge>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(None);
+    };
+    let (options, authentication) = party
+        .start_discoverable_authentication()
+        .context("starting a passkey login")?;
+    let ceremony = crate::server::tokens::new_secret_token()?;
+    sqlx::query("INSERT INTO passkey_logins (id_hash, state, expires_at) VALUES ($1, $2, $3)")
+        .bind(crate::server::tokens::hash_token(&ceremony))
+        .bind(serde_json::to_string(&authentication).context("writing a passkey login")?)
+        .bind(state.clock.now_seconds() + CEREMONY_MINUTES * 60)
+        .execute(&state.db)
+        .await
+        .context("keeping a passkey login")?;
+    Ok(Some(PasskeyChallenge {
+        ceremony,
+        options: serde_json::to_string(&options).context("writing a passkey's options")?,
+    }))
+}
+
+/// A passkey that verified at the login box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyUsed {
+    pub account_id: String,
+    /// The key's name, as its owner chose it.
+    pub name: String,
+}
+
+/// Checks the browser's answer (`answer`, the JSON of a
+/// `PublicKeyCredential`) to the login box's ceremony `ceremony`: the
+/// account whose passkey it is, when it verifies with user verification,
+/// its new counter and last use stored. The credential must be a passkey
+/// ([`KeyKind::Passkey`]) of the account whose user handle the answer
+/// carries. The account's state is the caller's to check.
+///
+/// Errors, as [`KeyRefusal`]: `Unavailable`, `Expired` (no such live
+/// ceremony: spent, past its time, or never opened), `NotRecognised`,
+/// `NotVerified`; the database failed (`Err`).
+pub async fn finish_passkey_login(
+    state: &AppState,
+    ceremony: &str,
+    answer: &str,
+) -> anyhow::Result<Result<PasskeyUsed, KeyRefusal>> {
+    let Some(party) = relying_party(&state.config) else {
+        return Ok(Err(KeyRefusal::Unavailable));
+    };
+    if !crate::server::tokens::looks_like_token(ceremony) {
+        return Ok(Err(KeyRefusal::Expired));
+    }
+    let row: Option<(String, i64)> =
+        sqlx::query_as("DELETE FROM passkey_logins WHERE id_hash = $1 RETURNING state, expires_at")
+            .bind(crate::server::tokens::hash_token(ceremony))
+            .fetch_optional(&state.db)
+            .await
+            .context("taking a passkey login")?;
+    let Some((json, expires_at)) = row else {
+        return Ok(Err(KeyRefusal::Expired));
+    };
+    if expires_at <= state.clock.now_seconds() {
+        return Ok(Err(KeyRefusal::Expired));
+    }
+    let authentication: DiscoverableAuthentication =
+        serde_json::from_str(&json).context("a passkey login does not read")?;
+    let Ok(answer) = serde_json::from_str::<PublicKeyCredential>(answer) else {
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let Ok((handle, credential_id)) = party.identify_discoverable_authentication(&answer) else {
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT k.account_id, k.credential FROM security_keys k \
+         JOIN accounts a ON a.id = k.account_id \
+         WHERE k.credential_id = $1 AND k.passwordless = 1 AND a.webauthn_handle = $2",
+    )
+    .bind(base64url::encode(credential_id))
+    .bind(handle.to_string())
+    .fetch_optional(&state.db)
+    .await
+    .context("finding a passkey")?;
+    let Some((account_id, json)) = found else {
+        return Ok(Err(KeyRefusal::NotRecognised));
+    };
+    let credential: Credential =
+        serde_json::from_str(&json).context("a stored security key does not read")?;
+    let result =
+        match party.finish_discoverable_authentication_v2(&answer, authentication, &credential) {
+            Ok(result) => result,
+            Err(WebauthnError::UserNotVerified) => return Ok(Err(KeyRefusal::NotVerified)),
+            Err(error) => {
+                tracing::info!(%error, "a passkey was refused at the login box");
+                return Ok(Err(KeyRefusal::NotRecognised));
+            }
+        };
+    Ok(match record_use(state, &account_id, &result).await? {
+        Some(name) => Ok(PasskeyUsed { account_id, name }),
+        None => Err(KeyRefusal::NotRecognised),
+    })
 }
 
 /// Renames the account's key `key_id`: false when it has no such key.
@@ -488,14 +707,19 @@ pub async fn remove(
     Ok(removed.map(|(name,)| name))
 }
 
-/// Ceremonies past their time, gone. Errors: the database failed.
+/// Ceremonies past their time (the account's and the login box's), gone:
+/// how many. Errors: the database failed.
 pub async fn purge_expired(db: &crate::server::db::Db, now: i64) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM key_ceremonies WHERE expires_at <= $1")
-        .bind(now)
-        .execute(db)
-        .await
-        .context("purging key ceremonies")?;
-    Ok(done.rows_affected())
+    let mut purged = 0;
+    for table in ["key_ceremonies", "passkey_logins"] {
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
+            .bind(now)
+            .execute(db)
+            .await
+            .context("purging key ceremonies")?;
+        purged += done.rows_affected();
+    }
+    Ok(purged)
 }
 
 #[cfg(test)]

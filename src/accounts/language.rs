@@ -4,7 +4,9 @@
 //! chose one with the switch (`server::language` gives the order).
 
 use crate::i18n::Lang;
-use crate::paths::{ACTIVATION_PREFIX, CAPTCHA_PREFIX, CONTACT_LINK_PREFIX, RESET_PREFIX};
+use crate::paths::{
+    ACTIVATION_PREFIX, CAPTCHA_PREFIX, CONTACT_LINK_PREFIX, NOT_ME_PREFIX, RESET_PREFIX,
+};
 use crate::server::language::{chosen, PERSON_LANGUAGE_HEADER};
 use crate::server::{session, AppState};
 use axum::extract::State;
@@ -12,7 +14,12 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 
 /// The pages of emailed links: their token knows the account.
-const LINK_PREFIXES: &[&str] = &[ACTIVATION_PREFIX, RESET_PREFIX, CONTACT_LINK_PREFIX];
+const LINK_PREFIXES: &[&str] = &[
+    ACTIVATION_PREFIX,
+    RESET_PREFIX,
+    CONTACT_LINK_PREFIX,
+    NOT_ME_PREFIX,
+];
 
 /// What needs no language: files, captcha images, the strength meter
 /// (asked at each keystroke; it answers no words).

@@ -17,7 +17,7 @@
 //!
 //! | change ([`Change`])                                   | retires                                                    | why |
 //! |-------------------------------------------------------|------------------------------------------------------------|-----|
-//! | a newer request of the same kind (`NewRequest`)       | the older links of that purpose (not `contact_revert`)     | only the latest request stands: the mistyped contact or login address of a first request must not win over the corrected one; one live activation or reset link at a time |
+//! | a newer request of the same kind (`NewRequest`)       | the older links of that purpose (not `contact_revert` nor `not_me`) | only the latest request stands: the mistyped contact or login address of a first request must not win over the corrected one; one live activation or reset link at a time |
 //! | a new password, from "Mon compte" or a reset (`PasswordChanged`) | `reset`, `login_confirm`, `contact_confirm`       | a reset link would undo the new password; address changes asked for under the old password (perhaps by whoever knew it, whose sessions just ended) must be asked again |
 //! | a new login address confirmed (`LoginAddressChanged`) | `reset`, `login_confirm`, and the `contact_revert` links that put back "the login address" (an empty payload) | reset links went to the old login address, which no longer opens the account; other login changes were for an address that is no longer the one changed from; "the login address" now names another one |
 //! | a new contact address confirmed (`ContactAddressChanged`) | `contact_confirm`                                      | an older confirmation must not replace the address just confirmed |
@@ -31,7 +31,8 @@
 //! Kept on purpose: a secret question change retires nothing (no link stands
 //! for the question); a new contact address keeps earlier `contact_revert`
 //! links alive, so whoever owned an earlier address can still take it back
-//! for 7 days. A pending account that is deleted takes its links with it
+//! for 7 days. Each new-browser notice's "Ce n'était pas moi" link stands
+//! for its own login until used, expired or the account deactivated. A pending account that is deleted takes its links with it
 //! (`ON DELETE CASCADE`).
 
 use crate::accounts::{AccountState, TokenPurpose};
@@ -65,6 +66,7 @@ impl Change {
             Change::NewRequest(ContactConfirm) => &[ContactConfirm],
             Change::NewRequest(LoginConfirm) => &[LoginConfirm],
             Change::NewRequest(ContactRevert) => &[],
+            Change::NewRequest(NotMe) => &[],
             Change::PasswordChanged => &[Reset, LoginConfirm, ContactConfirm],
             Change::LoginAddressChanged => &[Reset, LoginConfirm],
             Change::ContactAddressChanged => &[ContactConfirm],
@@ -384,10 +386,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_newer_request_retires_its_own_kind_only_and_never_a_revert_link() {
+    fn a_newer_request_retires_its_own_kind_only_and_never_a_revert_or_not_me_link() {
         for purpose in TokenPurpose::ALL {
             let retired = Change::NewRequest(*purpose).retires();
-            if *purpose == TokenPurpose::ContactRevert {
+            if matches!(purpose, TokenPurpose::ContactRevert | TokenPurpose::NotMe) {
                 assert!(retired.is_empty());
             } else {
                 assert_eq!(retired, &[*purpose]);

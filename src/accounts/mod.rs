@@ -2,10 +2,13 @@
 //! pages show, and on the server the emailed links (`links`), who acts on
 //! an account (`Actor`, `ActedBy`), membership requests (`memberships`) and
 //! the person's own language (`language`), and their second factors
-//! (`factors`, and the security keys: `keys`).
+//! (`factors`, and the security keys: `keys`), and the browsers it logged
+//! in from (`browsers`).
 
 #[cfg(feature = "ssr")]
 mod actor;
+#[cfg(feature = "ssr")]
+pub mod browsers;
 #[cfg(feature = "ssr")]
 pub mod factors;
 #[cfg(feature = "ssr")]

@@ -27,4 +27,9 @@ pub use password::{password_strength, NewPasswordFields, PasswordStrength};
 pub use shown::{shown_state, ActionAnswers};
 #[cfg(feature = "hydrate")]
 pub use webauthn::{available as keys_available, create as create_key, get as use_key};
+#[cfg(feature = "hydrate")]
+pub use webauthn::{
+    conditional_available as passkey_autofill_available,
+    get_conditional as use_passkey_from_autofill,
+};
 pub use webauthn::{KeyCeremony, KeyPrompt, KeyPromptError};

@@ -39,7 +39,7 @@ impl UserMessage for KeyPromptError {
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{available, create, get};
+pub use browser::{available, conditional_available, create, get, get_conditional};
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -162,19 +162,64 @@ mod browser {
     }
 
     /// Asks for an assertion for the server's options (the JSON of a
-    /// `RequestChallengeResponse`): the assertion as JSON text.
+    /// `RequestChallengeResponse`) in the browser's modal prompt, whatever
+    /// mediation the options name: the assertion as JSON text.
     ///
     /// Errors: [`KeyPromptError`], from the browser's refusal.
     pub async fn get(options: &str) -> Result<String, KeyPromptError> {
+        request(options, None, None).await
+    }
+
+    /// The same through the browser's autofill of a field marked
+    /// `autocomplete="username webauthn"` (WebAuthn Level 3, 5.1.4
+    /// `mediation: "conditional"`): it resolves once the person picks a
+    /// passkey there; `signal` ends the wait (then
+    /// [`KeyPromptError::CancelledOrTimedOut`]).
+    ///
+    /// Errors: [`KeyPromptError`], from the browser's refusal.
+    pub async fn get_conditional(
+        options: &str,
+        signal: &web_sys::AbortSignal,
+    ) -> Result<String, KeyPromptError> {
+        request(options, Some("conditional"), Some(signal)).await
+    }
+
+    /// Whether this browser offers passkeys in its autofill
+    /// (`PublicKeyCredential.isConditionalMediationAvailable()`).
+    pub async fn conditional_available() -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let class = field(&window, "PublicKeyCredential");
+        let Ok(check) = field(&class, "isConditionalMediationAvailable").dyn_into::<Function>()
+        else {
+            return false;
+        };
+        let Ok(promise) = check.call0(&class) else {
+            return false;
+        };
+        match JsFuture::from(js_sys::Promise::from(promise)).await {
+            Ok(answer) => answer.as_bool().unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    async fn request(
+        options: &str,
+        mediation: Option<&str>,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<String, KeyPromptError> {
         let parsed = JSON::parse(options).map_err(|_| KeyPromptError::Failed)?;
         let public_key = field(&parsed, "publicKey");
         to_bytes(&public_key, "challenge")?;
         ids_to_bytes(&public_key, "allowCredentials")?;
         let request = Object::new();
         set(&request, "publicKey", &public_key);
-        let mediation = field(&parsed, "mediation");
-        if !mediation.is_undefined() && !mediation.is_null() {
-            set(&request, "mediation", &mediation);
+        if let Some(mediation) = mediation {
+            set(&request, "mediation", &JsValue::from_str(mediation));
+        }
+        if let Some(signal) = signal {
+            set(&request, "signal", signal);
         }
         let promise = credentials()?
             .get_with_options(request.unchecked_ref())

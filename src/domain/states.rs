@@ -133,6 +133,9 @@ string_enum! {
         ContactRevert => "contact_revert",
         /// Confirms a new login address, sent to that address.
         LoginConfirm => "login_confirm",
+        /// "Ce n'était pas moi" in a new-browser notice: ends every
+        /// session and sends a reset link (issue 27).
+        NotMe => "not_me",
     }
 }
 
@@ -191,11 +194,26 @@ mod tests {
         assert!(serde_json::from_str::<AccountState>("\"closed\"").is_err());
     }
 
-    /// The constraints of the migrations list exactly these strings.
+    /// The constraints of the migrations list exactly these strings: for
+    /// each column, the newest migration that sets its constraint.
     #[test]
     fn the_migrations_constrain_each_column_to_every_string_form_and_no_other() {
-        let sqlite = include_str!("../../migrations/20261130000002_typed_columns_sqlite.sql");
-        let postgres = include_str!("../../migrations/20261130000003_typed_columns_postgres.sql");
+        let newest = |files: &[&'static str], marker: &str| -> &'static str {
+            files
+                .iter()
+                .rev()
+                .find(|file| file.contains(marker))
+                .copied()
+                .unwrap_or_default()
+        };
+        let sqlite_files = [
+            include_str!("../../migrations/20261130000002_typed_columns_sqlite.sql"),
+            include_str!("../../migrations/20261208000002_not_me_links_sqlite.sql"),
+        ];
+        let postgres_files = [
+            include_str!("../../migrations/20261130000003_typed_columns_postgres.sql"),
+            include_str!("../../migrations/20261208000003_not_me_links_postgres.sql"),
+        ];
         let columns = [
             ("state", list(AccountState::ALL.iter().map(|v| v.as_str()))),
             ("role", list(Role::ALL.iter().map(|v| v.as_str()))),
@@ -209,6 +227,8 @@ mod tests {
             ),
         ];
         for (column, values) in &columns {
+            let postgres = newest(&postgres_files, &format!("CHECK ({column} IN ("));
+            let sqlite = newest(&sqlite_files, &format!("WHEN NEW.{column} NOT IN ("));
             let on_postgres = format!("CHECK ({column} IN ({values}))");
             assert!(postgres.contains(&on_postgres), "missing: {on_postgres}");
             let on_sqlite = format!("WHEN NEW.{column} NOT IN ({values})");

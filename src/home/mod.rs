@@ -4,7 +4,7 @@
 use crate::components::{page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout};
 use crate::i18n::use_lang;
 use crate::lifecycle::{ReactivationPageState, RequestReactivation};
-use crate::login::{LogIn, LoginBoxState, LoginRefusal};
+use crate::login::{LogIn, LogInWithPasskey, LoginBoxState, LoginRefusal, PasskeyLogin};
 use crate::paths::SIGNUP_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,8 +20,12 @@ pub fn HomePage() -> impl IntoView {
         LoginBoxState::of_visit(query.get_str("suivant"), query.get_str("info"))
     };
     let action = ServerAction::<LogIn>::new();
+    let passkey = ServerAction::<LogInWithPasskey>::new();
     let drawn = page_state(move || of_visit_untracked(query));
-    let login_box = shown_state(drawn, &[ActionAnswers::of(action)]);
+    let login_box = shown_state(
+        drawn,
+        &[ActionAnswers::of(action), ActionAnswers::of(passkey)],
+    );
     // A refused password is typed again (as after the plain post, which
     // never sends it back): the box is redrawn in place, so its field is
     // emptied here.
@@ -56,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
                     <p>{lang.t("home.free")}</p>
                 </section>
                 <div class="home__side">
-                    {move || view! { <LoginBox action state=login_box.get() /> }}
+                    {move || view! { <LoginBox action passkey state=login_box.get() /> }}
                     <section class="block" aria-labelledby="new-heading">
                         <h2 id="new-heading">{lang.t("home.new_heading")}</h2>
                         <p>
@@ -85,23 +89,34 @@ fn of_visit_untracked(query: Memo<leptos_router::params::ParamsMap>) -> LoginBox
 const LOGIN_PASSWORD_ID: &str = "login-password";
 
 #[component]
-fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView {
+fn LoginBox(
+    action: ServerAction<LogIn>,
+    passkey: ServerAction<LogInWithPasskey>,
+    state: LoginBoxState,
+) -> impl IntoView {
     let lang = use_lang();
-    let refused = state.refusal.is_some();
+    // A passkey's refusal is said beside its button, not above the box.
+    let passkey_refusal = state.refusal.clone().filter(LoginRefusal::is_passkeys);
+    let refused = state.refusal.is_some() && passkey_refusal.is_none();
+    let next = state.next.clone();
     let deactivated = state.refusal == Some(LoginRefusal::Deactivated);
     let email_for_request = state.email.clone();
     let plain_address = state.plain_address();
-    let refusal_text = state.refusal.as_ref().map(|refusal| match refusal {
-        LoginRefusal::Locked { minutes } => {
-            lang.t_with("login.locked", &[("minutes", &minutes.to_string())])
-        }
-        LoginRefusal::Unavailable { reference } => format!(
-            "{} {}",
-            lang.t("errors.internal_short"),
-            lang.t_with("errors.reference", &[("reference", reference.as_str())])
-        ),
-        other => lang.t(other.message_key()),
-    });
+    let refusal_text = state
+        .refusal
+        .as_ref()
+        .filter(|_| refused)
+        .map(|refusal| match refusal {
+            LoginRefusal::Locked { minutes } => {
+                lang.t_with("login.locked", &[("minutes", &minutes.to_string())])
+            }
+            LoginRefusal::Unavailable { reference } => format!(
+                "{} {}",
+                lang.t("errors.internal_short"),
+                lang.t_with("errors.reference", &[("reference", reference.as_str())])
+            ),
+            other => lang.t(other.message_key()),
+        });
     view! {
         <section class="block login-box" aria-labelledby="login-heading">
             <h2 id="login-heading">{lang.t("home.login_heading")}</h2>
@@ -115,6 +130,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                 </div>
             })}
             <DoorAlert action />
+            <DoorAlert action=passkey />
             <DoorForm action plain=plain_address class="form">
                 <input type="hidden" name="next" value=state.next />
                 <div class="field">
@@ -123,7 +139,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                         id="login-email"
                         name="email"
                         type="email"
-                        autocomplete="username"
+                        autocomplete="username webauthn"
                         value=state.email
                         autofocus=refused
                         aria-describedby=refused.then_some("login-error")
@@ -137,6 +153,7 @@ fn LoginBox(action: ServerAction<LogIn>, state: LoginBoxState) -> impl IntoView 
                     <button type="submit" class="button button--primary">{lang.t("home.login_submit")}</button>
                 </div>
             </DoorForm>
+            <PasskeyLogin action=passkey next refusal=passkey_refusal />
             <p><a href=crate::paths::FORGOT_PATH>{lang.t("home.forgot_password")}</a></p>
         </section>
     }

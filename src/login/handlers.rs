@@ -2,8 +2,12 @@
 //! of "Déconnexion" (`POST /deconnexion`, `/api/deconnexion`), the login
 //! box's state read from the home page's query, and the flow's routes.
 
-use super::service::{authenticate, close_session};
-use super::{LoginBoxState, LoginForm, LoginRefusal};
+use super::service::{authenticate, close_session, passkey_login, PasskeyRefused};
+use super::{
+    LoginBoxState, LoginForm, LoginRefusal, PasskeyLoginForm, PasskeyOffer, PasskeyOpening,
+};
+use crate::accounts::keys;
+use crate::outcome::DoorError;
 use crate::paths::{login_box_address, HOME_PAGE_PATH, LOGIN_PATH, LOGOUT_PATH, VERIFICATION_PATH};
 use crate::second_step::handlers::after_login;
 use crate::second_step::service::begin;
@@ -66,7 +70,7 @@ pub async fn answer_login(
             let person = crate::accounts::Person::load(&state.db, &account_id).await?;
             return Ok(Answer::GoTo {
                 path: VERIFICATION_PATH.to_owned(),
-                cookie: Some(cookie),
+                cookies: vec![cookie],
                 person_language: crate::i18n::Lang::from_code(&person.language),
             });
         }
@@ -76,22 +80,100 @@ pub async fn answer_login(
             LoginRefusal::Unavailable { reference }
         }
     };
+    Ok(refused(refusal, &form.email, &form.next))
+}
+
+/// The login box again, saying `refusal`, with the address as typed
+/// (bounded) and the page to come back to.
+fn refused(refusal: LoginRefusal, email: &str, next: &str) -> Answer<LoginBoxState> {
     let status = match refusal {
-        LoginRefusal::InvalidCredentials | LoginRefusal::Deactivated => StatusCode::UNAUTHORIZED,
+        LoginRefusal::InvalidCredentials
+        | LoginRefusal::Deactivated
+        | LoginRefusal::PasskeyNotRecognised
+        | LoginRefusal::PasskeyNotVerified => StatusCode::UNAUTHORIZED,
+        LoginRefusal::PasskeyExpired => StatusCode::UNPROCESSABLE_ENTITY,
         LoginRefusal::Locked { .. } | LoginRefusal::TooManyAttempts => {
             StatusCode::TOO_MANY_REQUESTS
         }
         LoginRefusal::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
     };
     let login_box = LoginBoxState {
-        email: form.email.chars().take(254).collect(),
-        next: language::local_path(&form.next)
-            .unwrap_or_default()
-            .to_owned(),
+        email: email.chars().take(254).collect(),
+        next: language::local_path(next).unwrap_or_default().to_owned(),
         refusal: Some(refusal),
         notice: None,
     };
-    Ok(Answer::Page(status, login_box))
+    Answer::Page(status, login_box)
+}
+
+/// Passkey logins a client may open per login try it is allowed: page
+/// views, reloads and cancelled prompts open more than are answered.
+pub const PASSKEY_OPENINGS_PER_ATTEMPT: i64 = 4;
+
+/// Opens a passkey login for the login box (see `open_passkey_login`):
+/// a second per-client count, apart from the login tries', since every
+/// view of the login box in a browser with passkeys opens one: up to
+/// [`PASSKEY_OPENINGS_PER_ATTEMPT`] times `SESAME_CLIENT_MAX_ATTEMPTS` in
+/// the window, which bounds the ceremonies one client can make the
+/// database keep (5 minutes each).
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+pub async fn offer_passkey(
+    state: &AppState,
+    client: &ClientAddress,
+) -> Result<PasskeyOpening, DoorError> {
+    let opened = async {
+        let bucket = format!("passkey {}", client.as_str());
+        let max = i64::from(state.config.client_max_attempts) * PASSKEY_OPENINGS_PER_ATTEMPT;
+        if !crate::server::throttle::client_allowed_up_to(state, &bucket, max).await? {
+            return Ok(PasskeyOpening::TooManyAttempts);
+        }
+        Ok(match keys::start_passkey_login(state).await? {
+            Some(challenge) => PasskeyOpening::Offer(PasskeyOffer {
+                ceremony: challenge.ceremony,
+                options: challenge.options,
+            }),
+            None => PasskeyOpening::NoPasskeys,
+        })
+    };
+    opened.await.map_err(door::fail)
+}
+
+/// "Se connecter avec une clé d'accès" (see `login::service::passkey_login`):
+/// the session opens and the browser goes where it was going, or the login
+/// box says why not.
+///
+/// Errors: none of its own (a failure is the login box's "unavailable").
+pub async fn answer_passkey_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientAddress,
+    form: PasskeyLoginForm,
+) -> anyhow::Result<Answer<LoginBoxState>> {
+    match passkey_login(
+        state,
+        headers,
+        client.as_str(),
+        &form.ceremony,
+        &form.answer,
+    )
+    .await
+    {
+        Ok(Ok(session)) => Ok(Answer::GoTo {
+            path: after_login(&form.next).to_owned(),
+            cookies: session.cookies,
+            person_language: session.language,
+        }),
+        Ok(Err(PasskeyRefused { refusal, email })) => Ok(refused(refusal, &email, &form.next)),
+        Err(error) => {
+            let reference = crate::error::report(&error, "passkey login");
+            Ok(refused(
+                LoginRefusal::Unavailable { reference },
+                "",
+                &form.next,
+            ))
+        }
+    }
 }
 
 /// `POST /deconnexion`

@@ -6,6 +6,15 @@
 //! for an unknown address and a wrong password alike; temporarily locked
 //! after too many failures on the address; throttled after too many attempts
 //! from one client; a deactivated account (after a correct password only).
+//!
+//! "Se connecter avec une clé d'accès" (issue 27): a passkey (a
+//! discoverable credential with user verification, `accounts::keys`) logs
+//! in from the login box with no password and no second step, from its
+//! button or from the browser's autofill of the address field
+//! (conditional mediation). The same refusals apply: a deactivated account
+//! is told so, an unknown key gets the login refusal, the per-client
+//! throttle counts each try. It needs JavaScript and WebAuthn, and says so
+//! without them.
 
 #[cfg(feature = "ssr")]
 pub mod credentials;
@@ -15,7 +24,7 @@ mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use page::LogOutForm;
+pub use page::{LogOutForm, PasskeyLogin};
 
 use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;
@@ -34,6 +43,66 @@ pub async fn log_in(
     let client = request.client_address();
     let answer = handlers::answer_login(&request.state, request.headers(), &client, form).await;
     request.finish(answer)
+}
+
+/// Opens a passkey login for the login box ([`PasskeyOpening`]), counted by
+/// a per-client throttle of its own (a page view of the login box opens
+/// one, so that the browser's autofill can offer passkeys).
+///
+/// Errors: [`DoorError::Unavailable`] when the database failed.
+#[server(prefix = "/api", endpoint = "connexion/cle-d-acces/ouverture")]
+pub async fn open_passkey_login() -> Result<PasskeyOpening, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let client = request.client_address();
+    handlers::offer_passkey(&request.state, &client).await
+}
+
+/// "Se connecter avec une clé d'accès"'s server function: the browser's
+/// answer to the ceremony [`open_passkey_login`] opened. Logged in, it
+/// sets the session's and the browser's cookies and answers where to go;
+/// refused, the login box's state.
+///
+/// Errors: [`DoorError::Unavailable`] when the session could not be opened.
+#[server(prefix = "/api", endpoint = "connexion/cle-d-acces")]
+pub async fn log_in_with_passkey(
+    #[server(flatten)] form: PasskeyLoginForm,
+) -> Result<Outcome<LoginBoxState>, DoorError> {
+    let request = crate::server::door::FnRequest::current()?;
+    let client = request.client_address();
+    let answer =
+        handlers::answer_passkey_login(&request.state, request.headers(), &client, form).await;
+    request.finish(answer)
+}
+
+/// What opening a passkey login gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasskeyOpening {
+    Offer(PasskeyOffer),
+    /// The portal's address cannot carry keys: no passkey is offered.
+    NoPasskeys,
+    /// This client opened too many passkey logins lately.
+    TooManyAttempts,
+}
+
+/// A passkey login opened for the login box: the id to send back, and the
+/// options for `navigator.credentials.get` (JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyOffer {
+    /// 64 hex characters.
+    pub ceremony: String,
+    pub options: String,
+}
+
+/// A passkey's answer from the login box.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasskeyLoginForm {
+    /// The ceremony's id, from [`PasskeyOffer`].
+    pub ceremony: String,
+    /// The browser's `PublicKeyCredential`, as JSON.
+    pub answer: String,
+    /// Where to go after logging in: a path of this site.
+    pub next: String,
 }
 
 /// "Déconnexion"'s server function: what `POST /deconnexion` does.
@@ -79,6 +148,15 @@ pub enum LoginRefusal {
     Deactivated,
     /// The service failed; `reference` is in the logs.
     Unavailable { reference: crate::error::Reference },
+    /// A passkey that is not one of an account's passkeys here: another
+    /// site's, removed, or registered as a second factor only.
+    PasskeyNotRecognised,
+    /// The passkey's prompt outlived its 5 minutes, or was answered
+    /// already.
+    PasskeyExpired,
+    /// The passkey answered without checking who holds it (no PIN,
+    /// fingerprint or screen lock).
+    PasskeyNotVerified,
 }
 
 impl LoginRefusal {
@@ -89,7 +167,20 @@ impl LoginRefusal {
             LoginRefusal::TooManyAttempts => "login.too_many_attempts",
             LoginRefusal::Deactivated => "login.deactivated",
             LoginRefusal::Unavailable { .. } => "errors.internal_short",
+            LoginRefusal::PasskeyNotRecognised => "login.passkey_not_recognised",
+            LoginRefusal::PasskeyExpired => "login.passkey_expired",
+            LoginRefusal::PasskeyNotVerified => "login.passkey_not_verified",
         }
+    }
+
+    /// Whether the refusal is the passkey's: said beside its button.
+    pub fn is_passkeys(&self) -> bool {
+        matches!(
+            self,
+            LoginRefusal::PasskeyNotRecognised
+                | LoginRefusal::PasskeyExpired
+                | LoginRefusal::PasskeyNotVerified
+        )
     }
 }
 

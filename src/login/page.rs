@@ -24,3 +24,163 @@ pub fn LogOutForm() -> impl IntoView {
         </DoorForm>
     }
 }
+
+/// "Se connecter avec une clé d'accès", under the login box (issue 27).
+///
+/// Once the page runs in a browser with WebAuthn, it opens a passkey login
+/// so that the browser's autofill of the address field (marked
+/// `autocomplete="username webauthn"`) offers the person's passkeys, and
+/// shows the button, which asks in the browser's own prompt (the autofill's
+/// wait is ended first: one request at a time). The answer goes to the
+/// server function, whose refusal (`refusal`) is said beside the button and
+/// announced; so is a prompt cancelled or timed out. Without JavaScript or
+/// WebAuthn it says why no passkey is offered, and the password login
+/// above works as ever.
+#[component]
+pub fn PasskeyLogin(
+    action: ServerAction<super::LogInWithPasskey>,
+    /// Where to go after logging in: a path of this site.
+    next: String,
+    /// The server's refusal of the last passkey, if it was the passkey's.
+    refusal: Option<super::LoginRefusal>,
+) -> impl IntoView {
+    let lang = use_lang();
+    // Unknown until the page runs in a browser.
+    let supported = RwSignal::new(None::<bool>);
+    // False when the portal's address cannot carry keys.
+    let offered = RwSignal::new(true);
+    let waiting = RwSignal::new(false);
+    // A browser-side problem, as a catalogue key.
+    let problem = RwSignal::new(None::<&'static str>);
+    let next = StoredValue::new(next);
+    let focus = refusal.is_some();
+    let server_error = StoredValue::new(refusal.map(|refusal| refusal.message_key()));
+    let shown_error = move || problem.get().or_else(|| server_error.get_value());
+    let pending = action.pending();
+    #[cfg(feature = "hydrate")]
+    let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::components::{
+            keys_available, passkey_autofill_available, use_passkey_from_autofill,
+        };
+        Effect::new(move |_| {
+            let ok = keys_available();
+            supported.set(Some(ok));
+            if !ok {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                if !passkey_autofill_available().await {
+                    return;
+                }
+                let Ok(controller) = web_sys::AbortController::new() else {
+                    return;
+                };
+                let signal = controller.signal();
+                autofill.set_value(Some(controller));
+                let offer = match super::open_passkey_login().await {
+                    Ok(super::PasskeyOpening::Offer(offer)) => offer,
+                    Ok(super::PasskeyOpening::NoPasskeys) => {
+                        offered.set(false);
+                        return;
+                    }
+                    _ => return,
+                };
+                if let Ok(answer) = use_passkey_from_autofill(&offer.options, &signal).await {
+                    action.dispatch(super::LogInWithPasskey {
+                        form: super::PasskeyLoginForm {
+                            ceremony: offer.ceremony,
+                            answer,
+                            next: next.get_value(),
+                        },
+                    });
+                }
+            });
+        });
+        on_cleanup(move || {
+            if let Some(Some(controller)) = autofill.try_get_value() {
+                controller.abort();
+            }
+        });
+    }
+    let start = move |_| {
+        if waiting.get_untracked() || pending.get_untracked() {
+            return;
+        }
+        problem.set(None);
+        server_error.set_value(None);
+        waiting.set(true);
+        #[cfg(feature = "hydrate")]
+        {
+            use crate::domain::UserMessage;
+            if let Some(controller) = autofill.get_value() {
+                controller.abort();
+            }
+            leptos::task::spawn_local(async move {
+                let offer = match super::open_passkey_login().await {
+                    Ok(super::PasskeyOpening::Offer(offer)) => offer,
+                    Ok(super::PasskeyOpening::NoPasskeys) => {
+                        waiting.set(false);
+                        offered.set(false);
+                        return;
+                    }
+                    Ok(super::PasskeyOpening::TooManyAttempts) => {
+                        waiting.set(false);
+                        problem.set(Some("login.too_many_attempts"));
+                        return;
+                    }
+                    Err(error) => {
+                        waiting.set(false);
+                        problem.set(Some(error.message_key()));
+                        return;
+                    }
+                };
+                let answer = crate::components::use_key(&offer.options).await;
+                waiting.set(false);
+                match answer {
+                    Ok(answer) => {
+                        action.dispatch(super::LogInWithPasskey {
+                            form: super::PasskeyLoginForm {
+                                ceremony: offer.ceremony,
+                                answer,
+                                next: next.get_value(),
+                            },
+                        });
+                    }
+                    Err(error) => problem.set(Some(error.message_key())),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (action, next);
+    };
+    view! {
+        <div class="field key-prompt passkey-login" class:field--invalid=move || shown_error().is_some()>
+            {move || match (supported.get(), offered.get()) {
+                (Some(true), true) => view! {
+                    <button type="button" id="passkey-login" class="button button--secondary"
+                        autofocus=focus
+                        aria-describedby=move || shown_error().map(|_| "passkey-login-error")
+                        aria-disabled=move || (waiting.get() || pending.get()).then_some("true")
+                        on:click=start>
+                        {lang.t("login.passkey_button")}
+                    </button>
+                }.into_any(),
+                (Some(true), false) => ().into_any(),
+                (Some(false), _) => view! {
+                    <p class="hint">{lang.t("login.passkey_unsupported")}</p>
+                }.into_any(),
+                (None, _) => view! {
+                    <noscript><p class="hint">{lang.t("login.passkey_needs_javascript")}</p></noscript>
+                }.into_any(),
+            }}
+            <p class="hint" role="status">
+                {move || waiting.get().then(|| lang.t("key.touch"))}
+            </p>
+            {move || shown_error().map(|key| view! {
+                <p class="field__error" id="passkey-login-error" role="alert">{lang.t(key)}</p>
+            })}
+        </div>
+    }
+}

@@ -6,13 +6,18 @@
 
 use super::credentials::{counted_check, Candidate, Counted, MAX_PASSWORD_BYTES};
 use super::LoginRefusal;
-use crate::accounts::AccountState;
+use crate::accounts::keys::{self, KeyRefusal};
+use crate::accounts::{AccountState, Person};
 use crate::domain::EmailAddress;
+use crate::i18n::Lang;
+use crate::mail::templates::LoginMethod;
+use crate::second_step::service::open_session;
+use crate::server::db::lock_account;
 use crate::server::events::{self, EventKind};
 use crate::server::password::Verified;
 use crate::server::{pending_login, session, throttle, AppState};
 use anyhow::Context;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 
 /// Checks a login: the id of the account whose password `password` is, or
 /// why not. Unknown addresses cost the same time as wrong passwords (a
@@ -81,6 +86,98 @@ pub async fn authenticate(
             .context("upgrading a password hash")?;
     }
     Ok(Ok(account.id))
+}
+
+/// A passkey login that logged in: the session's and the browser's
+/// cookies, and the account's language.
+pub struct PasskeySession {
+    pub cookies: Vec<HeaderValue>,
+    pub language: Option<Lang>,
+}
+
+/// A refused passkey login: why, and the address to show in the login box
+/// (the account's, for a deactivated one, so that its reactivation can be
+/// asked for; else empty).
+pub struct PasskeyRefused {
+    pub refusal: LoginRefusal,
+    pub email: String,
+}
+
+impl From<LoginRefusal> for PasskeyRefused {
+    fn from(refusal: LoginRefusal) -> PasskeyRefused {
+        PasskeyRefused {
+            refusal,
+            email: String::new(),
+        }
+    }
+}
+
+/// The largest passkey answer read, in bytes (an assertion is a few
+/// hundred bytes).
+const MAX_PASSKEY_ANSWER_BYTES: usize = 16 * 1024;
+
+/// "Se connecter avec une clé d'accès": checks the browser's `answer` to
+/// the login box's ceremony `ceremony` (`accounts::keys`), then the
+/// account's state as a password login does (deactivated: refused with its
+/// message; pending: not recognised), and opens the session with no
+/// second step (the passkey is possession, and its user verification is
+/// knowledge or inherence: NIST SP 800-63B 4.2.1, AAL2; ANSSI-PG-078).
+/// `client` is counted by the per-client throttle, as a password try.
+///
+/// Errors: the database failed.
+pub async fn passkey_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &str,
+    ceremony: &str,
+    answer: &str,
+) -> anyhow::Result<Result<PasskeySession, PasskeyRefused>> {
+    if !throttle::client_allowed(state, client).await? {
+        return Ok(Err(LoginRefusal::TooManyAttempts.into()));
+    }
+    if answer.is_empty() || answer.len() > MAX_PASSKEY_ANSWER_BYTES {
+        return Ok(Err(LoginRefusal::PasskeyNotRecognised.into()));
+    }
+    let used = match keys::finish_passkey_login(state, ceremony, answer).await? {
+        Ok(used) => used,
+        Err(KeyRefusal::Expired) => return Ok(Err(LoginRefusal::PasskeyExpired.into())),
+        Err(KeyRefusal::NotVerified) => return Ok(Err(LoginRefusal::PasskeyNotVerified.into())),
+        Err(_) => return Ok(Err(LoginRefusal::PasskeyNotRecognised.into())),
+    };
+    let person = Person::load(&state.db, &used.account_id).await?;
+    let (account_state,): (String,) = sqlx::query_as("SELECT state FROM accounts WHERE id = $1")
+        .bind(&used.account_id)
+        .fetch_one(&state.db)
+        .await
+        .context("reading the account's state")?;
+    match account_state.parse::<AccountState>()? {
+        AccountState::Active => {}
+        AccountState::Deactivated => {
+            return Ok(Err(PasskeyRefused {
+                refusal: LoginRefusal::Deactivated,
+                email: person.login_email,
+            }))
+        }
+        AccountState::Pending => return Ok(Err(LoginRefusal::PasskeyNotRecognised.into())),
+    }
+    session::close(state, headers).await?;
+    pending_login::close(state, headers).await?;
+    let mut tx = state.db.begin().await.context("opening a session")?;
+    lock_account(&mut tx, &used.account_id).await?;
+    let cookies = open_session(
+        &mut tx,
+        state,
+        headers,
+        &used.account_id,
+        LoginMethod::Passkey,
+    )
+    .await?;
+    tx.commit().await.context("committing a passkey login")?;
+    state.mailer.wake();
+    Ok(Ok(PasskeySession {
+        cookies,
+        language: Lang::from_code(&person.language),
+    }))
 }
 
 /// "Déconnexion": the request's session ends (the feed says so when there

@@ -44,7 +44,7 @@ pub fn after_login(next: &str) -> &str {
 fn ended(state: &AppState) -> Answer<SecondStepState> {
     Answer::GoTo {
         path: login_box_saying("second_step_ended"),
-        cookie: Some(pending_login::clear_cookie(state)),
+        cookies: vec![pending_login::clear_cookie(state)],
         person_language: None,
     }
 }
@@ -248,7 +248,7 @@ pub async fn answer_verify(
     };
     match checked {
         Checked::Passed {
-            cookie,
+            cookies,
             next,
             language,
             recommend_app,
@@ -261,7 +261,7 @@ pub async fn answer_verify(
             };
             Ok(Answer::GoTo {
                 path,
-                cookie: Some(cookie),
+                cookies,
                 person_language: language,
             })
         }

@@ -5,7 +5,8 @@
 use super::{email_hint, StepMethod, StepNotice};
 use crate::accounts::factors::MAX_CONSECUTIVE_FAILURES;
 use crate::accounts::factors::{self, Factors, Issued, EMAILED_CODE_MINUTES};
-use crate::accounts::{keys, Person};
+use crate::accounts::links;
+use crate::accounts::{browsers, keys, Person, TokenPurpose};
 use crate::domain::{FieldErrors, OneTimeCode, RecoveryCode};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
@@ -15,7 +16,8 @@ use crate::server::throttle::{FailureCounter, NewRow, Reservation, SECOND_STEP_L
 use crate::server::{browser, session, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
-use templates::FactorChange;
+
+use templates::{FactorChange, LoginMethod};
 
 /// The methods an account may use, the default first: a key (where the
 /// portal's address can carry keys: `keys_work`), the app, the emailed
@@ -189,10 +191,11 @@ async fn locked_until(state: &AppState, account_id: &str) -> anyhow::Result<Opti
 
 /// What a code led to.
 pub enum Checked {
-    /// The session is open: its cookie, where to go, the account's
-    /// language, and whether to recommend an app (none yet).
+    /// The session is open: its cookies (the session's and the
+    /// browser's), where to go, the account's language, and whether to
+    /// recommend an app (none yet).
     Passed {
-        cookie: HeaderValue,
+        cookies: Vec<HeaderValue>,
         next: String,
         language: Option<Lang>,
         recommend_app: bool,
@@ -313,7 +316,7 @@ pub async fn check(
     if right {
         counter.cleared(state, account_id).await?;
         let recommend_app = factors.recommends_app(state.clock.now_seconds());
-        return pass(state, headers, pending, recommend_app).await;
+        return pass(state, headers, pending, method, recommend_app).await;
     }
     let locked_now = counter.failed(state, account_id, failures).await?;
     let mut tx = state.db.begin().await.context("recording a wrong code")?;
@@ -378,15 +381,14 @@ const MAX_KEY_ANSWER_BYTES: usize = 16 * 1024;
 
 /// The second step passed: in one transaction under the account's lock,
 /// the pending login ends (once: of two parallel right codes, one opens a
-/// session), a session opens under a new id (OWASP Session Management
-/// Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"),
-/// the wrong ones in a row start again, and the feed records the login. A
-/// reset of the factors or a password change takes the same lock, so it
-/// ends this session or comes before it ends the pending login.
+/// session), the session opens ([`open_session`]). A reset of the factors
+/// or a password change takes the same lock, so it ends this session or
+/// comes before it ends the pending login.
 async fn pass(
     state: &AppState,
     headers: &HeaderMap,
     pending: &PendingLogin,
+    method: StepMethod,
     recommend_app: bool,
 ) -> anyhow::Result<Checked> {
     session::close(state, headers).await?;
@@ -396,23 +398,110 @@ async fn pass(
     if !pending_login::end(&mut tx, &pending.id_hash).await? {
         return Ok(Checked::Ended);
     }
-    let cookie = session::open_in(&mut tx, state, headers, account_id).await?;
-    factors::clear_failures(&mut tx, account_id).await?;
+    let cookies = open_session(&mut tx, state, headers, account_id, login_method(method)).await?;
+    let person = Person::load(&mut *tx, account_id).await?;
+    tx.commit().await.context("committing a login")?;
+    state.mailer.wake();
+    Ok(Checked::Passed {
+        cookies,
+        next: pending.next_path.clone(),
+        language: Lang::from_code(&person.language),
+        recommend_app,
+    })
+}
+
+/// How a password login's second step was passed, as the new-browser
+/// notice says it.
+fn login_method(method: StepMethod) -> LoginMethod {
+    match method {
+        StepMethod::Email => LoginMethod::EmailedCode,
+        StepMethod::App => LoginMethod::App,
+        StepMethod::Recovery => LoginMethod::RecoveryCode,
+        StepMethod::Key => LoginMethod::SecurityKey,
+    }
+}
+
+/// How long a new-browser notice's "Ce n'était pas moi" link works, in
+/// days: long enough for a notice read after a weekend or a holiday.
+pub const NOT_ME_LINK_DAYS: i64 = 14;
+
+/// Opens a session for `account_id` in the caller's transaction, which
+/// holds the account's row: under a new id (OWASP Session Management
+/// Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"),
+/// the wrong second steps in a row start again, the browser is recorded
+/// (`accounts::browsers`) and, when the account does not know it, its
+/// owner gets "Nouvelle connexion à votre compte Sésame" with a "Ce n'était
+/// pas moi" link (issue 27); the feed records the login. The caller
+/// commits, then wakes the mailer. Returns the session's and the browser's
+/// `Set-Cookie` values. Errors: the database or the OS random source
+/// failed.
+pub async fn open_session(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+    how: LoginMethod,
+) -> anyhow::Result<Vec<HeaderValue>> {
+    let session_cookie = session::open_in(&mut *tx, state, headers, account_id).await?;
+    factors::clear_failures(&mut *tx, account_id).await?;
+    let (browser_id, browser_cookie) = browsers::browser_of(state, headers)?;
+    let agent = browser::user_agent(headers);
+    let seen = browsers::seen(&mut *tx, state, account_id, &browser_id, agent.as_deref()).await?;
+    if let browsers::Seen::New {
+        id,
+        first_login: false,
+    } = seen
+    {
+        tell_new_browser(&mut *tx, state, account_id, &id, agent.as_deref(), how).await?;
+    }
     events::record(
-        &mut tx,
+        &mut *tx,
         account_id,
         EventKind::LoggedIn,
         state.clock.now_seconds(),
     )
     .await?;
+    Ok(vec![session_cookie, browser_cookie])
+}
+
+/// "Nouvelle connexion à votre compte Sésame", to the login address: when,
+/// from which browser and system, how, the "Ce n'était pas moi" link (for
+/// the browser row `browser_row`) and the reminder that Sésame never asks
+/// for a code. Errors: the database failed.
+async fn tell_new_browser(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    browser_row: &str,
+    agent: Option<&str>,
+    how: LoginMethod,
+) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let issued = links::issue(
+        &mut *tx,
+        account_id,
+        TokenPurpose::NotMe,
+        Some(browser_row),
+        now,
+        jiff::SignedDuration::from_hours(NOT_ME_LINK_DAYS * 24),
+    )
+    .await?;
     let person = Person::load(&mut *tx, account_id).await?;
-    tx.commit().await.context("committing a login")?;
-    Ok(Checked::Passed {
-        cookie,
-        next: pending.next_path.clone(),
-        language: Lang::from_code(&person.language),
-        recommend_app,
-    })
+    let lang = person.lang(state.config.default_lang);
+    let unknown = lang.t("second_step.unknown_browser");
+    let words = agent.map(browser::describe);
+    let email = templates::new_browser(
+        lang,
+        &person.login_email,
+        &person.full_name(),
+        &templates::format_datetime(lang, now, &state.config.timezone),
+        words.as_deref().unwrap_or(&unknown),
+        how,
+        &issued.url(&state.config.public_url, crate::paths::NOT_ME_PREFIX),
+        &templates::format_datetime(lang, issued.expires_at, &state.config.timezone),
+    );
+    enqueue(&mut *tx, state, &email).await?;
+    Ok(())
 }
 
 /// Records `event` in the account's feed and tells the owner what changed

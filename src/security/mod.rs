@@ -71,7 +71,8 @@ pub async fn change_security(
 pub struct SecurityForm {
     /// `app_start`, `app_confirm`, `app_cancel`, `app_remove`,
     /// `codes_regenerate`, `emailed_off`, `emailed_on`, `postpone` ("Plus
-    /// tard" on the recommendation); for security keys `key_start`,
+    /// tard" on the recommendation); for security keys `key_start` (or
+    /// `passkey_start` for a passkey),
     /// `key_finish`, `key_cancel`, `key_rename`, and `key_edit:<id>`,
     /// `key_remove:<id>` for one key of the list.
     pub intent: String,
@@ -125,6 +126,8 @@ pub struct KeyShown {
     /// As the language writes dates.
     pub added: String,
     pub last_used: Option<String>,
+    /// A passkey: it also logs in from the login box.
+    pub passkey: bool,
 }
 
 /// An app being added: what the person copies into it. `Debug` shows

@@ -120,6 +120,7 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                                         view! {
                                             <li>
                                                 <strong>{key.name.clone()}</strong>
+                                                {key.passkey.then(|| format!(" — {}", lang.t("security.passkey_marker")))}
                                                 <br />
                                                 {lang.t_with("security.key_added_on", &[("when", &key.added)])}
                                                 <br />
@@ -172,6 +173,10 @@ fn security_view(state: SecurityPageState, action: ServerAction<ChangeSecurity>)
                             <button type="submit" name="intent" value="key_start" id="key" class="button button--primary"
                                 aria-describedby=error("key").map(|_| "key-error")>
                                 {lang.t("security.key_start")}
+                            </button>
+                            <button type="submit" name="intent" value="passkey_start" class="button button--primary"
+                                aria-describedby=error("key").map(|_| "key-error")>
+                                {lang.t("security.passkey_start")}
                             </button>
                         })}
                         {(!has_app && !enrolling).then(|| view! {

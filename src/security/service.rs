@@ -4,7 +4,7 @@
 
 use super::{Enrolment, KeyShown, SecurityForm, SecurityPageState};
 use crate::accounts::factors::{self, Factors};
-use crate::accounts::keys;
+use crate::accounts::keys::{self, KeyKind};
 use crate::accounts::{Actor, Person};
 use crate::domain::code::grouped_by_four;
 use crate::domain::{FieldErrors, KeyName, OneTimeCode, UserMessage};
@@ -136,10 +136,11 @@ pub async fn overview(
         keys: stored_keys
             .into_iter()
             .map(|key| KeyShown {
-                id: key.id,
-                name: key.name,
                 added: date(lang, state, key.created_at),
                 last_used: key.last_used_at.map(|at| date(lang, state, at)),
+                passkey: key.kind() == KeyKind::Passkey,
+                id: key.id,
+                name: key.name,
             })
             .collect(),
         keys_work: keys::relying_party(&state.config).is_some(),
@@ -179,7 +180,12 @@ pub async fn act(
     }
     // The key's name is checked before the password, so that both errors
     // show at once.
-    let key_name = if form.intent == "key_start" {
+    let kind = match form.intent.as_str() {
+        "key_start" => Some(KeyKind::SecurityKey),
+        "passkey_start" => Some(KeyKind::Passkey),
+        _ => None,
+    };
+    let key_name = if kind.is_some() {
         match KeyName::parse(&form.key_name) {
             Ok(name) => Some(name),
             Err(error) => {
@@ -198,9 +204,9 @@ pub async fn act(
     if let Err(refusal) = check_current_password(state, account_id, &form.password).await? {
         return Ok(Err(refused("password", &refusal)));
     }
-    if let Some(name) = key_name {
+    if let (Some(name), Some(kind)) = (key_name, kind) {
         return Ok(
-            match keys::start_registration(state, session_id_hash, account_id, &name).await? {
+            match keys::start_registration(state, session_id_hash, account_id, &name, kind).await? {
                 Ok(options) => Ok(Done::KeyOptions(name.as_ref().to_owned(), options)),
                 Err(refusal) => Err(refused("key_name", &refusal)),
             },
@@ -300,26 +306,33 @@ async fn finish_key(
 ) -> anyhow::Result<Result<Done, FieldErrors>> {
     let mut tx = state.db.begin().await.context("adding a key")?;
     factors::lock_account(&mut tx, account_id).await?;
-    let name = match keys::finish_registration(&mut tx, state, session_id_hash, account_id, answer)
-        .await?
-    {
-        Ok(name) => name,
-        Err(refusal) => {
-            // The ceremony is spent either way.
-            tx.commit().await.context("ending a key ceremony")?;
-            return Ok(Err(refused("key", &refusal)));
-        }
+    let registered =
+        match keys::finish_registration(&mut tx, state, session_id_hash, account_id, answer).await?
+        {
+            Ok(registered) => registered,
+            Err(refusal) => {
+                // The ceremony is spent either way.
+                tx.commit().await.context("ending a key ceremony")?;
+                return Ok(Err(refused("key", &refusal)));
+            }
+        };
+    let name = registered.name.as_str();
+    let (change, said) = match registered.kind {
+        KeyKind::SecurityKey => (
+            FactorChange::KeyAdded { name },
+            ("security.key_added", "security.key_added_with_codes"),
+        ),
+        KeyKind::Passkey => (
+            FactorChange::PasskeyAdded { name },
+            (
+                "security.passkey_added",
+                "security.passkey_added_with_codes",
+            ),
+        ),
     };
-    factor_added(
-        tx,
-        state,
-        account_id,
-        EventKind::KeyAdded,
-        FactorChange::KeyAdded { name: &name },
-        ("security.key_added", "security.key_added_with_codes"),
-    )
-    .await
-    .map(Ok)
+    factor_added(tx, state, account_id, EventKind::KeyAdded, change, said)
+        .await
+        .map(Ok)
 }
 
 /// A key's new name (no password: a name changes nothing of what logs

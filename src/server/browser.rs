@@ -44,3 +44,58 @@ pub fn user_agent(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(300).collect::<String>())
 }
+
+/// "Firefox — Linux"-like words from a User-Agent, for the sessions and
+/// browsers of "Mon compte" and the new-browser notice: the browser and the
+/// system names the agent contains, else its first 60 characters. A
+/// parser crate's thousands of patterns would name rarer browsers; these
+/// cover what the portal's users run, and the full agent is kept.
+pub fn describe(agent: &str) -> String {
+    let browser = ["Edg/", "OPR/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|marker| agent.contains(*marker))
+        .map(|marker| match *marker {
+            "Edg/" => "Edge",
+            "OPR/" => "Opera",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        });
+    let system = [
+        "Windows", "Android", "iPhone", "iPad", "CrOS", "Mac OS", "Linux",
+    ]
+    .iter()
+    .find(|marker| agent.contains(*marker))
+    .map(|marker| match *marker {
+        "CrOS" => "ChromeOS",
+        "Mac OS" => "macOS",
+        other => other,
+    });
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} — {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) => agent.chars().take(60).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn a_user_agent_is_told_as_its_browser_and_system_in_words() {
+        let cases = [
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome — Linux"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge — Windows"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.7; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox — macOS"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari — iPhone"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome — Android"),
+            ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome — ChromeOS"),
+            ("curl/8.5.0", "curl/8.5.0"),
+        ];
+        for (agent, words) in cases {
+            assert_eq!(describe(agent), words, "{agent}");
+        }
+    }
+}

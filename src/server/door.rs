@@ -31,10 +31,11 @@ pub enum Answer<T> {
     /// The page (200), and the cookie of the request's session under its
     /// new id (`session::renew`), set by both doors.
     PageRenewing(T, HeaderValue),
-    /// Go on to this path of the site, setting this cookie if any.
+    /// Go on to this path of the site, setting these cookies (`Set-Cookie`
+    /// values; none, one, or the session's and the browser's at login).
     GoTo {
         path: String,
-        cookie: Option<HeaderValue>,
+        cookies: Vec<HeaderValue>,
         /// When the cookie changes who is connected: the language of that
         /// person's pages (login: the account's), or `None` for nobody's
         /// (logout: the default). The server function tells the browser
@@ -56,7 +57,7 @@ impl<T> Answer<T> {
     pub fn session_ended(state: &AppState, notice: &str) -> Answer<T> {
         Answer::GoTo {
             path: crate::paths::login_box_saying(notice),
-            cookie: Some(session::clear_cookie(state)),
+            cookies: vec![session::clear_cookie(state)],
             person_language: None,
         }
     }
@@ -65,7 +66,7 @@ impl<T> Answer<T> {
     pub fn go_to(path: impl Into<String>) -> Answer<T> {
         Answer::GoTo {
             path: path.into(),
-            cookie: None,
+            cookies: Vec::new(),
             person_language: None,
         }
     }
@@ -92,10 +93,10 @@ where
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }
-        Ok(Answer::GoTo { path, cookie, .. }) => {
+        Ok(Answer::GoTo { path, cookies, .. }) => {
             let mut response = Redirect::to(&path).into_response();
-            if let Some(cookie) = cookie {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            for cookie in cookies {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
             }
             response
         }
@@ -176,16 +177,18 @@ impl FnRequest {
             }
             Ok(Answer::GoTo {
                 path,
-                cookie,
+                cookies,
                 person_language,
             }) => {
-                let Some(cookie) = cookie else {
+                if cookies.is_empty() {
                     return Ok(Outcome::GoTo(path));
-                };
+                }
                 if let Some(response) =
                     leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
                 {
-                    response.append_header(header::SET_COOKIE, cookie);
+                    for cookie in cookies {
+                        response.append_header(header::SET_COOKIE, cookie);
+                    }
                 }
                 let lang = language::chosen(self.headers())
                     .or(person_language)

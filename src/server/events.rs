@@ -46,6 +46,10 @@ pub enum EventKind {
     EmailedCodesOn,
     EmailedCodesOff,
     FactorsReset,
+    /// "Ce n'était pas moi" from a new-browser notice.
+    LoginDisowned,
+    /// A known browser forgotten in "Mon compte".
+    BrowserForgotten,
 }
 
 impl EventKind {
@@ -90,6 +94,8 @@ impl EventKind {
             EventKind::EmailedCodesOn => "emailed_codes_on",
             EventKind::EmailedCodesOff => "emailed_codes_off",
             EventKind::FactorsReset => "factors_reset",
+            EventKind::LoginDisowned => "login_disowned",
+            EventKind::BrowserForgotten => "browser_forgotten",
         }
     }
 

@@ -262,8 +262,20 @@ pub async fn login_failed(
         .await
 }
 
-/// Counts one attempt from a client address; false once over the limit.
+/// Counts one attempt from a client address; false once over
+/// `SESAME_CLIENT_MAX_ATTEMPTS` in the window.
 pub async fn client_allowed(state: &AppState, client: &str) -> anyhow::Result<bool> {
+    client_allowed_up_to(state, client, i64::from(state.config.client_max_attempts)).await
+}
+
+/// Counts one hit of `client` (an address, or a bucket named after one);
+/// false once over `max` in the window (`SESAME_LOGIN_LOCK_MINUTES`).
+/// Errors: the database failed.
+pub async fn client_allowed_up_to(
+    state: &AppState,
+    client: &str,
+    max: i64,
+) -> anyhow::Result<bool> {
     let now = state.clock.now_seconds();
     let floor = now - window_seconds(state);
     let (hits,): (i64,) = sqlx::query_as(
@@ -279,5 +291,5 @@ pub async fn client_allowed(state: &AppState, client: &str) -> anyhow::Result<bo
     .fetch_one(&state.db)
     .await
     .context("counting a client's attempts")?;
-    Ok(hits <= i64::from(state.config.client_max_attempts))
+    Ok(hits <= max)
 }

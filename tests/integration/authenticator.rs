@@ -26,6 +26,9 @@ pub struct SoftKey {
     pub counter: u32,
     /// Whether it verifies its user (a PIN, a fingerprint).
     pub user_verification: bool,
+    /// The user handle of the account it was registered to (as a
+    /// discoverable credential keeps it), from the registration's options.
+    pub user_handle: Option<String>,
 }
 
 impl Clone for SoftKey {
@@ -35,6 +38,7 @@ impl Clone for SoftKey {
             credential_id: self.credential_id.clone(),
             counter: self.counter,
             user_verification: self.user_verification,
+            user_handle: self.user_handle.clone(),
         }
     }
 }
@@ -53,6 +57,15 @@ impl SoftKey {
             credential_id,
             counter: 0,
             user_verification: false,
+            user_handle: None,
+        }
+    }
+
+    /// A passkey: it verifies its user.
+    pub fn passkey() -> SoftKey {
+        SoftKey {
+            user_verification: true,
+            ..SoftKey::new()
         }
     }
 
@@ -95,6 +108,7 @@ impl SoftKey {
         let options = options(options_json);
         let rp_id = options["rp"]["id"].as_str().expect("rp.id");
         let challenge = options["challenge"].as_str().expect("challenge");
+        self.user_handle = options["user"]["id"].as_str().map(str::to_owned);
         let client_data = Self::client_data("webauthn.create", challenge, origin);
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
         auth_data.push(self.flags() | AT);
@@ -125,6 +139,17 @@ impl SoftKey {
     /// The answer to `navigator.credentials.get` for `options_json` (a
     /// `RequestChallengeResponse`) at `origin`: the counter goes up by one.
     pub fn assert(&mut self, options_json: &str, origin: &str) -> String {
+        self.answer(options_json, origin, None)
+    }
+
+    /// The same as a discoverable credential answers a login box's
+    /// ceremony: with the user handle it keeps.
+    pub fn assert_passkey(&mut self, options_json: &str, origin: &str) -> String {
+        let handle = self.user_handle.clone();
+        self.answer(options_json, origin, handle)
+    }
+
+    fn answer(&mut self, options_json: &str, origin: &str, user_handle: Option<String>) -> String {
         let options = options(options_json);
         let rp_id = options["rpId"].as_str().expect("rpId");
         let challenge = options["challenge"].as_str().expect("challenge");
@@ -146,7 +171,7 @@ impl SoftKey {
                 "authenticatorData": base64url::encode(&auth_data),
                 "clientDataJSON": base64url::encode(&client_data),
                 "signature": base64url::encode(&signature.to_der().to_bytes()),
-                "userHandle": null,
+                "userHandle": user_handle,
             },
         })
         .to_string()

@@ -435,7 +435,10 @@ pub const PASSWORD: &str = "Vanille-Fraise-2026";
 pub struct Response {
     pub status: u16,
     pub location: Option<String>,
+    /// The first `Set-Cookie` (the session's or the pending login's).
     pub set_cookie: Option<String>,
+    /// Every `Set-Cookie`, in order.
+    pub set_cookies: Vec<String>,
     pub body: String,
 }
 
@@ -445,6 +448,15 @@ impl Response {
             status: self.status,
             body: self.body.clone(),
         }
+    }
+
+    /// `name=value` of the cookie `name` this response sets.
+    pub fn cookie_named(&self, name: &str) -> Option<String> {
+        self.set_cookies
+            .iter()
+            .filter_map(|c| c.split(';').next())
+            .find(|pair| pair.split('=').next() == Some(name))
+            .map(str::to_owned)
     }
 
     /// `name=value` of the session cookie set by this response.
@@ -466,10 +478,18 @@ async fn into_response(response: reqwest::Response) -> Response {
     };
     let location = header("location");
     let set_cookie = header("set-cookie");
+    let set_cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect();
     Response {
         status: response.status().as_u16(),
         location,
         set_cookie,
+        set_cookies,
         body: response.text().await.unwrap(),
     }
 }
