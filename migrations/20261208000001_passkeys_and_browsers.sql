@@ -15,6 +15,17 @@ CREATE TABLE passkey_logins (
     expires_at BIGINT NOT NULL
 );
 
+-- When the portal started knowing the account's browsers (its first login
+-- recorded, Unix seconds): until then a login is not told as new, so that
+-- neither an account's first login nor, once, every account existing
+-- before this migration sends a notice. Forgetting browsers keeps it.
+ALTER TABLE accounts ADD COLUMN browsers_known_since BIGINT;
+
+-- 1 after "Ce n'était pas moi": the password no longer opens the account
+-- (whoever logged in knows it) until a new one is chosen; it stays stored
+-- so that the new one cannot be the same.
+ALTER TABLE accounts ADD COLUMN password_retired BIGINT NOT NULL DEFAULT 0;
+
 -- The browsers an account has logged in from: the SHA-256 of the account's
 -- id with the browser's random cookie, so the same browser is a different
 -- row for each account and the cookie alone names nobody.

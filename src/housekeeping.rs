@@ -22,7 +22,8 @@ pub async fn run(state: AppState) {
 
 /// Deletes what has expired: captcha challenges, sessions, pending logins
 /// and emailed codes a day after their expiry, recovery flows,
-/// emailed links 30 days after their expiry (`accounts::links`), and
+/// emailed links 30 days after their expiry (`accounts::links`), known
+/// browsers unseen for 400 days (`accounts::browsers`), and
 /// accounts never activated (`SESAME_PENDING_ACCOUNT_DAYS`). Never fails:
 /// each failure is logged with its cause.
 pub async fn sweep(state: &AppState) {
@@ -46,6 +47,10 @@ pub async fn sweep(state: &AppState) {
     logged(
         "purging key ceremonies",
         crate::accounts::keys::purge_expired(&state.db, now).await,
+    );
+    logged(
+        "purging stale known browsers",
+        crate::accounts::browsers::purge_stale(&state.db, now).await,
     );
     logged(
         "purging recovery flows",

@@ -81,7 +81,7 @@ pub async fn replace_password(
         .begin()
         .await
         .context("starting a password change")?;
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+    sqlx::query("UPDATE accounts SET password_hash = $1, password_retired = 0 WHERE id = $2")
         .bind(hash)
         .bind(account_id)
         .execute(&mut *tx)

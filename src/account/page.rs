@@ -130,6 +130,7 @@ fn MyAccount(state: ConnectedPageState) -> impl IntoView {
 fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl IntoView {
     let lang = use_lang();
     let name = state.account.display_name();
+    let knows_browsers = !state.browsers.is_empty();
     let error = {
         let errors = StoredValue::new(state.errors.clone());
         move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
@@ -317,7 +318,10 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
                 <DoorAlert action=actions.browsers />
                 <ul class="rows">
                     {state.browsers.into_iter().map(|b| {
-                        let label = lang.t_with("account.browser_forget_named", &[("device", &b.device)]);
+                        let label = lang.t_with(
+                            "account.browser_forget_named",
+                            &[("device", &b.device), ("first", &b.first_seen)],
+                        );
                         view! {
                             <li class="row">
                                 <p>
@@ -336,10 +340,12 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
                         }
                     }).collect_view()}
                 </ul>
-                <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
-                    <input type="hidden" name="browser" value="all" />
-                    <button type="submit" class="button button--secondary">{lang.t("account.browsers_forget_all")}</button>
-                </DoorForm>
+                {knows_browsers.then(|| view! {
+                    <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
+                        <input type="hidden" name="browser" value="all" />
+                        <button type="submit" class="button button--secondary">{lang.t("account.browsers_forget_all")}</button>
+                    </DoorForm>
+                })}
             </section>
 
             <section class="block" aria-labelledby="language-heading">

@@ -154,8 +154,8 @@ pub async fn known_browsers(
             device: known
                 .user_agent
                 .as_deref()
-                .map(crate::server::browser::describe)
-                .unwrap_or_default(),
+                .and_then(crate::server::browser::describe)
+                .unwrap_or_else(|| lang.t("second_step.unknown_browser")),
             first_seen: when(known.first_seen_at),
             last_seen: when(known.last_seen_at),
             current: known.current,
@@ -184,8 +184,8 @@ pub async fn sessions(
             started: when(created),
             last_seen: when(last_seen),
             device: agent
-                .map(|a| crate::server::browser::describe(&a))
-                .unwrap_or_default(),
+                .and_then(|a| crate::server::browser::describe(&a))
+                .unwrap_or_else(|| lang.t("second_step.unknown_browser")),
             current: Some(id_hash.as_str()) == current,
         })
         .collect())

@@ -12,12 +12,16 @@
 //!   and the cookie alone, without the account's sessions, says nothing of
 //!   who used it.
 //! - A login from a browser the account does not know adds it and is
-//!   told to the owner (the caller's notice), except the account's very
-//!   first login, which nobody would recognise as a warning.
+//!   told to the owner (the caller's notice), except the first login the
+//!   portal records for the account (`accounts.browsers_known_since`): an
+//!   account's very first login, or the first after this feature came,
+//!   which nobody would recognise as a warning. Forgetting browsers does
+//!   not start that again.
+//! - An account keeps its [`MAX_PER_ACCOUNT`] latest browsers, and a
+//!   browser unseen for [`COOKIE_DAYS`] days (its cookie gone) is purged.
 //! - Forgetting a browser (in "Mon compte", or "Ce n'était pas moi")
 //!   removes its row: its next login is told again.
 
-use crate::server::events::EventKind;
 use crate::server::{browser, tokens, AppState};
 use anyhow::Context;
 use axum::http::{HeaderMap, HeaderValue};
@@ -26,6 +30,10 @@ use sqlx::AnyConnection;
 /// How long the browser's cookie lasts after its last login, in days (the
 /// most a browser keeps a cookie: RFC 6265bis, 4.1.2.2, 400 days).
 pub const COOKIE_DAYS: i64 = 400;
+
+/// Browsers kept per account: the oldest logins beyond are forgotten (a
+/// login from a private window, or a script, adds one each time).
+pub const MAX_PER_ACCOUNT: i64 = 50;
 
 /// The browser cookie's name: `__Host-` under https, like the session's.
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -64,8 +72,8 @@ fn browser_hash(account_id: &str, browser_id: &str) -> String {
 pub enum Seen {
     /// Logged in from before: nothing to tell.
     Known,
-    /// Not known: added as the row `id`; `first_login` when the account
-    /// had never logged in (nothing to tell either).
+    /// Not known: added as the row `id`; `first_login` when it is the
+    /// first login recorded for the account (nothing to tell either).
     New { id: String, first_login: bool },
 }
 
@@ -96,13 +104,15 @@ pub async fn seen(
     if known.rows_affected() > 0 {
         return Ok(Seen::Known);
     }
-    let logged_in_before: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM account_events WHERE account_id = $1 AND kind = $2 LIMIT 1")
-            .bind(account_id)
-            .bind(EventKind::LoggedIn.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .context("reading the account's logins")?;
+    let first: Option<(i64,)> = sqlx::query_as(
+        "UPDATE accounts SET browsers_known_since = $1 \
+         WHERE id = $2 AND browsers_known_since IS NULL RETURNING browsers_known_since",
+    )
+    .bind(now)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("reading when the account's browsers were first known")?;
     let id = tokens::new_id()?;
     sqlx::query(
         "INSERT INTO known_browsers \
@@ -117,10 +127,32 @@ pub async fn seen(
     .execute(&mut *conn)
     .await
     .context("adding a known browser")?;
+    sqlx::query(
+        "DELETE FROM known_browsers WHERE account_id = $1 AND id NOT IN \
+         (SELECT id FROM known_browsers WHERE account_id = $1 \
+          ORDER BY last_seen_at DESC, id LIMIT $2)",
+    )
+    .bind(account_id)
+    .bind(MAX_PER_ACCOUNT)
+    .execute(&mut *conn)
+    .await
+    .context("keeping the latest known browsers")?;
     Ok(Seen::New {
         id,
-        first_login: logged_in_before.is_none(),
+        first_login: first.is_some(),
     })
+}
+
+/// Browsers unseen for [`COOKIE_DAYS`] days before `now` (Unix seconds),
+/// whose cookie the browser no longer keeps, gone: how many. Errors: the
+/// database failed.
+pub async fn purge_stale(db: &crate::server::db::Db, now: i64) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM known_browsers WHERE last_seen_at <= $1")
+        .bind(now - COOKIE_DAYS * 24 * 3600)
+        .execute(db)
+        .await
+        .context("purging stale known browsers")?;
+    Ok(done.rows_affected())
 }
 
 /// A browser as "Mon compte" lists it.

@@ -434,6 +434,19 @@ pub async fn finish_registration(
     Ok(Ok(Registered { name, kind }))
 }
 
+/// Forgets the registration under way for the session `binding`
+/// ("Annuler"): its challenge can no longer be answered. Errors: the
+/// database failed.
+pub async fn cancel_registration(db: &crate::server::db::Db, binding: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM key_ceremonies WHERE binding = $1 AND purpose = $2")
+        .bind(binding)
+        .bind(REGISTER)
+        .execute(db)
+        .await
+        .context("cancelling a key's registration")?;
+    Ok(())
+}
+
 /// Starts the second step by key for the pending login `binding`: the
 /// options for `navigator.credentials.get` as JSON (a
 /// `RequestChallengeResponse` allowing the account's keys), or `None` when
@@ -559,13 +572,37 @@ pub struct PasskeyChallenge {
     pub options: String,
 }
 
-/// Opens a passkey login ([`PasskeyChallenge`]), or `None` when the
-/// portal's address cannot carry keys. Errors: the database or the OS
-/// random source failed.
-pub async fn start_passkey_login(state: &AppState) -> anyhow::Result<Option<PasskeyChallenge>> {
+/// Login box ceremonies kept at once, across clients: past it, no new one
+/// opens until some are answered or expire (storage stays bounded whatever
+/// the clients' addresses).
+pub const MAX_OPEN_PASSKEY_LOGINS: i64 = 10_000;
+
+/// Why no passkey login was opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoPasskeyLogin {
+    /// The portal's address cannot carry keys (see [`relying_party`]).
+    Unavailable,
+    /// [`MAX_OPEN_PASSKEY_LOGINS`] are open already.
+    TooMany,
+}
+
+/// Opens a passkey login ([`PasskeyChallenge`]), or why not. Errors: the
+/// database or the OS random source failed.
+pub async fn start_passkey_login(
+    state: &AppState,
+) -> anyhow::Result<Result<PasskeyChallenge, NoPasskeyLogin>> {
     let Some(party) = relying_party(&state.config) else {
-        return Ok(None);
+        return Ok(Err(NoPasskeyLogin::Unavailable));
     };
+    let (open,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM passkey_logins WHERE expires_at > $1")
+            .bind(state.clock.now_seconds())
+            .fetch_one(&state.db)
+            .await
+            .context("counting the passkey logins")?;
+    if open >= MAX_OPEN_PASSKEY_LOGINS {
+        return Ok(Err(NoPasskeyLogin::TooMany));
+    }
     let (options, authentication) = party
         .start_discoverable_authentication()
         .context("starting a passkey login")?;
@@ -577,7 +614,7 @@ pub async fn start_passkey_login(state: &AppState) -> anyhow::Result<Option<Pass
         .execute(&state.db)
         .await
         .context("keeping a passkey login")?;
-    Ok(Some(PasskeyChallenge {
+    Ok(Ok(PasskeyChallenge {
         ceremony,
         options: serde_json::to_string(&options).context("writing a passkey's options")?,
     }))
@@ -705,6 +742,20 @@ pub async fn remove(
         super::factors::switch_emailed_codes_on(conn, account_id).await?;
     }
     Ok(removed.map(|(name,)| name))
+}
+
+/// Makes every passkey of the account a second factor only (after "Ce
+/// n'était pas moi": one may be an intruder's), in the caller's
+/// transaction: how many were passkeys. Errors: the database failed.
+pub async fn demote_passkeys(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE security_keys SET passwordless = 0 WHERE account_id = $1 AND passwordless = 1",
+    )
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await
+    .context("demoting the passkeys")?;
+    Ok(done.rows_affected())
 }
 
 /// Ceremonies past their time (the account's and the login box's), gone:

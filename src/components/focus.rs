@@ -26,8 +26,10 @@ pub fn mark_headings_announced() {
 }
 
 /// Once the view has been drawn again in place: focus the error summary,
-/// else the first field marked invalid, else a notice the answer brought
-/// (what happened), else the main heading (made focusable).
+/// else the first field marked invalid, else a control the view marked
+/// `data-focus-after-update` (a button whose action was refused, said
+/// beside it), else a notice the answer brought (what happened), else the
+/// main heading (made focusable).
 pub fn focus_after_update() {
     #[cfg(feature = "hydrate")]
     request_animation_frame(|| {
@@ -36,6 +38,7 @@ pub fn focus_after_update() {
         let target = [
             ".error-summary",
             "[aria-invalid=\"true\"]",
+            "main [data-focus-after-update]",
             // A refusal the answer drew (not an earlier failure to send).
             "main .notice[role=\"alert\"]:not(.door-alert)",
             "main h1",

@@ -23,6 +23,8 @@ pub struct Candidate {
     #[sqlx(try_from = "String")]
     pub state: AccountState,
     pub password_hash: Option<String>,
+    /// 1 after "Ce n'était pas moi" until a new password is chosen.
+    pub password_retired: i64,
     pub language: String,
     pub first_name: String,
     pub last_name: String,
@@ -150,7 +152,8 @@ pub async fn check_current_password(
         account,
         login_email: login,
     } = sqlx::query_as(
-        "SELECT id, state, password_hash, language, first_name, last_name, login_email \
+        "SELECT id, state, password_hash, password_retired, language, first_name, last_name, \
+         login_email \
          FROM accounts WHERE id = $1",
     )
     .bind(account_id)

@@ -90,7 +90,8 @@ fn refused(refusal: LoginRefusal, email: &str, next: &str) -> Answer<LoginBoxSta
         LoginRefusal::InvalidCredentials
         | LoginRefusal::Deactivated
         | LoginRefusal::PasskeyNotRecognised
-        | LoginRefusal::PasskeyNotVerified => StatusCode::UNAUTHORIZED,
+        | LoginRefusal::PasskeyNotVerified
+        | LoginRefusal::PasswordRetired => StatusCode::UNAUTHORIZED,
         LoginRefusal::PasskeyExpired => StatusCode::UNPROCESSABLE_ENTITY,
         LoginRefusal::Locked { .. } | LoginRefusal::TooManyAttempts => {
             StatusCode::TOO_MANY_REQUESTS
@@ -129,11 +130,12 @@ pub async fn offer_passkey(
             return Ok(PasskeyOpening::TooManyAttempts);
         }
         Ok(match keys::start_passkey_login(state).await? {
-            Some(challenge) => PasskeyOpening::Offer(PasskeyOffer {
+            Ok(challenge) => PasskeyOpening::Offer(PasskeyOffer {
                 ceremony: challenge.ceremony,
                 options: challenge.options,
             }),
-            None => PasskeyOpening::NoPasskeys,
+            Err(keys::NoPasskeyLogin::Unavailable) => PasskeyOpening::NoPasskeys,
+            Err(keys::NoPasskeyLogin::TooMany) => PasskeyOpening::TooManyAttempts,
         })
     };
     opened.await.map_err(door::fail)

@@ -157,6 +157,9 @@ pub enum LoginRefusal {
     /// The passkey answered without checking who holds it (no PIN,
     /// fingerprint or screen lock).
     PasskeyNotVerified,
+    /// Right password, retired by "Ce n'était pas moi" until a new one is
+    /// chosen (after a right password only).
+    PasswordRetired,
 }
 
 impl LoginRefusal {
@@ -170,6 +173,7 @@ impl LoginRefusal {
             LoginRefusal::PasskeyNotRecognised => "login.passkey_not_recognised",
             LoginRefusal::PasskeyExpired => "login.passkey_expired",
             LoginRefusal::PasskeyNotVerified => "login.passkey_not_verified",
+            LoginRefusal::PasswordRetired => "login.password_retired",
         }
     }
 

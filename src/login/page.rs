@@ -25,6 +25,12 @@ pub fn LogOutForm() -> impl IntoView {
     }
 }
 
+/// How long the browser's autofill waits on one passkey ceremony before a
+/// new one replaces it: under the server's 5 minutes
+/// (`accounts::keys::CEREMONY_MINUTES`).
+#[cfg(feature = "hydrate")]
+const AUTOFILL_RENEWAL: std::time::Duration = std::time::Duration::from_secs(4 * 60);
+
 /// "Se connecter avec une clé d'accès", under the login box (issue 27).
 ///
 /// Once the page runs in a browser with WebAuthn, it opens a passkey login
@@ -60,6 +66,8 @@ pub fn PasskeyLogin(
     #[cfg(feature = "hydrate")]
     let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
     #[cfg(feature = "hydrate")]
+    let renewal_due = StoredValue::new(false);
+    #[cfg(feature = "hydrate")]
     {
         use crate::components::{
             keys_available, passkey_autofill_available, use_passkey_from_autofill,
@@ -74,27 +82,54 @@ pub fn PasskeyLogin(
                 if !passkey_autofill_available().await {
                     return;
                 }
-                let Ok(controller) = web_sys::AbortController::new() else {
-                    return;
-                };
-                let signal = controller.signal();
-                autofill.set_value(Some(controller));
-                let offer = match super::open_passkey_login().await {
-                    Ok(super::PasskeyOpening::Offer(offer)) => offer,
-                    Ok(super::PasskeyOpening::NoPasskeys) => {
-                        offered.set(false);
+                // The server keeps a ceremony 5 minutes, the autofill may
+                // wait longer: a new one replaces it every 4 minutes for as
+                // long as the page shows the box.
+                loop {
+                    let Ok(controller) = web_sys::AbortController::new() else {
+                        return;
+                    };
+                    let signal = controller.signal();
+                    if autofill.try_set_value(Some(controller.clone())).is_some() {
                         return;
                     }
-                    _ => return,
-                };
-                if let Ok(answer) = use_passkey_from_autofill(&offer.options, &signal).await {
-                    action.dispatch(super::LogInWithPasskey {
-                        form: super::PasskeyLoginForm {
-                            ceremony: offer.ceremony,
-                            answer,
-                            next: next.get_value(),
+                    let offer = match super::open_passkey_login().await {
+                        Ok(super::PasskeyOpening::Offer(offer)) => offer,
+                        Ok(super::PasskeyOpening::NoPasskeys) => {
+                            offered.set(false);
+                            return;
+                        }
+                        _ => return,
+                    };
+                    let _ = renewal_due.try_set_value(false);
+                    let renew = set_timeout_with_handle(
+                        move || {
+                            let _ = renewal_due.try_set_value(true);
+                            controller.abort();
                         },
-                    });
+                        AUTOFILL_RENEWAL,
+                    )
+                    .ok();
+                    let answer = use_passkey_from_autofill(&offer.options, &signal).await;
+                    if let Some(renew) = renew {
+                        renew.clear();
+                    }
+                    match answer {
+                        Ok(answer) => {
+                            action.dispatch(super::LogInWithPasskey {
+                                form: super::PasskeyLoginForm {
+                                    ceremony: offer.ceremony,
+                                    answer,
+                                    next: next.get_value(),
+                                },
+                            });
+                            return;
+                        }
+                        // Renewed: wait again with a fresh ceremony.
+                        Err(_) if renewal_due.try_get_value() == Some(true) => continue,
+                        // Ended by the button, the page, or the browser.
+                        Err(_) => return,
+                    }
                 }
             });
         });
@@ -160,7 +195,7 @@ pub fn PasskeyLogin(
             {move || match (supported.get(), offered.get()) {
                 (Some(true), true) => view! {
                     <button type="button" id="passkey-login" class="button button--secondary"
-                        autofocus=focus
+                        data-focus-after-update=focus.then_some("")
                         aria-describedby=move || shown_error().map(|_| "passkey-login-error")
                         aria-disabled=move || (waiting.get() || pending.get()).then_some("true")
                         on:click=start>
@@ -175,8 +210,10 @@ pub fn PasskeyLogin(
                     <noscript><p class="hint">{lang.t("login.passkey_needs_javascript")}</p></noscript>
                 }.into_any(),
             }}
-            <p class="hint" role="status">
-                {move || waiting.get().then(|| lang.t("key.touch"))}
+            // A polite live region, there before it speaks (the home page's
+            // status role is its notice's).
+            <p class="hint" aria-live="polite" aria-atomic="true">
+                {move || waiting.get().then(|| lang.t("login.passkey_waiting"))}
             </p>
             {move || shown_error().map(|key| view! {
                 <p class="field__error" id="passkey-login-error" role="alert">{lang.t(key)}</p>

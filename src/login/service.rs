@@ -50,7 +50,7 @@ pub async fn authenticate(
         return Ok(Err(LoginRefusal::InvalidCredentials));
     }
     let candidate: Option<Candidate> = sqlx::query_as(
-        "SELECT id, state, password_hash, language, first_name, last_name \
+        "SELECT id, state, password_hash, password_retired, language, first_name, last_name \
          FROM accounts WHERE login_email = $1",
     )
     .bind(&login)
@@ -72,6 +72,9 @@ pub async fn authenticate(
     };
 
     match account.state {
+        AccountState::Active if account.password_retired == 1 => {
+            return Ok(Err(LoginRefusal::PasswordRetired))
+        }
         AccountState::Active => {}
         AccountState::Deactivated => return Ok(Err(LoginRefusal::Deactivated)),
         AccountState::Pending => return Ok(Err(LoginRefusal::InvalidCredentials)),
@@ -144,12 +147,16 @@ pub async fn passkey_login(
         Err(KeyRefusal::NotVerified) => return Ok(Err(LoginRefusal::PasskeyNotVerified.into())),
         Err(_) => return Ok(Err(LoginRefusal::PasskeyNotRecognised.into())),
     };
-    let person = Person::load(&state.db, &used.account_id).await?;
+    let mut tx = state.db.begin().await.context("opening a session")?;
+    // The account's state is read under its lock, so that a deactivation
+    // committed since the key was checked opens nothing.
+    lock_account(&mut tx, &used.account_id).await?;
     let (account_state,): (String,) = sqlx::query_as("SELECT state FROM accounts WHERE id = $1")
         .bind(&used.account_id)
-        .fetch_one(&state.db)
+        .fetch_one(&mut *tx)
         .await
         .context("reading the account's state")?;
+    let person = Person::load(&mut *tx, &used.account_id).await?;
     match account_state.parse::<AccountState>()? {
         AccountState::Active => {}
         AccountState::Deactivated => {
@@ -160,10 +167,6 @@ pub async fn passkey_login(
         }
         AccountState::Pending => return Ok(Err(LoginRefusal::PasskeyNotRecognised.into())),
     }
-    session::close(state, headers).await?;
-    pending_login::close(state, headers).await?;
-    let mut tx = state.db.begin().await.context("opening a session")?;
-    lock_account(&mut tx, &used.account_id).await?;
     let cookies = open_session(
         &mut tx,
         state,
@@ -174,6 +177,10 @@ pub async fn passkey_login(
     .await?;
     tx.commit().await.context("committing a passkey login")?;
     state.mailer.wake();
+    // The browser's earlier session and pending login, if any, end (the
+    // session's id changes at login).
+    session::close(state, headers).await?;
+    pending_login::close(state, headers).await?;
     Ok(Ok(PasskeySession {
         cookies,
         language: Lang::from_code(&person.language),

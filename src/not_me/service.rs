@@ -3,7 +3,7 @@
 
 use super::NotMeState;
 use crate::accounts::links::{self, Found};
-use crate::accounts::{browsers, AccountState, Person, TokenPurpose};
+use crate::accounts::{browsers, keys, AccountState, Person, TokenPurpose};
 use crate::i18n::Lang;
 use crate::mail::{enqueue, templates};
 use crate::second_step::email_hint;
@@ -43,17 +43,21 @@ pub async fn look_up(state: &AppState, token: &str, lang: Lang) -> anyhow::Resul
         at: known.as_ref().and_then(|k| when(k.first_seen_at)),
         browser: known
             .and_then(|k| k.user_agent)
-            .map(|agent| browser::describe(&agent)),
+            .and_then(|agent| browser::describe(&agent)),
     })
 }
 
 /// The button: in one transaction that consumes the link once, every
 /// session and pending login of the account ends, the browser of the
-/// notice is forgotten, the feed records it, and a link to choose a new
-/// password goes to the login address (valid `SESAME_RESET_LINK_MINUTES`,
-/// retiring older ones; "Sécurité" and the factors stay as they are). A
-/// link already used, expired or retired shows its page. Errors: the
-/// database failed.
+/// notice is forgotten, every passkey becomes a second factor only
+/// (whoever logged in may have added one: `accounts::keys::demote_passkeys`),
+/// the password stops opening the account (whoever logged in knows it), the
+/// feed records it, and a link to choose a new password goes to the login
+/// address (valid `SESAME_RESET_LINK_MINUTES`, retiring older ones). The
+/// second factors stay, for the owner to check in "Sécurité" (OWASP
+/// Authentication Cheat Sheet; NIST SP 800-63B 6.1.2.3, compromised
+/// authenticators). A link already used, expired or retired shows its
+/// page. Errors: the database failed.
 pub async fn disown(state: &AppState, token: &str) -> anyhow::Result<NotMeState> {
     let now: Timestamp = state.clock.now();
     let mut tx = state.db.begin().await.context("disowning a login")?;
@@ -73,6 +77,15 @@ pub async fn disown(state: &AppState, token: &str) -> anyhow::Result<NotMeState>
     if let Some(browser_row) = &link.payload {
         browsers::forget(&mut tx, account_id, Some(browser_row)).await?;
     }
+    // Whoever logged in may have added a passkey, or knows the password:
+    // neither opens the account alone any more until the owner chose a
+    // new password and registered their passkeys again.
+    keys::demote_passkeys(&mut tx, account_id).await?;
+    sqlx::query("UPDATE accounts SET password_retired = 1 WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await
+        .context("retiring the password")?;
     events::record(
         &mut tx,
         account_id,

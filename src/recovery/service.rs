@@ -465,14 +465,16 @@ pub async fn reset(
         drop(tx);
         return Ok(Err(ResetRefused::Link(look_up(state, token).await?)));
     }
-    let changed =
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND state = $3")
-            .bind(&password_hash)
-            .bind(&link.account_id)
-            .bind(AccountState::Active.as_str())
-            .execute(&mut *tx)
-            .await
-            .context("changing the password")?;
+    let changed = sqlx::query(
+        "UPDATE accounts SET password_hash = $1, password_retired = 0 \
+         WHERE id = $2 AND state = $3",
+    )
+    .bind(&password_hash)
+    .bind(&link.account_id)
+    .bind(AccountState::Active.as_str())
+    .execute(&mut *tx)
+    .await
+    .context("changing the password")?;
     if changed.rows_affected() != 1 {
         drop(tx);
         return Ok(Err(ResetRefused::Link(ResetLinkState::Unknown)));

@@ -398,6 +398,10 @@ async fn pass(
     if !pending_login::end(&mut tx, &pending.id_hash).await? {
         return Ok(Checked::Ended);
     }
+    // A right second step starts the wrong ones in a row again; a passkey
+    // login does not (the block says the password leaked: it lasts until
+    // a reset).
+    factors::clear_failures(&mut tx, account_id).await?;
     let cookies = open_session(&mut tx, state, headers, account_id, login_method(method)).await?;
     let person = Person::load(&mut *tx, account_id).await?;
     tx.commit().await.context("committing a login")?;
@@ -428,12 +432,12 @@ pub const NOT_ME_LINK_DAYS: i64 = 14;
 /// Opens a session for `account_id` in the caller's transaction, which
 /// holds the account's row: under a new id (OWASP Session Management
 /// Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"),
-/// the wrong second steps in a row start again, the browser is recorded
+/// the browser is recorded
 /// (`accounts::browsers`) and, when the account does not know it, its
 /// owner gets "Nouvelle connexion à votre compte Sésame" with a "Ce n'était
 /// pas moi" link (issue 27); the feed records the login. The caller
-/// commits, then wakes the mailer. Returns the session's and the browser's
-/// `Set-Cookie` values. Errors: the database or the OS random source
+/// commits, then wakes the mailer. Returns the `Set-Cookie` values: the
+/// session's, the browser's, and the pending login's cleared. Errors: the database or the OS random source
 /// failed.
 pub async fn open_session(
     tx: &mut sqlx::AnyConnection,
@@ -443,7 +447,6 @@ pub async fn open_session(
     how: LoginMethod,
 ) -> anyhow::Result<Vec<HeaderValue>> {
     let session_cookie = session::open_in(&mut *tx, state, headers, account_id).await?;
-    factors::clear_failures(&mut *tx, account_id).await?;
     let (browser_id, browser_cookie) = browsers::browser_of(state, headers)?;
     let agent = browser::user_agent(headers);
     let seen = browsers::seen(&mut *tx, state, account_id, &browser_id, agent.as_deref()).await?;
@@ -461,7 +464,12 @@ pub async fn open_session(
         state.clock.now_seconds(),
     )
     .await?;
-    Ok(vec![session_cookie, browser_cookie])
+    // The pending login, if any, ended: its cookie goes too.
+    Ok(vec![
+        session_cookie,
+        browser_cookie,
+        pending_login::clear_cookie(state),
+    ])
 }
 
 /// "Nouvelle connexion à votre compte Sésame", to the login address: when,
@@ -489,7 +497,7 @@ async fn tell_new_browser(
     let person = Person::load(&mut *tx, account_id).await?;
     let lang = person.lang(state.config.default_lang);
     let unknown = lang.t("second_step.unknown_browser");
-    let words = agent.map(browser::describe);
+    let words = agent.and_then(browser::describe);
     let email = templates::new_browser(
         lang,
         &person.login_email,

@@ -171,7 +171,10 @@ pub async fn act(
     }
     match form.intent.as_str() {
         "key_finish" => return finish_key(state, account_id, session_id_hash, &form.key).await,
-        "key_cancel" => return Ok(Ok(Done::Notice("security.key_cancelled"))),
+        "key_cancel" => {
+            keys::cancel_registration(&state.db, session_id_hash).await?;
+            return Ok(Ok(Done::Notice("security.key_cancelled")));
+        }
         "key_rename" => return rename_key(state, account_id, form).await,
         _ => {}
     }

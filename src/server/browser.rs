@@ -47,10 +47,13 @@ pub fn user_agent(headers: &HeaderMap) -> Option<String> {
 
 /// "Firefox — Linux"-like words from a User-Agent, for the sessions and
 /// browsers of "Mon compte" and the new-browser notice: the browser and the
-/// system names the agent contains, else its first 60 characters. A
-/// parser crate's thousands of patterns would name rarer browsers; these
-/// cover what the portal's users run, and the full agent is kept.
-pub fn describe(agent: &str) -> String {
+/// system names the agent contains, or `None` when it names neither (the
+/// caller says "navigateur inconnu"). The agent's own text is never
+/// echoed: it is whatever the client chose to send, and must not speak in
+/// a security notice. A parser crate's thousands of patterns would name
+/// rarer browsers; these cover what the portal's users run, and the full
+/// agent is kept.
+pub fn describe(agent: &str) -> Option<String> {
     let browser = ["Edg/", "OPR/", "Firefox/", "Chrome/", "Safari/"]
         .iter()
         .find(|marker| agent.contains(*marker))
@@ -72,10 +75,10 @@ pub fn describe(agent: &str) -> String {
         other => other,
     });
     match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} — {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => s.to_owned(),
-        (None, None) => agent.chars().take(60).collect(),
+        (Some(b), Some(s)) => Some(format!("{b} — {s}")),
+        (Some(b), None) => Some(b.to_owned()),
+        (None, Some(s)) => Some(s.to_owned()),
+        (None, None) => None,
     }
 }
 
@@ -92,10 +95,11 @@ mod tests {
             ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari — iPhone"),
             ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome — Android"),
             ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome — ChromeOS"),
-            ("curl/8.5.0", "curl/8.5.0"),
         ];
         for (agent, words) in cases {
-            assert_eq!(describe(agent), words, "{agent}");
+            assert_eq!(describe(agent).as_deref(), Some(words), "{agent}");
         }
+        // Unknown words are never echoed (a client chooses its agent).
+        assert_eq!(describe("Appelez le 01 23 45 67 89"), None);
     }
 }

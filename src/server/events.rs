@@ -39,6 +39,8 @@ pub enum EventKind {
     AppAdded,
     AppRemoved,
     KeyAdded,
+    /// A passkey registered: it logs in alone.
+    PasskeyAdded,
     KeyRenamed,
     KeyRemoved,
     RecoveryCodesRegenerated,
@@ -87,6 +89,7 @@ impl EventKind {
             EventKind::AppAdded => "app_added",
             EventKind::AppRemoved => "app_removed",
             EventKind::KeyAdded => "key_added",
+            EventKind::PasskeyAdded => "passkey_added",
             EventKind::KeyRenamed => "key_renamed",
             EventKind::KeyRemoved => "key_removed",
             EventKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",

@@ -92,6 +92,15 @@ async fn the_browser_cookie_is_http_only_long_lived_and_names_nobody_in_the_data
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=34560000"] {
         assert!(set.contains(attribute), "{set} lacks {attribute}");
     }
+    // The pending login ended: its cookie is cleared with it.
+    assert!(
+        passed
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("sesame_pending=;") && c.contains("Max-Age=0")),
+        "{:?}",
+        passed.set_cookies
+    );
     let browser = passed.cookie_named("sesame_browser").unwrap();
     let value = browser.trim_start_matches("sesame_browser=");
     // The same browser for Marie.
@@ -112,7 +121,7 @@ async fn the_not_me_link_changes_nothing_until_its_button_ends_every_session_and
     let app = spawn_app().await;
     let email = unique_email();
     app.create_active_account(&email).await;
-    let (office_session, _) = log_in_from(&app, &email, None).await;
+    let (office_session, office_browser) = log_in_from(&app, &email, None).await;
     let (thief_session, thief_browser) = log_in_from(&app, &email, None).await;
     let link = not_me_link(&app, &email).await;
     // Opened (by the person, or a mail scanner): a page, nothing changed.
@@ -145,15 +154,20 @@ async fn the_not_me_link_changes_nothing_until_its_button_ends_every_session_and
         .any(|kind| kind == "login_disowned"));
     // Once only.
     assert_eq!(app.post_form(&link, &[], None).await.status, 404);
-    // The browser it was about is forgotten: its next login is told again.
-    log_in_from(&app, &email, Some(&thief_browser)).await;
-    app.wait_for_emails(|e| {
-        e.iter()
-            .filter(|m| m.kind == "new_browser" && m.recipient == email)
-            .count()
-            == 2
-    })
-    .await;
+    // The browser it was about is forgotten (its next login would be told
+    // again); the owner's stays known.
+    let id = account_id(&app, &email).await;
+    let row_of = |browser: &str| {
+        let value = browser.trim_start_matches("sesame_browser=");
+        sesame::server::tokens::hash_token(&format!("{id}:{value}"))
+    };
+    let known: Vec<(String,)> = sqlx::query_as("SELECT browser_hash FROM known_browsers")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    let known: Vec<String> = known.into_iter().map(|(hash,)| hash).collect();
+    assert_eq!(known, [row_of(&office_browser)]);
+    assert!(!known.contains(&row_of(&thief_browser)));
 }
 
 #[tokio::test]
@@ -223,4 +237,93 @@ async fn a_browser_of_another_account_cannot_be_forgotten_from_mine() {
         answer.body
     );
     assert_eq!(app.count("known_browsers").await, 2);
+}
+
+#[tokio::test]
+async fn after_not_me_the_old_password_opens_nothing_until_a_new_one_is_chosen() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    log_in_from(&app, &email, None).await;
+    log_in_from(&app, &email, None).await;
+    let link = not_me_link(&app, &email).await;
+    assert_eq!(app.post_form(&link, &[], None).await.status, 200);
+    // Whoever logged in knows the password: it is refused, and says why.
+    let refused = app.log_in(&email, PASSWORD).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Ce mot de passe ne permet plus de se connecter"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.session_cookie().is_none());
+    // A wrong password still gets the usual refusal (nothing is told).
+    let wrong = app.log_in(&email, "Pas-le-bon-2026").await;
+    assert!(!wrong.body.contains("ne permet plus"), "{}", wrong.body);
+    // The reset link: not the same password again, then a new one works.
+    let reset = link_in(&app, &email, "not_me_reset", "/nouveau-mot-de-passe/").await;
+    let token = reset.trim_start_matches("/nouveau-mot-de-passe/");
+    let same = submit_reset(&app, token, PASSWORD, PASSWORD).await;
+    assert_eq!(same.status, 422, "{}", same.body);
+    let new_password = "Cerise-Abricot-2027";
+    let changed = submit_reset(&app, token, new_password, new_password).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    app.logged_in_with(&email, new_password).await;
+}
+
+#[tokio::test]
+async fn the_first_login_recorded_for_an_account_that_existed_before_sends_no_notice() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    log_in_from(&app, &email, None).await;
+    // As before the browsers were known: logins in the feed, no browser.
+    sqlx::query("UPDATE accounts SET browsers_known_since = NULL WHERE login_email = $1")
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM known_browsers")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let (_, browser) = log_in_from(&app, &email, None).await;
+    assert!(notices_to(&app, &email).await.is_empty());
+    // Forgetting every browser does not start that again.
+    let (session, _) = log_in_from(&app, &email, Some(&browser)).await;
+    let cookies = format!("{session}; {browser}");
+    app.post_form(
+        "/mon-compte/navigateurs",
+        &[("browser", "all")],
+        Some(&cookies),
+    )
+    .await;
+    log_in_from(&app, &email, Some(&browser)).await;
+    app.wait_for_emails(|e| {
+        e.iter()
+            .any(|m| m.kind == "new_browser" && m.recipient == email)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_keeps_its_fifty_latest_browsers() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let id = account_id(&app, &email).await;
+    let mut conn = app.state.db.acquire().await.unwrap();
+    for n in 0..=sesame::accounts::browsers::MAX_PER_ACCOUNT {
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
+        let browser = format!("{n:064x}");
+        sesame::accounts::browsers::seen(&mut conn, &app.state, &id, &browser, None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        app.count("known_browsers").await,
+        sesame::accounts::browsers::MAX_PER_ACCOUNT
+    );
 }

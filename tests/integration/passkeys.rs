@@ -360,3 +360,82 @@ async fn an_address_on_an_ip_offers_no_passkey() {
         .await;
     assert_eq!(json_of(&opened), "NoPasskeys", "{}", opened.body);
 }
+
+#[tokio::test]
+async fn a_passkey_login_leaves_the_block_of_a_hundred_wrong_second_steps_in_place() {
+    let app = portal().await;
+    let email = unique_email();
+    let mut key = with_a_passkey(&app, &email).await;
+    sqlx::query("UPDATE accounts SET second_step_failures = 100 WHERE login_email = $1")
+        .bind(&email)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let (ceremony, options) = open(&app).await;
+    let logged_in = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    assert!(logged_in.session_cookie().is_some(), "{}", logged_in.body);
+    let (failures,): (i64,) =
+        sqlx::query_as("SELECT second_step_failures FROM accounts WHERE login_email = $1")
+            .bind(&email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        failures, 100,
+        "the block says the password leaked: a reset lifts it"
+    );
+}
+
+#[tokio::test]
+async fn after_not_me_a_passkey_no_longer_logs_in_alone() {
+    let app = portal().await;
+    let email = unique_email();
+    let mut key = with_a_passkey(&app, &email).await;
+    // A second browser's login, then "Ce n'était pas moi".
+    let login = app.log_in(&email, PASSWORD).await;
+    let pending = login.session_cookie().unwrap();
+    let options = {
+        let page = app
+            .post_form("/api/verification/page", &[], Some(&pending))
+            .await;
+        json_of(&page)["Page"]["Ask"]["key_options"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let passed = app
+        .post_form(
+            "/verification",
+            &[
+                ("method", "key"),
+                ("key", &key.assert(&options, ORIGIN)),
+                ("intent", "verify"),
+            ],
+            Some(&pending),
+        )
+        .await;
+    assert_eq!(passed.status, 303, "{}", passed.body);
+    let emails = app
+        .wait_for_emails(|e| {
+            e.iter()
+                .any(|m| m.kind == "new_browser" && m.recipient == email)
+        })
+        .await;
+    let notice = emails.iter().find(|m| m.kind == "new_browser").unwrap();
+    let link = notice
+        .text_body
+        .split_whitespace()
+        .find(|w| w.contains("/ce-n-etait-pas-moi/"))
+        .unwrap()
+        .trim_start_matches(ORIGIN)
+        .to_owned();
+    assert_eq!(app.post_form(&link, &[], None).await.status, 200);
+    let (ceremony, options) = open(&app).await;
+    let refused = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    assert_eq!(
+        refusal(&refused),
+        "PasskeyNotRecognised",
+        "{}",
+        refused.body
+    );
+}

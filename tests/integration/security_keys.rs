@@ -453,3 +453,21 @@ async fn twenty_second_steps_by_key_opened_at_once_all_get_their_ceremony() {
     }
     assert_eq!(app.count("key_ceremonies").await, 20);
 }
+
+#[tokio::test]
+async fn a_cancelled_registration_cannot_be_finished_afterwards() {
+    let app = portal().await;
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    let cookie = app.logged_in(&email).await;
+    let mut key = SoftKey::new();
+    let options = start_key(&app, &cookie, "Clé annulée").await;
+    let cancelled = app
+        .post_form("/api/securite", &[("intent", "key_cancel")], Some(&cookie))
+        .await;
+    assert_eq!(page_json(&cancelled)["notice"], "security.key_cancelled");
+    let late = finish_key(&app, &cookie, &key.register(&options, ORIGIN)).await;
+    let page = page_json(&late);
+    assert_eq!(page["errors"]["key"], "errors.key.expired", "{page}");
+    assert_eq!(page["keys"].as_array().map(Vec::len), Some(0));
+}
