@@ -245,7 +245,7 @@ test.describe('Mon compte, JavaScript off', () => {
     await page.getByLabel('Adresse électronique de connexion').fill(login);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     const before = await codeCount(login);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     await passSecondStep(page, login, before);
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();

@@ -16,7 +16,7 @@ async function logIn(page: Page, email: string, password: string) {
   const before = await codeCount(email);
   await page.getByLabel('Adresse électronique de connexion').fill(email);
   await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await Promise.race([page.waitForURL(/\/verification/), page.getByRole('alert').waitFor()]);
   if (/\/verification/.test(page.url())) await passSecondStep(page, email, before);
 }
@@ -144,7 +144,7 @@ test.describe('Activer son compte et se connecter', () => {
     await page.getByLabel('Login email address').fill(email);
     await page.getByLabel(/^Password( \(required\))?$/).fill(PASSWORD);
     const before = await codeCount(email);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await passSecondStep(page, email, before);
     await expect(page.getByRole('region', { name: 'Event feed' })).toContainText('Logged in');
     await expectAccessible(page);
@@ -174,7 +174,7 @@ test.describe('Activer son compte et se connecter', () => {
     await expect(noJs.getByLabel('Adresse électronique de connexion')).toHaveValue(email);
     await noJs.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     const before = await codeCount(email);
-    await noJs.getByRole('button', { name: 'Se connecter' }).click();
+    await noJs.getByRole('button', { name: 'Se connecter', exact: true }).click();
     await passSecondStep(noJs, email, before);
     await expect(noJs).toHaveURL(/\/accueil$/);
     await expect(noJs.getByRole('region', { name: "Fil d'événements" })).toContainText('Connexion');

@@ -69,7 +69,7 @@ test('in English: signup, its email, activation, login, "My account", a contact 
   await page.getByLabel('Login email address').fill(email);
   await page.getByLabel(/^Password( \(required\))?$/).fill(PASSWORD);
   const before = await codeCount(email);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Two-step verification');
   await expectAccessible(page);
   const code = await emailsTo(email, CODE_SUBJECT);

@@ -124,7 +124,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     const before = await codeCount(email);
-    const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter' }), '/api/connexion');
+    const loggedIn = await submitThroughServerFunction(page, page.getByRole('button', { name: 'Se connecter', exact: true }), '/api/connexion');
     expect(new URL(loggedIn.url()).pathname).toBe('/api/connexion');
     // The second step, in place: the code emailed to the login address.
     await expect(page).toHaveURL(/\/verification$/);
@@ -194,7 +194,7 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
     const before = await codeCount(email);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     await passSecondStep(page, email, before);
     await expect(page).toHaveURL(/\/accueil$/);
     await page.getByRole('link', { name: 'Mon compte' }).click();

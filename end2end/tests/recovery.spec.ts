@@ -78,7 +78,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await page.getByLabel('Adresse électronique de connexion').fill(email);
     await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
     const before = await codeCount(email);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     // A new password never skips the second factor.
     await passSecondStep(page, email, before);
     await expect(page).toHaveURL(/\/accueil$/);
@@ -140,7 +140,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await noJs.getByLabel('Adresse électronique de connexion').fill(email);
     await noJs.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(NEW_PASSWORD);
     const before = await codeCount(email);
-    await noJs.getByRole('button', { name: 'Se connecter' }).click();
+    await noJs.getByRole('button', { name: 'Se connecter', exact: true }).click();
     await passSecondStep(noJs, email, before);
     await expect(noJs).toHaveURL(/\/accueil$/);
     await context.close();

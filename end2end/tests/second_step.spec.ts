@@ -51,7 +51,7 @@ async function typePassword(page: Page, email: string): Promise<number> {
   await page.goto('/');
   await page.getByLabel('Adresse électronique de connexion').fill(email);
   await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vérification en deux étapes');
   return before;
 }

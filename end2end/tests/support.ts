@@ -174,7 +174,7 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await page.getByLabel(/^Mot de passe( \(obligatoire\))?$/).fill(password);
   const [response] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/connexion'),
-    page.getByRole('button', { name: 'Se connecter' }).click(),
+    page.getByRole('button', { name: 'Se connecter', exact: true }).click(),
   ]);
   await expect(page.locator('form[aria-busy]')).toHaveCount(0);
   const answer = await response.json().catch(() => null);

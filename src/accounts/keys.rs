@@ -53,6 +53,14 @@ pub fn relying_party(config: &Config) -> Option<Webauthn> {
     WebauthnBuilder::new(&host, &origin)
         .ok()?
         .rp_name("Sésame")
+        // A security key follows the password: its touch (possession) is
+        // the second factor, as NIST SP 800-63B 4.2.1 counts a
+        // single-factor cryptographic device with a memorized secret
+        // (AAL2). Without this the crate asks for credProtect level 3 with
+        // user verification only preferred, which Chromium refuses as
+        // inconsistent (NotSupportedError) for keys without a PIN.
+        // Passkeys keep user verification required.
+        .danger_set_user_presence_only_security_keys(true)
         .timeout(std::time::Duration::from_secs(
             (CEREMONY_MINUTES * 60).unsigned_abs(),
         ))
@@ -274,9 +282,9 @@ async fn take(
 /// Starts registering a key named `name` for `account_id`, bound to the
 /// session `binding`: the options for `navigator.credentials.create` as
 /// JSON (a `CreationChallengeResponse`). The account's keys are excluded
-/// (the browser says the key is already there). For a
-/// [`KeyKind::SecurityKey`] user verification is preferred, not required:
-/// a key without a PIN is a second factor. A [`KeyKind::Passkey`] must be
+/// (the browser says the key is already there). A [`KeyKind::SecurityKey`]
+/// needs the user's presence only: a key without a PIN is a second factor
+/// after the password (see [`relying_party`]). A [`KeyKind::Passkey`] must be
 /// discoverable (`residentKey: "required"`, WebAuthn Level 3, 5.4.6) and
 /// verify its user (`userVerification: "required"`).
 ///

@@ -283,6 +283,18 @@ pub fn KeyPrompt(
     let refused = RwSignal::new(None::<KeyPromptError>);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| supported.set(Some(available())));
+    // The button exists only once the page runs (above): `autofocus` gives
+    // it the focus then, since the browser's own autofocus came and went
+    // with the first drawing (WCAG 2.4.3).
+    let button = NodeRef::<leptos::html::Button>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(button) = button.get() {
+            if autofocus {
+                let _ = button.focus();
+            }
+        }
+    });
     let options = StoredValue::new(options);
     let start = move |_| {
         if waiting.get_untracked() {
@@ -322,7 +334,9 @@ pub fn KeyPrompt(
             {move || match supported.get() {
                 Some(true) => view! {
                     <button type="button" id=name class="button button--primary"
+                        node_ref=button
                         autofocus=autofocus
+                        data-focus-on-arrival=autofocus.then_some("")
                         aria-describedby=move || shown_error().map(|_| error_id.get_value())
                         aria-disabled=move || waiting.get().then_some("true")
                         on:click=start>

@@ -212,7 +212,7 @@ pub fn PasskeyLogin(
             }}
             // A polite live region, there before it speaks (the home page's
             // status role is its notice's).
-            <p class="hint" aria-live="polite" aria-atomic="true">
+            <p class="hint" aria-live="polite">
                 {move || waiting.get().then(|| lang.t("login.passkey_waiting"))}
             </p>
             {move || shown_error().map(|key| view! {
