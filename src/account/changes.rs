@@ -200,25 +200,7 @@ pub async fn save_profile(
         .begin()
         .await
         .context("starting a details change")?;
-    sqlx::query(
-        "UPDATE accounts SET last_name = $1, first_name = $2, address = $3, address_complement_1 = $4, \
-         address_complement_2 = $5, postal_code = $6, city = $7, country = $8, phone = $9, fax = $10 \
-         WHERE id = $11",
-    )
-    .bind(profile.last_name.as_ref())
-    .bind(profile.first_name.as_ref())
-    .bind(profile.address.as_ref())
-    .bind(profile.address_complement_1.as_deref().map(str::to_owned))
-    .bind(profile.address_complement_2.as_deref().map(str::to_owned))
-    .bind(profile.postal_code.as_ref())
-    .bind(profile.city.as_ref())
-    .bind(profile.country.code())
-    .bind(profile.phone.as_ref().map(|p| p.as_ref().to_owned()))
-    .bind(profile.fax.as_ref().map(|p| p.as_ref().to_owned()))
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await
-    .context("changing the details")?;
+    store_profile(&mut tx, account_id, &profile).await?;
     events::record(&mut tx, account_id, EventKind::ProfileUpdated, now).await?;
     tx.commit().await.context("committing a details change")?;
     Ok(Ok(AccountNotice {
@@ -253,6 +235,35 @@ pub async fn close_sessions(
         .await
         .context("ending a session")?;
     Ok(ended.rows_affected())
+}
+
+/// Writes the details of `account_id`, in the caller's transaction ("Mon
+/// compte", and corrections at activation). Errors: the database failed.
+pub async fn store_profile(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    profile: &super::profile::Profile,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET last_name = $1, first_name = $2, address = $3, address_complement_1 = $4, \
+         address_complement_2 = $5, postal_code = $6, city = $7, country = $8, phone = $9, fax = $10 \
+         WHERE id = $11",
+    )
+    .bind(profile.last_name.as_ref())
+    .bind(profile.first_name.as_ref())
+    .bind(profile.address.as_ref())
+    .bind(profile.address_complement_1.as_deref().map(str::to_owned))
+    .bind(profile.address_complement_2.as_deref().map(str::to_owned))
+    .bind(profile.postal_code.as_ref())
+    .bind(profile.city.as_ref())
+    .bind(profile.country.code())
+    .bind(profile.phone.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(profile.fax.as_ref().map(|p| p.as_ref().to_owned()))
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await
+    .context("changing the details")?;
+    Ok(())
 }
 
 /// Forgets the account's known browser `id`, or every one with `all`,

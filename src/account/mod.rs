@@ -15,7 +15,7 @@ pub mod profile;
 pub mod service;
 
 pub use crate::accounts::AccountSummary;
-pub use page::{ConnectedHomePage, MyAccountPage};
+pub use page::{ConnectedHomePage, MyAccountPage, ProfileFields};
 
 use crate::outcome::{DoorError, Outcome};
 use forms::{

@@ -161,28 +161,7 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
                 <h2 id="profile-heading">{lang.t("account.profile_heading")}</h2>
                 <DoorAlert action=actions.profile />
                 <DoorForm action=actions.profile plain=PROFILE_FORM_PATH class="form">
-                    <TextField name="last_name" label="signup.last_name" value=profile.last_name.clone()
-                        error=error("last_name") required=true autocomplete="family-name" maxlength=100 />
-                    <TextField name="first_name" label="signup.first_name" value=profile.first_name.clone()
-                        error=error("first_name") required=true autocomplete="given-name" maxlength=100 />
-                    <TextField name="address" label="signup.address" value=profile.address.clone()
-                        error=error("address") required=true autocomplete="address-line1" maxlength=200 />
-                    <TextField name="address_complement_1" label="signup.address_complement_1"
-                        value=profile.address_complement_1.clone() error=error("address_complement_1")
-                        autocomplete="address-line2" maxlength=200 />
-                    <TextField name="address_complement_2" label="signup.address_complement_2"
-                        value=profile.address_complement_2.clone() error=error("address_complement_2")
-                        autocomplete="address-line3" maxlength=200 />
-                    <TextField name="postal_code" label="signup.postal_code" value=profile.postal_code.clone()
-                        error=error("postal_code") required=true autocomplete="postal-code" maxlength=10 />
-                    <TextField name="city" label="signup.city" value=profile.city.clone() error=error("city")
-                        required=true autocomplete="address-level2" maxlength=100 />
-                    <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
-                        selected=profile.country.clone() error=error("country") required=true autocomplete="country" />
-                    <TextField name="phone" label="signup.phone" value=profile.phone.clone() error=error("phone")
-                        input_type="tel" autocomplete="tel" hint="signup.phone_hint" maxlength=30 />
-                    <TextField name="fax" label="signup.fax" value=profile.fax.clone() error=error("fax")
-                        input_type="tel" autocomplete="off" maxlength=30 />
+                    <ProfileFields profile=profile.clone() errors=state.errors.clone() focus=None />
                     <div class="actions">
                         <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
                     </div>
@@ -382,4 +361,52 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
 /// The SIRET rule as a live check.
 fn siret_rule() -> Validator {
     Callback::new(|raw: String| Siret::parse(&raw).err().map(|e| e.message_key().to_owned()))
+}
+
+/// The details' fields (names, postal address, phone and fax), filled with
+/// `profile`, each error beside its field (`errors`); `focus` names the
+/// field to focus, the first in error. "Mon compte" and the activation page
+/// (corrections before activating) draw them; `account::profile` checks
+/// them.
+#[component]
+pub fn ProfileFields(
+    profile: super::profile::ProfileForm,
+    errors: crate::domain::FieldErrors,
+    focus: Option<&'static str>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error = {
+        let errors = StoredValue::new(errors);
+        move |name: &str| errors.with_value(|errors| errors.get(name).map(str::to_owned))
+    };
+    view! {
+        <TextField name="last_name" label="signup.last_name" value=profile.last_name
+            error=error("last_name") required=true autocomplete="family-name" maxlength=100
+            autofocus=focus == Some("last_name") />
+        <TextField name="first_name" label="signup.first_name" value=profile.first_name
+            error=error("first_name") required=true autocomplete="given-name" maxlength=100
+            autofocus=focus == Some("first_name") />
+        <TextField name="address" label="signup.address" value=profile.address
+            error=error("address") required=true autocomplete="address-line1" maxlength=200
+            autofocus=focus == Some("address") />
+        <TextField name="address_complement_1" label="signup.address_complement_1"
+            value=profile.address_complement_1 error=error("address_complement_1")
+            autocomplete="address-line2" maxlength=200 autofocus=focus == Some("address_complement_1") />
+        <TextField name="address_complement_2" label="signup.address_complement_2"
+            value=profile.address_complement_2 error=error("address_complement_2")
+            autocomplete="address-line3" maxlength=200 autofocus=focus == Some("address_complement_2") />
+        <TextField name="postal_code" label="signup.postal_code" value=profile.postal_code
+            error=error("postal_code") required=true autocomplete="postal-code" maxlength=10
+            autofocus=focus == Some("postal_code") />
+        <TextField name="city" label="signup.city" value=profile.city error=error("city")
+            required=true autocomplete="address-level2" maxlength=100 autofocus=focus == Some("city") />
+        <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
+            selected=profile.country error=error("country") required=true autocomplete="country"
+            autofocus=focus == Some("country") />
+        <TextField name="phone" label="signup.phone" value=profile.phone error=error("phone")
+            input_type="tel" autocomplete="tel" hint="signup.phone_hint" maxlength=30
+            autofocus=focus == Some("phone") />
+        <TextField name="fax" label="signup.fax" value=profile.fax error=error("fax")
+            input_type="tel" autocomplete="off" maxlength=30 autofocus=focus == Some("fax") />
+    }
 }

@@ -21,6 +21,46 @@ pub async fn structure_by_siret(
         .context("reading the structure")
 }
 
+/// The structures the account asked to join and that have not decided
+/// yet, as "Menuiserie Dupont (SIRET 123 456 789 00012)", oldest first.
+/// Errors: the database failed.
+pub async fn pending_requests<'c, E>(db: E, account_id: &str) -> anyhow::Result<Vec<String>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.name, s.siret FROM memberships m JOIN structures s ON s.id = m.structure_id \
+         WHERE m.account_id = $1 AND m.status = $2 ORDER BY m.requested_at, s.name",
+    )
+    .bind(account_id)
+    .bind(crate::accounts::MembershipStatus::Pending.as_str())
+    .fetch_all(db)
+    .await
+    .context("reading the structure requests")?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, siret)| match Siret::parse(&siret) {
+            Ok(siret) => format!("{name} (SIRET {})", siret.grouped()),
+            Err(_) => format!("{name} (SIRET {siret})"),
+        })
+        .collect())
+}
+
+/// Withdraws the account's requests still pending, in the caller's
+/// transaction: how many. Errors: the database failed.
+pub async fn withdraw_pending(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM memberships WHERE account_id = $1 AND status = $2")
+        .bind(account_id)
+        .bind(crate::accounts::MembershipStatus::Pending.as_str())
+        .execute(&mut *conn)
+        .await
+        .context("withdrawing the structure requests")?;
+    Ok(done.rows_affected())
+}
+
 /// Asks to be attached to the structure of `raw` (a SIRET): the name of
 /// the structure asked for, or the SIRET's error (malformed, no such
 /// structure, already asked or attached). Errors: the database failed.

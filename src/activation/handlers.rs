@@ -7,6 +7,7 @@ use super::service::{
     Reactivation,
 };
 use super::{ActivationForm, ActivationPageState, ResendForm, ResendPageState};
+use crate::account::profile::ProfileForm;
 use crate::domain::{EmailAddress, FieldErrors, UserMessage};
 use crate::paths::{with_segment, ACTIVATION_PREFIX, RESEND_PATH};
 use crate::server::door::{self, Answer};
@@ -47,8 +48,12 @@ fn page_of(link: ActivationLink) -> ActivationPageState {
         ActivationLink::AlreadyActive => ActivationPageState::AlreadyActive,
         ActivationLink::Expired => ActivationPageState::Expired,
         ActivationLink::Retired => ActivationPageState::Retired,
-        ActivationLink::Ready(account) => ActivationPageState::Ready {
-            account,
+        ActivationLink::Ready(pending) => ActivationPageState::Ready {
+            details: Box::new(ProfileForm::of(&pending.account)),
+            account: Box::new(pending.account),
+            requests: pending.requests,
+            drop_contact: false,
+            withdraw_requests: false,
             secret_question: String::new(),
             errors: FieldErrors::new(),
         },
@@ -68,7 +73,8 @@ pub async fn get_activation(
 
 /// "Valider" (activates, then the login box says so) or "Réactiver" (a
 /// fresh link for an expired or replaced one) on the link's page; a
-/// refusal keeps the question as typed, never the passwords or the answer.
+/// refusal keeps the details, the boxes ticked and the question as typed,
+/// never the passwords or the answer.
 /// Errors: the database failed.
 pub async fn answer_activation(
     state: AppState,
@@ -86,8 +92,16 @@ pub async fn answer_activation(
         match activate_account(&state, &token, &form).await? {
             Ok(()) => return Ok(Answer::go_to(crate::paths::login_box_saying("activated"))),
             Err(ActivationRefused::Link(link)) => page_of(link),
-            Err(ActivationRefused::Form { account, errors }) => ActivationPageState::Ready {
-                account,
+            Err(ActivationRefused::Form { pending, errors }) => ActivationPageState::Ready {
+                details: Box::new(if form.carries_details() {
+                    form.profile.clone()
+                } else {
+                    ProfileForm::of(&pending.account)
+                }),
+                account: Box::new(pending.account),
+                requests: pending.requests,
+                drop_contact: form.drop_contact == "1",
+                withdraw_requests: form.withdraw_requests == "1",
                 secret_question: form.secret_question.clone(),
                 errors,
             },

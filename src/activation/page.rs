@@ -1,7 +1,8 @@
 use super::{Activate, ActivationPageState, ResendActivation, ResendPageState, FIELDS};
+use crate::account::ProfileFields;
 use crate::components::{
-    page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
-    Layout, NewPasswordFields, TextField,
+    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, ErrorSummary, Layout,
+    NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
@@ -91,22 +92,34 @@ fn activation_view(
         }
         ActivationPageState::Ready {
             account,
+            details,
+            requests,
+            drop_contact,
+            withdraw_requests,
             secret_question,
             errors,
         } => view! {
             <ActivationForm action plain=plain.clone() token=token.clone() account=*account
-                secret_question errors />
+                details=*details requests drop_contact withdraw_requests secret_question errors />
         }
         .into_any(),
     }
 }
 
+/// "Valider": what was typed at signup, to correct first (whoever created
+/// the account may not own its address: part 14), then the password and
+/// the secret question.
+#[allow(clippy::too_many_arguments)]
 #[component]
 fn ActivationForm(
     action: ServerAction<Activate>,
     plain: String,
     token: String,
     account: crate::accounts::AccountSummary,
+    details: crate::account::profile::ProfileForm,
+    requests: Vec<String>,
+    drop_contact: bool,
+    withdraw_requests: bool,
     secret_question: String,
     errors: FieldErrors,
 ) -> impl IntoView {
@@ -121,17 +134,59 @@ fn ActivationForm(
         account.last_name.clone(),
         account.first_name.clone(),
     ];
+    // A contact address typed at signup and never confirmed by its owner.
+    let unconfirmed_contact = account
+        .contact_email
+        .clone()
+        .filter(|_| !account.contact_confirmed);
+    let profile_focus = first_error.filter(|field| {
+        crate::account::profile::PROFILE_FIELDS
+            .iter()
+            .any(|(name, _)| name == field)
+    });
     view! {
         <Title text=lang.t("activation.title") />
         <Layout>
             <h1>{lang.t("activation.title")}</h1>
             <p class="lead">{lang.t("activation.intro")}</p>
             <ErrorSummary errors=errors.clone() fields=FIELDS />
-            <AccountDetails account />
             <DoorAlert action />
             <DoorForm action plain class="form">
                 <input type="hidden" name="token" value=token />
                 <input type="hidden" name="intent" value="activate" />
+                <input type="hidden" name="details" value="1" />
+                <fieldset class="block">
+                    <legend>{lang.t("activation.block_details")}</legend>
+                    <p class="field__hint">{lang.t("activation.details_hint")}</p>
+                    <p>
+                        {lang.t("signup.login_email")} " : "
+                        <strong>{account.login_email.clone()}</strong>
+                    </p>
+                    <ProfileFields profile=details errors=errors.clone() focus=profile_focus />
+                    {unconfirmed_contact.map(|contact| view! {
+                        <div class="field">
+                            <p>{lang.t_with("activation.contact_typed", &[("email", &contact)])}</p>
+                            <div class="field--checkbox">
+                                <input type="checkbox" id="drop_contact" name="drop_contact" value="1"
+                                    checked=drop_contact />
+                                <label for="drop_contact">{lang.t("activation.drop_contact")}</label>
+                            </div>
+                        </div>
+                    })}
+                    {(!requests.is_empty()).then(|| view! {
+                        <div class="field">
+                            <p>{lang.t("activation.requests_typed")}</p>
+                            <ul>
+                                {requests.iter().map(|request| view! { <li>{request.clone()}</li> }).collect_view()}
+                            </ul>
+                            <div class="field--checkbox">
+                                <input type="checkbox" id="withdraw_requests" name="withdraw_requests" value="1"
+                                    checked=withdraw_requests />
+                                <label for="withdraw_requests">{lang.t("activation.withdraw_requests")}</label>
+                            </div>
+                        </div>
+                    })}
+                </fieldset>
                 <fieldset class="block">
                     <legend>{lang.t("activation.block_password")}</legend>
                     <NewPasswordFields
@@ -141,7 +196,7 @@ fn ActivationForm(
                         user_inputs
                         error=error("password")
                         confirmation_error=error("password_confirmation")
-                        autofocus=first_error.is_none() || first_error == Some("password")
+                        autofocus=first_error == Some("password")
                     />
                 </fieldset>
                 <fieldset class="block">

@@ -1,7 +1,9 @@
 //! The server side of activation.
 
-use super::ActivationForm;
+use super::{Activation, ActivationForm};
+use crate::account::changes::store_profile;
 use crate::accounts::links::{self, Found};
+use crate::accounts::memberships;
 use crate::accounts::summary::account_summary;
 use crate::accounts::AccountSummary;
 use crate::accounts::{AccountState, TokenPurpose};
@@ -72,7 +74,15 @@ pub enum ActivationLink {
     /// A newer activation email replaced it.
     Retired,
     /// It can activate this account.
-    Ready(Box<AccountSummary>),
+    Ready(Box<PendingAccount>),
+}
+
+/// A pending account as its activation page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingAccount {
+    pub account: AccountSummary,
+    /// The structure requests made at signup, still pending.
+    pub requests: Vec<String>,
 }
 
 /// Where the link stands now, without consuming it.
@@ -92,7 +102,11 @@ pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<Activation
     let account = account_summary(state, &link.account_id)
         .await?
         .context("the link's account is gone")?;
-    Ok(ActivationLink::Ready(Box::new(account)))
+    let requests = memberships::pending_requests(&state.db, &link.account_id).await?;
+    Ok(ActivationLink::Ready(Box::new(PendingAccount {
+        account,
+        requests,
+    })))
 }
 
 /// Why an activation did not happen.
@@ -102,42 +116,56 @@ pub enum ActivationRefused {
     Link(ActivationLink),
     /// The form broke a rule, next to each field; the account is shown again.
     Form {
-        account: Box<AccountSummary>,
+        pending: Box<PendingAccount>,
         errors: FieldErrors,
     },
 }
 
 /// Sets the password and the secret question, and activates the account;
-/// the link is consumed by one conditional update, so it works once.
-/// Errors: the database or the hashing failed.
+/// the link is consumed by one conditional update, so it works once. In
+/// the same transaction, what the owner corrected of what was typed at
+/// signup (part 14, pre-account hijacking): the details, a contact address
+/// never confirmed dropped, the structure requests withdrawn, each
+/// recorded in the feed. Errors: the database or the hashing failed.
 pub async fn activate_account(
     state: &AppState,
     token: &str,
     form: &ActivationForm,
 ) -> anyhow::Result<Result<(), ActivationRefused>> {
-    let account = match look_up(state, token).await? {
-        ActivationLink::Ready(account) => account,
+    let pending = match look_up(state, token).await? {
+        ActivationLink::Ready(pending) => pending,
         other => return Ok(Err(ActivationRefused::Link(other))),
     };
     let refuse = |errors: FieldErrors| {
         Ok(Err(ActivationRefused::Form {
-            account: account.clone(),
+            pending: pending.clone(),
             errors,
         }))
     };
+    let account = &pending.account;
     let parsed = form.parse();
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    // The names as they will be: as corrected, else as typed at signup.
+    let (last_name, first_name) = if form.carries_details() {
+        (
+            form.profile.last_name.as_str(),
+            form.profile.first_name.as_str(),
+        )
+    } else {
+        (account.last_name.as_str(), account.first_name.as_str())
+    };
     let guessable = refuse_if_guessable(
         &mut errors,
         &form.password,
         PasswordPolicy::Activation,
-        &[
-            &account.login_email,
-            &account.last_name,
-            &account.first_name,
-        ],
+        &[&account.login_email, last_name, first_name],
     );
-    let (password, question, answer) = match parsed {
+    let Activation {
+        password,
+        question,
+        answer,
+        profile,
+    } = match parsed {
         Ok(parsed) if !guessable => parsed,
         _ => return refuse(errors),
     };
@@ -171,6 +199,25 @@ pub async fn activate_account(
         return Ok(Err(ActivationRefused::Link(ActivationLink::AlreadyActive)));
     }
     events::record(&mut tx, &account_id, EventKind::Activated, now).await?;
+    if let Some(profile) = profile {
+        store_profile(&mut tx, &account_id, &profile).await?;
+    }
+    if form.drop_contact == "1" {
+        // Only a contact address nobody confirmed: a confirmed one cannot
+        // exist before activation, but the rule is said where it holds.
+        sqlx::query(
+            "UPDATE accounts SET contact_email = NULL WHERE id = $1 AND contact_confirmed = 0",
+        )
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await
+        .context("dropping the contact address typed at signup")?;
+    }
+    if form.withdraw_requests == "1"
+        && memberships::withdraw_pending(&mut tx, &account_id).await? > 0
+    {
+        events::record(&mut tx, &account_id, EventKind::MembershipWithdrawn, now).await?;
+    }
     tx.commit().await.context("committing the activation")?;
     tracing::info!(account = %account_id, "account activated");
     Ok(Ok(()))

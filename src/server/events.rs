@@ -1,6 +1,5 @@
 //! "Fil d'événements": what happened to an account.
 
-use super::tokens::new_id;
 use anyhow::Context;
 use sqlx::AnyConnection;
 
@@ -27,6 +26,8 @@ pub enum EventKind {
     MembershipRequested,
     MembershipApproved,
     MembershipRefused,
+    /// A structure request made at signup, withdrawn at activation.
+    MembershipWithdrawn,
     ManagerNamed,
     PasswordChanged,
     SecretChanged,
@@ -77,6 +78,7 @@ impl EventKind {
             EventKind::MembershipRequested => "membership_requested",
             EventKind::MembershipApproved => "membership_approved",
             EventKind::MembershipRefused => "membership_refused",
+            EventKind::MembershipWithdrawn => "membership_withdrawn",
             EventKind::ManagerNamed => "manager_named",
             EventKind::PasswordChanged => "password_changed",
             EventKind::SecretChanged => "secret_changed",
@@ -108,6 +110,27 @@ impl EventKind {
     }
 }
 
+/// An event's id, in the order events were recorded: the system clock in
+/// nanoseconds, then a counter of this process and 4 random bytes (32 hex
+/// characters, like every row id). The feed shows events newest first by
+/// their time in seconds, then by this id, so that a login and a logout in
+/// the same second read in the order they happened.
+fn ordered_id() -> anyhow::Result<String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos() as u64)
+        .unwrap_or_default();
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut random = [0u8; 4];
+    getrandom::fill(&mut random)
+        .map_err(|e| anyhow::anyhow!("the OS random source failed: {e}"))?;
+    Ok(format!("{nanos:016x}{count:08x}{}", hex::encode(random)))
+}
+
+/// Records `kind` for the account at `at` (Unix seconds), in the caller's
+/// transaction. Errors: the database failed.
 pub async fn record(
     conn: &mut AnyConnection,
     account_id: &str,
@@ -130,7 +153,7 @@ pub async fn record_by(
         "INSERT INTO account_events (id, account_id, kind, occurred_at, actor_id, reason) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(new_id()?)
+    .bind(ordered_id()?)
     .bind(account_id)
     .bind(kind.as_str())
     .bind(at)
@@ -140,4 +163,18 @@ pub async fn record_by(
     .await
     .with_context(|| format!("recording the event {}", kind.as_str()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ordered_id;
+
+    #[test]
+    fn event_ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<String> = (0..1000).map(|_| ordered_id().unwrap()).collect();
+        assert!(ids.iter().all(|id| id.len() == 32), "{:?}", ids[0]);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(sorted, ids);
+    }
 }
