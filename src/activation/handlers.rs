@@ -49,6 +49,7 @@ fn page_of(link: ActivationLink) -> ActivationPageState {
         ActivationLink::Expired => ActivationPageState::Expired,
         ActivationLink::Retired => ActivationPageState::Retired,
         ActivationLink::Ready(pending) => ActivationPageState::Ready {
+            correctable: pending.typed_at_signup(),
             details: Box::new(ProfileForm::of(&pending.account)),
             account: Box::new(pending.account),
             requests: pending.requests,
@@ -93,6 +94,7 @@ pub async fn answer_activation(
             Ok(()) => return Ok(Answer::go_to(crate::paths::login_box_saying("activated"))),
             Err(ActivationRefused::Link(link)) => page_of(link),
             Err(ActivationRefused::Form { pending, errors }) => ActivationPageState::Ready {
+                correctable: pending.typed_at_signup(),
                 details: Box::new(if form.carries_details() {
                     form.profile.clone()
                 } else {

@@ -182,6 +182,10 @@ pub enum ActivationPageState {
     },
     Ready {
         account: Box<AccountSummary>,
+        /// Whether someone typed the details at signup, so that the owner
+        /// corrects them here; an administrator made by `sesame admin
+        /// create` has none to correct (the operator typed the names).
+        correctable: bool,
         /// The details to show in the form: the account's, or as typed
         /// after a refusal.
         details: Box<ProfileForm>,

@@ -1,8 +1,8 @@
 use super::{Activate, ActivationPageState, ResendActivation, ResendPageState, FIELDS};
 use crate::account::ProfileFields;
 use crate::components::{
-    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, ErrorSummary, Layout,
-    NewPasswordFields, TextField,
+    page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
+    Layout, NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
@@ -92,6 +92,7 @@ fn activation_view(
         }
         ActivationPageState::Ready {
             account,
+            correctable,
             details,
             requests,
             drop_contact,
@@ -100,7 +101,7 @@ fn activation_view(
             errors,
         } => view! {
             <ActivationForm action plain=plain.clone() token=token.clone() account=*account
-                details=*details requests drop_contact withdraw_requests secret_question errors />
+                correctable details=*details requests drop_contact withdraw_requests secret_question errors />
         }
         .into_any(),
     }
@@ -116,6 +117,7 @@ fn ActivationForm(
     plain: String,
     token: String,
     account: crate::accounts::AccountSummary,
+    correctable: bool,
     details: crate::account::profile::ProfileForm,
     requests: Vec<String>,
     drop_contact: bool,
@@ -150,11 +152,13 @@ fn ActivationForm(
             <h1>{lang.t("activation.title")}</h1>
             <p class="lead">{lang.t("activation.intro")}</p>
             <ErrorSummary errors=errors.clone() fields=FIELDS />
+            {(!correctable).then(|| view! { <AccountDetails account=account.clone() /> })}
             <DoorAlert action />
             <DoorForm action plain class="form">
                 <input type="hidden" name="token" value=token />
                 <input type="hidden" name="intent" value="activate" />
-                <input type="hidden" name="details" value="1" />
+                {correctable.then(|| view! {
+                    <input type="hidden" name="details" value="1" />
                 <fieldset class="block">
                     <legend>{lang.t("activation.block_details")}</legend>
                     <p class="field__hint">{lang.t("activation.details_hint")}</p>
@@ -187,6 +191,7 @@ fn ActivationForm(
                         </div>
                     })}
                 </fieldset>
+                })}
                 <fieldset class="block">
                     <legend>{lang.t("activation.block_password")}</legend>
                     <NewPasswordFields

@@ -85,6 +85,15 @@ pub struct PendingAccount {
     pub requests: Vec<String>,
 }
 
+impl PendingAccount {
+    /// Whether its details were typed at signup (which asks for a postal
+    /// address) and are the owner's to correct; `sesame admin create`
+    /// stores the names the operator typed and no address.
+    pub fn typed_at_signup(&self) -> bool {
+        !self.account.address.is_empty()
+    }
+}
+
 /// Where the link stands now, without consuming it.
 pub async fn look_up(state: &AppState, token: &str) -> anyhow::Result<ActivationLink> {
     let link = match find_link(state, token).await? {
@@ -143,6 +152,17 @@ pub async fn activate_account(
         }))
     };
     let account = &pending.account;
+    // Details are corrected only where someone typed them at signup.
+    let only_secrets;
+    let form = if pending.typed_at_signup() {
+        form
+    } else {
+        only_secrets = ActivationForm {
+            details: String::new(),
+            ..form.clone()
+        };
+        &only_secrets
+    };
     let parsed = form.parse();
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
     // The names as they will be: as corrected, else as typed at signup.

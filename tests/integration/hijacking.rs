@@ -305,3 +305,47 @@ async fn nobody_can_log_in_to_a_pending_account_nor_redirect_its_activation() {
     .await;
     assert!(sent_to(&app.emails().await, &attacker).is_empty());
 }
+
+#[tokio::test]
+async fn an_administrator_made_by_the_operator_activates_without_details_to_correct() {
+    use sesame::management::cli::{create_admin, parse};
+    let app = spawn_app().await;
+    let email = unique_email();
+    let args: Vec<String> = ["admin", "create", &email, "--last-name", "Durand"]
+        .map(str::to_owned)
+        .to_vec();
+    create_admin(&app.state, &parse(&args).unwrap().unwrap())
+        .await
+        .unwrap();
+    let emails = app
+        .wait_for_emails(|e| {
+            e.iter()
+                .any(|m| m.recipient == email && m.kind == "activation")
+        })
+        .await;
+    let link = emails
+        .iter()
+        .find(|m| m.recipient == email && m.kind == "activation")
+        .map(|m| activation_link(&m.text_body))
+        .unwrap();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    // Nobody typed details at signup: none to correct, the names shown.
+    let shown = app.get(&format!("/activation/{token}")).await;
+    assert!(shown.value_of("last_name").is_none(), "{}", shown.body);
+    assert!(shown.body.contains("Durand"));
+    // Even a form that says it carries details changes none.
+    let activated = post_activation(
+        &app,
+        &token,
+        &activation_form(&[("last_name", ""), ("address", "")], &[]),
+    )
+    .await;
+    assert_eq!(activated.status, 303, "{}", activated.body);
+    let (last_name,): (String,) =
+        sqlx::query_as("SELECT last_name FROM accounts WHERE login_email = $1")
+            .bind(&email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(last_name, "Durand");
+}
