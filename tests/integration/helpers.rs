@@ -566,6 +566,12 @@ impl TestApp {
     pub async fn create_pending_account(&self, email: &str) -> String {
         let page = self.sign_up(valid_form(email)).await;
         assert_eq!(page.status, 200, "signup refused");
+        self.activation_token(email).await
+    }
+
+    /// The token of the newest activation link emailed to `email`
+    /// (waiting for one).
+    pub async fn activation_token(&self, email: &str) -> String {
         let emails = self
             .wait_for_emails(|e| {
                 e.iter()

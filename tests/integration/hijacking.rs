@@ -14,18 +14,7 @@ async fn pre_hijacked(app: &TestApp, owner: &str, attacker: &str) -> String {
         .sign_up(with(valid_form(owner), "contact_email", attacker))
         .await;
     assert_eq!(page.status, 200, "signup refused: {}", page.body);
-    let emails = app
-        .wait_for_emails(|e| {
-            e.iter()
-                .any(|m| m.recipient == owner && m.kind == "activation")
-        })
-        .await;
-    let link = emails
-        .iter()
-        .find(|m| m.recipient == owner && m.kind == "activation")
-        .map(|m| activation_link(&m.text_body))
-        .unwrap();
-    let token = link.rsplit('/').next().unwrap().to_owned();
+    let token = app.activation_token(owner).await;
     // The activation page shows what was typed, the contact address marked
     // as not confirmed.
     let shown = app.get(&format!("/activation/{token}")).await;
@@ -107,18 +96,7 @@ async fn the_owner_confirms_the_contact_address_typed_at_signup_and_it_then_gets
 async fn signed_up(app: &TestApp, form: Vec<(String, String)>, owner: &str) -> String {
     let page = app.sign_up(form).await;
     assert_eq!(page.status, 200, "signup refused: {}", page.body);
-    let emails = app
-        .wait_for_emails(|e| {
-            e.iter()
-                .any(|m| m.recipient == owner && m.kind == "activation")
-        })
-        .await;
-    let link = emails
-        .iter()
-        .find(|m| m.recipient == owner && m.kind == "activation")
-        .map(|m| activation_link(&m.text_body))
-        .unwrap();
-    link.rsplit('/').next().unwrap().to_owned()
+    app.activation_token(owner).await
 }
 
 /// The activation form as the page posts it: the details as shown (or
@@ -317,18 +295,7 @@ async fn an_administrator_made_by_the_operator_activates_without_details_to_corr
     create_admin(&app.state, &parse(&args).unwrap().unwrap())
         .await
         .unwrap();
-    let emails = app
-        .wait_for_emails(|e| {
-            e.iter()
-                .any(|m| m.recipient == email && m.kind == "activation")
-        })
-        .await;
-    let link = emails
-        .iter()
-        .find(|m| m.recipient == email && m.kind == "activation")
-        .map(|m| activation_link(&m.text_body))
-        .unwrap();
-    let token = link.rsplit('/').next().unwrap().to_owned();
+    let token = app.activation_token(&email).await;
     // Nobody typed details at signup: none to correct, the names shown.
     let shown = app.get(&format!("/activation/{token}")).await;
     assert!(shown.value_of("last_name").is_none(), "{}", shown.body);
