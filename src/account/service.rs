@@ -7,7 +7,7 @@ use super::{
 use crate::accounts::browsers;
 use crate::accounts::summary::account_summary;
 use crate::i18n::Lang;
-use crate::mail::templates::format_datetime;
+use crate::mail::templates::{format_datetime, format_unix_seconds};
 use crate::server::events::EventKind;
 use crate::server::{session, AppState};
 use anyhow::Context;
@@ -136,11 +136,7 @@ pub async fn known_browsers(
     account_id: &str,
     lang: Lang,
 ) -> anyhow::Result<Vec<BrowserLine>> {
-    let when = |at: i64| {
-        jiff::Timestamp::from_second(at)
-            .map(|t| format_datetime(lang, t, &state.config.timezone))
-            .unwrap_or_default()
-    };
+    let when = |at: i64| format_unix_seconds(lang, at, &state.config.timezone).unwrap_or_default();
     let current = crate::server::browser::cookie_value(headers, browsers::cookie_name(state));
     let mut conn = state
         .db
@@ -171,11 +167,7 @@ pub async fn sessions(
     current: Option<&str>,
     lang: Lang,
 ) -> anyhow::Result<Vec<SessionLine>> {
-    let when = |at: i64| {
-        jiff::Timestamp::from_second(at)
-            .map(|t| format_datetime(lang, t, &state.config.timezone))
-            .unwrap_or_default()
-    };
+    let when = |at: i64| format_unix_seconds(lang, at, &state.config.timezone).unwrap_or_default();
     Ok(session::list(state, account_id)
         .await?
         .into_iter()

@@ -19,6 +19,14 @@ pub fn format_datetime(lang: Lang, at: Timestamp, zone: &TimeZone) -> String {
     }
 }
 
+/// [`format_datetime`] of a time stored as Unix seconds (the database's
+/// columns); `None` when it is outside the range of dates jiff can hold.
+pub fn format_unix_seconds(lang: Lang, seconds: i64, zone: &TimeZone) -> Option<String> {
+    Timestamp::from_second(seconds)
+        .ok()
+        .map(|at| format_datetime(lang, at, zone))
+}
+
 /// One paragraph of an email's HTML part.
 enum Para<'a> {
     /// Text only.

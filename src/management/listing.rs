@@ -133,15 +133,12 @@ pub async fn page_for(state: &AppState, actor: &Actor) -> anyhow::Result<Managem
             .map(|(recipient, subject, at, error)| AbandonedEmail {
                 recipient,
                 subject,
-                when: jiff::Timestamp::from_second(at)
-                    .map(|t| {
-                        crate::mail::templates::format_datetime(
-                            crate::i18n::Lang::Fr,
-                            t,
-                            &state.config.timezone,
-                        )
-                    })
-                    .unwrap_or_default(),
+                when: crate::mail::templates::format_unix_seconds(
+                    crate::i18n::Lang::Fr,
+                    at,
+                    &state.config.timezone,
+                )
+                .unwrap_or_default(),
                 error: error.unwrap_or_default(),
             })
             .collect()

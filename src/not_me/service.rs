@@ -34,11 +34,7 @@ pub async fn look_up(state: &AppState, token: &str, lang: Lang) -> anyhow::Resul
         Some(id) => browsers::find(&mut conn, &link.account_id, id).await?,
         None => None,
     };
-    let when = |at: i64| {
-        Timestamp::from_second(at)
-            .map(|t| templates::format_datetime(lang, t, &state.config.timezone))
-            .ok()
-    };
+    let when = |at: i64| templates::format_unix_seconds(lang, at, &state.config.timezone);
     Ok(NotMeState::Ask {
         at: known.as_ref().and_then(|k| when(k.first_seen_at)),
         browser: known
