@@ -96,6 +96,13 @@ async fn answer(app: &TestApp, ceremony: &str, answer: &str) -> Response {
     .await
 }
 
+/// Logs in from the login box with `key`, as the browser's prompt
+/// answers: a new ceremony, the key's answer for this portal.
+async fn log_in_with(app: &TestApp, key: &mut SoftKey) -> Response {
+    let (ceremony, options) = open(app).await;
+    answer(app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await
+}
+
 /// The refusal a login box answer shows.
 fn refusal(response: &Response) -> Value {
     json_of(response)["Page"]["refusal"].clone()
@@ -207,8 +214,7 @@ async fn a_key_without_user_verification_is_never_a_passkey() {
     // A security key that happens to verify its user is no passkey either.
     let mut verifying = SoftKey::passkey();
     register(&app, &cookie, &mut verifying, "key_start").await;
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &verifying.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut verifying).await;
     assert_eq!(
         refusal(&refused),
         "PasskeyNotRecognised",
@@ -223,8 +229,7 @@ async fn a_passkey_that_does_not_verify_its_user_at_login_is_refused() {
     let email = unique_email();
     let mut key = with_a_passkey(&app, &email).await;
     key.user_verification = false;
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut key).await;
     assert_eq!(refusal(&refused), "PasskeyNotVerified", "{}", refused.body);
     assert!(refused.session_cookie().is_none());
 }
@@ -283,8 +288,7 @@ async fn a_cloned_passkey_whose_counter_went_back_is_refused() {
             .session_cookie()
             .is_some()
     );
-    let (ceremony, options) = open(&app).await;
-    let cloned = answer(&app, &ceremony, &clone.assert_passkey(&options, ORIGIN)).await;
+    let cloned = log_in_with(&app, &mut clone).await;
     assert_eq!(refusal(&cloned), "PasskeyNotRecognised", "{}", cloned.body);
 }
 
@@ -293,8 +297,7 @@ async fn an_unknown_passkey_gets_the_login_refusal_and_one_of_another_account_lo
     let app = portal().await;
     let mut stranger = SoftKey::passkey();
     stranger.user_handle = Some("AAAAAAAAAAAAAAAAAAAAAA".into());
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &stranger.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut stranger).await;
     assert_eq!(
         refusal(&refused),
         "PasskeyNotRecognised",
@@ -307,8 +310,7 @@ async fn an_unknown_passkey_gets_the_login_refusal_and_one_of_another_account_lo
     let mut paul_key = with_a_passkey(&app, &paul).await;
     let marie_key = with_a_passkey(&app, &marie).await;
     paul_key.user_handle = marie_key.user_handle.clone();
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &paul_key.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut paul_key).await;
     assert_eq!(
         refusal(&refused),
         "PasskeyNotRecognised",
@@ -327,8 +329,7 @@ async fn a_deactivated_accounts_passkey_is_refused_with_its_message() {
         .execute(&app.state.db)
         .await
         .unwrap();
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut key).await;
     assert_eq!(refusal(&refused), "Deactivated", "{}", refused.body);
     // The box offers to ask for the account back, for its address.
     assert_eq!(json_of(&refused)["Page"]["email"], email.as_str());
@@ -371,8 +372,7 @@ async fn a_passkey_login_leaves_the_block_of_a_hundred_wrong_second_steps_in_pla
         .execute(&app.state.db)
         .await
         .unwrap();
-    let (ceremony, options) = open(&app).await;
-    let logged_in = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    let logged_in = log_in_with(&app, &mut key).await;
     assert!(logged_in.session_cookie().is_some(), "{}", logged_in.body);
     let (failures,): (i64,) =
         sqlx::query_as("SELECT second_step_failures FROM accounts WHERE login_email = $1")
@@ -430,8 +430,7 @@ async fn after_not_me_a_passkey_no_longer_logs_in_alone() {
         .trim_start_matches(ORIGIN)
         .to_owned();
     assert_eq!(app.post_form(&link, &[], None).await.status, 200);
-    let (ceremony, options) = open(&app).await;
-    let refused = answer(&app, &ceremony, &key.assert_passkey(&options, ORIGIN)).await;
+    let refused = log_in_with(&app, &mut key).await;
     assert_eq!(
         refusal(&refused),
         "PasskeyNotRecognised",
