@@ -8,7 +8,7 @@ use super::forms::{PasswordChangeForm, SecretChangeForm};
 use super::AccountNotice;
 use crate::accounts::links::{self, Change};
 use crate::accounts::Person;
-use crate::accounts::{browsers, ActedBy};
+use crate::accounts::{browsers, OutOfReach};
 use crate::domain::password::parse_pair;
 use crate::domain::{
     FieldErrors, PasswordError, PasswordPolicy, SecretAnswer, SecretQuestion, UserMessage,
@@ -323,17 +323,15 @@ pub async fn deactivate_own_account(
         errors.insert("deactivate_password", &refused);
         return Ok(Err(errors));
     }
-    let acting = Acting {
-        by: ActedBy::Owner,
-        actor_id: None,
-        reason: None,
-    };
-    match deactivate(state, account_id, acting).await? {
-        Deactivation::Done => return Ok(Ok(())),
-        Deactivation::LastAdministrator => errors.insert("deactivate_password", &LastAdministrator),
-        Deactivation::NotActive => {
+    match deactivate(state, account_id, Acting::Owner).await? {
+        Ok(Deactivation::Done) => return Ok(Ok(())),
+        Ok(Deactivation::LastAdministrator) => {
+            errors.insert("deactivate_password", &LastAdministrator)
+        }
+        Ok(Deactivation::NotActive) => {
             errors.insert("deactivate_password", &CurrentPasswordRefused::Wrong)
         }
+        Err(OutOfReach) => anyhow::bail!("an owner's own account is never out of their reach"),
     }
     Ok(Err(errors))
 }

@@ -6,6 +6,7 @@
 
 use crate::accounts::{MembershipStatus, Role};
 use crate::outcome::{DoorError, DoorResult};
+use crate::server::db::lock_account;
 use crate::server::door::{fail, refuse, Answer, FnRequest};
 use crate::server::web::{forbidden, Connected};
 use crate::server::{render, AppState};
@@ -13,6 +14,7 @@ use anyhow::Context;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Response;
+use sqlx::AnyConnection;
 
 /// Who deactivated or reactivated an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +49,8 @@ impl Actor {
     /// The account's role and the structures it manages (its
     /// [`Standing`]). Errors: the database failed, or the account is gone.
     pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Actor> {
-        let standing = Standing::load(state, account_id)
+        let mut conn = state.db.acquire().await.context("reading the actor")?;
+        let standing = Standing::load(&mut conn, account_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the account {account_id} is gone"))?;
         Ok(Actor {
@@ -102,7 +105,55 @@ impl Actor {
             && self.manages_structure(structure_id)
             && (self.admin || requester.is_plain_member())
     }
+
+    /// [`Actor::may_act_on`], read inside the action's own transaction
+    /// under the target's row lock, so that nothing changes what the target
+    /// may do between this check and the action (CWE-367, time of check to
+    /// time of use; ASVS 4.0.3 V4.1.3). Naming a manager and promoting an
+    /// administrator take the same lock. The actor's own standing is not
+    /// read again: no path takes a role or an approved membership away, so
+    /// what they could do when the request began they still can. Call it
+    /// first in the transaction, or after the administrators' lock where
+    /// one is taken (one order of locks, so no deadlock).
+    ///
+    /// Errors: [`OutOfReach`] when the account is gone or no longer below
+    /// this actor; the database failed.
+    pub async fn reaches(
+        &self,
+        conn: &mut AnyConnection,
+        target_id: &str,
+    ) -> anyhow::Result<Result<(), OutOfReach>> {
+        lock_account(conn, target_id).await?;
+        let target = Standing::load(conn, target_id).await?;
+        Ok(target
+            .is_some_and(|target| self.may_act_on(&target))
+            .then_some(())
+            .ok_or(OutOfReach))
+    }
+
+    /// [`Actor::may_decide_for`], read under the requester's row lock
+    /// inside the decision's transaction, as [`Actor::reaches`].
+    ///
+    /// Errors: [`OutOfReach`]; the database failed.
+    pub async fn reaches_request(
+        &self,
+        conn: &mut AnyConnection,
+        requester_id: &str,
+        structure_id: &str,
+    ) -> anyhow::Result<Result<(), OutOfReach>> {
+        lock_account(conn, requester_id).await?;
+        let requester = Standing::load(conn, requester_id).await?;
+        Ok(requester
+            .is_some_and(|requester| self.may_decide_for(&requester, structure_id))
+            .then_some(())
+            .ok_or(OutOfReach))
+    }
 }
+
+/// The account named does not stand below the actor (any more): nothing
+/// was changed, and the door answers 403.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfReach;
 
 /// Where an account stands, as [`Actor`]'s rules weigh it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -117,12 +168,16 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// The account's role and approved memberships; `None` for an account
-    /// that does not exist. Errors: the database failed.
-    pub async fn load(state: &AppState, account_id: &str) -> anyhow::Result<Option<Standing>> {
+    /// The account's role and approved memberships, read on `conn` (inside
+    /// a transaction, what it sees); `None` for an account that does not
+    /// exist. Errors: the database failed.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        account_id: &str,
+    ) -> anyhow::Result<Option<Standing>> {
         let role: Option<(String,)> = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&state.db)
+            .fetch_optional(&mut *conn)
             .await
             .context("reading the role")?;
         let Some((role,)) = role else {
@@ -135,7 +190,7 @@ impl Standing {
         )
         .bind(account_id)
         .bind(MembershipStatus::Approved.as_str())
-        .fetch_all(&state.db)
+        .fetch_all(&mut *conn)
         .await
         .context("reading the account's structures")?;
         Ok(Some(Standing {

@@ -26,7 +26,7 @@ pub mod spelling;
 pub mod summary;
 pub use crate::domain::states::{AccountState, MembershipStatus, Role, TokenPurpose, UnknownValue};
 #[cfg(feature = "ssr")]
-pub use actor::{manager_fn, ActedBy, Actor, Manager, Standing};
+pub use actor::{manager_fn, ActedBy, Actor, Manager, OutOfReach, Standing};
 #[cfg(feature = "ssr")]
 pub use person::{Person, PERSON_COLUMNS};
 pub use summary::AccountSummary;

@@ -1,8 +1,8 @@
 //! Deactivating and reactivating accounts, and asking for a reactivation.
 
 use crate::accounts::links::{self, Change};
-use crate::accounts::ActedBy;
 use crate::accounts::{AccountState, Person, Role, PERSON_COLUMNS};
+use crate::accounts::{ActedBy, Actor, OutOfReach};
 use crate::domain::{EmailAddress, Reason};
 use crate::mail::enqueue;
 use crate::mail::templates;
@@ -10,12 +10,28 @@ use crate::server::events::{self, EventKind};
 use crate::server::{session, AppState};
 use anyhow::Context;
 
-/// Who acts on an account: the person, or someone else with a reason.
-pub struct Acting<'a> {
-    pub by: ActedBy,
-    /// The manager or administrator; `None` for the person themselves.
-    pub actor_id: Option<&'a str>,
-    pub reason: Option<&'a Reason>,
+/// Who deactivates an account.
+#[derive(Clone, Copy)]
+pub enum Acting<'a> {
+    /// The person themselves, from "Mon compte" (their password checked).
+    Owner,
+    /// A manager or an administrator, from `/gestion`, for a reason the
+    /// owner is told. Whether the account stands below them is read again
+    /// under its lock ([`Actor::reaches`]).
+    Other {
+        actor: &'a Actor,
+        reason: &'a Reason,
+    },
+}
+
+impl Acting<'_> {
+    /// How the notice names who acted.
+    fn by(self) -> ActedBy {
+        match self {
+            Acting::Owner => ActedBy::Owner,
+            Acting::Other { actor, .. } => actor.acted_by(),
+        }
+    }
 }
 
 /// What a deactivation did.
@@ -37,13 +53,15 @@ pub enum Deactivation {
 /// V4.1.3, least privilege, and the portal keeps someone who can act on
 /// every account): the administrators' lock (`portal_locks`) is taken
 /// first, so that two administrators deactivating each other at once
-/// leave one of them active, on SQLite and PostgreSQL alike. Errors: the
-/// database failed.
+/// leave one of them active, on SQLite and PostgreSQL alike.
+///
+/// Errors: [`OutOfReach`] (for [`Acting::Other`] only) when the account no
+/// longer stands below the actor; the database failed.
 pub async fn deactivate(
     state: &AppState,
     account_id: &str,
     acting: Acting<'_>,
-) -> anyhow::Result<Deactivation> {
+) -> anyhow::Result<Result<Deactivation, OutOfReach>> {
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a deactivation")?;
     // One lock for every change of who is an active administrator: the
@@ -55,6 +73,11 @@ pub async fn deactivate(
         .execute(&mut *tx)
         .await
         .context("taking the administrators' lock")?;
+    if let Acting::Other { actor, .. } = acting {
+        if let Err(out) = actor.reaches(&mut tx, account_id).await? {
+            return Ok(Err(out));
+        }
+    }
     let person: Option<Person> = sqlx::query_as(&format!(
         "UPDATE accounts SET state = $3, deactivated_at = $1 \
          WHERE id = $2 AND state = $4 AND (role <> $5 OR EXISTS (\
@@ -79,21 +102,24 @@ pub async fn deactivate(
                 .context("reading why nothing changed")?
                 .unwrap_or_default();
         let last_admin = state_now == AccountState::Active.as_str() && role == Role::Admin.as_str();
-        return Ok(if last_admin {
+        return Ok(Ok(if last_admin {
             Deactivation::LastAdministrator
         } else {
             Deactivation::NotActive
-        });
+        }));
     };
     session::end_all(&mut tx, account_id).await?;
     links::retire(&mut tx, account_id, Change::Deactivated, now).await?;
-    let reason = acting.reason.map(AsRef::as_ref);
+    let (actor_id, reason) = match acting {
+        Acting::Owner => (None, None),
+        Acting::Other { actor, reason } => (Some(actor.id.as_str()), Some(reason.as_ref())),
+    };
     events::record_by(
         &mut tx,
         account_id,
         EventKind::Deactivated,
         now,
-        acting.actor_id,
+        actor_id,
         reason,
     )
     .await?;
@@ -101,27 +127,33 @@ pub async fn deactivate(
         person.lang(state.config.default_lang),
         &person.login_email,
         &person.full_name(),
-        acting.by,
+        acting.by(),
         reason,
         &state.config.public_url,
     );
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a deactivation")?;
     state.mailer.wake();
-    tracing::info!(account = %account_id, by = ?acting.by, "account deactivated");
-    Ok(Deactivation::Done)
+    tracing::info!(account = %account_id, by = ?acting.by(), "account deactivated");
+    Ok(Ok(Deactivation::Done))
 }
 
-/// Reactivates a deactivated account; the contact address is told. False
-/// when the account was not deactivated.
+/// `actor`'s reactivation of a deactivated account, for `reason`; the
+/// contact address is told. False when the account was not deactivated.
+///
+/// Errors: [`OutOfReach`] when the account no longer stands below the
+/// actor ([`Actor::reaches`], read under its lock); the database failed.
 pub async fn reactivate(
     state: &AppState,
     account_id: &str,
-    actor_id: &str,
+    actor: &Actor,
     reason: &Reason,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Result<bool, OutOfReach>> {
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a reactivation")?;
+    if let Err(out) = actor.reaches(&mut tx, account_id).await? {
+        return Ok(Err(out));
+    }
     let person: Option<Person> = sqlx::query_as(&format!(
         "UPDATE accounts SET state = $2, deactivated_at = NULL \
          WHERE id = $1 AND state = $3 \
@@ -134,7 +166,7 @@ pub async fn reactivate(
     .await
     .context("reactivating the account")?;
     let Some(person) = person else {
-        return Ok(false);
+        return Ok(Ok(false));
     };
     sqlx::query("DELETE FROM reactivation_requests WHERE account_id = $1")
         .bind(account_id)
@@ -146,7 +178,7 @@ pub async fn reactivate(
         account_id,
         EventKind::Reactivated,
         now,
-        Some(actor_id),
+        Some(&actor.id),
         Some(reason.as_ref()),
     )
     .await?;
@@ -162,7 +194,7 @@ pub async fn reactivate(
     tx.commit().await.context("committing a reactivation")?;
     state.mailer.wake();
     tracing::info!(account = %account_id, "account reactivated");
-    Ok(true)
+    Ok(Ok(true))
 }
 
 /// Records a reactivation request for a deactivated account and sends the

@@ -66,6 +66,8 @@ pub async fn create_admin(state: &AppState, admin: &CreateAdmin) -> anyhow::Resu
         .begin()
         .await
         .context("starting the administrator creation")?;
+    // This write takes the account's row lock, which every action on the
+    // account takes before reading where it stands (`Actor::reaches`).
     let promoted = sqlx::query("UPDATE accounts SET role = $2 WHERE login_email = $1")
         .bind(admin.email.as_ref())
         .bind(Role::Admin.as_str())

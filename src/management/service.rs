@@ -5,13 +5,13 @@
 use super::ManagementForm;
 use crate::accounts::memberships::{structure_by_siret, NoSuchStructure};
 use crate::accounts::MembershipStatus;
-use crate::accounts::{Actor, Standing};
+use crate::accounts::{Actor, OutOfReach};
 use crate::domain::{AddressLine, EmailAddress, FieldErrors, Reason, Siret, UserMessage};
 use crate::lifecycle::service::{deactivate, reactivate, Acting, Deactivation};
 use crate::mail::enqueue;
 use crate::mail::templates;
 use crate::security::service::reset_factors;
-use crate::server::db::is_unique_violation;
+use crate::server::db::{is_unique_violation, lock_account};
 use crate::server::events::{self, EventKind};
 use crate::server::{session, tokens, AppState};
 use anyhow::Context;
@@ -31,71 +31,53 @@ pub async fn act(
 ) -> anyhow::Result<Result<&'static str, Refusal>> {
     let mut errors = FieldErrors::new();
     match form.intent.as_str() {
-        "deactivate" | "reactivate" => {
-            let target = Standing::load(state, &form.account_id).await?;
-            if !target.is_some_and(|target| actor.may_act_on(&target)) {
-                return Ok(Err(Refusal::Forbidden));
-            }
+        intent @ ("deactivate" | "reactivate" | "reset_factors" | "approve" | "refuse") => {
+            // Whether the account stands below the actor is read inside
+            // each action's transaction, under its lock (`Actor::reaches`):
+            // a check here would be stale by the time the action ran.
             let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
                 return Ok(Err(Refusal::Invalid(errors)));
             };
-            if form.intent == "deactivate" {
-                let acting = Acting {
-                    by: actor.acted_by(),
-                    actor_id: Some(&actor.id),
-                    reason: Some(&reason),
-                };
-                Ok(Ok(
-                    match deactivate(state, &form.account_id, acting).await? {
-                        Deactivation::Done => "management.done_deactivated",
-                        Deactivation::NotActive => "management.unchanged_not_active",
-                        Deactivation::LastAdministrator => {
-                            "management.unchanged_last_administrator"
+            let notice = match intent {
+                "deactivate" => {
+                    let acting = Acting::Other {
+                        actor,
+                        reason: &reason,
+                    };
+                    deactivate(state, &form.account_id, acting)
+                        .await?
+                        .map(|done| match done {
+                            Deactivation::Done => "management.done_deactivated",
+                            Deactivation::NotActive => "management.unchanged_not_active",
+                            Deactivation::LastAdministrator => {
+                                "management.unchanged_last_administrator"
+                            }
+                        })
+                }
+                "reactivate" => reactivate(state, &form.account_id, actor, &reason)
+                    .await?
+                    .map(|done| {
+                        if done {
+                            "management.done_reactivated"
+                        } else {
+                            "management.unchanged_not_deactivated"
                         }
-                    },
-                ))
-            } else if reactivate(state, &form.account_id, &actor.id, &reason).await? {
-                Ok(Ok("management.done_reactivated"))
-            } else {
-                Ok(Ok("management.unchanged_not_deactivated"))
-            }
-        }
-        "reset_factors" => {
-            let target = Standing::load(state, &form.account_id).await?;
-            if !target.is_some_and(|target| actor.may_act_on(&target)) {
-                return Ok(Err(Refusal::Forbidden));
-            }
-            let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
-                return Ok(Err(Refusal::Invalid(errors)));
+                    }),
+                "reset_factors" => reset_factors(state, actor, &form.account_id, reason.as_ref())
+                    .await?
+                    .map(|()| "management.done_factors_reset"),
+                _ => {
+                    let approved = intent == "approve";
+                    decide_membership(state, actor, form, approved, &reason)
+                        .await?
+                        .map(|decided| match (decided, approved) {
+                            (false, _) => "management.unchanged_decided",
+                            (true, true) => "management.done_approved",
+                            (true, false) => "management.done_refused",
+                        })
+                }
             };
-            reset_factors(state, actor, &form.account_id, reason.as_ref()).await?;
-            Ok(Ok("management.done_factors_reset"))
-        }
-        "approve" | "refuse" => {
-            let requester = Standing::load(state, &form.account_id).await?;
-            if !requester
-                .is_some_and(|requester| actor.may_decide_for(&requester, &form.structure_id))
-            {
-                return Ok(Err(Refusal::Forbidden));
-            }
-            let Some(reason) = errors.check("reason", Reason::parse(&form.reason)) else {
-                return Ok(Err(Refusal::Invalid(errors)));
-            };
-            let approved = form.intent == "approve";
-            let decided = decide_membership(
-                state,
-                actor,
-                &form.account_id,
-                &form.structure_id,
-                approved,
-                &reason,
-            )
-            .await?;
-            Ok(Ok(match (decided, approved) {
-                (false, _) => "management.unchanged_decided",
-                (true, true) => "management.done_approved",
-                (true, false) => "management.done_refused",
-            }))
+            Ok(notice.map_err(|OutOfReach| Refusal::Forbidden))
         }
         "create_structure" if actor.admin => {
             let siret = errors.check("siret", Siret::parse(&form.siret));
@@ -160,6 +142,10 @@ async fn name_manager(
         .begin()
         .await
         .context("starting a manager naming")?;
+    // The account's lock, as every action on it takes before reading
+    // where it stands (`Actor::reaches`): no manager acts on it, checked
+    // as a plain member, while it becomes a manager.
+    lock_account(&mut tx, &account_id).await?;
     sqlx::query(
         "INSERT INTO memberships (account_id, structure_id, status, is_manager, requested_at, decided_at, decided_by) \
          VALUES ($1, $2, $5, 1, $3, $3, $4) \
@@ -191,19 +177,29 @@ async fn name_manager(
     Ok(Ok("management.done_manager"))
 }
 
-/// Approves or refuses a pending request; the person is told either way.
-/// False when the request was no longer pending (decided a moment
-/// earlier by someone else): nothing changed.
+/// Approves or refuses `form`'s pending request; the person is told
+/// either way. False when the request was no longer pending (decided a
+/// moment earlier by someone else): nothing changed.
+///
+/// Errors: [`OutOfReach`] when the requester does not stand below the
+/// actor or the structure is not theirs ([`Actor::reaches_request`], read
+/// under the requester's lock); the database failed.
 async fn decide_membership(
     state: &AppState,
     actor: &Actor,
-    account_id: &str,
-    structure_id: &str,
+    form: &ManagementForm,
     approved: bool,
     reason: &Reason,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Result<bool, OutOfReach>> {
+    let (account_id, structure_id) = (form.account_id.as_str(), form.structure_id.as_str());
     let now = state.clock.now_seconds();
     let mut tx = state.db.begin().await.context("starting a decision")?;
+    if let Err(out) = actor
+        .reaches_request(&mut tx, account_id, structure_id)
+        .await?
+    {
+        return Ok(Err(out));
+    }
     let decided = sqlx::query(
         "UPDATE memberships SET status = $1, decided_at = $2, decided_by = $3 \
          WHERE account_id = $4 AND structure_id = $5 AND status = $6",
@@ -225,7 +221,7 @@ async fn decide_membership(
     .await
     .context("deciding a membership")?;
     if decided.rows_affected() != 1 {
-        return Ok(false);
+        return Ok(Ok(false));
     }
     let person = crate::accounts::Person::load(&mut *tx, account_id).await?;
     let (structure,): (String,) = sqlx::query_as("SELECT name FROM structures WHERE id = $1")
@@ -260,7 +256,7 @@ async fn decide_membership(
     enqueue(&mut tx, state, &email).await?;
     tx.commit().await.context("committing a decision")?;
     state.mailer.wake();
-    Ok(true)
+    Ok(Ok(true))
 }
 
 struct SiretTaken;

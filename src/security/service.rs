@@ -5,7 +5,7 @@
 use super::{Enrolment, KeyShown, SecurityForm, SecurityPageState};
 use crate::accounts::factors::{self, Factors};
 use crate::accounts::keys::{self, KeyKind};
-use crate::accounts::{Actor, Person};
+use crate::accounts::{Actor, OutOfReach, Person};
 use crate::domain::code::grouped_by_four;
 use crate::domain::{FieldErrors, KeyName, OneTimeCode, UserMessage};
 use crate::i18n::Lang;
@@ -480,16 +480,21 @@ pub async fn enrolment_qr(state: &AppState, account_id: &str) -> anyhow::Result<
 /// A manager's or an administrator's reset of `account_id`'s factors, for
 /// `reason` (the person lost their phone): the app, keys and recovery codes go,
 /// emailed codes come back on, every session and pending login ends, the
-/// person is told; their next login starts with the emailed code. The
-/// caller has checked that `actor` may act on the account. Errors: the
-/// database failed.
+/// person is told; their next login starts with the emailed code.
+///
+/// Errors: [`OutOfReach`] when the account does not stand below `actor`
+/// ([`Actor::reaches`], read under its lock inside this transaction);
+/// the database failed.
 pub async fn reset_factors(
     state: &AppState,
     actor: &Actor,
     account_id: &str,
     reason: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Result<(), OutOfReach>> {
     let mut tx = state.db.begin().await.context("resetting factors")?;
+    if let Err(out) = actor.reaches(&mut tx, account_id).await? {
+        return Ok(Err(out));
+    }
     factors::reset(&mut tx, account_id, state.clock.now_seconds()).await?;
     session::end_all(&mut tx, account_id).await?;
     tell_owner(
@@ -506,5 +511,5 @@ pub async fn reset_factors(
     .await?;
     tx.commit().await.context("committing a reset")?;
     state.mailer.wake();
-    Ok(())
+    Ok(Ok(()))
 }

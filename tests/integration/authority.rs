@@ -12,6 +12,7 @@ const SIRET_B: &str = "44306184100047";
 struct Portal {
     admin: String,
     admin_cookie: String,
+    manager: String,
     manager_cookie: String,
     co_manager: String,
     member: String,
@@ -48,6 +49,7 @@ async fn portal(app: &TestApp) -> Portal {
     Portal {
         admin,
         admin_cookie,
+        manager,
         manager_cookie,
         co_manager,
         member,
@@ -473,4 +475,158 @@ async fn a_session_written_after_its_account_was_deactivated_opens_nothing_on_ei
         .await;
     assert_eq!(function.status, 401);
     assert_eq!(function.json, "SessionEnded");
+}
+
+/// The interleaving a manager's action and a promotion can take: the
+/// manager's request arrives while an administrator's promotion of the
+/// account is under way, so that a check made when the request began saw
+/// a plain member (on PostgreSQL, where a read does not wait for a
+/// writer), and the action runs once the promotion has committed. Where
+/// the account stands is read under its lock inside the action's own
+/// transaction: every action is refused, and nothing changed.
+#[tokio::test]
+async fn a_manager_acts_on_no_one_promoted_while_their_action_was_under_way_on_either_door() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let structure = structure_id(&app, SIRET_A).await;
+    let manager_id = account_id(&app, &portal.manager).await;
+    for intent in ["deactivate", "reactivate", "reset_factors", "approve"] {
+        for plain_door in [true, false] {
+            let target = unique_email();
+            app.create_active_account(&target).await;
+            ask_to_join(&app, &target, SIRET_A).await;
+            if intent != "approve" {
+                approve(&app, &portal.admin_cookie, &target, SIRET_A).await;
+            }
+            let id = account_id(&app, &target).await;
+            if intent == "reactivate" {
+                let form = [
+                    ("intent", "deactivate"),
+                    ("account_id", id.as_str()),
+                    ("reason", "Congé parental"),
+                ];
+                let done = app
+                    .post_form("/gestion", &form, Some(&portal.admin_cookie))
+                    .await;
+                assert_eq!(done.status, 200, "{}", done.body);
+            }
+            let state_before = state_of(&app, &target).await;
+            let form = [
+                ("intent", intent),
+                ("account_id", id.as_str()),
+                ("structure_id", structure.as_str()),
+                ("reason", "Pour voir ce qui se passe"),
+            ];
+            // The promotion, as `sesame admin create` makes it, held open.
+            let mut promotion = app.state.db.begin().await.unwrap();
+            sqlx::query("UPDATE accounts SET role = 'admin' WHERE id = $1")
+                .bind(&id)
+                .execute(&mut *promotion)
+                .await
+                .unwrap();
+            let action = async {
+                if plain_door {
+                    app.post_form("/gestion", &form, Some(&portal.manager_cookie))
+                        .await
+                        .status
+                } else {
+                    app.call("gestion", &form, Some(&portal.manager_cookie))
+                        .await
+                        .status
+                }
+            };
+            let promoted = async {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                promotion.commit().await.unwrap();
+            };
+            let (status, ()) = tokio::join!(action, promoted);
+            let case = format!("{intent}, plain door: {plain_door}");
+            assert_eq!(status, 403, "{case}");
+            assert_eq!(state_of(&app, &target).await, state_before, "{case}");
+            let (acted,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM account_events WHERE account_id = $1 AND actor_id = $2",
+            )
+            .bind(&id)
+            .bind(&manager_id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+            assert_eq!(acted, 0, "{case}: the manager's action was recorded");
+            let (status,): (String,) = sqlx::query_as(
+                "SELECT status FROM memberships WHERE account_id = $1 AND structure_id = $2",
+            )
+            .bind(&id)
+            .bind(&structure)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+            let expected = if intent == "approve" {
+                "pending"
+            } else {
+                "approved"
+            };
+            assert_eq!(status, expected, "{case}");
+        }
+    }
+}
+
+/// The same interleaving, one step at a time, on each action's service:
+/// the request's check passed (the account was a plain member), then an
+/// administrator named the account a manager, then the action ran. Each
+/// action reads where the account stands again, under its lock, and
+/// changes nothing.
+#[tokio::test]
+async fn each_action_reads_again_where_its_account_stands_after_the_requests_check() {
+    use sesame::accounts::{Actor, OutOfReach, Standing};
+    use sesame::lifecycle::service::{deactivate, reactivate, Acting};
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let manager = Actor::load(&app.state, &account_id(&app, &portal.manager).await)
+        .await
+        .unwrap();
+    let reason = sesame::domain::Reason::parse("Pour voir ce qui se passe").unwrap();
+    for action in ["deactivate", "reactivate", "reset_factors"] {
+        let target = unique_email();
+        app.create_active_account(&target).await;
+        ask_to_join(&app, &target, SIRET_A).await;
+        approve(&app, &portal.admin_cookie, &target, SIRET_A).await;
+        let id = account_id(&app, &target).await;
+        if action == "reactivate" {
+            let by_admin = Actor::load(&app.state, &account_id(&app, &portal.admin).await)
+                .await
+                .unwrap();
+            let acting = Acting::Other {
+                actor: &by_admin,
+                reason: &reason,
+            };
+            assert!(deactivate(&app.state, &id, acting).await.unwrap().is_ok());
+        }
+        let state_before = state_of(&app, &target).await;
+        let mut conn = app.state.db.acquire().await.unwrap();
+        let seen = Standing::load(&mut conn, &id).await.unwrap().unwrap();
+        drop(conn);
+        assert!(manager.may_act_on(&seen), "{action}: the request's check");
+        name_manager(&app, &portal.admin_cookie, &target, SIRET_A).await;
+        let refused = match action {
+            "deactivate" => {
+                let acting = Acting::Other {
+                    actor: &manager,
+                    reason: &reason,
+                };
+                deactivate(&app.state, &id, acting).await.unwrap().err()
+            }
+            "reactivate" => reactivate(&app.state, &id, &manager, &reason)
+                .await
+                .unwrap()
+                .err(),
+            _ => {
+                sesame::security::service::reset_factors(&app.state, &manager, &id, reason.as_ref())
+                    .await
+                    .unwrap()
+                    .err()
+            }
+        };
+        assert_eq!(refused, Some(OutOfReach), "{action}");
+        assert_eq!(state_of(&app, &target).await, state_before, "{action}");
+    }
 }

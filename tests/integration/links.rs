@@ -249,10 +249,16 @@ async fn every_link_dies_when_the_account_is_deactivated() {
 
     let reason = Reason::parse("Retour de congé").unwrap();
     let id = account_id(&app, &email).await;
-    let reactivated = sesame::lifecycle::service::reactivate(&app.state, &id, &id, &reason)
+    let admin = unique_email();
+    app.create_active_account(&admin).await;
+    make_admin(&app, &admin).await;
+    let admin = sesame::accounts::Actor::load(&app.state, &account_id(&app, &admin).await)
         .await
         .unwrap();
-    assert!(reactivated);
+    let reactivated = sesame::lifecycle::service::reactivate(&app.state, &id, &admin, &reason)
+        .await
+        .unwrap();
+    assert_eq!(reactivated, Ok(true));
     // Reactivated, the old reset link stays dead; a new one works.
     let page = app.get(&reset_path(&reset)).await;
     assert_eq!(page.status, 410);
