@@ -33,8 +33,11 @@ pub fn App() -> impl IntoView {
     let lang = SharedValue::new(language_of_request).into_inner();
     provide_context(lang);
     view! {
-        // Every page's title ends with the site's name (WCAG 2.4.2).
-        <Title formatter=|page: String| format!("{page} — Sésame") />
+        // Every page's title ends with the site's name (WCAG 2.4.2). While
+        // no page has given its own (during hydration, before the page's
+        // chunk has run; during a navigation, between the page left and
+        // the next), the document keeps the site's name: never no title.
+        <Title text=SITE_NAME formatter=|page: String| titled(page) />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>
@@ -63,11 +66,30 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The site's name, last in every page's title.
+pub const SITE_NAME: &str = "Sésame";
+
+/// The document's title for a page titled `page`: "Accueil — Sésame"; the
+/// site's name alone when no page has given one.
+pub fn titled(page: String) -> String {
+    if page == SITE_NAME {
+        page
+    } else {
+        format!("{page} — {SITE_NAME}")
+    }
+}
+
 /// A route whose page is its own chunk of the Wasm (`cargo leptos build
 /// --split`): the first load brings the shared code and that page's chunk;
-/// another page's chunk arrives when the person first goes there.
+/// another page's chunk arrives when the person first goes there. Each
+/// route names the catalogue key of its `<meta name="description">`, what
+/// a search engine shows under the page's title.
 macro_rules! lazy_page {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
+    ($($route:ident => $page:ident, $description:literal),* $(,)?) => {
+        /// The lazy routes' type names, for the tests of [`LINKED_ROUTES`].
+        #[cfg(test)]
+        const LAZY_ROUTES: &[&str] = &[$(stringify!($route)),*];
+        $(
         #[doc = concat!("The route of [`", stringify!($page), "`], loaded on demand.")]
         pub struct $route;
 
@@ -79,27 +101,54 @@ macro_rules! lazy_page {
 
             fn view(this: Self) -> AnyView {
                 let _ = this;
-                $page().into_any()
+                let lang = crate::i18n::use_lang();
+                view! {
+                    <Meta name="description" content=lang.t($description) />
+                    {$page()}
+                }
+                .into_any()
             }
         }
     )*};
 }
 
+/// Each address a link of a page may lead to in the app, and the name of
+/// the route that draws it, in snake case as Leptos names its lazy view in
+/// the split manifest (`__{name}_view_…`). Once a page has hydrated and
+/// the browser is idle, the chunks of the routes its links lead to are
+/// fetched ahead (`server::document`), so that a click draws the next page
+/// without waiting for the network. Pages reached only from an emailed link
+/// (activation, new password, contact change, "Ce n'était pas moi") are
+/// not listed.
+pub const LINKED_ROUTES: &[(&str, &str)] = &[
+    (crate::paths::HOME_PAGE_PATH, "home_route"),
+    (LOGIN_PATH, "home_route"),
+    (SIGNUP_PATH, "signup_route"),
+    (RESEND_PATH, "resend_activation_route"),
+    (FORGOT_PATH, "forgot_password_route"),
+    (REACTIVATION_PATH, "reactivation_request_route"),
+    (VERIFICATION_PATH, "second_step_route"),
+    (HOME_PATH, "connected_home_route"),
+    (MY_ACCOUNT_PATH, "my_account_route"),
+    (SECURITY_PATH, "security_route"),
+    (MANAGEMENT_PATH, "management_route"),
+];
+
 lazy_page! {
-    HomeRoute => HomePage,
-    SignupRoute => SignupPage,
-    ResendActivationRoute => ResendActivationPage,
-    ActivationRoute => ActivationPage,
-    ConnectedHomeRoute => ConnectedHomePage,
-    MyAccountRoute => MyAccountPage,
-    ForgotPasswordRoute => ForgotPasswordPage,
-    ReactivationRequestRoute => ReactivationRequestPage,
-    ContactLinkRoute => ContactLinkPage,
-    ManagementRoute => ManagementPage,
-    ResetPasswordRoute => ResetPasswordPage,
-    SecondStepRoute => SecondStepPage,
-    SecurityRoute => SecurityPage,
-    NotMeRoute => NotMePage,
+    HomeRoute => HomePage, "descriptions.home",
+    SignupRoute => SignupPage, "descriptions.signup",
+    ResendActivationRoute => ResendActivationPage, "descriptions.resend_activation",
+    ActivationRoute => ActivationPage, "descriptions.activation",
+    ConnectedHomeRoute => ConnectedHomePage, "descriptions.connected_home",
+    MyAccountRoute => MyAccountPage, "descriptions.my_account",
+    ForgotPasswordRoute => ForgotPasswordPage, "descriptions.forgot_password",
+    ReactivationRequestRoute => ReactivationRequestPage, "descriptions.reactivation",
+    ContactLinkRoute => ContactLinkPage, "descriptions.contact_link",
+    ManagementRoute => ManagementPage, "descriptions.management",
+    ResetPasswordRoute => ResetPasswordPage, "descriptions.reset_password",
+    SecondStepRoute => SecondStepPage, "descriptions.second_step",
+    SecurityRoute => SecurityPage, "descriptions.security",
+    NotMeRoute => NotMePage, "descriptions.not_me",
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
@@ -107,6 +156,11 @@ lazy_page! {
 /// marked `data-focus-on-arrival`), once it is drawn
 /// (a page's code or data may arrive later), and a polite live region says
 /// which page loaded. The first load is left to the browser.
+///
+/// Until then the page left behind is busy (`aria-busy` on `<body>`, a
+/// bar along the top after a moment, "Chargement de la page…" said after
+/// [`LOADING_SAID_AFTER_MS`]) and inert: nothing typed lands in it, and a
+/// second click starts no second navigation.
 #[component]
 fn RouteAnnouncer() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
@@ -144,19 +198,103 @@ fn RouteAnnouncer() -> impl IntoView {
         if previous.as_ref().is_some_and(|previous| *previous != path) {
             navigation.update_value(|n| *n = n.wrapping_add(1));
             let awaited = navigation.get_value();
-            announce_when_drawn(message, lang, move || {
-                navigation.try_get_value() == Some(awaited)
-            });
+            let still_awaited = move || navigation.try_get_value() == Some(awaited);
+            #[cfg(feature = "hydrate")]
+            {
+                busy::begin();
+                set_timeout(
+                    move || {
+                        if still_awaited() && busy::is_busy() {
+                            message.set(lang.t("layout.loading"));
+                        }
+                    },
+                    std::time::Duration::from_millis(LOADING_SAID_AFTER_MS),
+                );
+            }
+            announce_when_drawn(message, lang, still_awaited);
         }
         path
     });
-    view! { <p class="sr-only" aria-live="polite" aria-atomic="true">{message}</p> }
+    view! {
+        <p class="sr-only" aria-live="polite" aria-atomic="true" data-route-keep="">
+            {message}
+        </p>
+        <div class="route-progress" aria-hidden="true" data-route-keep=""></div>
+    }
 }
+
+/// How long a navigation waits before the live region says the page is
+/// loading, in milliseconds: a page whose code is at hand arrives sooner,
+/// and is only announced once, loaded.
+pub const LOADING_SAID_AFTER_MS: u64 = 400;
 
 /// How many frames (about 60 a second) a navigation's heading is awaited:
 /// a page's chunk of code and its data may take this long on a slow line.
 #[cfg(feature = "hydrate")]
 const HEADING_WAIT_FRAMES: u32 = 60 * 30;
+
+/// How many frames of that wait the page left behind stays busy and inert
+/// at most (about 10 seconds): past them the person may use it again, as
+/// a page that never drew its heading would otherwise stay frozen.
+#[cfg(feature = "hydrate")]
+const BUSY_FRAMES: u32 = 60 * 10;
+
+/// The page left behind while a navigation's page is awaited: `<body
+/// aria-busy="true">` (which the style turns into a bar along the top),
+/// and each part of the page `inert` (HTML's `inert`: no focus, no typing,
+/// no clicks, hidden from assistive technologies) but the live region and
+/// the bar (`data-route-keep`).
+#[cfg(feature = "hydrate")]
+mod busy {
+    /// Marks what [`begin`] made inert, for [`end`] to give back.
+    const MARK: &str = "data-route-inert";
+
+    pub fn begin() {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let _ = body.set_attribute("aria-busy", "true");
+        if let Ok(parts) = body.query_selector_all(":scope > :not([data-route-keep])") {
+            for index in 0..parts.length() {
+                let part = parts
+                    .item(index)
+                    .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok());
+                if let Some(part) = part.filter(|part| !part.has_attribute("inert")) {
+                    let _ = part.set_attribute("inert", "");
+                    let _ = part.set_attribute(MARK, "");
+                }
+            }
+        }
+    }
+
+    pub fn end() {
+        let document = document();
+        if let Some(body) = document.body() {
+            let _ = body.remove_attribute("aria-busy");
+        }
+        if let Ok(parts) = document.query_selector_all(&format!("[{MARK}]")) {
+            for index in 0..parts.length() {
+                let part = parts
+                    .item(index)
+                    .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok());
+                if let Some(part) = part {
+                    let _ = part.remove_attribute("inert");
+                    let _ = part.remove_attribute(MARK);
+                }
+            }
+        }
+    }
+
+    pub fn is_busy() -> bool {
+        document()
+            .body()
+            .is_some_and(|body| body.has_attribute("aria-busy"))
+    }
+
+    fn document() -> web_sys::Document {
+        leptos::prelude::document()
+    }
+}
 
 /// Focuses the new page's `main h1` and announces the document's title as
 /// soon as that heading is drawn: one not yet announced (the heading of the
@@ -168,23 +306,27 @@ fn announce_when_drawn(
     still_awaited: impl Fn() -> bool + Clone + 'static,
 ) {
     #[cfg(feature = "hydrate")]
-    wait_for_heading(message, lang, still_awaited, HEADING_WAIT_FRAMES);
+    wait_for_heading(message, lang, still_awaited, 0);
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (message, lang, still_awaited);
     }
 }
 
+/// One frame of the wait: `waited` frames have gone by.
 #[cfg(feature = "hydrate")]
 fn wait_for_heading(
     message: RwSignal<String>,
     lang: Lang,
     still_awaited: impl Fn() -> bool + Clone + 'static,
-    frames: u32,
+    waited: u32,
 ) {
     request_animation_frame(move || {
         if !still_awaited() {
             return;
+        }
+        if waited == BUSY_FRAMES {
+            busy::end();
         }
         let document = document();
         let heading = document
@@ -196,6 +338,7 @@ fn wait_for_heading(
             .flatten();
         match heading {
             Some(heading) => {
+                busy::end();
                 let _ = heading.set_attribute(crate::components::ANNOUNCED_ATTRIBUTE, "");
                 // A page whose one job is a field gets the focus there.
                 use wasm_bindgen::JsCast;
@@ -213,8 +356,10 @@ fn wait_for_heading(
                 let title = document.title();
                 message.set(lang.t_with("layout.page_loaded", &[("title", &title)]));
             }
-            None if frames > 0 => wait_for_heading(message, lang, still_awaited, frames - 1),
-            None => {}
+            None if waited < HEADING_WAIT_FRAMES => {
+                wait_for_heading(message, lang, still_awaited, waited + 1)
+            }
+            None => busy::end(),
         }
     });
 }
@@ -228,5 +373,35 @@ fn language_of_request() -> Lang {
     #[cfg(not(feature = "ssr"))]
     {
         Lang::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `SignupRoute` → `signup_route`, as Leptos's `#[lazy_route]` names it.
+    fn snake(name: &str) -> String {
+        let mut snake = String::new();
+        for (index, c) in name.char_indices() {
+            if c.is_ascii_uppercase() && index > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        }
+        snake
+    }
+
+    #[test]
+    fn each_linked_address_names_a_lazy_route_of_the_route_table() {
+        let routes: Vec<String> = LAZY_ROUTES.iter().map(|name| snake(name)).collect();
+        assert_eq!(
+            snake("ReactivationRequestRoute"),
+            "reactivation_request_route"
+        );
+        for (path, route) in LINKED_ROUTES {
+            assert!(path.starts_with('/'), "{path}");
+            assert!(routes.iter().any(|name| name == route), "{path}: {route}");
+        }
     }
 }

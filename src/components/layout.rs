@@ -1,7 +1,7 @@
 use crate::i18n::{use_lang, Lang};
 use crate::paths::LANGUAGE_SWITCH_PATH;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_location;
 
 /// The frame of every page: skip link, header with the language switch,
@@ -161,6 +161,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text=lang.t("not_found.title") />
+        <Meta name="description" content=lang.t("descriptions.not_found") />
         <Layout>
             <h1>{lang.t("not_found.title")}</h1>
             <p>{lang.t("not_found.text")}</p>

@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+
+/**
+ * Part 15: a click in the app on a slow line. While the next page's code is
+ * on its way, the page left behind says it is busy (`aria-busy`, a bar
+ * along the top, "Chargement de la page…" in the live region) and is
+ * inert: what the person types does not land in its fields, and a second
+ * click starts no second navigation. Once the page is drawn, all of it is
+ * gone.
+ */
+test('a click whose page is still on its way shows the busy state, and the page left behind takes nothing', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+
+  // A slow line: every Wasm file not fetched yet waits until released.
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held: string[] = [];
+  await page.route('**/*.wasm', async (route) => {
+    held.push(new URL(route.request().url()).pathname);
+    await released;
+    await route.continue();
+  });
+  // A mark on the document: it survives navigations in the app, not a load.
+  await page.evaluate(() => {
+    (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+  });
+
+  const loginField = page.getByLabel('Adresse électronique de connexion');
+  await page.getByRole('link', { name: 'Créer votre compte' }).click();
+
+  await expect(page.locator('body')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.locator('main')).toHaveAttribute('inert', '');
+  await expect(page.locator('.route-progress')).toBeVisible();
+  await expect(page.locator('[aria-live="polite"][aria-atomic="true"]')).toHaveText('Chargement de la page…');
+  expect(held.length, 'the signup page’s code was asked for').toBeGreaterThan(0);
+
+  // Typing goes nowhere: the login box of the page left behind takes no focus.
+  await loginField.evaluate((field) => (field as HTMLInputElement).focus());
+  await page.keyboard.type('paul.dupont@menuiserie.fr');
+  await expect(loginField).toHaveValue('');
+  // A second click, on another link of the page left behind, starts nothing.
+  await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click({ force: true, timeout: 2_000 });
+
+  release();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+  await expect(page).toHaveURL(/\/inscription$/);
+  await expect(page.locator('body')).not.toHaveAttribute('aria-busy');
+  await expect(page.locator('[inert]')).toHaveCount(0);
+  await expect(page.locator('.route-progress')).toBeHidden();
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+  const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
+  expect(mark, 'no document was loaded').toBe('still here');
+  // What is typed next lands in the page the person sees.
+  const signupField = page.getByLabel(/^Adresse électronique de connexion/).first();
+  await signupField.fill('paul.dupont@menuiserie.fr');
+  await expect(signupField).toHaveValue('paul.dupont@menuiserie.fr');
+});
