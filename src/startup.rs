@@ -69,7 +69,11 @@ pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ap
     let exe_dir = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
-    let bundle = Arc::new(Bundle::load(&leptos_options, exe_dir.as_deref()));
+    let bundle = Arc::new(Bundle::load(
+        &leptos_options,
+        exe_dir.as_deref(),
+        crate::app::LINKED_ROUTES,
+    ));
     Ok(AppState {
         config: Arc::new(config),
         db,

@@ -7,6 +7,9 @@ import { activePerson, logInFromHome } from './support';
  * its route's chunk and the chunks that one links), so the browser fetches
  * them side by side instead of one after the other; and it fetches each
  * once, the preload being the very request the chunk loader then uses.
+ * Part 15: those preloads are put into the head once the page is painted,
+ * and, once it has hydrated and is idle, the chunks of the pages its links
+ * lead to are fetched ahead, each once.
  */
 async function expectEachWasmFileFetchedOnceAndNamed(page: Page, path: string): Promise<void> {
   const fetched: string[] = [];
@@ -18,12 +21,23 @@ async function expectEachWasmFileFetchedOnceAndNamed(page: Page, path: string): 
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
 
-  const preloaded = await page
-    .locator('head link[rel="preload"][as="fetch"][type="application/wasm"]')
-    .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+  const named = (rel: string) =>
+    page
+      .locator(`head link[rel="${rel}"][as="fetch"][type="application/wasm"]`)
+      .evaluateAll((links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+  if ((await page.locator('template[data-prefetch]').count()) > 0) {
+    await page.locator('head link[rel="prefetch"]').first().waitFor({ state: 'attached' });
+  }
+  const preloaded = await named('preload');
+  // Once hydrated and idle: the chunks of the pages its links lead to.
+  const prefetched = await named('prefetch');
   expect(preloaded.some((file) => file.includes('_route_view_')), 'the route’s own chunk is named').toBe(true);
   expect(new Set(preloaded).size, 'no file is named twice').toBe(preloaded.length);
-  expect([...fetched].sort(), 'each file fetched once, and only the named ones').toEqual([...preloaded].sort());
+  expect(new Set(prefetched).size, 'no file is prefetched twice').toBe(prefetched.length);
+  expect(prefetched.filter((file) => preloaded.includes(file)), 'nothing the page has is fetched ahead').toEqual([]);
+  await expect
+    .poll(() => [...fetched].sort(), { message: 'each file fetched once, and only the named ones' })
+    .toEqual([...preloaded, ...prefetched].sort());
   await expect(page.locator('head link[rel="modulepreload"][href*="__wasm_split"]')).toHaveCount(1);
 }
 

@@ -38,14 +38,18 @@ pub fn shell(options: LeptosOptions, app: fn() -> AnyView) -> impl IntoView {
     let bundle_tags = bundle.map(|bundle| {
         view! {
             <link rel="stylesheet" id="leptos" href=bundle.css.clone() />
-            <link rel="modulepreload" href=bundle.js.clone() crossorigin="anonymous" />
-            <link
-                rel="preload"
-                href=bundle.wasm.clone()
-                r#as="fetch"
-                r#type="application/wasm"
-                crossorigin="anonymous"
-            />
+            // Fetched once the page is painted (the start script), so that
+            // the first paint waits for nothing but the HTML and the CSS.
+            <template data-preloads="">
+                <link rel="modulepreload" href=bundle.js.clone() crossorigin="anonymous" />
+                <link
+                    rel="preload"
+                    href=bundle.wasm.clone()
+                    r#as="fetch"
+                    r#type="application/wasm"
+                    crossorigin="anonymous"
+                />
+            </template>
             <script type="module" nonce=nonce>
                 {bundle.start_script.clone()}
             </script>
@@ -97,6 +101,47 @@ struct Split {
     /// The lazy functions a page ran, sorted → their `<link>`s, written at
     /// the first such page.
     written: RwLock<HashMap<Vec<&'static str>, Bytes>>,
+    /// Each address of [`LinkedRoutes`] → the chunks its route needs.
+    linked: Vec<(&'static str, Vec<String>)>,
+    /// (The lazy functions a page ran, which of `linked` its links lead
+    /// to, as bits) → the `<template data-prefetch>` of the chunks those
+    /// routes need that the page has not, written at the first such page.
+    prefetches: RwLock<HashMap<(Vec<&'static str>, u64), Bytes>>,
+}
+
+/// Addresses a link may lead to, each with the snake-case name of the route
+/// that draws it (`app::LINKED_ROUTES`, handed in by `startup`).
+pub type LinkedRoutes = &'static [(&'static str, &'static str)];
+
+impl Split {
+    fn new(
+        loader: String,
+        pkg: String,
+        chunks: HashMap<String, Vec<String>>,
+        routes: LinkedRoutes,
+    ) -> Split {
+        let linked = routes
+            .iter()
+            .filter_map(|(path, route)| {
+                let prefix = format!("__{route}_view_");
+                let found = chunks
+                    .iter()
+                    .find(|(function, _)| function.starts_with(&prefix));
+                if found.is_none() {
+                    tracing::warn!(route, "the split manifest has no chunks for this route; its links are not prefetched");
+                }
+                found.map(|(_, needed)| (*path, needed.clone()))
+            })
+            .collect();
+        Split {
+            loader,
+            pkg,
+            chunks,
+            written: RwLock::default(),
+            linked,
+            prefetches: RwLock::default(),
+        }
+    }
 }
 
 impl Bundle {
@@ -105,8 +150,9 @@ impl Bundle {
     /// files keep their plain names, as Leptos does; without a manifest (a
     /// build without `--split`) pages name no chunks. An unreadable manifest
     /// is logged and treated as absent: the chunks then arrive when the page
-    /// asks for them, a little later.
-    pub fn load(options: &LeptosOptions, exe_dir: Option<&Path>) -> Bundle {
+    /// asks for them, a little later. `routes`: the addresses whose chunks a
+    /// page linking to them fetches ahead once idle.
+    pub fn load(options: &LeptosOptions, exe_dir: Option<&Path>, routes: LinkedRoutes) -> Bundle {
         let hashes: HashMap<String, String> = if options.hash_files {
             exe_dir
                 .map(|dir| dir.join(options.hash_file.as_ref()))
@@ -146,12 +192,12 @@ impl Bundle {
         let split = std::fs::read_to_string(&manifest)
             .ok()
             .and_then(|text| match serde_json::from_str(&text) {
-                Ok(chunks) => Some(Split {
-                    loader: format!("{pkg}/{loader}"),
-                    pkg: pkg.clone(),
+                Ok(chunks) => Some(Split::new(
+                    format!("{pkg}/{loader}"),
+                    pkg.clone(),
                     chunks,
-                    written: RwLock::default(),
-                }),
+                    routes,
+                )),
                 Err(error) => {
                     tracing::warn!(%error, manifest = %manifest.display(), "the split manifest is unreadable; pages name no chunks");
                     None
@@ -167,8 +213,10 @@ impl Bundle {
     }
 
     /// The `<link>`s that preload the chunks the lazy functions `ran` need,
-    /// and the chunk loader; `None` for a build without `--split` or a page
-    /// that ran none. Written at the first page that ran this set.
+    /// and the chunk loader, in a `<template data-preloads>` that the start
+    /// script puts into the head once the page is painted; `None` for a
+    /// build without `--split` or a page that ran none. Written at the
+    /// first page that ran this set.
     fn chunk_links(&self, ran: &HashSet<&'static str>) -> Option<Bytes> {
         let split = self.split.as_ref()?;
         if ran.is_empty() {
@@ -180,7 +228,7 @@ impl Bundle {
             return Some(links.clone());
         }
         let mut seen = HashSet::new();
-        let mut links = String::new();
+        let mut links = String::from("<template data-preloads=\"\">");
         for chunk in key
             .iter()
             .flat_map(|function| split.chunks.get(*function).into_iter().flatten())
@@ -193,11 +241,11 @@ impl Bundle {
                 html_escape::encode_double_quoted_attribute(chunk)
             ));
         }
-        if links.is_empty() {
+        if seen.is_empty() {
             return None;
         }
         links.push_str(&format!(
-            "<link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\">",
+            "<link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\"></template>",
             html_escape::encode_double_quoted_attribute(&split.loader)
         ));
         let links = Bytes::from(links);
@@ -208,10 +256,102 @@ impl Bundle {
     }
 }
 
-/// `import(js)`, then the Wasm, then `hydrate()`: what wasm-bindgen's
-/// generated module asks of its caller. The addresses are JSON strings
-/// with `<`, `>` and `&` written as `\u` escapes, so nothing in the script
-/// can end the `<script>` element or needs escaping inside it.
+impl Bundle {
+    /// Which of the [`LinkedRoutes`] `html` links to, as
+    /// bits of [`Split::linked`]: an `href` of exactly its address, or of
+    /// its address and a query or a fragment.
+    fn linked_in(&self, html: &[u8]) -> u64 {
+        const HREF: &[u8] = b"href=\"";
+        let Some(split) = self.split.as_ref() else {
+            return 0;
+        };
+        let mut bits = 0;
+        let mut rest = html;
+        while let Some(at) = rest.windows(HREF.len()).position(|w| w == HREF) {
+            rest = &rest[at + HREF.len()..];
+            let end = rest
+                .iter()
+                .position(|b| matches!(b, b'"' | b'?' | b'#'))
+                .unwrap_or(rest.len());
+            let address = &rest[..end];
+            if let Some(index) = split
+                .linked
+                .iter()
+                .take(64)
+                .position(|(path, _)| path.as_bytes() == address)
+            {
+                bits |= 1 << index;
+            }
+        }
+        bits
+    }
+
+    /// The `<template data-prefetch>` that names, as `rel="prefetch"`, the
+    /// chunks of the routes `linked` (bits of [`Split::linked`]) that the
+    /// lazy functions `ran` do not already need; the start script puts it
+    /// into the head once the page has hydrated and the browser is idle.
+    /// `None` when there is none.
+    fn prefetch_links(&self, ran: &HashSet<&'static str>, linked: u64) -> Option<Bytes> {
+        let split = self.split.as_ref()?;
+        if linked == 0 {
+            return None;
+        }
+        let mut key: Vec<&'static str> = ran.iter().copied().collect();
+        key.sort_unstable();
+        let key = (key, linked);
+        if let Some(links) = split.prefetches.read().ok()?.get(&key) {
+            return Some(links.clone());
+        }
+        let mut seen: HashSet<&str> = key
+            .0
+            .iter()
+            .flat_map(|function| split.chunks.get(*function).into_iter().flatten())
+            .map(String::as_str)
+            .collect();
+        let mut links = String::from("<template data-prefetch=\"\">");
+        let mut named = 0;
+        for chunk in split
+            .linked
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| linked & (1 << index) != 0)
+            .flat_map(|(_, (_, chunks))| chunks)
+        {
+            if seen.insert(chunk.as_str()) {
+                named += 1;
+                links.push_str(&format!(
+                    "<link rel=\"prefetch\" href=\"{}/{}.wasm\" as=\"fetch\" \
+                     type=\"application/wasm\" crossorigin=\"anonymous\">",
+                    html_escape::encode_double_quoted_attribute(&split.pkg),
+                    html_escape::encode_double_quoted_attribute(chunk)
+                ));
+            }
+        }
+        let links = (named > 0).then(|| {
+            links.push_str("</template>");
+            Bytes::from(links)
+        });
+        if let (Some(links), Ok(mut written)) = (&links, split.prefetches.write()) {
+            written.insert(key, links.clone());
+        }
+        links
+    }
+}
+
+/// Once the page is painted (the frame after the script runs, or at once
+/// in a tab that is not shown): the preloads of every `<template
+/// data-preloads>` go into the head, then `import(js)`, the Wasm and
+/// `hydrate()`, what wasm-bindgen's generated module asks of its caller.
+/// Lighthouse's simulation counts every request that ended before the
+/// largest paint as needed for it; none does now, and the page, drawn by
+/// the server, works before hydration as without JavaScript. Once it has
+/// hydrated and the browser is idle, the prefetches of every `<template
+/// data-prefetch>` (the chunks of the pages its links lead to) go into the
+/// head too.
+///
+/// The addresses are JSON strings with `<`, `>` and `&` written as `\u`
+/// escapes, so nothing in the script can end the `<script>` element or
+/// needs escaping inside it.
 fn start_script(js: &str, wasm: &str) -> String {
     let quoted = |text: &str| {
         serde_json::to_string(text)
@@ -221,8 +361,17 @@ fn start_script(js: &str, wasm: &str) -> String {
             .replace('&', "\\u0026")
     };
     format!(
-        "import({js}).then(function (bundle) {{ \
-         return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); }}); }});",
+        "function start() {{ \
+         document.querySelectorAll(\"template[data-preloads]\").forEach(function (preloads) {{ \
+         document.head.appendChild(preloads.content.cloneNode(true)); }}); \
+         import({js}).then(function (bundle) {{ \
+         return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); prefetchWhenIdle(); }}); }}); }} \
+         function prefetchWhenIdle() {{ \
+         (window.requestIdleCallback || function (then) {{ setTimeout(then, 1000); }})(function () {{ \
+         document.querySelectorAll(\"template[data-prefetch]\").forEach(function (prefetch) {{ \
+         document.head.appendChild(prefetch.content.cloneNode(true)); }}); }}); }} \
+         if (document.visibilityState === \"visible\") {{ \
+         requestAnimationFrame(function () {{ setTimeout(start, 0); }}); }} else {{ start(); }}",
         js = quoted(js),
         wasm = quoted(wasm),
     )
@@ -284,7 +433,7 @@ pub async fn preload_chunks(
 /// renders it so, to insert its own meta tags there). Any other response,
 /// or one drawn without lazy functions, passes unchanged.
 pub fn with_chunk_preloads(
-    bundle: &Bundle,
+    bundle: &Arc<Bundle>,
     ran: &LazyFunctionsRan,
     response: Response,
 ) -> Response {
@@ -296,28 +445,44 @@ pub fn with_chunk_preloads(
     if !is_html {
         return response;
     }
-    let Some(links) = bundle.chunk_links(&ran.names()) else {
+    let ran = ran.names();
+    let Some(links) = bundle.chunk_links(&ran) else {
         return response;
     };
     let (mut parts, body) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     let mut first = true;
+    let mut linked = 0;
+    let bundle = Arc::clone(bundle);
     let body = futures::StreamExt::map(body.into_data_stream(), move |piece| {
         let piece = piece?;
-        if !std::mem::take(&mut first) {
+        let piece = if std::mem::take(&mut first) {
+            insert_before_head_end(&piece, &links).unwrap_or(piece)
+        } else {
+            piece
+        };
+        linked |= bundle.linked_in(&piece);
+        if !piece.windows(BODY_END.len()).any(|w| w == BODY_END) {
             return Ok::<_, axum::Error>(piece);
         }
-        Ok(insert_before_head_end(&piece, &links).unwrap_or(piece))
+        Ok(bundle
+            .prefetch_links(&ran, linked)
+            .and_then(|prefetch| insert_before(&piece, BODY_END, &prefetch))
+            .unwrap_or(piece))
     });
     Response::from_parts(parts, Body::from_stream(body))
 }
 
+const BODY_END: &[u8] = b"</body>";
+
 /// `html` with `links` just before its `</head>`; `None` if it has none.
 fn insert_before_head_end(html: &[u8], links: &[u8]) -> Option<Bytes> {
-    const HEAD_END: &[u8] = b"</head>";
-    let at = html
-        .windows(HEAD_END.len())
-        .position(|window| window == HEAD_END)?;
+    insert_before(html, b"</head>", links)
+}
+
+/// `html` with `links` just before the first `end`; `None` if it has none.
+fn insert_before(html: &[u8], end: &[u8], links: &[u8]) -> Option<Bytes> {
+    let at = html.windows(end.len()).position(|window| window == end)?;
     let mut joined = Vec::with_capacity(html.len() + links.len());
     joined.extend_from_slice(&html[..at]);
     joined.extend_from_slice(links);
@@ -330,23 +495,60 @@ mod tests {
     use super::*;
 
     fn split_bundle(chunks: &[(&str, &[&str])]) -> Bundle {
+        let chunks = chunks
+            .iter()
+            .map(|(function, names)| {
+                (
+                    (*function).to_owned(),
+                    names.iter().map(|name| (*name).to_owned()).collect(),
+                )
+            })
+            .collect();
         Bundle {
-            split: Some(Split {
-                loader: "/pkg/__wasm_split.h.js".to_owned(),
-                pkg: "/pkg".to_owned(),
-                chunks: chunks
-                    .iter()
-                    .map(|(function, names)| {
-                        (
-                            (*function).to_owned(),
-                            names.iter().map(|name| (*name).to_owned()).collect(),
-                        )
-                    })
-                    .collect(),
-                written: RwLock::default(),
-            }),
+            split: Some(Split::new(
+                "/pkg/__wasm_split.h.js".to_owned(),
+                "/pkg".to_owned(),
+                chunks,
+                &[
+                    ("/", "home_route"),
+                    ("/inscription", "signup_route"),
+                    ("/mot-de-passe-oublie", "forgot_password_route"),
+                    ("/securite", "security_route"),
+                ],
+            )),
             ..Bundle::default()
         }
+    }
+
+    /// A response of `pieces` of HTML, passed through
+    /// [`with_chunk_preloads`] for a page that ran `home_view_1`.
+    async fn drawn(bundle: Bundle, pieces: &[&'static str]) -> String {
+        let ran = LazyFunctionsRan::default();
+        *ran.0.lock().unwrap() = Some(leptos::PrefetchLazyFn::default());
+        {
+            use leptos::prelude::WriteValue;
+            let recorded = ran.0.lock().unwrap();
+            recorded
+                .as_ref()
+                .unwrap()
+                .0
+                .write_value()
+                .insert("home_view_1");
+        }
+        let pieces: Vec<Result<Bytes, std::io::Error>> = pieces
+            .iter()
+            .map(|piece| Ok(Bytes::from_static(piece.as_bytes())))
+            .collect();
+        let mut response = Response::new(Body::from_stream(futures::stream::iter(pieces)));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        let response = with_chunk_preloads(&Arc::new(bundle), &ran, response);
+        let html = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(html.to_vec()).unwrap()
     }
 
     #[test]
@@ -363,8 +565,12 @@ mod tests {
                 "{links}"
             );
         }
+        assert!(
+            links.starts_with("<template data-preloads=\"\">"),
+            "{links}"
+        );
         assert!(links.ends_with(
-            "<link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\">"
+            "<link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\"></template>"
         ));
     }
 
@@ -381,49 +587,73 @@ mod tests {
     #[tokio::test]
     async fn the_preloads_go_just_before_the_head_ends_and_the_rest_streams_unchanged() {
         let bundle = split_bundle(&[("home_view_1", &["a"])]);
-        let ran = LazyFunctionsRan::default();
-        *ran.0.lock().unwrap() = Some(leptos::PrefetchLazyFn::default());
-        {
-            use leptos::prelude::WriteValue;
-            let recorded = ran.0.lock().unwrap();
-            recorded
-                .as_ref()
-                .unwrap()
-                .0
-                .write_value()
-                .insert("home_view_1");
-        }
-        let pieces: Vec<Result<Bytes, std::io::Error>> = vec![
-            Ok(Bytes::from_static(
-                b"<html><head><title>t</title></head><body>",
-            )),
-            Ok(Bytes::from_static(b"</head></body></html>")),
-        ];
-        let mut response = Response::new(Body::from_stream(futures::stream::iter(pieces)));
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        let response = with_chunk_preloads(&bundle, &ran, response);
-        let html = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
+        let html = drawn(
+            bundle,
+            &[
+                "<html><head><title>t</title></head><body>",
+                "</head></body></html>",
+            ],
+        )
+        .await;
         assert_eq!(
-            std::str::from_utf8(&html).unwrap(),
-            "<html><head><title>t</title>\
+            html,
+            "<html><head><title>t</title><template data-preloads=\"\">\
              <link rel=\"preload\" href=\"/pkg/a.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">\
              <link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\">\
-             </head><body></head></body></html>"
+             </template></head><body></head></body></html>"
         );
+    }
+
+    #[tokio::test]
+    async fn the_chunks_of_the_pages_a_page_links_to_are_named_for_prefetch_before_the_body_ends() {
+        let bundle = split_bundle(&[
+            ("home_view_1", &["a", "b"]),
+            ("__signup_route_view_42", &["a", "c", "d"]),
+            ("__forgot_password_route_view_42", &["b", "e"]),
+            ("__security_route_view_42", &["f"]),
+        ]);
+        let html = drawn(
+            bundle,
+            &[
+                "<html><head></head><body><a href=\"/inscription\">Créer</a>",
+                "<a href=\"/mot-de-passe-oublie?email=x\">Oublié</a>\
+                 <a href=\"/securite-x\">Autre</a></body></html>",
+            ],
+        )
+        .await;
+        let prefetch = html
+            .split("<template data-prefetch=\"\">")
+            .nth(1)
+            .expect(&html);
+        assert!(prefetch.ends_with("</template></body></html>"), "{html}");
+        let named: Vec<&str> = prefetch
+            .split("href=\"/pkg/")
+            .skip(1)
+            .map(|link| link.split('"').next().unwrap())
+            .collect();
+        // The signup page's chunks and the forgotten password's, but not
+        // the ones this page has already, nor the security page's (no
+        // link leads there: "/securite-x" is another address).
+        assert_eq!(named, ["c.wasm", "d.wasm", "e.wasm"], "{html}");
+        assert!(prefetch.contains("rel=\"prefetch\""), "{html}");
+    }
+
+    #[tokio::test]
+    async fn a_page_that_links_nowhere_new_names_nothing_for_prefetch() {
+        let bundle = split_bundle(&[("home_view_1", &["a"]), ("__home_route_view_42", &["a"])]);
+        let html = drawn(
+            bundle,
+            &["<html><head></head><body><a href=\"/\">Accueil</a></body></html>"],
+        )
+        .await;
+        assert!(!html.contains("data-prefetch"), "{html}");
     }
 
     #[test]
     fn the_start_script_quotes_the_addresses_and_needs_no_escaping_in_html() {
         let script = start_script("/pkg/sesame.h.js", "/pkg/sesame.h.wasm");
-        assert!(
-            script.starts_with("import(\"/pkg/sesame.h.js\")"),
-            "{script}"
-        );
+        assert!(script.contains("import(\"/pkg/sesame.h.js\")"), "{script}");
+        assert!(script.contains("requestAnimationFrame"), "{script}");
         assert!(
             script.contains("module_or_path: \"/pkg/sesame.h.wasm\""),
             "{script}"
@@ -451,7 +681,7 @@ mod tests {
             .site_pkg_dir("pkg")
             .hash_files(true)
             .build();
-        let bundle = Bundle::load(&options, Some(&dir));
+        let bundle = Bundle::load(&options, Some(&dir), &[]);
         (dir, bundle)
     }
 
