@@ -41,6 +41,9 @@ const PAGES: &[&str] = &[
     "/mon-compte",
 ];
 
+/// The pages of [`PAGES`] a person sees only with a session.
+const CONNECTED_PAGES: &[&str] = &["/accueil", "/mon-compte"];
+
 fn base() -> String {
     format!("http://127.0.0.1:{PORT}")
 }
@@ -202,6 +205,52 @@ async fn run(
         anyhow::bail!(
             "measuring the first loads failed: {}",
             String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    // Lighthouse's mobile audits (issue 29): every page a visitor opens,
+    // and the two connected ones with the session (`end2end/lighthouse.mjs`).
+    println!(
+        "\n## Lighthouse 12, mobile preset (simulated slow 4G, CPU 4× slower), one run a page\n"
+    );
+    let mut audits = std::process::Command::new("node");
+    audits
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
+        .arg("lighthouse.mjs")
+        .arg(base())
+        .args(["--cookie", &cookie])
+        .args(PAGES.iter().map(|page| {
+            if CONNECTED_PAGES.contains(page) {
+                format!("+{page}")
+            } else {
+                (*page).to_owned()
+            }
+        }));
+    let output = audits.output()?;
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    if !output.status.success() {
+        anyhow::bail!(
+            "the Lighthouse audits failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    // A click in the app on a slow phone (issue 29): from the click to the
+    // next page's heading (`end2end/clicks.mjs`).
+    println!(
+        "\n## A click in the app, on Fast 3G with a CPU 4× slower, after the page went idle\n"
+    );
+    let clicks = std::process::Command::new("node")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
+        .arg("clicks.mjs")
+        .arg(base())
+        .args(["--cookie", &cookie])
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&clicks.stdout));
+    if !clicks.status.success() {
+        anyhow::bail!(
+            "measuring the clicks failed: {}",
+            String::from_utf8_lossy(&clicks.stderr)
         );
     }
 

@@ -1,0 +1,83 @@
+// The time from a click on an in-app link to the next page's heading, as
+// `make bench` reports it: on Fast 3G (Chromium DevTools' preset: 562.5 ms of
+// latency, 1.44 Mbit/s down, 675 kbit/s up) with a CPU four times slower,
+// after the first page has hydrated and gone idle (its prefetches done).
+//
+//   node clicks.mjs <base URL> [--cookie name=value]
+//
+// Prints a Markdown table: each journey, with the chunks of the next pages
+// fetched ahead and without (their requests refused: the same build, in one
+// run), the time, and the requests the click made (cached ones included).
+// The connected journey needs the session cookie.
+import { chromium } from '@playwright/test';
+
+const args = process.argv.slice(2);
+const base = args.shift();
+let cookie;
+while (args.length > 0) {
+  const arg = args.shift();
+  if (arg === '--cookie') cookie = args.shift();
+}
+
+const JOURNEYS = [
+  { from: '/', link: 'Créer votre compte', heading: 'Créer votre compte' },
+  { from: '/', link: 'Mot de passe oublié ?', heading: 'Mot de passe oublié ?' },
+  { from: '/accueil', link: 'Mon compte', heading: 'Mon compte', connected: true },
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+console.log('| click (Fast 3G, CPU 4× slower) | chunks fetched ahead | to the new heading | requests it made |');
+console.log('|---|---|---:|---:|');
+for (const journey of JOURNEYS.flatMap((journey) => [true, false].map((ahead) => ({ ...journey, ahead })))) {
+  if (journey.connected && !cookie) continue;
+  const context = await browser.newContext();
+  if (journey.connected) {
+    const [name, value] = cookie.split('=');
+    await context.addCookies([{ name, value, url: base }]);
+  }
+  const page = await context.newPage();
+  // The same build without its fetches ahead, for the ratio in one run.
+  if (!journey.ahead) {
+    await page.route('**/*', (route) =>
+      route.request().headers()['sec-purpose']?.includes('prefetch') ? route.abort() : route.continue(),
+    );
+  }
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 562.5,
+    downloadThroughput: (1.6 * 1024 * 1024 * 0.9) / 8,
+    uploadThroughput: (750 * 1024 * 0.9) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await page.goto(base + journey.from, { timeout: 120_000 });
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 120_000 });
+  await page.waitForLoadState('networkidle', { timeout: 120_000 });
+  // The page records when the click came and when the heading appeared.
+  await page.evaluate((heading) => {
+    const record = { clicked: 0, shown: 0 };
+    window.sesameClick = record;
+    document.addEventListener('click', () => (record.clicked = performance.now()), { capture: true, once: true });
+    const look = () => {
+      const h1 = document.querySelector('main h1');
+      if (record.clicked && !record.shown && h1 && h1.textContent.trim() === heading) {
+        record.shown = performance.now();
+      }
+    };
+    new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, journey.heading);
+  let requests = 0;
+  page.on('request', () => (requests += 1));
+  await page.getByRole('link', { name: journey.link, exact: true }).first().click();
+  await page.waitForFunction(() => window.sesameClick.shown > 0, null, { timeout: 120_000 });
+  const { clicked, shown } = await page.evaluate(() => window.sesameClick);
+  console.log(
+    `| ${journey.from} → ${journey.heading} | ${journey.ahead ? 'yes' : 'no'} | ${Math.round(shown - clicked)} ms | ${requests} |`,
+  );
+  await context.close();
+}
+await browser.close();
