@@ -42,7 +42,13 @@ try {
       onlyCategories: CATEGORIES,
       extraHeaders: connected && cookie ? { Cookie: cookie } : undefined,
     });
-    const { categories, audits } = result.lhr;
+    const { categories, audits, runtimeError } = result.lhr;
+    if (runtimeError) {
+      // Lighthouse audits only pages answered 200 (an emailed link whose
+      // token is no link answers 404 or 410).
+      console.log(`| \`${path}\` | not audited: ${runtimeError.code} | | | | | | |`);
+      continue;
+    }
     const score = (id) => Math.round((categories[id]?.score ?? 0) * 100);
     const ms = (id) => `${Math.round(audits[id]?.numericValue ?? NaN)} ms`;
     const cls = (audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(3);

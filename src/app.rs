@@ -4,6 +4,8 @@
 
 use crate::account::{ConnectedHomePage, MyAccountPage};
 use crate::activation::{ActivationPage, ResendActivationPage};
+#[cfg(feature = "hydrate")]
+use crate::components::busy;
 use crate::components::NotFound;
 use crate::contact::ContactLinkPage;
 use crate::home::HomePage;
@@ -157,7 +159,7 @@ lazy_page! {
 /// (a page's code or data may arrive later), and a polite live region says
 /// which page loaded. The first load is left to the browser.
 ///
-/// Until then the page left behind is busy (`aria-busy` on `<body>`, a
+/// Until then the page left behind is busy (`components::busy`: a
 /// bar along the top after a moment, "Chargement de la page…" said after
 /// [`LOADING_SAID_AFTER_MS`]) and inert: nothing typed lands in it, and a
 /// second click starts no second navigation.
@@ -228,73 +230,16 @@ fn RouteAnnouncer() -> impl IntoView {
 /// and is only announced once, loaded.
 pub const LOADING_SAID_AFTER_MS: u64 = 400;
 
+/// How long the page left behind stays busy and inert at most, in
+/// milliseconds: past that the person may use it again, as a page that
+/// never drew its heading would otherwise stay frozen.
+#[cfg(feature = "hydrate")]
+const BUSY_MS: f64 = 10_000.0;
+
 /// How many frames (about 60 a second) a navigation's heading is awaited:
 /// a page's chunk of code and its data may take this long on a slow line.
 #[cfg(feature = "hydrate")]
 const HEADING_WAIT_FRAMES: u32 = 60 * 30;
-
-/// How many frames of that wait the page left behind stays busy and inert
-/// at most (about 10 seconds): past them the person may use it again, as
-/// a page that never drew its heading would otherwise stay frozen.
-#[cfg(feature = "hydrate")]
-const BUSY_FRAMES: u32 = 60 * 10;
-
-/// The page left behind while a navigation's page is awaited: `<body
-/// aria-busy="true">` (which the style turns into a bar along the top),
-/// and each part of the page `inert` (HTML's `inert`: no focus, no typing,
-/// no clicks, hidden from assistive technologies) but the live region and
-/// the bar (`data-route-keep`).
-#[cfg(feature = "hydrate")]
-mod busy {
-    /// Marks what [`begin`] made inert, for [`end`] to give back.
-    const MARK: &str = "data-route-inert";
-
-    pub fn begin() {
-        let Some(body) = document().body() else {
-            return;
-        };
-        let _ = body.set_attribute("aria-busy", "true");
-        if let Ok(parts) = body.query_selector_all(":scope > :not([data-route-keep])") {
-            for index in 0..parts.length() {
-                let part = parts
-                    .item(index)
-                    .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok());
-                if let Some(part) = part.filter(|part| !part.has_attribute("inert")) {
-                    let _ = part.set_attribute("inert", "");
-                    let _ = part.set_attribute(MARK, "");
-                }
-            }
-        }
-    }
-
-    pub fn end() {
-        let document = document();
-        if let Some(body) = document.body() {
-            let _ = body.remove_attribute("aria-busy");
-        }
-        if let Ok(parts) = document.query_selector_all(&format!("[{MARK}]")) {
-            for index in 0..parts.length() {
-                let part = parts
-                    .item(index)
-                    .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok());
-                if let Some(part) = part {
-                    let _ = part.remove_attribute("inert");
-                    let _ = part.remove_attribute(MARK);
-                }
-            }
-        }
-    }
-
-    pub fn is_busy() -> bool {
-        document()
-            .body()
-            .is_some_and(|body| body.has_attribute("aria-busy"))
-    }
-
-    fn document() -> web_sys::Document {
-        leptos::prelude::document()
-    }
-}
 
 /// Focuses the new page's `main h1` and announces the document's title as
 /// soon as that heading is drawn: one not yet announced (the heading of the
@@ -325,9 +270,7 @@ fn wait_for_heading(
         if !still_awaited() {
             return;
         }
-        if waited == BUSY_FRAMES {
-            busy::end();
-        }
+        busy::end_if_older_than(BUSY_MS);
         let document = document();
         let heading = document
             .query_selector(&format!(

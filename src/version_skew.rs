@@ -62,6 +62,9 @@ mod browser {
     pub fn install_panic_hook() {
         std::panic::set_hook(Box::new(|info| {
             console_error_panic_hook::hook(info);
+            // The Wasm stops after this hook: a navigation it was awaiting
+            // must not leave the page inert for good.
+            crate::components::busy::end();
             let payload = info.payload();
             let message = payload
                 .downcast_ref::<&str>()

@@ -2,9 +2,9 @@ import { expect, test } from '@playwright/test';
 
 /**
  * Part 15: a click in the app on a slow line. While the next page's code is
- * on its way, the page left behind says it is busy (`aria-busy`, a bar
- * along the top, "Chargement de la page…" in the live region) and is
- * inert: what the person types does not land in its fields, and a second
+ * on its way, the page left behind says it is busy (`aria-busy` on its
+ * parts, a bar along the top, "Chargement de la page…" in the live region,
+ * which stays outside them) and is inert: what the person types does not land in its fields, and a second
  * click starts no second navigation. Once the page is drawn, all of it is
  * gone.
  */
@@ -32,8 +32,9 @@ test('a click whose page is still on its way shows the busy state, and the page 
   const loginField = page.getByLabel('Adresse électronique de connexion');
   await page.getByRole('link', { name: 'Créer votre compte' }).click();
 
-  await expect(page.locator('body')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-navigating', /\d+/);
   await expect(page.locator('main')).toHaveAttribute('inert', '');
+  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'true');
   await expect(page.locator('.route-progress')).toBeVisible();
   await expect(page.locator('[aria-live="polite"][aria-atomic="true"]')).toHaveText('Chargement de la page…');
   expect(held.length, 'the signup page’s code was asked for').toBeGreaterThan(0);
@@ -48,8 +49,8 @@ test('a click whose page is still on its way shows the busy state, and the page 
   release();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
   await expect(page).toHaveURL(/\/inscription$/);
-  await expect(page.locator('body')).not.toHaveAttribute('aria-busy');
-  await expect(page.locator('[inert]')).toHaveCount(0);
+  await expect(page.locator('body')).not.toHaveAttribute('data-navigating');
+  await expect(page.locator('[inert], [aria-busy="true"]')).toHaveCount(0);
   await expect(page.locator('.route-progress')).toBeHidden();
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
   const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);

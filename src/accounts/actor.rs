@@ -81,7 +81,7 @@ impl Actor {
     }
 
     /// Whether `target` stands below this actor, who may then deactivate
-    /// or reactivate it (OWASP API Security Top 10 2023, API1 and API5;
+    /// or reactivate it, or reset its second factors (OWASP API Security Top 10 2023, API1 and API5;
     /// ASVS 4.0.3 V4.1.3, V4.2.1): an administrator acts on every other
     /// account, administrators included (the last active one is kept by
     /// `lifecycle::service::deactivate`); a manager only on plain approved
@@ -112,7 +112,9 @@ impl Actor {
     /// time of use; ASVS 4.0.3 V4.1.3). Naming a manager and promoting an
     /// administrator take the same lock. The actor's own standing is not
     /// read again: no path takes a role or an approved membership away, so
-    /// what they could do when the request began they still can. Call it
+    /// what they could do when the request began they still can (an actor
+    /// deactivated meanwhile finishes the one action their session had
+    /// begun; its end ends their sessions). Call it
     /// first in the transaction, or after the administrators' lock where
     /// one is taken (one order of locks, so no deadlock).
     ///

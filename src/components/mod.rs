@@ -2,6 +2,8 @@
 //! they show come from `domain`, and nothing here decides anything.
 
 mod account_details;
+#[cfg(feature = "hydrate")]
+pub mod busy;
 mod captcha;
 mod door_form;
 mod field;

@@ -63,8 +63,9 @@ fn captcha_of(characters: &str) -> captcha::Captcha {
     image
 }
 
-/// The image's size on the page, in CSS pixels (`components::captcha`
-/// draws its `<img>` at this size).
+/// The image's size on the page, in CSS pixels: the `width` and `height`
+/// that `components::captcha` (shared with the browser, which cannot name
+/// this module) writes on its `<img>`.
 pub const IMAGE_SIZE: (u32, u32) = (220, 120);
 
 /// Draws the characters, distorted, at [`IMAGE_SIZE`]; returns the PNG at

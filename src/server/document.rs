@@ -98,8 +98,8 @@ struct Split {
     /// A lazy function (`#[lazy]`, such as a route's view) → the chunks it
     /// needs, named without `.wasm`.
     chunks: HashMap<String, Vec<String>>,
-    /// The lazy functions a page ran, sorted → their `<link>`s, written at
-    /// the first such page.
+    /// The lazy functions a page ran, sorted → their `<template
+    /// data-preloads>`, written at the first such page.
     written: RwLock<HashMap<Vec<&'static str>, Bytes>>,
     /// Each address of [`LinkedRoutes`] → the chunks its route needs.
     linked: Vec<(&'static str, Vec<String>)>,
@@ -314,6 +314,7 @@ impl Bundle {
             .linked
             .iter()
             .enumerate()
+            .take(64)
             .filter(|(index, _)| linked & (1 << index) != 0)
             .flat_map(|(_, (_, chunks))| chunks)
         {
@@ -413,7 +414,8 @@ fn note_lazy_functions() {
 }
 
 /// Middleware: gives each request a [`LazyFunctionsRan`], and names the
-/// chunks its page needs in the page's `<head>` ([`with_chunk_preloads`]).
+/// chunks its page needs in the page's `<head>`, and those of the pages it
+/// links to before its `</body>` ([`with_chunk_preloads`]).
 pub async fn preload_chunks(
     State(state): State<AppState>,
     mut request: Request,
@@ -430,8 +432,11 @@ pub async fn preload_chunks(
 
 /// Inserts the preloads of the chunks `ran` names before the `</head>` of
 /// an HTML `response`, whose first piece holds the whole `<head>` (Leptos
-/// renders it so, to insert its own meta tags there). Any other response,
-/// or one drawn without lazy functions, passes unchanged.
+/// renders it so, to insert its own meta tags there), and, before the
+/// `</body>`, the prefetches of the chunks of the pages its links lead to
+/// ([`Bundle::prefetch_links`]; a link in a piece streamed after that one,
+/// or a `</body>` split between two pieces, only means no prefetch). Any
+/// other response, or one drawn without lazy functions, passes unchanged.
 pub fn with_chunk_preloads(
     bundle: &Arc<Bundle>,
     ran: &LazyFunctionsRan,

@@ -12,8 +12,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 /// The largest request body the portal reads, in bytes (256 KiB): the
 /// largest form, signup, is under 8 KiB, so a field of 100 kB still
 /// reaches its parser and gets its own message, while anything larger is
-/// refused before it is read (OWASP ASVS 4.0.3 V12.1.1;
-/// keycloak/keycloak#24991).
+/// refused before it is read (announced length) or as soon as the bound is
+/// passed (chunked) (OWASP ASVS 4.0.3 V12.1.1; keycloak/keycloak#24991).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Middleware: a body announced larger than [`MAX_BODY_BYTES`] is refused

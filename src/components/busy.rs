@@ -1,0 +1,83 @@
+//! The page left behind while an in-app navigation's page is awaited (its
+//! code or its data on a slow line): each part of the page `inert` (HTML's
+//! `inert`: no focus, no typing, no clicks, hidden from assistive
+//! technologies) and `aria-busy`, but the live region that says what is
+//! happening and the bar along the top (`data-route-keep`); `<body
+//! data-navigating>`, which the style turns into that bar. `app`'s route
+//! announcer begins it at each navigation and ends it once the new page's
+//! heading is drawn; the panic hook ends it too, so that a page whose Wasm
+//! stopped is never left frozen (`version_skew`).
+
+use wasm_bindgen::JsCast;
+
+/// Marks what [`begin`] made inert and busy, for [`end`] to give back.
+const MARK: &str = "data-route-inert";
+/// On `<body>` while a navigation is awaited: when it began, in
+/// milliseconds since the epoch (for the style, its presence).
+const NAVIGATING: &str = "data-navigating";
+
+/// Makes the page left behind busy and inert, from now.
+pub fn begin() {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let _ = body.set_attribute(NAVIGATING, &now_ms().to_string());
+    for part in elements(&body.query_selector_all(":scope > :not([data-route-keep])")) {
+        if !part.has_attribute("inert") {
+            let _ = part.set_attribute("inert", "");
+            let _ = part.set_attribute("aria-busy", "true");
+            let _ = part.set_attribute(MARK, "");
+        }
+    }
+}
+
+/// Gives the page back: nothing inert or busy that [`begin`] made so.
+pub fn end() {
+    let document = document();
+    if let Some(body) = document.body() {
+        let _ = body.remove_attribute(NAVIGATING);
+    }
+    for part in elements(&document.query_selector_all(&format!("[{MARK}]"))) {
+        let _ = part.remove_attribute("inert");
+        let _ = part.remove_attribute("aria-busy");
+        let _ = part.remove_attribute(MARK);
+    }
+}
+
+/// [`end`], once the navigation has been awaited for more than `limit_ms`
+/// milliseconds (measured in time, not in frames: a phone may draw 120 a
+/// second, a hidden tab none).
+pub fn end_if_older_than(limit_ms: f64) {
+    let began = document()
+        .body()
+        .and_then(|body| body.get_attribute(NAVIGATING))
+        .and_then(|began| began.parse::<f64>().ok());
+    if began.is_some_and(|began| now_ms() - began > limit_ms) {
+        end();
+    }
+}
+
+/// Whether a navigation is awaited.
+pub fn is_busy() -> bool {
+    document()
+        .body()
+        .is_some_and(|body| body.has_attribute(NAVIGATING))
+}
+
+fn elements(list: &Result<web_sys::NodeList, wasm_bindgen::JsValue>) -> Vec<web_sys::Element> {
+    let Ok(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|index| list.item(index))
+        .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
+        .collect()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn document() -> web_sys::Document {
+    leptos::prelude::document()
+}
