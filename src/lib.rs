@@ -42,7 +42,8 @@ pub mod startup;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    version_skew::install_panic_hook();
+    // A page made inert while a navigation was awaited is given back.
+    version_skew::install_panic_hook(components::busy::end);
     // The current route's chunk is loaded before hydrating (`--split`).
     leptos::mount::hydrate_lazy(app::App);
 }

@@ -56,15 +56,16 @@ mod browser {
         HEADING_TO.with(|to| *to.borrow_mut() = Some(address));
     }
 
-    /// Logs every panic to the console (`console_error_panic_hook`), then,
-    /// for a chunk that failed to load, loads the page the person was going
-    /// to as a new document (see the module).
-    pub fn install_panic_hook() {
-        std::panic::set_hook(Box::new(|info| {
+    /// Logs every panic to the console (`console_error_panic_hook`), runs
+    /// `before_stopping` (the Wasm stops after this hook: the caller hands
+    /// in what must not stay as it is, such as a page made inert while a
+    /// navigation was awaited), then, for a chunk that failed to load,
+    /// loads the page the person was going to as a new document (see the
+    /// module).
+    pub fn install_panic_hook(before_stopping: fn()) {
+        std::panic::set_hook(Box::new(move |info| {
             console_error_panic_hook::hook(info);
-            // The Wasm stops after this hook: a navigation it was awaiting
-            // must not leave the page inert for good.
-            crate::components::busy::end();
+            before_stopping();
             let payload = info.payload();
             let message = payload
                 .downcast_ref::<&str>()

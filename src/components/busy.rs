@@ -5,8 +5,8 @@
 //! happening and the bar along the top (`data-route-keep`); `<body
 //! data-navigating>`, which the style turns into that bar. `app`'s route
 //! announcer begins it at each navigation and ends it once the new page's
-//! heading is drawn; the panic hook ends it too, so that a page whose Wasm
-//! stopped is never left frozen (`version_skew`).
+//! heading is drawn; the panic hook ends it too (`lib.rs` hands [`end`] to
+//! `version_skew`), so that a page whose Wasm stopped is never left frozen.
 
 use wasm_bindgen::JsCast;
 
