@@ -192,67 +192,37 @@ async fn run(
     // Chromium, each page in a fresh context, until it has hydrated and
     // the network is idle (`end2end/first-load.mjs`).
     println!("\n## First load of each page in Chromium (the budget: JavaScript + Wasm + CSS bodies in brotli, at most 200 KB; on the wire: with the HTML in gzip and every response's headers)\n");
-    let mut first_load = std::process::Command::new("node");
-    first_load
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
-        .arg("first-load.mjs")
-        .arg(base())
-        .args(["--cookie", &cookie])
-        .args(PAGES);
-    let output = first_load.output()?;
-    print!("{}", String::from_utf8_lossy(&output.stdout));
-    if !output.status.success() {
-        anyhow::bail!(
-            "measuring the first loads failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    measure_in_chromium(
+        "first-load.mjs",
+        &cookie,
+        PAGES.iter().map(|page| (*page).to_owned()),
+        "measuring the first loads",
+    )?;
 
     // Lighthouse's mobile audits (issue 29): every page a visitor opens,
     // and the two connected ones with the session (`end2end/lighthouse.mjs`).
     println!(
         "\n## Lighthouse 12, mobile preset (simulated slow 4G, CPU 4× slower), one run a page\n"
     );
-    let mut audits = std::process::Command::new("node");
-    audits
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
-        .arg("lighthouse.mjs")
-        .arg(base())
-        .args(["--cookie", &cookie])
-        .args(PAGES.iter().map(|page| {
+    measure_in_chromium(
+        "lighthouse.mjs",
+        &cookie,
+        PAGES.iter().map(|page| {
             if CONNECTED_PAGES.contains(page) {
                 format!("+{page}")
             } else {
                 (*page).to_owned()
             }
-        }));
-    let output = audits.output()?;
-    print!("{}", String::from_utf8_lossy(&output.stdout));
-    if !output.status.success() {
-        anyhow::bail!(
-            "the Lighthouse audits failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+        }),
+        "the Lighthouse audits",
+    )?;
 
     // A click in the app on a slow phone (issue 29): from the click to the
     // next page's heading (`end2end/clicks.mjs`).
     println!(
         "\n## A click in the app, on Fast 3G with a CPU 4× slower, after the page went idle\n"
     );
-    let clicks = std::process::Command::new("node")
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
-        .arg("clicks.mjs")
-        .arg(base())
-        .args(["--cookie", &cookie])
-        .output()?;
-    print!("{}", String::from_utf8_lossy(&clicks.stdout));
-    if !clicks.status.success() {
-        anyhow::bail!(
-            "measuring the clicks failed: {}",
-            String::from_utf8_lossy(&clicks.stderr)
-        );
-    }
+    measure_in_chromium("clicks.mjs", &cookie, [], "measuring the clicks")?;
 
     println!("\n## Every file of the bundle, as sent\n");
     println!("| file | raw | brotli |");
@@ -283,6 +253,29 @@ async fn run(
         "| peak memory (VmHWM) | {:.1} MB |",
         server.memory_kib("VmHWM")? as f64 / 1024.0
     );
+    Ok(())
+}
+
+/// Runs `node end2end/{script} <base> --cookie <cookie> <args>…` and prints
+/// what it printed (a Markdown table). Errors: `what` failed, with the
+/// script's own error output.
+fn measure_in_chromium(
+    script: &str,
+    cookie: &str,
+    args: impl IntoIterator<Item = String>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let output = std::process::Command::new("node")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/end2end"))
+        .arg(script)
+        .arg(base())
+        .args(["--cookie", cookie])
+        .args(args)
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    if !output.status.success() {
+        anyhow::bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
     Ok(())
 }
 

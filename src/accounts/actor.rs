@@ -125,12 +125,7 @@ impl Actor {
         conn: &mut AnyConnection,
         target_id: &str,
     ) -> anyhow::Result<Result<(), OutOfReach>> {
-        lock_account(conn, target_id).await?;
-        let target = Standing::load(conn, target_id).await?;
-        Ok(target
-            .is_some_and(|target| self.may_act_on(&target))
-            .then_some(())
-            .ok_or(OutOfReach))
+        reach(conn, target_id, |target| self.may_act_on(target)).await
     }
 
     /// [`Actor::may_decide_for`], read under the requester's row lock
@@ -143,13 +138,27 @@ impl Actor {
         requester_id: &str,
         structure_id: &str,
     ) -> anyhow::Result<Result<(), OutOfReach>> {
-        lock_account(conn, requester_id).await?;
-        let requester = Standing::load(conn, requester_id).await?;
-        Ok(requester
-            .is_some_and(|requester| self.may_decide_for(&requester, structure_id))
-            .then_some(())
-            .ok_or(OutOfReach))
+        reach(conn, requester_id, |requester| {
+            self.may_decide_for(requester, structure_id)
+        })
+        .await
     }
+}
+
+/// Takes `account_id`'s row lock on `conn`, reads where it stands, and
+/// weighs it by `rule`: [`OutOfReach`] for an account that is gone or that
+/// the rule refuses. Errors: the database failed.
+async fn reach(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    rule: impl FnOnce(&Standing) -> bool,
+) -> anyhow::Result<Result<(), OutOfReach>> {
+    lock_account(conn, account_id).await?;
+    let standing = Standing::load(conn, account_id).await?;
+    Ok(standing
+        .is_some_and(|standing| rule(&standing))
+        .then_some(())
+        .ok_or(OutOfReach))
 }
 
 /// The account named does not stand below the actor (any more): nothing

@@ -142,6 +142,32 @@ impl Split {
             prefetches: RwLock::default(),
         }
     }
+
+    /// The chunks the lazy functions `functions` need, in their order,
+    /// each as often as a function names it.
+    fn chunks_of<'a>(&'a self, functions: &'a [&str]) -> impl Iterator<Item = &'a String> {
+        functions
+            .iter()
+            .flat_map(|function| self.chunks.get(*function).into_iter().flatten())
+    }
+
+    /// `<link rel="{rel}">` of the Wasm `chunk`, fetched as the chunk
+    /// loader fetches it (so that the loader's request finds it).
+    fn wasm_link(&self, rel: &str, chunk: &str) -> String {
+        format!(
+            "<link rel=\"{rel}\" href=\"{}/{}.wasm\" as=\"fetch\" \
+             type=\"application/wasm\" crossorigin=\"anonymous\">",
+            html_escape::encode_double_quoted_attribute(&self.pkg),
+            html_escape::encode_double_quoted_attribute(chunk)
+        )
+    }
+}
+
+/// The lazy functions `ran`, sorted: the key of a page's written links.
+fn sorted(ran: &HashSet<&'static str>) -> Vec<&'static str> {
+    let mut key: Vec<&'static str> = ran.iter().copied().collect();
+    key.sort_unstable();
+    key
 }
 
 impl Bundle {
@@ -222,24 +248,17 @@ impl Bundle {
         if ran.is_empty() {
             return None;
         }
-        let mut key: Vec<&'static str> = ran.iter().copied().collect();
-        key.sort_unstable();
+        let key = sorted(ran);
         if let Some(links) = split.written.read().ok()?.get(&key) {
             return Some(links.clone());
         }
         let mut seen = HashSet::new();
         let mut links = String::from("<template data-preloads=\"\">");
-        for chunk in key
-            .iter()
-            .flat_map(|function| split.chunks.get(*function).into_iter().flatten())
+        for chunk in split
+            .chunks_of(&key)
             .filter(|chunk| seen.insert(chunk.as_str()))
         {
-            links.push_str(&format!(
-                "<link rel=\"preload\" href=\"{}/{}.wasm\" as=\"fetch\" \
-                 type=\"application/wasm\" crossorigin=\"anonymous\">",
-                html_escape::encode_double_quoted_attribute(&split.pkg),
-                html_escape::encode_double_quoted_attribute(chunk)
-            ));
+            links.push_str(&split.wasm_link("preload", chunk));
         }
         if seen.is_empty() {
             return None;
@@ -296,18 +315,11 @@ impl Bundle {
         if linked == 0 {
             return None;
         }
-        let mut key: Vec<&'static str> = ran.iter().copied().collect();
-        key.sort_unstable();
-        let key = (key, linked);
+        let key = (sorted(ran), linked);
         if let Some(links) = split.prefetches.read().ok()?.get(&key) {
             return Some(links.clone());
         }
-        let mut seen: HashSet<&str> = key
-            .0
-            .iter()
-            .flat_map(|function| split.chunks.get(*function).into_iter().flatten())
-            .map(String::as_str)
-            .collect();
+        let mut seen: HashSet<&str> = split.chunks_of(&key.0).map(String::as_str).collect();
         let mut links = String::from("<template data-prefetch=\"\">");
         let mut named = 0;
         for chunk in split
@@ -320,12 +332,7 @@ impl Bundle {
         {
             if seen.insert(chunk.as_str()) {
                 named += 1;
-                links.push_str(&format!(
-                    "<link rel=\"prefetch\" href=\"{}/{}.wasm\" as=\"fetch\" \
-                     type=\"application/wasm\" crossorigin=\"anonymous\">",
-                    html_escape::encode_double_quoted_attribute(&split.pkg),
-                    html_escape::encode_double_quoted_attribute(chunk)
-                ));
+                links.push_str(&split.wasm_link("prefetch", chunk));
             }
         }
         let links = (named > 0).then(|| {
@@ -362,15 +369,14 @@ fn start_script(js: &str, wasm: &str) -> String {
             .replace('&', "\\u0026")
     };
     format!(
-        "function start() {{ \
-         document.querySelectorAll(\"template[data-preloads]\").forEach(function (preloads) {{ \
-         document.head.appendChild(preloads.content.cloneNode(true)); }}); \
+        "function adopt(kind) {{ \
+         document.querySelectorAll(\"template[data-\" + kind + \"]\").forEach(function (links) {{ \
+         document.head.appendChild(links.content.cloneNode(true)); }}); }} \
+         function start() {{ \
+         adopt(\"preloads\"); \
          import({js}).then(function (bundle) {{ \
-         return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); prefetchWhenIdle(); }}); }}); }} \
-         function prefetchWhenIdle() {{ \
-         (window.requestIdleCallback || function (then) {{ setTimeout(then, 1000); }})(function () {{ \
-         document.querySelectorAll(\"template[data-prefetch]\").forEach(function (prefetch) {{ \
-         document.head.appendChild(prefetch.content.cloneNode(true)); }}); }}); }} \
+         return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); \
+         (window.requestIdleCallback || function (then) {{ setTimeout(then, 1000); }})(function () {{ adopt(\"prefetch\"); }}); }}); }}); }} \
          if (document.visibilityState === \"visible\") {{ \
          requestAnimationFrame(function () {{ setTimeout(start, 0); }}); }} else {{ start(); }}",
         js = quoted(js),

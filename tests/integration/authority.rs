@@ -477,6 +477,32 @@ async fn a_session_written_after_its_account_was_deactivated_opens_nothing_on_ei
     assert_eq!(function.json, "SessionEnded");
 }
 
+/// A new plain member of structure A, ready for `intent` by a manager:
+/// its request still pending for "approve", deactivated by the
+/// administrator for "reactivate", approved and active otherwise. Its
+/// address and id.
+async fn plain_member_for(app: &TestApp, portal: &Portal, intent: &str) -> (String, String) {
+    let email = unique_email();
+    app.create_active_account(&email).await;
+    ask_to_join(app, &email, SIRET_A).await;
+    if intent != "approve" {
+        approve(app, &portal.admin_cookie, &email, SIRET_A).await;
+    }
+    let id = account_id(app, &email).await;
+    if intent == "reactivate" {
+        let form = [
+            ("intent", "deactivate"),
+            ("account_id", id.as_str()),
+            ("reason", "Congé parental"),
+        ];
+        let done = app
+            .post_form("/gestion", &form, Some(&portal.admin_cookie))
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    (email, id)
+}
+
 /// The interleaving a manager's action and a promotion can take: the
 /// manager's request arrives while an administrator's promotion of the
 /// account is under way, so that a check made when the request began saw
@@ -492,24 +518,7 @@ async fn a_manager_acts_on_no_one_promoted_while_their_action_was_under_way_on_e
     let manager_id = account_id(&app, &portal.manager).await;
     for intent in ["deactivate", "reactivate", "reset_factors", "approve"] {
         for plain_door in [true, false] {
-            let target = unique_email();
-            app.create_active_account(&target).await;
-            ask_to_join(&app, &target, SIRET_A).await;
-            if intent != "approve" {
-                approve(&app, &portal.admin_cookie, &target, SIRET_A).await;
-            }
-            let id = account_id(&app, &target).await;
-            if intent == "reactivate" {
-                let form = [
-                    ("intent", "deactivate"),
-                    ("account_id", id.as_str()),
-                    ("reason", "Congé parental"),
-                ];
-                let done = app
-                    .post_form("/gestion", &form, Some(&portal.admin_cookie))
-                    .await;
-                assert_eq!(done.status, 200, "{}", done.body);
-            }
+            let (target, id) = plain_member_for(&app, &portal, intent).await;
             let state_before = state_of(&app, &target).await;
             let form = [
                 ("intent", intent),
@@ -586,21 +595,7 @@ async fn each_action_reads_again_where_its_account_stands_after_the_requests_che
         .unwrap();
     let reason = sesame::domain::Reason::parse("Pour voir ce qui se passe").unwrap();
     for action in ["deactivate", "reactivate", "reset_factors"] {
-        let target = unique_email();
-        app.create_active_account(&target).await;
-        ask_to_join(&app, &target, SIRET_A).await;
-        approve(&app, &portal.admin_cookie, &target, SIRET_A).await;
-        let id = account_id(&app, &target).await;
-        if action == "reactivate" {
-            let by_admin = Actor::load(&app.state, &account_id(&app, &portal.admin).await)
-                .await
-                .unwrap();
-            let acting = Acting::Other {
-                actor: &by_admin,
-                reason: &reason,
-            };
-            assert!(deactivate(&app.state, &id, acting).await.unwrap().is_ok());
-        }
+        let (target, id) = plain_member_for(&app, &portal, action).await;
         let state_before = state_of(&app, &target).await;
         let mut conn = app.state.db.acquire().await.unwrap();
         let seen = Standing::load(&mut conn, &id).await.unwrap().unwrap();
