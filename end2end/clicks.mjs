@@ -6,8 +6,8 @@
 //   node clicks.mjs <base URL> [--cookie name=value]
 //
 // Prints a Markdown table: each journey, with the chunks of the next pages
-// fetched ahead and without (their requests refused: the same build, in one
-// run), the time, and the requests the click made (cached ones included).
+// fetched ahead and without (their pack refused, so that they come one by
+// one at the click: the same build, in one run), the time, and the requests the click made (cached ones included).
 // The connected journey needs the session cookie.
 import { chromium } from '@playwright/test';
 
@@ -40,10 +40,11 @@ for (const journey of JOURNEYS.flatMap((journey) => [true, false].map((ahead) =>
   }
   const page = await context.newPage();
   // The same build without its fetches ahead, for the ratio in one run.
+  // The page's own pack comes first; the next one is the pack of the pages
+  // its links lead to.
   if (!journey.ahead) {
-    await page.route('**/*', (route) =>
-      route.request().headers()['sec-purpose']?.includes('prefetch') ? route.abort() : route.continue(),
-    );
+    let packs = 0;
+    await page.route('**/packs/*.pack', (route) => (packs++ === 0 ? route.continue() : route.abort()));
   }
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');

@@ -50,16 +50,21 @@ for (const path of paths) {
   await page.goto(base + path);
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 30_000 });
   await page.waitForLoadState('networkidle');
-  // The chunks of the pages its links lead to, fetched ahead once the page
-  // is idle (`rel="prefetch"`): not part of the first load, counted apart.
+  // The pack of the chunks of the pages its links lead to, fetched once the
+  // page is idle (`<template data-prefetch data-pack>`): not part of the
+  // first load, counted apart.
   const ahead = new Set(
-    await page.evaluate(() => [...document.querySelectorAll('head link[rel="prefetch"]')].map((link) => link.href)),
+    await page.evaluate(() =>
+      [...document.querySelectorAll('template[data-prefetch][data-pack]')].map(
+        (template) => new URL(template.dataset.pack, location.href).href,
+      ),
+    ),
   );
   const bodies = await page.evaluate((ahead) => {
     const sizes = {};
     for (const entry of performance.getEntriesByType('resource')) {
       if (ahead.includes(entry.name)) continue;
-      if (!/\.(wasm|js|css)$/.test(new URL(entry.name).pathname)) continue;
+      if (!/\.(wasm|pack|js|css)$/.test(new URL(entry.name).pathname)) continue;
       sizes[entry.name] = Math.max(sizes[entry.name] ?? 0, entry.encodedBodySize);
     }
     return Object.values(sizes).reduce((sum, size) => sum + size, 0);
@@ -74,10 +79,10 @@ for (const path of paths) {
       prefetched += bytes;
       continue;
     }
-    if (!/\.(wasm|js|css)$/.test(url.pathname) && url.pathname !== new URL(base + path).pathname) continue;
+    if (!/\.(wasm|pack|js|css)$/.test(url.pathname) && url.pathname !== new URL(base + path).pathname) continue;
     total += bytes;
-    if (url.pathname.endsWith('.wasm')) wasm += bytes;
-    if (url.pathname.startsWith('/pkg/')) files.push(`${url.pathname.slice(5)} ${kb(bytes)}`);
+    if (/\.(wasm|pack)$/.test(url.pathname)) wasm += bytes;
+    if (url.pathname.startsWith('/pkg/')) files.push(`${url.pathname.slice(5).replace(/^packs\/(.{12}).*/, 'packs/$1…')} ${kb(bytes)}`);
   }
   const verdict = bodies <= BUDGET ? 'yes' : `no (+${kb(bodies - BUDGET)})`;
   console.log(

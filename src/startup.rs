@@ -9,7 +9,7 @@ use crate::mail::outbox;
 use crate::paths::{with_segment, CAPTCHA_PREFIX, LANGUAGE_SWITCH_PATH, SERVER_FN_PREFIX};
 use crate::server::document::{self, shell, Bundle};
 use crate::server::{
-    assets, captcha, config::Config, db, keys::Keys, language, limits, mailer::Mailer,
+    assets, captcha, config::Config, db, keys::Keys, language, limits, mailer::Mailer, packs,
     password::Hasher, security, AppState, Clock,
 };
 use crate::{
@@ -264,11 +264,13 @@ pub fn router(state: AppState) -> Router {
         router = router.merge(crate::dev::routes());
     }
     let pkg = Router::new()
+        .route(&format!("/{}/{{file}}", packs::FOLDER), get(packs::serve))
         .fallback_service(assets::service(
             &state.config.site_root,
             &state.leptos_options.site_pkg_dir,
         ))
-        .layer(axum::middleware::from_fn(assets::cache_headers));
+        .layer(axum::middleware::from_fn(assets::cache_headers))
+        .with_state(state.clone());
     router
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .fallback_service(leptos_pages)

@@ -209,7 +209,13 @@ test.describe('Le parcours complet, sans recharger la page', () => {
 });
 
 test.describe('Un onglet ouvert avant une mise à jour du portail', () => {
+  // The packs of chunks are refused (as the deploy could have made them
+  // gone too): the chunk loader fetches each chunk on its own, so that the
+  // one the deploy replaced is asked for at the click.
+  const refusePacks = (page: Page) => page.route('**/packs/*.pack', (route) => route.fulfill({ status: 404 }));
+
   test("a page whose code the deploy replaced is loaded as a new document, and the app goes on in it", async ({ page }) => {
+    await refusePacks(page);
     await page.goto('/');
     await waitForHydration(page);
     await markDocument(page);
@@ -241,6 +247,7 @@ test.describe('Un onglet ouvert avant une mise à jour du portail', () => {
   });
 
   test('a chunk missing from the server too loads one new document, not a loop', async ({ page }) => {
+    await refusePacks(page);
     await page.goto('/');
     await waitForHydration(page);
     await page.route(/\/pkg\/split___signup_route_view[^/]*\.wasm$/, (route) => route.fulfill({ status: 404 }));

@@ -9,9 +9,15 @@ import { expect, test } from '@playwright/test';
  * gone.
  */
 test('a click whose page is still on its way shows the busy state, and the page left behind takes nothing', async ({ page }) => {
+  // Nothing fetched ahead: the page's own pack of chunks comes, the one of
+  // the pages it links to is refused, so their chunks are asked for at the
+  // click, one by one.
+  let packs = 0;
+  await page.route('**/packs/*.pack', (route) => (packs++ === 0 ? route.continue() : route.abort()));
   await page.goto('/');
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
+  expect(packs, 'the pack fetched ahead was asked for, and refused').toBe(2);
 
   // A slow line: every Wasm file not fetched yet waits until released.
   let release = (): void => {};

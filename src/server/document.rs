@@ -9,6 +9,7 @@
 //! home page's rate. Here a page's preloads are written once per route and
 //! inserted as one string ([`preload_chunks`]).
 
+use super::packs::Packs;
 use super::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -93,8 +94,8 @@ pub struct Bundle {
 struct Split {
     /// `/pkg/__wasm_split.<hash>.js`, which fetches and links the chunks.
     loader: String,
-    /// `/pkg`.
-    pkg: String,
+    /// The chunks, sent a page's worth at a time.
+    packs: Arc<Packs>,
     /// A lazy function (`#[lazy]`, such as a route's view) → the chunks it
     /// needs, named without `.wasm`.
     chunks: HashMap<String, Vec<String>>,
@@ -116,7 +117,7 @@ pub type LinkedRoutes = &'static [(&'static str, &'static str)];
 impl Split {
     fn new(
         loader: String,
-        pkg: String,
+        packs: Packs,
         chunks: HashMap<String, Vec<String>>,
         routes: LinkedRoutes,
     ) -> Split {
@@ -135,7 +136,7 @@ impl Split {
             .collect();
         Split {
             loader,
-            pkg,
+            packs: Arc::new(packs),
             chunks,
             written: RwLock::default(),
             linked,
@@ -149,17 +150,6 @@ impl Split {
         functions
             .iter()
             .flat_map(|function| self.chunks.get(*function).into_iter().flatten())
-    }
-
-    /// `<link rel="{rel}">` of the Wasm `chunk`, fetched as the chunk
-    /// loader fetches it (so that the loader's request finds it).
-    fn wasm_link(&self, rel: &str, chunk: &str) -> String {
-        format!(
-            "<link rel=\"{rel}\" href=\"{}/{}.wasm\" as=\"fetch\" \
-             type=\"application/wasm\" crossorigin=\"anonymous\">",
-            html_escape::encode_double_quoted_attribute(&self.pkg),
-            html_escape::encode_double_quoted_attribute(chunk)
-        )
     }
 }
 
@@ -218,12 +208,16 @@ impl Bundle {
         let split = std::fs::read_to_string(&manifest)
             .ok()
             .and_then(|text| match serde_json::from_str(&text) {
-                Ok(chunks) => Some(Split::new(
-                    format!("{pkg}/{loader}"),
-                    pkg.clone(),
-                    chunks,
-                    routes,
-                )),
+                Ok(chunks) => {
+                    let chunks: HashMap<String, Vec<String>> = chunks;
+                    let packs = Packs::new(
+                        manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
+                        pkg.clone(),
+                        hashes.get("manifest").cloned(),
+                        chunks.values().flatten(),
+                    );
+                    Some(Split::new(format!("{pkg}/{loader}"), packs, chunks, routes))
+                }
                 Err(error) => {
                     tracing::warn!(%error, manifest = %manifest.display(), "the split manifest is unreadable; pages name no chunks");
                     None
@@ -238,11 +232,12 @@ impl Bundle {
         }
     }
 
-    /// The `<link>`s that preload the chunks the lazy functions `ran` need,
-    /// and the chunk loader, in a `<template data-preloads>` that the start
-    /// script puts into the head once the page is painted; `None` for a
-    /// build without `--split` or a page that ran none. Written at the
-    /// first page that ran this set.
+    /// The `<template data-preloads>` of a page that ran the lazy functions
+    /// `ran`: its `data-pack` names the pack of the chunks they need, which
+    /// the start script fetches once the page is painted, and it holds the
+    /// chunk loader's `modulepreload`, which the script puts into the head
+    /// then. `None` for a build without `--split` or a page that ran none.
+    /// Written at the first page that ran this set.
     fn chunk_links(&self, ran: &HashSet<&'static str>) -> Option<Bytes> {
         let split = self.split.as_ref()?;
         if ran.is_empty() {
@@ -252,26 +247,24 @@ impl Bundle {
         if let Some(links) = split.written.read().ok()?.get(&key) {
             return Some(links.clone());
         }
-        let mut seen = HashSet::new();
-        let mut links = String::from("<template data-preloads=\"\">");
-        for chunk in split
-            .chunks_of(&key)
-            .filter(|chunk| seen.insert(chunk.as_str()))
-        {
-            links.push_str(&split.wasm_link("preload", chunk));
-        }
-        if seen.is_empty() {
-            return None;
-        }
-        links.push_str(&format!(
-            "<link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\"></template>",
+        let pack = split
+            .packs
+            .address(split.chunks_of(&key).map(String::as_str))?;
+        let links = Bytes::from(format!(
+            "<template data-preloads=\"\" data-pack=\"{}\">\
+             <link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\"></template>",
+            html_escape::encode_double_quoted_attribute(&pack),
             html_escape::encode_double_quoted_attribute(&split.loader)
         ));
-        let links = Bytes::from(links);
         if let Ok(mut written) = split.written.write() {
             written.insert(key, links.clone());
         }
         Some(links)
+    }
+
+    /// The packs of this build's chunks; `None` without `--split`.
+    pub fn packs(&self) -> Option<Arc<Packs>> {
+        self.split.as_ref().map(|split| Arc::clone(&split.packs))
     }
 }
 
@@ -305,10 +298,10 @@ impl Bundle {
         bits
     }
 
-    /// The `<template data-prefetch>` that names, as `rel="prefetch"`, the
-    /// chunks of the routes `linked` (bits of [`Split::linked`]) that the
-    /// lazy functions `ran` do not already need; the start script puts it
-    /// into the head once the page has hydrated and the browser is idle.
+    /// The `<template data-prefetch>` whose `data-pack` names the pack of
+    /// the chunks of the routes `linked` (bits of [`Split::linked`]) that
+    /// the lazy functions `ran` do not already need; the start script
+    /// fetches it once the page has hydrated and the browser is idle.
     /// `None` when there is none.
     fn prefetch_links(&self, ran: &HashSet<&'static str>, linked: u64) -> Option<Bytes> {
         let split = self.split.as_ref()?;
@@ -319,25 +312,21 @@ impl Bundle {
         if let Some(links) = split.prefetches.read().ok()?.get(&key) {
             return Some(links.clone());
         }
-        let mut seen: HashSet<&str> = split.chunks_of(&key.0).map(String::as_str).collect();
-        let mut links = String::from("<template data-prefetch=\"\">");
-        let mut named = 0;
-        for chunk in split
+        let had: HashSet<&str> = split.chunks_of(&key.0).map(String::as_str).collect();
+        let ahead = split
             .linked
             .iter()
             .enumerate()
             .take(64)
             .filter(|(index, _)| linked & (1 << index) != 0)
             .flat_map(|(_, (_, chunks))| chunks)
-        {
-            if seen.insert(chunk.as_str()) {
-                named += 1;
-                links.push_str(&split.wasm_link("prefetch", chunk));
-            }
-        }
-        let links = (named > 0).then(|| {
-            links.push_str("</template>");
-            Bytes::from(links)
+            .map(String::as_str)
+            .filter(|chunk| !had.contains(chunk));
+        let links = split.packs.address(ahead).map(|pack| {
+            Bytes::from(format!(
+                "<template data-prefetch=\"\" data-pack=\"{}\"></template>",
+                html_escape::encode_double_quoted_attribute(&pack)
+            ))
         });
         if let (Some(links), Ok(mut written)) = (&links, split.prefetches.write()) {
             written.insert(key, links.clone());
@@ -346,42 +335,29 @@ impl Bundle {
     }
 }
 
-/// Once the page is painted (the frame after the script runs, or at once
-/// in a tab that is not shown): the preloads of every `<template
-/// data-preloads>` go into the head, then `import(js)`, the Wasm and
-/// `hydrate()`, what wasm-bindgen's generated module asks of its caller.
-/// Lighthouse's simulation counts every request that ended before the
-/// largest paint as needed for it; none does now, and the page, drawn by
-/// the server, works before hydration as without JavaScript. Once it has
-/// hydrated and the browser is idle, the prefetches of every `<template
-/// data-prefetch>` (the chunks of the pages its links lead to) go into the
-/// head too.
+/// The page's start script: `start.js` (what it does is told there),
+/// without its comments and indents, then its call with the addresses of
+/// wasm-bindgen's module `js` and of the main Wasm `wasm`. Lighthouse's simulation counts every request that
+/// ended before the largest paint as needed for it; none does.
 ///
 /// The addresses are JSON strings with `<`, `>` and `&` written as `\u`
-/// escapes, so nothing in the script can end the `<script>` element or
-/// needs escaping inside it.
+/// escapes, so that no address can end the `<script>` element, whose text
+/// Leptos writes as it is.
 fn start_script(js: &str, wasm: &str) -> String {
-    let quoted = |text: &str| {
-        serde_json::to_string(text)
-            .unwrap_or_else(|_| "\"\"".to_owned())
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
-    };
-    format!(
-        "function adopt(kind) {{ \
-         document.querySelectorAll(\"template[data-\" + kind + \"]\").forEach(function (links) {{ \
-         document.head.appendChild(links.content.cloneNode(true)); }}); }} \
-         function start() {{ \
-         adopt(\"preloads\"); \
-         import({js}).then(function (bundle) {{ \
-         return bundle.default({{ module_or_path: {wasm} }}).then(function () {{ bundle.hydrate(); \
-         (window.requestIdleCallback || function (then) {{ setTimeout(then, 1000); }})(function () {{ adopt(\"prefetch\"); }}); }}); }}); }} \
-         if (document.visibilityState === \"visible\") {{ \
-         requestAnimationFrame(function () {{ setTimeout(start, 0); }}); }} else {{ start(); }}",
-        js = quoted(js),
-        wasm = quoted(wasm),
-    )
+    let addresses = serde_json::json!({ "js": js, "wasm": wasm })
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let mut script = String::new();
+    for line in include_str!("start.js").lines().map(str::trim) {
+        if !line.is_empty() && !line.starts_with("//") {
+            script.push_str(line);
+            script.push('\n');
+        }
+    }
+    script.push_str(&format!("start({addresses});"));
+    script
 }
 
 /// Where a page drawn for one request leaves the lazy functions it ran
@@ -515,10 +491,12 @@ mod tests {
                 )
             })
             .collect();
+        let names: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
+        let packs = Packs::new(PathBuf::from("/nowhere"), "/pkg".to_owned(), None, &names);
         Bundle {
             split: Some(Split::new(
                 "/pkg/__wasm_split.h.js".to_owned(),
-                "/pkg".to_owned(),
+                packs,
                 chunks,
                 &[
                     ("/", "home_route"),
@@ -562,27 +540,36 @@ mod tests {
         String::from_utf8(html.to_vec()).unwrap()
     }
 
+    /// The chunks a pack address names (of the six of [`split_bundle`],
+    /// `a` to `f`, unhashed).
+    fn packed(html: &str, template: &str) -> Vec<char> {
+        let found = html
+            .split(&format!(
+                "<template data-{template}=\"\" data-pack=\"/pkg/packs/"
+            ))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {template} pack in {html}"));
+        let bits = u8::from_str_radix(found.split(".pack\"").next().unwrap(), 16).unwrap();
+        ('a'..='f')
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, c)| c)
+            .collect()
+    }
+
     #[test]
-    fn a_page_names_each_chunk_its_lazy_functions_need_once_then_the_loader() {
+    fn a_page_names_one_pack_of_the_chunks_its_lazy_functions_need_then_the_loader() {
         let bundle = split_bundle(&[("home_view_1", &["a", "b"]), ("box_view_2", &["b", "c"])]);
         let links = bundle
             .chunk_links(&HashSet::from(["home_view_1", "box_view_2"]))
             .unwrap();
         let links = std::str::from_utf8(&links).unwrap();
-        assert_eq!(links.matches("rel=\"preload\"").count(), 3, "{links}");
-        for chunk in ["a", "b", "c"] {
-            assert!(
-                links.contains(&format!("href=\"/pkg/{chunk}.wasm\"")),
-                "{links}"
-            );
-        }
-        assert!(
-            links.starts_with("<template data-preloads=\"\">"),
-            "{links}"
+        assert_eq!(packed(links, "preloads"), ['a', 'b', 'c']);
+        assert_eq!(
+            links,
+            "<template data-preloads=\"\" data-pack=\"/pkg/packs/07.pack\">\
+             <link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\"></template>"
         );
-        assert!(links.ends_with(
-            "<link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\"></template>"
-        ));
     }
 
     #[test]
@@ -608,8 +595,7 @@ mod tests {
         .await;
         assert_eq!(
             html,
-            "<html><head><title>t</title><template data-preloads=\"\">\
-             <link rel=\"preload\" href=\"/pkg/a.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">\
+            "<html><head><title>t</title><template data-preloads=\"\" data-pack=\"/pkg/packs/01.pack\">\
              <link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\">\
              </template></head><body></head></body></html>"
         );
@@ -632,21 +618,11 @@ mod tests {
             ],
         )
         .await;
-        let prefetch = html
-            .split("<template data-prefetch=\"\">")
-            .nth(1)
-            .expect(&html);
-        assert!(prefetch.ends_with("</template></body></html>"), "{html}");
-        let named: Vec<&str> = prefetch
-            .split("href=\"/pkg/")
-            .skip(1)
-            .map(|link| link.split('"').next().unwrap())
-            .collect();
+        assert!(html.ends_with("</template></body></html>"), "{html}");
         // The signup page's chunks and the forgotten password's, but not
         // the ones this page has already, nor the security page's (no
         // link leads there: "/securite-x" is another address).
-        assert_eq!(named, ["c.wasm", "d.wasm", "e.wasm"], "{html}");
-        assert!(prefetch.contains("rel=\"prefetch\""), "{html}");
+        assert_eq!(packed(&html, "prefetch"), ['c', 'd', 'e'], "{html}");
     }
 
     #[tokio::test]
@@ -661,17 +637,20 @@ mod tests {
     }
 
     #[test]
-    fn the_start_script_quotes_the_addresses_and_needs_no_escaping_in_html() {
+    fn the_start_script_quotes_the_addresses_and_nothing_in_it_ends_the_script_element() {
         let script = start_script("/pkg/sesame.h.js", "/pkg/sesame.h.wasm");
-        assert!(script.contains("import(\"/pkg/sesame.h.js\")"), "{script}");
-        assert!(script.contains("requestAnimationFrame"), "{script}");
         assert!(
-            script.contains("module_or_path: \"/pkg/sesame.h.wasm\""),
+            script.ends_with(r#"start({"js":"/pkg/sesame.h.js","wasm":"/pkg/sesame.h.wasm"});"#),
             "{script}"
         );
-        assert!(!script.contains(['<', '>', '&']), "{script}");
-        let odd = start_script("/p</script>&.js", "/p>.wasm");
-        assert!(!odd.contains(['<', '>', '&']), "{odd}");
+        assert!(script.contains("requestAnimationFrame"), "{script}");
+        assert!(!script.contains("\n//"), "comments are left out: {script}");
+        let odd = start_script("/p</script>&.js", "/p<!--.wasm");
+        let lower = odd.to_lowercase();
+        assert!(
+            !lower.contains("</script") && !lower.contains("<!--"),
+            "{odd}"
+        );
         assert!(odd.contains(r"/p\u003c/script\u003e\u0026.js"), "{odd}");
     }
 
@@ -729,7 +708,11 @@ mod tests {
         assert_eq!(bundle.css, "/pkg/sesame.C3.css");
         let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
         let links = std::str::from_utf8(&links).unwrap();
-        assert!(links.contains("/pkg/chunk_1.wasm") && links.contains("/pkg/__wasm_split.S4.js"));
+        assert!(
+            links.contains("data-pack=\"/pkg/packs/M5.01.pack\"")
+                && links.contains("/pkg/__wasm_split.S4.js"),
+            "{links}"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

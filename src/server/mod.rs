@@ -16,6 +16,7 @@ pub mod keys;
 pub mod language;
 pub mod limits;
 pub mod mailer;
+pub mod packs;
 pub mod password;
 pub mod pending_login;
 pub mod render;

@@ -1,0 +1,121 @@
+// The page's start script (`server::document::start_script`), inlined in
+// every page with its nonce, then called as `start({ js, wasm })`: the
+// addresses of wasm-bindgen's module and of the main Wasm.
+//
+// 1. Once the page is painted (the frame after this runs, or at once in a
+//    tab that is not shown), it puts the `<template data-preloads>` into
+//    the head, fetches the pack its `data-pack` names (`server::packs`: the
+//    Wasm chunks this page needs, in one response), imports `js`, loads
+//    the Wasm and hydrates. Nothing the first paint needs waits for it:
+//    the page, drawn by the server, works before as without JavaScript.
+// 2. Once hydrated and the browser is idle, it fetches the pack of
+//    `<template data-prefetch>`: the chunks of the pages this page's links
+//    lead to, so that a click shows the next page without the network.
+// 3. The chunk loader of cargo-leptos's `--split` (`__wasm_split.*.js`)
+//    fetches each chunk by its address and instantiates it. Its fetches
+//    of a chunk a pack holds are answered from the pack, with the module
+//    compiled as the pack arrived; any other fetch goes to the network,
+//    as does a chunk whose pack failed.
+function start(bundle) {
+  "use strict";
+  const here = (address) => new URL(address, location.href).href;
+  const mainWasm = here(bundle.wasm);
+  // The packs asked for, in order: each a promise of a Map from a chunk's
+  // address to { bytes, module }, empty if the pack failed.
+  const packs = [];
+  // A Response made from a pack → the promise of its compiled module.
+  const compiled = new WeakMap();
+
+  function unpack(buffer) {
+    const view = new DataView(buffer);
+    const names = new TextDecoder();
+    const files = new Map();
+    let at = 0;
+    const part = () => {
+      const length = view.getUint32(at, true);
+      const bytes = new Uint8Array(buffer, at + 4, length);
+      at += 4 + length;
+      return bytes;
+    };
+    while (at < buffer.byteLength) {
+      const name = names.decode(part());
+      const bytes = part();
+      const module = WebAssembly.compile(bytes).catch(() => null);
+      files.set(here(name), { bytes, module });
+    }
+    return files;
+  }
+
+  function pack(address, priority) {
+    packs.push(
+      fetchFromNetwork(address, { priority })
+        .then((response) => {
+          if (!response.ok) throw new Error(`pack: ${response.status}`);
+          return response.arrayBuffer();
+        })
+        .then(unpack)
+        .catch(() => new Map()),
+    );
+  }
+
+  const fetchFromNetwork = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    const address =
+      typeof input === "string" || input instanceof URL ? here(input) : "";
+    if (packs.length === 0 || !address.endsWith(".wasm") || address === mainWasm) {
+      return fetchFromNetwork(input, init);
+    }
+    return (async () => {
+      for (const files of packs) {
+        const file = (await files).get(address);
+        if (file) {
+          const response = new Response(file.bytes, {
+            headers: { "Content-Type": "application/wasm" },
+          });
+          compiled.set(response, file.module);
+          return response;
+        }
+      }
+      return fetchFromNetwork(input, init);
+    })();
+  };
+
+  const instantiateStreaming = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = async function (source, imports) {
+    const response = await source;
+    const module = compiled.has(response) ? await compiled.get(response) : null;
+    if (!module) return instantiateStreaming.call(WebAssembly, response, imports);
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
+
+  function adopt(kind) {
+    for (const template of document.querySelectorAll(`template[data-${kind}]`)) {
+      document.head.appendChild(template.content.cloneNode(true));
+      if (template.dataset.pack) {
+        pack(template.dataset.pack, kind === "prefetch" ? "low" : "high");
+      }
+    }
+  }
+
+  // Instantiating the main module and hydrating are two tasks, not one:
+  // the browser may answer the person in between, and neither is as long
+  // as both (Total Blocking Time counts what a task runs past 50 ms).
+  function begin() {
+    adopt("preloads");
+    import(bundle.js)
+      .then((glue) => glue.default({ module_or_path: bundle.wasm }).then(() => glue))
+      .then((glue) =>
+        setTimeout(() => {
+          glue.hydrate();
+          const idle = window.requestIdleCallback || ((then) => setTimeout(then, 1000));
+          idle(() => adopt("prefetch"));
+        }, 0),
+      );
+  }
+
+  if (document.visibilityState === "visible") {
+    requestAnimationFrame(() => setTimeout(begin, 0));
+  } else {
+    begin();
+  }
+}
