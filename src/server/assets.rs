@@ -16,7 +16,8 @@ pub fn service(site_root: &Path, pkg_dir: &str) -> ServeDir {
 }
 
 /// A file whose name carries its content's hash never changes: a year,
-/// immutable. Others are checked again each time. Either way the answer
+/// immutable. Others are checked again each time. A `Cache-Control` the
+/// answer has already (a pack not compressed yet, `packs`) is kept. Either way the answer
 /// depends on `Accept-Encoding` (a precompressed copy or the original), and
 /// says so (`Vary`), so that a shared cache does not hand brotli to a
 /// client that did not ask for it.
@@ -38,7 +39,9 @@ pub async fn cache_headers(
             "no-cache"
         };
         let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(value));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response

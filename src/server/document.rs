@@ -9,7 +9,7 @@
 //! home page's rate. Here a page's preloads are written once per route and
 //! inserted as one string ([`preload_chunks`]).
 
-use super::packs::Packs;
+use super::packs::{Pack, Packs};
 use super::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -153,6 +153,17 @@ impl Split {
     }
 }
 
+/// `data-pack="<address>" data-chunks="<chunk> <chunk>…"`: where the start
+/// script fetches a pack, and which chunks it holds (named as in the split
+/// manifest, without `.wasm`, beside the pack).
+fn pack_attributes(pack: &Pack) -> String {
+    format!(
+        "data-pack=\"{}\" data-chunks=\"{}\"",
+        html_escape::encode_double_quoted_attribute(&pack.address),
+        html_escape::encode_double_quoted_attribute(&pack.chunks.join(" "))
+    )
+}
+
 /// The lazy functions `ran`, sorted: the key of a page's written links.
 fn sorted(ran: &HashSet<&'static str>) -> Vec<&'static str> {
     let mut key: Vec<&'static str> = ran.iter().copied().collect();
@@ -213,7 +224,7 @@ impl Bundle {
                     let packs = Packs::new(
                         manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
                         pkg.clone(),
-                        hashes.get("manifest").cloned(),
+                        !hashes.is_empty(),
                         chunks.values().flatten(),
                     );
                     Some(Split::new(format!("{pkg}/{loader}"), packs, chunks, routes))
@@ -249,11 +260,11 @@ impl Bundle {
         }
         let pack = split
             .packs
-            .address(split.chunks_of(&key).map(String::as_str))?;
+            .pack(split.chunks_of(&key).map(String::as_str))?;
         let links = Bytes::from(format!(
-            "<template data-preloads=\"\" data-pack=\"{}\">\
+            "<template data-preloads=\"\" {}>\
              <link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\"></template>",
-            html_escape::encode_double_quoted_attribute(&pack),
+            pack_attributes(&pack),
             html_escape::encode_double_quoted_attribute(&split.loader)
         ));
         if let Ok(mut written) = split.written.write() {
@@ -322,10 +333,10 @@ impl Bundle {
             .flat_map(|(_, (_, chunks))| chunks)
             .map(String::as_str)
             .filter(|chunk| !had.contains(chunk));
-        let links = split.packs.address(ahead).map(|pack| {
+        let links = split.packs.pack(ahead).map(|pack| {
             Bytes::from(format!(
-                "<template data-prefetch=\"\" data-pack=\"{}\"></template>",
-                html_escape::encode_double_quoted_attribute(&pack)
+                "<template data-prefetch=\"\" {}></template>",
+                pack_attributes(&pack)
             ))
         });
         if let (Some(links), Ok(mut written)) = (&links, split.prefetches.write()) {
@@ -492,7 +503,7 @@ mod tests {
             })
             .collect();
         let names: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
-        let packs = Packs::new(PathBuf::from("/nowhere"), "/pkg".to_owned(), None, &names);
+        let packs = Packs::new(PathBuf::from("/nowhere"), "/pkg".to_owned(), false, &names);
         Bundle {
             split: Some(Split::new(
                 "/pkg/__wasm_split.h.js".to_owned(),
@@ -567,7 +578,7 @@ mod tests {
         assert_eq!(packed(links, "preloads"), ['a', 'b', 'c']);
         assert_eq!(
             links,
-            "<template data-preloads=\"\" data-pack=\"/pkg/packs/07.pack\">\
+            "<template data-preloads=\"\" data-pack=\"/pkg/packs/07.pack\" data-chunks=\"a b c\">\
              <link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\"></template>"
         );
     }
@@ -595,7 +606,7 @@ mod tests {
         .await;
         assert_eq!(
             html,
-            "<html><head><title>t</title><template data-preloads=\"\" data-pack=\"/pkg/packs/01.pack\">\
+            "<html><head><title>t</title><template data-preloads=\"\" data-pack=\"/pkg/packs/01.pack\" data-chunks=\"a\">\
              <link rel=\"modulepreload\" href=\"/pkg/__wasm_split.h.js\" crossorigin=\"anonymous\">\
              </template></head><body></head></body></html>"
         );
@@ -708,8 +719,13 @@ mod tests {
         assert_eq!(bundle.css, "/pkg/sesame.C3.css");
         let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
         let links = std::str::from_utf8(&links).unwrap();
+        let build = bundle.packs().unwrap().pack(["chunk_1"]).unwrap().address;
         assert!(
-            links.contains("data-pack=\"/pkg/packs/M5.01.pack\"")
+            build.starts_with("/pkg/packs/") && build.ends_with(".01.pack") && build.len() > 30,
+            "a hashed build names its packs with a digest: {build}"
+        );
+        assert!(
+            links.contains(&format!("data-pack=\"{build}\" data-chunks=\"chunk_1\""))
                 && links.contains("/pkg/__wasm_split.S4.js"),
             "{links}"
         );

@@ -12,23 +12,35 @@
 //! wrote them; a browser that cannot use a pack fetches them one by one.
 //!
 //! A pack's address names its chunks as bits of the build's sorted chunk
-//! list, and the build by the manifest's hash:
-//! `/pkg/packs/<manifest hash>.<bits in hex>.pack`, so it is the same on
-//! every server of one build, and kept a year by browsers (a name with a
-//! hash, `assets::cache_headers`). An unhashed (development) build names it
-//! `<bits in hex>.pack`, checked again each time.
+//! list, and the build by a digest of that list (whose names carry each
+//! chunk's content hash): `/pkg/packs/<build>.<bits in lowercase hex>.pack`,
+//! the same on every server of one build, and kept a year by browsers (a
+//! name with a hash, `assets::cache_headers`). An unhashed (development)
+//! build names it `<bits in hex>.pack`, checked again each time.
 //!
 //! Body: for each chunk, in the list's order, the file's name (as the
 //! loader asks for it, `/pkg/chunk_7.<hash>.wasm`) and its bytes, each
-//! preceded by its length in bytes as a little-endian `u32`.
+//! preceded by its length in bytes as a little-endian `u32`. The page names
+//! a pack's chunks beside its address (`data-chunks`), so that the browser
+//! knows what a pack holds before it arrives.
+//!
+//! Cost bounds (OWASP ASVS 4.0.3 V11.1.4, anti-automation of costly
+//! resources): a pack is compressed only when a page names it, one at a
+//! time, and at most [`KEPT`] are kept; an address no page of this process
+//! named is streamed a file at a time, at most [`ON_DEMAND`] at once (503
+//! past that: the browser then fetches the chunks one by one), and is not
+//! kept by caches.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as PathOf, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::Semaphore;
 
 use super::state::AppState;
 
@@ -40,6 +52,17 @@ pub const FOLDER: &str = "packs";
 /// address past the limit is still answered, compressed as it is sent.
 const KEPT: usize = 128;
 
+/// At most this many packs no page named are streamed at once.
+const ON_DEMAND: usize = 4;
+
+/// A pack a page names: its address, and the chunks it holds (names of the
+/// manifest, without `.wasm`), in the pack's order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pack {
+    pub address: String,
+    pub chunks: Vec<String>,
+}
+
 /// The chunks of one build and the packs made of them.
 #[derive(Debug)]
 pub struct Packs {
@@ -47,13 +70,17 @@ pub struct Packs {
     dir: PathBuf,
     /// `/pkg`: prefixes the names written into a pack.
     pkg: String,
-    /// The split manifest's hash (`hash.txt`), or `None` unhashed.
+    /// A digest of `names` if the build hashes its files, else `None`.
     build: Option<String>,
     /// Every chunk named by the manifest, without `.wasm`, sorted, once.
     names: Vec<String>,
     /// A pack's bits → its bodies once made (plain, brotli), shared by
     /// the page that names it and the requests that fetch it.
     made: Mutex<HashMap<Vec<u8>, Arc<OnceLock<Made>>>>,
+    /// Held while a pack is compressed: one at a time.
+    compressing: Mutex<()>,
+    /// The streams of packs no page named.
+    on_demand: Arc<Semaphore>,
 }
 
 #[derive(Debug)]
@@ -64,23 +91,34 @@ struct Made {
 
 impl Packs {
     /// The packs of the chunks `names` (without `.wasm`, as in the split
-    /// manifest), found in `dir`, whose address is `pkg`; `build`: the
-    /// manifest's hash, if the build hashes its files.
+    /// manifest), found in `dir`, whose address is `pkg`; `hashed`: whether
+    /// the build hashes its files (then each name carries its content's
+    /// hash, and the packs' addresses a digest of them all).
     pub fn new<'a>(
         dir: PathBuf,
         pkg: String,
-        build: Option<String>,
+        hashed: bool,
         names: impl IntoIterator<Item = &'a String>,
     ) -> Packs {
         let mut names: Vec<String> = names.into_iter().cloned().collect();
         names.sort_unstable();
         names.dedup();
+        let build = hashed.then(|| {
+            let mut digest = Sha256::new();
+            for name in &names {
+                digest.update(name.as_bytes());
+                digest.update(b"\n");
+            }
+            hex::encode(&digest.finalize()[..12])
+        });
         Packs {
             dir,
             pkg,
             build,
             names,
             made: Mutex::default(),
+            compressing: Mutex::default(),
+            on_demand: Arc::new(Semaphore::new(ON_DEMAND)),
         }
     }
 
@@ -98,26 +136,27 @@ impl Packs {
         any.then_some(bits)
     }
 
-    /// The address of the pack of `chunks` (names of the manifest, in any
-    /// order, repeats allowed), and starts making it in the background so
-    /// that it is ready, compressed, when the page asks for it. `None` if
-    /// no chunk is known.
-    pub fn address<'a>(
-        self: &Arc<Self>,
-        chunks: impl IntoIterator<Item = &'a str>,
-    ) -> Option<String> {
+    /// The pack of `chunks` (names of the manifest, in any order, repeats
+    /// allowed), and starts making it in the background so that it is
+    /// ready, compressed, when the page asks for it. `None` if no chunk is
+    /// known.
+    pub fn pack<'a>(self: &Arc<Self>, chunks: impl IntoIterator<Item = &'a str>) -> Option<Pack> {
         let bits = self.bits_of(chunks)?;
         let file = match &self.build {
             Some(build) => format!("{build}.{}.pack", hex::encode(&bits)),
             None => format!("{}.pack", hex::encode(&bits)),
         };
+        let chunks = self.chunks(&bits).map(str::to_owned).collect();
         self.make_in_background(bits);
-        Some(format!("{}/{FOLDER}/{file}", self.pkg))
+        Some(Pack {
+            address: format!("{}/{FOLDER}/{file}", self.pkg),
+            chunks,
+        })
     }
 
-    /// The bits a pack's file name `file` stands for: the build's hash (if
-    /// any), then exactly one bit per chunk, at least one set. `None` for
-    /// anything else.
+    /// The bits a pack's file name `file` stands for: the build's digest
+    /// (if any), then exactly one bit per chunk in lowercase hex, at least
+    /// one set. `None` for anything else, so that one pack has one address.
     fn parse(&self, file: &str) -> Option<Vec<u8>> {
         let rest = file.strip_suffix(".pack")?;
         let hex_bits = match &self.build {
@@ -125,6 +164,9 @@ impl Packs {
             None => rest,
         };
         let bits = hex::decode(hex_bits).ok()?;
+        if hex::encode(&bits) != hex_bits {
+            return None;
+        }
         let count = self.names.len();
         let beyond = |byte: usize| {
             let last = 8 * byte;
@@ -147,20 +189,29 @@ impl Packs {
             .map(|(_, name)| name.as_str())
     }
 
+    /// One chunk's part of a pack: its name and its bytes, each after its
+    /// length. Errors: the chunk file is missing or unreadable, or over
+    /// 4 GiB.
+    fn part(&self, chunk: &str) -> std::io::Result<Vec<u8>> {
+        let file = format!("{chunk}.wasm");
+        let bytes = std::fs::read(self.dir.join(&file))?;
+        let name = format!("{}/{file}", self.pkg);
+        let mut part = Vec::with_capacity(8 + name.len() + bytes.len());
+        for piece in [name.as_bytes(), &bytes] {
+            let length = u32::try_from(piece.len())
+                .map_err(|_| std::io::Error::other("a chunk over 4 GiB"))?;
+            part.extend_from_slice(&length.to_le_bytes());
+            part.extend_from_slice(piece);
+        }
+        Ok(part)
+    }
+
     /// The plain body of the pack `bits`, read from the chunk files.
-    /// Errors: a chunk file is missing or unreadable.
+    /// Errors: those of [`Packs::part`].
     fn body(&self, bits: &[u8]) -> std::io::Result<Vec<u8>> {
         let mut body = Vec::new();
         for chunk in self.chunks(bits) {
-            let file = format!("{chunk}.wasm");
-            let bytes = std::fs::read(self.dir.join(&file))?;
-            let name = format!("{}/{file}", self.pkg);
-            for part in [name.as_bytes(), &bytes] {
-                let length = u32::try_from(part.len())
-                    .map_err(|_| std::io::Error::other("a chunk over 4 GiB"))?;
-                body.extend_from_slice(&length.to_le_bytes());
-                body.extend_from_slice(part);
-            }
+            body.extend(self.part(chunk)?);
         }
         Ok(body)
     }
@@ -189,6 +240,7 @@ impl Packs {
         };
         let packs = Arc::clone(self);
         runtime.spawn_blocking(move || {
+            let _one_at_a_time = packs.compressing.lock();
             let made = packs.body(&bits).and_then(|plain| {
                 let brotli = super::assets::brotli_of(&plain)?;
                 Ok(Made {
@@ -200,15 +252,24 @@ impl Packs {
                 Ok(made) => {
                     let _ = slot.set(made);
                 }
-                Err(error) => tracing::warn!(%error, "a pack of chunks could not be made"),
+                Err(error) => {
+                    // Tried again when a page next names it.
+                    if let Ok(mut made) = packs.made.lock() {
+                        made.remove(&bits);
+                    }
+                    tracing::warn!(%error, "a pack of chunks could not be made");
+                }
             }
         });
     }
 
     /// The answer to `GET /pkg/packs/<file>`: the pack in brotli if it is
     /// made and the browser takes brotli, else plain (the compression
-    /// layer then compresses it as it is sent). 404 for an address that
-    /// names no pack of this build, or a chunk file gone.
+    /// layer then compresses it as it is sent). A pack not made yet is
+    /// streamed a chunk file at a time, `Cache-Control: no-cache` (a better
+    /// compressed copy comes later), or 503 past [`ON_DEMAND`] at once.
+    /// 404 for an address that names no pack of this build, or a chunk
+    /// file gone.
     async fn answer(self: Arc<Self>, file: &str, takes_brotli: bool) -> Response {
         let Some(bits) = self.parse(file) else {
             return StatusCode::NOT_FOUND.into_response();
@@ -219,34 +280,57 @@ impl Packs {
                     .map(|made| (made.plain.clone(), made.brotli.clone()))
             })
         });
-        let (body, brotli) = match made {
-            Some((_, brotli)) if takes_brotli => (brotli, true),
-            Some((plain, _)) => (plain, false),
-            None => {
-                let packs = Arc::clone(&self);
-                match tokio::task::spawn_blocking(move || packs.body(&bits)).await {
-                    Ok(Ok(plain)) => (Bytes::from(plain), false),
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, file, "a pack names a chunk file that is not there");
-                        return StatusCode::NOT_FOUND.into_response();
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "making a pack failed");
-                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                    }
-                }
+        let mut response = match made {
+            Some((_, brotli)) if takes_brotli => {
+                let mut response = Response::new(Body::from(brotli));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+                response
             }
+            Some((plain, _)) => Response::new(Body::from(plain)),
+            None => match self.stream(bits) {
+                Ok(response) => response,
+                Err(status) => return status.into_response(),
+            },
         };
-        let mut response = Response::new(Body::from(body));
-        let headers = response.headers_mut();
-        headers.insert(
+        response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
         );
-        if brotli {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-        }
         response
+    }
+
+    /// The pack `bits` streamed a chunk file at a time, holding one of the
+    /// [`ON_DEMAND`] permits until sent. Errors: 503 with none free, 404
+    /// when a chunk file is not there.
+    fn stream(self: Arc<Self>, bits: Vec<u8>) -> Result<Response, StatusCode> {
+        let permit = Arc::clone(&self.on_demand)
+            .try_acquire_owned()
+            .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+        let missing = self
+            .chunks(&bits)
+            .find(|chunk| !self.dir.join(format!("{chunk}.wasm")).is_file());
+        if let Some(chunk) = missing {
+            tracing::warn!(chunk, "a pack names a chunk file that is not there");
+            return Err(StatusCode::NOT_FOUND);
+        }
+        let chunks: Vec<String> = self.chunks(&bits).map(str::to_owned).collect();
+        let parts = futures::stream::iter(chunks).then(move |chunk| {
+            let packs = Arc::clone(&self);
+            let _held = &permit;
+            async move {
+                tokio::task::spawn_blocking(move || packs.part(&chunk))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map(Bytes::from)
+            }
+        });
+        let mut response = Response::new(Body::from_stream(parts));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        Ok(response)
     }
 }
 
@@ -290,8 +374,8 @@ mod tests {
     use super::*;
 
     /// Packs over a folder holding `chunks` (name without `.wasm` →
-    /// bytes), hashed as `build`.
-    fn packs_of(chunks: &[(&str, &[u8])], build: Option<&str>) -> (PathBuf, Arc<Packs>) {
+    /// bytes), of a build that hashes its files or not.
+    fn packs_of(chunks: &[(&str, &[u8])], hashed: bool) -> (PathBuf, Arc<Packs>) {
         let dir = std::env::temp_dir().join(format!(
             "sesame-packs-{}",
             crate::server::tokens::new_id().unwrap()
@@ -301,12 +385,7 @@ mod tests {
             std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
         }
         let names: Vec<String> = chunks.iter().map(|(name, _)| (*name).to_owned()).collect();
-        let packs = Packs::new(
-            dir.clone(),
-            "/pkg".to_owned(),
-            build.map(str::to_owned),
-            &names,
-        );
+        let packs = Packs::new(dir.clone(), "/pkg".to_owned(), hashed, &names);
         (dir, Arc::new(packs))
     }
 
@@ -341,16 +420,16 @@ mod tests {
                 ("chunk_2.h", b"\0asm-two"),
                 ("chunk_10.h", b"\0asm-ten"),
             ],
-            Some("M5"),
+            true,
         );
-        let address = packs
-            .address(["split_home", "chunk_2.h", "split_home", "unknown"])
+        let pack = packs
+            .pack(["split_home", "chunk_2.h", "split_home", "unknown"])
             .unwrap();
-        let file = address.strip_prefix("/pkg/packs/").unwrap();
-        assert!(
-            file.starts_with("M5.") && file.ends_with(".pack"),
-            "{address}"
-        );
+        assert_eq!(pack.chunks, ["chunk_2.h", "split_home"]);
+        let file = pack.address.strip_prefix("/pkg/packs/").unwrap();
+        let build = packs.build.clone().unwrap();
+        assert_eq!(build.len(), 24);
+        assert_eq!(file, format!("{build}.06.pack"));
         let response = Arc::clone(&packs).answer(file, false).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
@@ -364,11 +443,27 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    #[test]
+    fn the_build_in_an_address_changes_with_any_chunk_and_only_then() {
+        let names =
+            |list: &[&str]| -> Vec<String> { list.iter().map(|n| (*n).to_owned()).collect() };
+        let build =
+            |list: &[&str]| Packs::new(PathBuf::new(), "/pkg".to_owned(), true, &names(list)).build;
+        assert_eq!(
+            build(&["chunk_1.aa", "chunk_2.bb"]),
+            build(&["chunk_2.bb", "chunk_1.aa"])
+        );
+        assert_ne!(
+            build(&["chunk_1.aa", "chunk_2.bb"]),
+            build(&["chunk_1.aa", "chunk_2.bc"])
+        );
+    }
+
     #[tokio::test]
     async fn once_made_a_pack_goes_in_brotli_to_a_browser_that_takes_it() {
         let chunk = b"\0asm".repeat(500);
-        let (dir, packs) = packs_of(&[("chunk_1", &chunk)], Some("M5"));
-        let address = packs.address(["chunk_1"]).unwrap();
+        let (dir, packs) = packs_of(&[("chunk_1", &chunk)], true);
+        let address = packs.pack(["chunk_1"]).unwrap().address;
         let file = address.rsplit('/').next().unwrap().to_owned();
         let bits = packs.parse(&file).unwrap();
         assert!(
@@ -384,6 +479,7 @@ mod tests {
         }
         let response = Arc::clone(&packs).answer(&file, true).await;
         assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+        assert!(response.headers().get(header::CACHE_CONTROL).is_none());
         let brotli = body_of(response).await;
         let mut plain = Vec::new();
         brotli::BrotliDecompress(&mut &brotli[..], &mut plain).unwrap();
@@ -397,6 +493,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_pack_no_page_named_is_streamed_uncached_and_only_a_few_at_once() {
+        let (dir, packs) = packs_of(
+            &[("chunk_1", b"\0asm-one"), ("chunk_2", b"\0asm-two")],
+            false,
+        );
+        let response = Arc::clone(&packs).answer("03.pack", true).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(unpacked(&body_of(response).await).len(), 2);
+        assert!(packs.made.lock().unwrap().is_empty(), "nothing was kept");
+        // Bodies not read yet hold their permits: the next one is refused.
+        let mut held = Vec::new();
+        for _ in 0..ON_DEMAND {
+            let response = Arc::clone(&packs).answer("01.pack", false).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            held.push(response);
+        }
+        let refused = Arc::clone(&packs).answer("02.pack", false).await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        drop(held);
+        let again = Arc::clone(&packs).answer("02.pack", false).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
     async fn an_address_that_names_no_pack_of_this_build_is_not_found() {
         let names: Vec<(String, Vec<u8>)> = (0..10)
             .map(|n| (format!("chunk_{n}"), b"\0asm".to_vec()))
@@ -405,26 +528,30 @@ mod tests {
             .iter()
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
             .collect();
-        let (dir, packs) = packs_of(&chunks, Some("M5"));
+        let (dir, packs) = packs_of(&chunks, true);
+        let build = packs.build.clone().unwrap();
         // Ten chunks: two bytes of bits, the six past the tenth unset.
-        assert!(packs.parse("M5.0102.pack").is_some());
+        assert!(packs.parse(&format!("{build}.0102.pack")).is_some());
         for file in [
-            "M5.0000.pack",    // no chunk
-            "M5.01.pack",      // too short
-            "M5.010200.pack",  // too long
-            "M5.0104.pack",    // a bit past the tenth chunk
-            "M4.0102.pack",    // another build
-            "0102.pack",       // no build
-            "M5.0102.wasm",    // not a pack
-            "M5.zz02.pack",    // not hex
-            "M5.0102.pack.br", // not a pack
+            format!("{build}.0000.pack"),                    // no chunk
+            format!("{build}.01.pack"),                      // too short
+            format!("{build}.010200.pack"),                  // too long
+            format!("{build}.0104.pack"),                    // a bit past the tenth chunk
+            format!("{build}.0A02.pack"),                    // another spelling of a pack
+            "000000000000000000000000.0102.pack".to_owned(), // another build
+            "0102.pack".to_owned(),                          // no build
+            format!("{build}.0102.wasm"),                    // not a pack
+            format!("{build}.zz02.pack"),                    // not hex
+            format!("{build}.0102.pack.br"),                 // not a pack
         ] {
-            assert!(packs.parse(file).is_none(), "{file}");
-            let response = Arc::clone(&packs).answer(file, true).await;
+            assert!(packs.parse(&file).is_none(), "{file}");
+            let response = Arc::clone(&packs).answer(&file, true).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{file}");
         }
         std::fs::remove_file(dir.join("chunk_1.wasm")).unwrap();
-        let response = Arc::clone(&packs).answer("M5.0300.pack", false).await;
+        let response = Arc::clone(&packs)
+            .answer(&format!("{build}.0300.pack"), false)
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::NOT_FOUND,
@@ -435,9 +562,12 @@ mod tests {
 
     #[test]
     fn an_unhashed_build_names_its_packs_without_a_build() {
-        let (dir, packs) = packs_of(&[("chunk_1", b"\0asm")], None);
-        assert_eq!(packs.address(["chunk_1"]).unwrap(), "/pkg/packs/01.pack");
-        assert!(packs.address(["unknown"]).is_none());
+        let (dir, packs) = packs_of(&[("chunk_1", b"\0asm")], false);
+        assert_eq!(
+            packs.pack(["chunk_1"]).unwrap().address,
+            "/pkg/packs/01.pack"
+        );
+        assert!(packs.pack(["unknown"]).is_none());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

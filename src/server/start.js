@@ -12,19 +12,20 @@
 //    `<template data-prefetch>`: the chunks of the pages this page's links
 //    lead to, so that a click shows the next page without the network.
 // 3. The chunk loader of cargo-leptos's `--split` (`__wasm_split.*.js`)
-//    fetches each chunk by its address and instantiates it. Its fetches
-//    of a chunk a pack holds are answered from the pack, with the module
-//    compiled as the pack arrived; any other fetch goes to the network,
-//    as does a chunk whose pack failed.
+//    fetches each chunk by its address and instantiates it. Its fetch of a
+//    chunk a pack holds (the template's `data-chunks` says which) waits for
+//    that pack and is answered from it, with the module compiled as the
+//    pack arrived, and the pack lets go of it; any other fetch goes to the
+//    network at once, as does a chunk whose pack failed or did not compile.
 function start(bundle) {
   "use strict";
-  const here = (address) => new URL(address, location.href).href;
+  const here = (address, base) => new URL(address, base || location.href).href;
   const mainWasm = here(bundle.wasm);
-  // The packs asked for, in order: each a promise of a Map from a chunk's
+  // A chunk's address → the promise of its pack: a Map from a chunk's
   // address to { bytes, module }, empty if the pack failed.
-  const packs = [];
-  // A Response made from a pack → the promise of its compiled module.
-  const compiled = new WeakMap();
+  const packed = new Map();
+  // A Response made from a pack → { address, module: promise of a module }.
+  const madeFromPack = new WeakMap();
 
   function unpack(buffer) {
     const view = new DataView(buffer);
@@ -46,54 +47,59 @@ function start(bundle) {
     return files;
   }
 
-  function pack(address, priority) {
-    packs.push(
-      fetchFromNetwork(address, { priority })
-        .then((response) => {
-          if (!response.ok) throw new Error(`pack: ${response.status}`);
-          return response.arrayBuffer();
-        })
-        .then(unpack)
-        .catch(() => new Map()),
-    );
+  function pack(template, priority) {
+    const address = here(template.dataset.pack);
+    const files = fetchFromNetwork(address, { priority })
+      .then((response) => {
+        if (!response.ok) throw new Error(`pack: ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then(unpack)
+      .catch(() => new Map());
+    for (const chunk of (template.dataset.chunks || "").split(" ")) {
+      if (chunk) packed.set(here(`../${chunk}.wasm`, address), files);
+    }
   }
 
   const fetchFromNetwork = window.fetch.bind(window);
   window.fetch = function (input, init) {
-    const address =
-      typeof input === "string" || input instanceof URL ? here(input) : "";
-    if (packs.length === 0 || !address.endsWith(".wasm") || address === mainWasm) {
-      return fetchFromNetwork(input, init);
+    let address = "";
+    try {
+      if (typeof input === "string" || input instanceof URL) address = here(input);
+    } catch (_) {
+      // Not an address: the network's fetch says so.
     }
-    return (async () => {
-      for (const files of packs) {
-        const file = (await files).get(address);
-        if (file) {
-          const response = new Response(file.bytes, {
-            headers: { "Content-Type": "application/wasm" },
-          });
-          compiled.set(response, file.module);
-          return response;
-        }
-      }
-      return fetchFromNetwork(input, init);
-    })();
+    const files = address !== mainWasm && packed.get(address);
+    if (!files) return fetchFromNetwork(input, init);
+    packed.delete(address);
+    return files.then((files) => {
+      const file = files.get(address);
+      if (!file) return fetchFromNetwork(input, init);
+      files.delete(address);
+      const response = new Response(file.bytes, {
+        headers: { "Content-Type": "application/wasm" },
+      });
+      madeFromPack.set(response, { address, module: file.module });
+      return response;
+    });
   };
 
   const instantiateStreaming = WebAssembly.instantiateStreaming;
   WebAssembly.instantiateStreaming = async function (source, imports) {
     const response = await source;
-    const module = compiled.has(response) ? await compiled.get(response) : null;
-    if (!module) return instantiateStreaming.call(WebAssembly, response, imports);
+    const fromPack = madeFromPack.get(response);
+    if (!fromPack) return instantiateStreaming.call(WebAssembly, response, imports);
+    const module = await fromPack.module;
+    if (!module) {
+      return instantiateStreaming.call(WebAssembly, fetchFromNetwork(fromPack.address), imports);
+    }
     return { module, instance: await WebAssembly.instantiate(module, imports) };
   };
 
   function adopt(kind) {
     for (const template of document.querySelectorAll(`template[data-${kind}]`)) {
       document.head.appendChild(template.content.cloneNode(true));
-      if (template.dataset.pack) {
-        pack(template.dataset.pack, kind === "prefetch" ? "low" : "high");
-      }
+      if (template.dataset.pack) pack(template, kind === "prefetch" ? "low" : "high");
     }
   }
 
@@ -110,7 +116,8 @@ function start(bundle) {
           const idle = window.requestIdleCallback || ((then) => setTimeout(then, 1000));
           idle(() => adopt("prefetch"));
         }, 0),
-      );
+      )
+      .catch((error) => console.error("Sésame could not start its script:", error));
   }
 
   if (document.visibilityState === "visible") {
