@@ -163,6 +163,16 @@ lazy_page! {
 /// bar along the top after a moment, "Chargement de la page…" said after
 /// [`LOADING_SAID_AFTER_MS`]) and inert: nothing typed lands in it, and a
 /// second click starts no second navigation.
+/// Marks `<body data-hydrated>` once the whole page, its route included,
+/// has hydrated (`crate::hydrate`): the Wasm has taken over, and the
+/// end-to-end tests wait for it before checking what the app does in place.
+#[cfg(feature = "hydrate")]
+pub fn say_hydrated() {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "");
+    }
+}
+
 #[component]
 fn RouteAnnouncer() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
@@ -170,16 +180,9 @@ fn RouteAnnouncer() -> impl IntoView {
     let message = RwSignal::new(String::new());
     // Which navigation is awaited: a newer one stops the older's wait.
     let navigation = StoredValue::new(0_u32);
-    // `<body data-hydrated>`: the Wasm has taken over (the end-to-end
-    // tests wait for it before checking what the app does in place); the
-    // first load's heading has been read already.
+    // The first load's heading has been read already.
     #[cfg(feature = "hydrate")]
-    Effect::new(|| {
-        crate::components::mark_headings_announced();
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
+    Effect::new(crate::components::mark_headings_announced);
     // Where the router is going, in case that page's chunk is gone.
     #[cfg(feature = "hydrate")]
     Effect::new(move || {

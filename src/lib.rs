@@ -44,8 +44,16 @@ pub mod startup;
 pub fn hydrate() {
     // A page made inert while a navigation was awaited is given back.
     version_skew::install_panic_hook(components::busy::end);
-    // The current route's chunk is loaded before hydrating (`--split`).
-    leptos::mount::hydrate_lazy(app::App);
+    // The current route's chunk is loaded before hydrating (`--split`), as
+    // `leptos::mount::hydrate_lazy` does; the page says it is hydrated once
+    // all of it is, its route included, not when the shell's effects first
+    // run (they may run while the route's chunks are still on their way).
+    wasm_bindgen_futures::spawn_local(async {
+        leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App)
+            .await
+            .forget();
+        app::say_hydrated();
+    });
 }
 
 #[cfg(test)]
