@@ -48,8 +48,8 @@ use super::state::AppState;
 pub const FOLDER: &str = "packs";
 
 /// At most this many packs kept compressed in memory. The pages a server
-/// draws name a few dozen (pages × the sets of pages they link to); an
-/// address past the limit is still answered, compressed as it is sent.
+/// draws name a few dozen (pages × the sets of pages they link to); a pack
+/// past the limit is still answered, streamed as one no page named.
 const KEPT: usize = 128;
 
 /// At most this many packs no page named are streamed at once.

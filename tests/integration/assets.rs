@@ -4,16 +4,11 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn hashed_files_are_served_precompressed_and_kept_a_year() {
-    let site = std::env::temp_dir().join(format!(
-        "sesame-site-{}",
-        sesame::server::tokens::new_id().unwrap()
-    ));
-    let pkg = site.join("pkg");
-    std::fs::create_dir_all(&pkg).unwrap();
-    let wasm = vec![0u8; 50_000];
-    std::fs::write(pkg.join("sesame.Ab12Cd.wasm"), &wasm).unwrap();
-    std::fs::write(pkg.join("plain.css"), "body { margin: 0; }").unwrap();
-    sesame::server::assets::precompress(&pkg).unwrap();
+    let site = site_with(&[
+        ("sesame.Ab12Cd.wasm", &[0u8; 50_000]),
+        ("plain.css", b"body { margin: 0; }"),
+    ]);
+    sesame::server::assets::precompress(&site.join("pkg")).unwrap();
     let app = spawn_app_with(|config| config.site_root = site.clone()).await;
 
     let brotli = get_accepting(&app, "/pkg/sesame.Ab12Cd.wasm", "gzip, deflate, br").await;
@@ -42,19 +37,14 @@ async fn hashed_files_are_served_precompressed_and_kept_a_year() {
 
 #[tokio::test]
 async fn the_chunks_of_a_split_build_are_sent_in_one_pack_and_an_address_of_no_pack_is_not_found() {
-    let site = std::env::temp_dir().join(format!(
-        "sesame-site-{}",
-        sesame::server::tokens::new_id().unwrap()
-    ));
-    let pkg = site.join("pkg");
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(
-        pkg.join("__wasm_split_manifest.json"),
-        r#"{"home_view_1": ["chunk_1", "chunk_2"]}"#,
-    )
-    .unwrap();
-    std::fs::write(pkg.join("chunk_1.wasm"), b"\0asm-one").unwrap();
-    std::fs::write(pkg.join("chunk_2.wasm"), b"\0asm-two").unwrap();
+    let site = site_with(&[
+        (
+            "__wasm_split_manifest.json",
+            br#"{"home_view_1": ["chunk_1", "chunk_2"]}"#,
+        ),
+        ("chunk_1.wasm", b"\0asm-one"),
+        ("chunk_2.wasm", b"\0asm-two"),
+    ]);
     let app = spawn_app_with(|config| config.site_root = site.clone()).await;
 
     // No page of this server named it yet: streamed as it is read, and

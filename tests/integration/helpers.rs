@@ -42,6 +42,21 @@ async fn fresh_database_url() -> String {
     }
 }
 
+/// A fresh site folder whose `pkg/` holds `files` (name → contents), for
+/// `config.site_root`.
+pub fn site_with(files: &[(&str, &[u8])]) -> std::path::PathBuf {
+    let site = std::env::temp_dir().join(format!(
+        "sesame-site-{}",
+        sesame::server::tokens::new_id().unwrap()
+    ));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, contents) in files {
+        std::fs::write(pkg.join(name), contents).unwrap();
+    }
+    site
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }

@@ -187,12 +187,7 @@ fn assert_protected(headers: &reqwest::header::HeaderMap, what: &str) {
 
 /// An app whose site folder holds one browser file, `pkg/{name}`.
 async fn app_serving(name: &str, contents: &[u8]) -> TestApp {
-    let site = std::env::temp_dir().join(format!(
-        "sesame-site-{}",
-        sesame::server::tokens::new_id().unwrap()
-    ));
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg").join(name), contents).unwrap();
+    let site = site_with(&[(name, contents)]);
     spawn_app_with(|config| config.site_root = site).await
 }
 
