@@ -251,10 +251,13 @@ export async function openMyAccount(page: Page): Promise<void> {
 }
 
 /**
- * Presses `button` and waits until the server function's answer is drawn
- * (no form left busy); returns the request's path.
+ * Presses `button` once the page has hydrated (before, the form posts the
+ * plain way, which is tested on its own) and waits until the server
+ * function's answer is drawn (no form left busy); returns the request's
+ * path.
  */
 export async function submitAndWait(page: Page, button: Locator): Promise<string> {
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   const [response] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/')),
     button.click(),
