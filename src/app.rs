@@ -32,6 +32,7 @@ use leptos_router::{
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::components::LastFrame::provide();
     let lang = SharedValue::new(language_of_request).into_inner();
     provide_context(lang);
     view! {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { activePerson, emailTo, expectAccessible, logIn, uniqueEmail, PASSWORD } from './support';
+import { activePerson, emailTo, expectAccessible, logIn, openMyAccount, uniqueEmail, PASSWORD } from './support';
 
 /**
  * "Se connecter" (guide, "Connexion"): the login box on the home page, its
@@ -71,9 +71,7 @@ test.describe('Se connecter', () => {
     await page.goto('/');
     await logIn(page, email, PASSWORD);
     await expect(page).toHaveURL(/\/accueil$/);
-    await page.getByRole('link', { name: 'Mon compte' }).click();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await openMyAccount(page);
 
     // The session ends elsewhere (expiry, another browser's "Déconnexion").
     await context.clearCookies();

@@ -47,6 +47,7 @@ async function openManagement(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Gestion', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gestion des comptes');
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await expect(page.locator('main .loading'), 'its data has come').toHaveCount(0);
 }
 
 /** The row of `region` that names `email`. */

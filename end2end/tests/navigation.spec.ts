@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { activePerson, expectAccessible, logInFromHome } from './support';
 
 /**
  * Part 15: a click in the app on a slow line. While the next page's code is
@@ -65,4 +66,46 @@ test('a click whose page is still on its way shows the busy state, and the page 
   const signupField = page.getByLabel(/^Adresse électronique de connexion/).first();
   await signupField.fill('paul.dupont@menuiserie.fr');
   await expect(signupField).toHaveValue('paul.dupont@menuiserie.fr');
+});
+
+/**
+ * Part 15: a connected tab's page needs its data, a round trip away. Its
+ * frame, title and heading come at once, with "Chargement de vos données…" where its data
+ * goes; the data replaces it when it arrives, and the focus stays on the
+ * page's heading.
+ */
+test('a connected tab shows its frame and heading at once, then its data, the focus kept on its heading', async ({ page }) => {
+  const email = await activePerson(page, 'onglet');
+  await logInFromHome(page, email);
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+
+  // A slow line for the page's data: its request waits until released.
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let asked = 0;
+  await page.route('**/api/espace-connecte*', async (route) => {
+    asked++;
+    await released;
+    await route.continue();
+  });
+
+  await page.getByRole('link', { name: 'Mon compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  await expect(page).toHaveTitle('Mon compte — Sésame');
+  const tabs = page.getByRole('navigation', { name: 'Espace connecté' });
+  await expect(tabs.getByRole('link', { name: 'Mon compte' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');
+  await expect(page.getByRole('button', { name: 'Déconnexion' })).toBeVisible();
+  expect(asked, 'the page’s data was asked for').toBe(1);
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+
+  release();
+  await expect(page.getByRole('region', { name: 'Changer mon mot de passe', exact: true })).toBeVisible();
+  await expect(page.getByRole('main').getByText('Chargement de vos données…')).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+  await expectAccessible(page);
 });

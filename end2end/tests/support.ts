@@ -248,6 +248,7 @@ export async function openMyAccount(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Mon compte' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await expect(page.locator('main .loading'), 'its data has come').toHaveCount(0);
 }
 
 /**

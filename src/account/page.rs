@@ -4,8 +4,9 @@ use super::{
     RequestAttachment, UpdateProfile,
 };
 use crate::components::{
-    loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm,
-    FailureNotice, NewPasswordFields, SelectField, SelectOptions, TextField, Validator,
+    loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedHead, ConnectedLayout,
+    DoorAlert, DoorForm, FailureNotice, NewPasswordFields, SelectField, SelectOptions, TextField,
+    Validator,
 };
 use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
@@ -26,6 +27,12 @@ pub fn ConnectedHomePage() -> impl IntoView {
     loaded_page(
         || load_connected_page(ConnectedPage::Home),
         |state| view! { <ConnectedHome state /> }.into_any(),
+        Some(ConnectedHead {
+            tab: HOME_PATH,
+            title: "connected.home_title",
+            heading: "connected.home_tab",
+            heading_hidden: true,
+        }),
     )
 }
 
@@ -76,6 +83,12 @@ pub fn MyAccountPage() -> impl IntoView {
     loaded_page(
         || load_connected_page(ConnectedPage::MyAccount),
         |state| view! { <MyAccount state /> }.into_any(),
+        Some(ConnectedHead {
+            tab: MY_ACCOUNT_PATH,
+            title: "connected.account_title",
+            heading: "connected.account_tab",
+            heading_hidden: false,
+        }),
     )
 }
 

@@ -34,6 +34,13 @@ pub fn ConnectedLayout(
     children: Children,
 ) -> impl IntoView {
     let lang = use_lang();
+    if let Some(LastFrame(last)) = use_context::<LastFrame>() {
+        last.set_value(Some(DrawnFrame {
+            name: name.clone(),
+            manages,
+            log_out: log_out.clone(),
+        }));
+    }
     let tab = move |path: &'static str, key: &'static str| {
         view! {
             <li>
@@ -57,6 +64,50 @@ pub fn ConnectedLayout(
             {children()}
         </main>
         <Footer />
+    }
+}
+
+/// The connected frame last drawn in this tab by [`ConnectedLayout`]: a
+/// connected page whose data is on its way after a navigation in the
+/// browser is drawn in it at once, its tab, title and heading included
+/// ([`super::loaded_page`]). A change of person (logging in, out, or as
+/// someone else) loads a new document, and with it a new, empty frame: it
+/// never names anybody else.
+#[derive(Clone, Copy)]
+pub struct LastFrame(StoredValue<Option<DrawnFrame>>);
+
+/// What [`LastFrame`] keeps of a [`ConnectedLayout`]: its props but the
+/// current tab and the page's content.
+#[derive(Clone)]
+struct DrawnFrame {
+    name: String,
+    manages: bool,
+    log_out: ViewFn,
+}
+
+impl LastFrame {
+    /// Gives the app its (empty) last frame; called once, above the routes.
+    pub fn provide() {
+        provide_context(LastFrame(StoredValue::new(None)));
+    }
+
+    /// The frame of `current`'s tab as last drawn, holding `children`;
+    /// `None` when no connected page was drawn in this document yet.
+    pub fn draw(current: &'static str, children: Children) -> Option<AnyView> {
+        let LastFrame(last) = use_context::<LastFrame>()?;
+        let DrawnFrame {
+            name,
+            manages,
+            log_out,
+        } = last.get_value()?;
+        Some(
+            view! {
+                <ConnectedLayout name log_out current manages>
+                    {children()}
+                </ConnectedLayout>
+            }
+            .into_any(),
+        )
     }
 }
 

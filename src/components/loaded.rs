@@ -3,6 +3,7 @@
 //! function after a navigation in the browser, with [`Loading`] meanwhile
 //! and [`LoadFailure`] when there is no answer.
 
+use super::layout::LastFrame;
 use super::shown::{go_to, load_document, login_box_for_here};
 use crate::outcome::{DoorError, DoorResult, Outcome};
 use leptos::prelude::*;
@@ -18,9 +19,14 @@ use serde::Serialize;
 ///   draws them, so the page was built three times per request.
 /// - **After a navigation in the browser:** what `load` (the page's server
 ///   function) answers, under `<Transition>`. [`Loading`] is shown
-///   meanwhile, [`LoadFailure`] on an error, and an answer that goes
-///   elsewhere loads that address.
-pub fn loaded_page<T, F, Fut>(load: F, page: fn(T) -> AnyView) -> impl IntoView
+///   meanwhile (with `head`, the page's frame, title and heading at once),
+///   [`LoadFailure`] on an error, and an answer that goes elsewhere loads
+///   that address.
+pub fn loaded_page<T, F, Fut>(
+    load: F,
+    page: fn(T) -> AnyView,
+    head: Option<ConnectedHead>,
+) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static,
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
@@ -46,10 +52,13 @@ where
                 },
             );
             Either::Right(view! {
-                <Transition fallback=|| view! { <Loading /> }>
-                    {move || loaded.get().map(|answer| match answer {
-                        Ok(state) => page(state),
-                        Err(error) => view! { <LoadFailure error /> }.into_any(),
+                <Transition fallback=move || view! { <Loading head /> }>
+                    {move || loaded.get().map(|answer| {
+                        keep_place_after_loading();
+                        match answer {
+                            Ok(state) => page(state),
+                            Err(error) => view! { <LoadFailure error /> }.into_any(),
+                        }
                     })}
                 </Transition>
             })
@@ -101,13 +110,78 @@ pub fn LoadFailure(error: DoorError) -> impl IntoView {
     }
 }
 
-/// Shown while a page's data is on its way (a navigation in the browser).
+/// What a connected page shows at once after a navigation in the browser,
+/// before its data arrives: its tab, title and heading (WCAG 2.4.2 and
+/// 2.4.6: the page says where the person is while it loads), in the frame
+/// last drawn ([`LastFrame`]). Catalogue keys, the page's own.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectedHead {
+    /// The tab's path (`paths::MY_ACCOUNT_PATH`).
+    pub tab: &'static str,
+    /// Catalogue key of the document's `<title>`.
+    pub title: &'static str,
+    /// Catalogue key of the `<h1>`.
+    pub heading: &'static str,
+    /// The `<h1>` is for screen readers only, as on "Accueil connecté".
+    pub heading_hidden: bool,
+}
+
+/// Shown while a page's data is on its way (a navigation in the browser):
+/// "Chargement…", under the page's frame, title and heading when it has a
+/// [`ConnectedHead`] (the frame when one was drawn in this document).
 #[component]
-pub fn Loading() -> impl IntoView {
+pub fn Loading(head: Option<ConnectedHead>) -> impl IntoView {
+    use crate::components::Layout;
     let lang = crate::i18n::use_lang();
-    view! {
-        <crate::components::Layout>
-            <p class="loading" role="status">{lang.t("layout.loading")}</p>
-        </crate::components::Layout>
+    let status = move |key: &str| view! { <p class="loading" role="status">{lang.t(key)}</p> };
+    let Some(head) = head else {
+        return view! { <Layout>{status("layout.loading")}</Layout> }.into_any();
+    };
+    let content = move || {
+        view! {
+            <leptos_meta::Title text=lang.t(head.title) />
+            <h1 class=head.heading_hidden.then_some("sr-only") data-awaiting="">{lang.t(head.heading)}</h1>
+            {status("layout.loading_data")}
+        }
+    };
+    LastFrame::draw(head.tab, Box::new(move || content().into_any()))
+        .unwrap_or_else(|| view! { <Layout>{content()}</Layout> }.into_any())
+}
+
+/// The page's data arrived and is drawn in place of [`Loading`]: if its
+/// heading was already announced and focused (the route announcer found it
+/// first), the page's own heading counts as announced too, and takes the
+/// focus back if it went with the heading it replaced. Otherwise the
+/// announcer finds the page's heading as on any navigation.
+fn keep_place_after_loading() {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::components::{focus_element, ANNOUNCED_ATTRIBUTE};
+        let document = document();
+        let announced = document
+            .query_selector(&format!("main h1[data-awaiting][{ANNOUNCED_ATTRIBUTE}]"))
+            .ok()
+            .flatten()
+            .is_some();
+        if !announced {
+            return;
+        }
+        request_animation_frame(move || {
+            let document = leptos::prelude::document();
+            let Some(heading) = document
+                .query_selector("main h1:not([data-awaiting])")
+                .ok()
+                .flatten()
+            else {
+                return;
+            };
+            let _ = heading.set_attribute(ANNOUNCED_ATTRIBUTE, "");
+            let focus_lost = document
+                .active_element()
+                .is_none_or(|active| document.body().is_some_and(|body| *body == active));
+            if focus_lost {
+                focus_element(&heading);
+            }
+        });
     }
 }

@@ -22,8 +22,8 @@ pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextF
 #[cfg(feature = "hydrate")]
 pub use focus::focus_element;
 pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUNCED_ATTRIBUTE};
-pub use layout::{ConnectedLayout, FailureNotice, Layout, NotFound};
-pub use loaded::{loaded_page, LoadFailure, Loading};
+pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound};
+pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
 pub use shown::{shown_state, ActionAnswers};

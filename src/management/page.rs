@@ -1,8 +1,8 @@
 use super::{load_management_page, Manage, ManagementForm, ManagementPageState};
 use crate::accounts::AccountState;
 use crate::components::{
-    loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, FailureNotice,
-    TextField,
+    loaded_page, shown_state, ActionAnswers, ConnectedHead, ConnectedLayout, DoorAlert, DoorForm,
+    FailureNotice, TextField,
 };
 use crate::i18n::use_lang;
 use crate::login::LogOutForm;
@@ -18,9 +18,16 @@ use leptos_meta::Title;
 /// answers the page's new state.
 #[component]
 pub fn ManagementPage() -> impl IntoView {
-    loaded_page(load_management_page, |page| {
-        view! { <Management page /> }.into_any()
-    })
+    loaded_page(
+        load_management_page,
+        |page| view! { <Management page /> }.into_any(),
+        Some(ConnectedHead {
+            tab: MANAGEMENT_PATH,
+            title: "management.title",
+            heading: "management.heading",
+            heading_hidden: false,
+        }),
+    )
 }
 
 #[component]

@@ -17,9 +17,13 @@ use leptos_meta::Title;
 /// box's server function led here.
 #[component]
 pub fn SecondStepPage() -> impl IntoView {
-    loaded_page(load_second_step, |state| {
-        view! { <SecondStep state /> }.into_any()
-    })
+    // Its heading depends on its state (locked, blocked): "Chargement…"
+    // alone until it comes.
+    loaded_page(
+        load_second_step,
+        |state| view! { <SecondStep state /> }.into_any(),
+        None,
+    )
 }
 
 #[component]

@@ -3,8 +3,8 @@ use super::{
     SecurityPageState, SECURITY_FIELDS,
 };
 use crate::components::{
-    loaded_page, shown_state, ActionAnswers, ConnectedLayout, DoorAlert, DoorForm, ErrorSummary,
-    FailureNotice, KeyCeremony, KeyPrompt, TextField,
+    loaded_page, shown_state, ActionAnswers, ConnectedHead, ConnectedLayout, DoorAlert, DoorForm,
+    ErrorSummary, FailureNotice, KeyCeremony, KeyPrompt, TextField,
 };
 use crate::i18n::use_lang;
 use crate::login::LogOutForm;
@@ -27,6 +27,12 @@ pub fn SecurityPage() -> impl IntoView {
     loaded_page(
         move || load_security_page(recommend, next.clone()),
         |state| view! { <Security state /> }.into_any(),
+        Some(ConnectedHead {
+            tab: SECURITY_PATH,
+            title: "security.title",
+            heading: "security.title",
+            heading_hidden: false,
+        }),
     )
 }
 
