@@ -143,6 +143,8 @@ test.describe('Le parcours complet, sans recharger la page', () => {
     await expect(page).toHaveURL(/\/mon-compte$/);
     await expectFocusOnHeading(page, 'Mon compte');
     await expectSameDocument(page, '"Mon compte"');
+    await expect(page.locator('main .loading'), 'its data has come').toHaveCount(0);
+    await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
     await expectAccessible(page);
 
     const newContact = uniqueEmail('contact');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { activePerson, expectAccessible, logInFromHome } from './support';
+import { activePerson, expectAccessible, logInFromHome, uniqueName } from './support';
 
 /**
  * Part 15: a click in the app on a slow line. While the next page's code is
@@ -74,8 +74,9 @@ test('a click whose page is still on its way shows the busy state, and the page 
  * goes; the data replaces it when it arrives, and the focus stays on the
  * page's heading.
  */
-test('a connected tab shows its frame and heading at once, then its data, the focus kept on its heading', async ({ page }) => {
-  const email = await activePerson(page, 'onglet');
+test('a connected tab shows its frame and heading at once, then its data, the focus kept on its heading; once logged out, it names nobody', async ({ page }) => {
+  const lastName = uniqueName('Onglet');
+  const email = await activePerson(page, 'onglet', lastName, 'Anne');
   await logInFromHome(page, email);
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
@@ -99,7 +100,7 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await expect(tabs.getByRole('link', { name: 'Mon compte' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');
   await expect(page.getByRole('button', { name: 'Déconnexion' })).toBeVisible();
-  expect(asked, 'the page’s data was asked for').toBe(1);
+  await expect.poll(() => asked, { message: 'the page’s data was asked for' }).toBe(1);
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
 
   release();
@@ -108,4 +109,28 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
   await expectAccessible(page);
+
+  // Out of the connected space the frame is forgotten: back on "Mon compte"
+  // after "Déconnexion", in the same document, the page names nobody while
+  // its answer is on its way, and the answer is the login box.
+  let releaseAgain = (): void => {};
+  const releasedAgain = new Promise<void>((resolve) => {
+    releaseAgain = resolve;
+  });
+  await page.unroute('**/api/espace-connecte*');
+  await page.route('**/api/espace-connecte*', async (route) => {
+    await releasedAgain;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Déconnexion' }).click();
+  await expect(page).toHaveURL(/\/\?info=logged_out$/);
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');
+  await expect(page.getByText(lastName)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Déconnexion' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Espace connecté' })).toHaveCount(0);
+  releaseAgain();
+  await expect(page).toHaveURL(/\/\?suivant=(%2F|\/)mon-compte$/);
+  await expect(page.getByText(lastName)).toHaveCount(0);
 });

@@ -5,9 +5,12 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_location;
 
 /// The frame of every page: skip link, header with the language switch,
-/// the page's own content in `<main>`, footer.
+/// the page's own content in `<main>`, footer. A page drawn in it is out
+/// of the connected space: the connected frame last drawn is forgotten
+/// ([`LastFrame`]).
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    LastFrame::forget();
     view! {
         <Header connected=None />
         <main id="contenu" tabindex="-1">
@@ -70,9 +73,14 @@ pub fn ConnectedLayout(
 /// The connected frame last drawn in this tab by [`ConnectedLayout`]: a
 /// connected page whose data is on its way after a navigation in the
 /// browser is drawn in it at once, its tab, title and heading included
-/// ([`super::loaded_page`]). A change of person (logging in, out, or as
-/// someone else) loads a new document, and with it a new, empty frame: it
-/// never names anybody else.
+/// ([`super::loaded_page`]).
+///
+/// It never names anybody else: any page out of the connected space
+/// ([`Layout`]: the login box, the second step, a page that could not be
+/// loaded) forgets it, and a person reaches the connected space only
+/// through them. Logging out, a session that ended and logging in as
+/// someone else all go through the login box, even when they stay in the
+/// same document.
 #[derive(Clone, Copy)]
 pub struct LastFrame(StoredValue<Option<DrawnFrame>>);
 
@@ -89,6 +97,13 @@ impl LastFrame {
     /// Gives the app its (empty) last frame; called once, above the routes.
     pub fn provide() {
         provide_context(LastFrame(StoredValue::new(None)));
+    }
+
+    /// Forgets the frame: the person left the connected space.
+    pub fn forget() {
+        if let Some(LastFrame(last)) = use_context::<LastFrame>() {
+            last.set_value(None);
+        }
     }
 
     /// The frame of `current`'s tab as last drawn, holding `children`;

@@ -151,8 +151,10 @@ pub fn Loading(head: Option<ConnectedHead>) -> impl IntoView {
 /// The page's data arrived and is drawn in place of [`Loading`]: if its
 /// heading was already announced and focused (the route announcer found it
 /// first), the page's own heading counts as announced too, and takes the
-/// focus back if it went with the heading it replaced. Otherwise the
-/// announcer finds the page's heading as on any navigation.
+/// focus back if it went with the frame it replaced (WCAG 2.4.3). Otherwise
+/// the announcer finds the page's heading as on any navigation. An answer
+/// that leads elsewhere (a session that ended: the login box) leaves the
+/// next page to the announcer.
 fn keep_place_after_loading() {
     #[cfg(feature = "hydrate")]
     {
@@ -166,7 +168,11 @@ fn keep_place_after_loading() {
         if !announced {
             return;
         }
+        let here = window().location().pathname().ok();
         request_animation_frame(move || {
+            if window().location().pathname().ok() != here {
+                return;
+            }
             let document = leptos::prelude::document();
             let Some(heading) = document
                 .query_selector("main h1:not([data-awaiting])")
