@@ -6,8 +6,8 @@
 //   node clicks.mjs <base URL> [--cookie name=value]
 //
 // Prints a Markdown table: each journey, with the chunks of the next pages
-// fetched ahead and without (their pack refused, so that they come one by
-// one at the click: the same build, in one run), the time, and the requests the click made (cached ones included).
+// fetched ahead and loaded (instantiated) once idle, and without (their pack
+// refused, so that they come one by one at the click: the same build, in one run), the time, and the requests the click made (cached ones included).
 // The connected journey needs the session cookie.
 import { chromium } from '@playwright/test';
 
@@ -58,6 +58,8 @@ for (const journey of JOURNEYS.flatMap((journey) => [true, false].map((ahead) =>
   await page.goto(base + journey.from, { timeout: 120_000 });
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 120_000 });
   await page.waitForLoadState('networkidle', { timeout: 120_000 });
+  // With the pack fetched ahead, the linked pages' code is also loaded.
+  if (journey.ahead) await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached', timeout: 120_000 });
   // The page records when the click came and when the heading appeared.
   await page.evaluate((heading) => {
     const record = { clicked: 0, shown: 0 };

@@ -92,6 +92,20 @@ macro_rules! lazy_page {
         /// The lazy routes' type names, for the tests of [`LINKED_ROUTES`].
         #[cfg(test)]
         const LAZY_ROUTES: &[&str] = &[$(stringify!($route)),*];
+
+        /// Loads the code of the lazy route named `route` (in snake case,
+        /// as in [`LINKED_ROUTES`]): its chunks fetched (from the pack
+        /// fetched ahead, when it holds them) and instantiated. `None` for
+        /// a name no route has.
+        #[cfg(feature = "hydrate")]
+        fn preload_route(route: &str) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> {
+            $(
+            if snake(stringify!($route)) == route {
+                return Some(Box::pin(<$route as LazyRoute>::preload()));
+            }
+            )*
+            None
+        }
         $(
         #[doc = concat!("The route of [`", stringify!($page), "`], loaded on demand.")]
         pub struct $route;
@@ -323,21 +337,63 @@ fn language_of_request() -> Lang {
     }
 }
 
+/// Once the first page has hydrated, the browser is idle and the pack of
+/// the pages its links lead to is on its way (`server/start.js`): loads
+/// the code of each of those pages, one after the other, so that a click
+/// on a link draws the next page at once, in the click's own task, with no
+/// chunk left to fetch or instantiate. Only the first page's links: the
+/// pack fetched ahead holds their chunks; a page reached in the app would
+/// fetch its links' chunks one file at a time.
+#[cfg(feature = "hydrate")]
+pub fn preload_linked_routes() {
+    let Ok(links) = document().query_selector_all("a[href]") else {
+        return;
+    };
+    let mut routes: Vec<&'static str> = Vec::new();
+    for index in 0..links.length() {
+        let Some(href) = links
+            .item(index)
+            .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
+            .and_then(|link| link.get_attribute("href"))
+        else {
+            continue;
+        };
+        let path = href.split(['?', '#']).next().unwrap_or_default();
+        if let Some((_, route)) = LINKED_ROUTES.iter().find(|(linked, _)| *linked == path) {
+            if !routes.contains(route) {
+                routes.push(route);
+            }
+        }
+    }
+    leptos::task::spawn_local(async move {
+        for route in routes {
+            if let Some(preload) = preload_route(route) {
+                preload.await;
+            }
+        }
+        // For the end-to-end tests and the bench, as `data-hydrated`.
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-linked-loaded", "");
+        }
+    });
+}
+
+/// `SignupRoute` → `signup_route`, as Leptos's `#[lazy_route]` names it.
+#[cfg(any(test, feature = "hydrate"))]
+fn snake(name: &str) -> String {
+    let mut snake = String::new();
+    for (index, c) in name.char_indices() {
+        if c.is_ascii_uppercase() && index > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    snake
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `SignupRoute` → `signup_route`, as Leptos's `#[lazy_route]` names it.
-    fn snake(name: &str) -> String {
-        let mut snake = String::new();
-        for (index, c) in name.char_indices() {
-            if c.is_ascii_uppercase() && index > 0 {
-                snake.push('_');
-            }
-            snake.push(c.to_ascii_lowercase());
-        }
-        snake
-    }
 
     #[test]
     fn each_linked_address_names_a_lazy_route_of_the_route_table() {

@@ -55,10 +55,23 @@ test.describe('the first load of a page of the split build', () => {
   });
 });
 
-test('a click after the page went idle shows the next page with no request for its code', async ({ page }) => {
+test('a click after the page went idle shows the next page with no request for its code, nor a chunk to instantiate', async ({ page }) => {
+  await page.addInitScript(() => {
+    const instantiate = WebAssembly.instantiate;
+    const count = window as unknown as { sesameInstantiated: number };
+    count.sesameInstantiated = 0;
+    WebAssembly.instantiate = function (...args: Parameters<typeof instantiate>) {
+      count.sesameInstantiated += 1;
+      return instantiate.apply(WebAssembly, args);
+    } as typeof instantiate;
+  });
   await page.goto('/');
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
+  const instantiated = () => page.evaluate(() => (window as unknown as { sesameInstantiated: number }).sesameInstantiated);
+  const before = await instantiated();
+  expect(before, 'the chunks of the page and of the pages it links to were instantiated').toBeGreaterThan(0);
   await expect(page.locator('template[data-prefetch][data-pack]')).toHaveCount(1);
   const asked: string[] = [];
   page.on('request', (request) => {
@@ -67,4 +80,5 @@ test('a click after the page went idle shows the next page with no request for i
   await page.getByRole('link', { name: 'Créer votre compte' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
   expect(asked, 'the signup page’s chunks came with the pack fetched ahead').toEqual([]);
+  expect(await instantiated(), 'and were instantiated before the click').toBe(before);
 });
