@@ -337,8 +337,9 @@ fn language_of_request() -> Lang {
     }
 }
 
-/// Once the first page has hydrated, the browser is idle and the pack of
-/// the pages its links lead to is on its way (`server/start.js`): loads
+/// Once the first page has hydrated, the browser is idle, the pack of the
+/// pages its links lead to is here with every chunk compiled, and the
+/// person is still on that page (`server/start.js`): loads
 /// the code of each of those pages, one after the other, so that a click
 /// on a link draws the next page at once, in the click's own task, with no
 /// chunk left to fetch or instantiate. Only the first page's links: the

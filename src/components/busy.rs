@@ -16,6 +16,13 @@ const MARK: &str = "data-route-inert";
 /// milliseconds since the epoch (for the style, its presence).
 const NAVIGATING: &str = "data-navigating";
 
+thread_local! {
+    /// What had the focus when the page was made inert, for [`end`] to
+    /// give back if the next page never came.
+    static LET_GO: std::cell::RefCell<Option<web_sys::HtmlElement>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Makes the page left behind busy and inert, from now.
 pub fn begin() {
     let Some(body) = document().body() else {
@@ -35,6 +42,7 @@ pub fn begin() {
         {
             if let Some(focused) = focused.dyn_ref::<web_sys::HtmlElement>() {
                 let _ = focused.blur();
+                LET_GO.set(Some(focused.clone()));
             }
         }
         if !part.has_attribute("inert") {
@@ -45,7 +53,10 @@ pub fn begin() {
     }
 }
 
-/// Gives the page back: nothing inert or busy that [`begin`] made so.
+/// Gives the page back: nothing inert or busy that [`begin`] made so. If
+/// the page left behind is still there (the next one never came: a time
+/// limit, a panic), the element that had the focus gets it back, unless
+/// the person has put it elsewhere meanwhile (WCAG 2.4.3).
 pub fn end() {
     let document = document();
     if let Some(body) = document.body() {
@@ -55,6 +66,14 @@ pub fn end() {
         let _ = part.remove_attribute("inert");
         let _ = part.remove_attribute("aria-busy");
         let _ = part.remove_attribute(MARK);
+    }
+    if let Some(let_go) = LET_GO.take() {
+        let nothing_focused = document
+            .active_element()
+            .is_none_or(|active| document.body().is_some_and(|body| *body == active));
+        if let_go.is_connected() && nothing_focused {
+            let _ = let_go.focus();
+        }
     }
 }
 

@@ -126,11 +126,18 @@ function start(bundle) {
         setTimeout(() => {
           glue.hydrate();
           const idle = window.requestIdleCallback || ((then) => setTimeout(then, 1000));
-          // The linked pages' code is loaded once their pack is here; without
-          // it (it failed), each chunk waits for a click, not fetched alone.
+          // The linked pages' code is loaded once their pack is here, whole
+          // (every chunk compiled), and only for the page it was made for:
+          // a chunk that fails to load stops the Wasm, which is the click's
+          // business, not idleness's. Otherwise each chunk waits for a click.
+          const first = location.pathname;
           idle(() =>
-            Promise.all(adopt("prefetch")).then((packs) => {
-              if (packs.some((files) => files.size > 0)) glue.preload_linked_routes();
+            Promise.all(adopt("prefetch")).then(async (packs) => {
+              const files = packs.flatMap((pack) => [...pack.values()]);
+              const compiled = await Promise.all(files.map((file) => file.module));
+              if (files.length > 0 && compiled.every(Boolean) && location.pathname === first) {
+                glue.preload_linked_routes();
+              }
             }),
           );
         }, 0),
