@@ -68,10 +68,7 @@ pub fn end() {
         let _ = part.remove_attribute(MARK);
     }
     if let Some(let_go) = LET_GO.take() {
-        let nothing_focused = document
-            .active_element()
-            .is_none_or(|active| document.body().is_some_and(|body| *body == active));
-        if let_go.is_connected() && nothing_focused {
+        if let_go.is_connected() && super::focus_is_lost() {
             let _ = let_go.focus();
         }
     }

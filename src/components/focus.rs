@@ -64,6 +64,16 @@ pub fn clear_input(id: &str) {
     let _ = id;
 }
 
+/// Whether nothing has the focus (the document's body holds it): the
+/// element that had it was removed, or let go of it.
+#[cfg(feature = "hydrate")]
+pub fn focus_is_lost() -> bool {
+    let document = document();
+    document
+        .active_element()
+        .is_none_or(|active| document.body().is_some_and(|body| *body == active))
+}
+
 /// Focuses an element, making it focusable by script first if it is not
 /// (a heading or a summary), without scrolling past its context.
 #[cfg(feature = "hydrate")]

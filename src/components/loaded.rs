@@ -158,7 +158,7 @@ pub fn Loading(head: Option<ConnectedHead>) -> impl IntoView {
 fn keep_place_after_loading() {
     #[cfg(feature = "hydrate")]
     {
-        use crate::components::{focus_element, ANNOUNCED_ATTRIBUTE};
+        use crate::components::{focus_element, focus_is_lost, ANNOUNCED_ATTRIBUTE};
         let document = document();
         let announced = document
             .query_selector(&format!("main h1[data-awaiting][{ANNOUNCED_ATTRIBUTE}]"))
@@ -182,10 +182,7 @@ fn keep_place_after_loading() {
                 return;
             };
             let _ = heading.set_attribute(ANNOUNCED_ATTRIBUTE, "");
-            let focus_lost = document
-                .active_element()
-                .is_none_or(|active| document.body().is_some_and(|body| *body == active));
-            if focus_lost {
+            if focus_is_lost() {
                 focus_element(&heading);
             }
         });

@@ -19,9 +19,9 @@ pub use account_details::AccountDetails;
 pub use captcha::{new_challenge_id, CaptchaField};
 pub use door_form::{after_press, DoorAlert, DoorForm, PressInForm};
 pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextField, Validator};
-#[cfg(feature = "hydrate")]
-pub use focus::focus_element;
 pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUNCED_ATTRIBUTE};
+#[cfg(feature = "hydrate")]
+pub use focus::{focus_element, focus_is_lost};
 pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
