@@ -168,16 +168,6 @@ lazy_page! {
     NotMeRoute => NotMePage, "descriptions.not_me",
 }
 
-/// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
-/// 12.x): the focus goes to the new page's main heading (or to its field
-/// marked `data-focus-on-arrival`), once it is drawn
-/// (a page's code or data may arrive later), and a polite live region says
-/// which page loaded. The first load is left to the browser.
-///
-/// Until then the page left behind is busy (`components::busy`: a
-/// bar along the top after a moment, "Chargement de la page…" said after
-/// [`LOADING_SAID_AFTER_MS`]) and inert: nothing typed lands in it, and a
-/// second click starts no second navigation.
 /// Marks `<body data-hydrated>` once the whole page, its route included,
 /// has hydrated (`crate::hydrate`): the Wasm has taken over, and the
 /// end-to-end tests wait for it before checking what the app does in place.
@@ -188,6 +178,16 @@ pub fn say_hydrated() {
     }
 }
 
+/// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
+/// 12.x): the focus goes to the new page's main heading (or to its field
+/// marked `data-focus-on-arrival`), once it is drawn
+/// (a page's code or data may arrive later), and a polite live region says
+/// which page loaded. The first load is left to the browser.
+///
+/// Until then the page left behind is busy (`components::busy`: a
+/// bar along the top after a moment, "Chargement de la page…" said after
+/// [`LOADING_SAID_AFTER_MS`]) and inert: nothing typed lands in it, and a
+/// second click starts no second navigation.
 #[component]
 fn RouteAnnouncer() -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();

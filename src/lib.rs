@@ -58,7 +58,7 @@ pub fn hydrate() {
 
 /// Called by the start script (`server/start.js`) once the first page has
 /// hydrated, the browser is idle and the pack of the pages its links lead
-/// to is on its way: loads those pages' code ahead
+/// to is here, every chunk compiled: loads those pages' code ahead
 /// ([`app::preload_linked_routes`]).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
