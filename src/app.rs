@@ -44,6 +44,9 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>
+            // Above the pages, so that a press is followed whatever page
+            // draws the frame when the answer comes.
+            {crate::login::provide_log_out()}
             <RouteAnnouncer />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />

@@ -134,3 +134,46 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await expect(page).toHaveURL(/\/\?suivant=(%2F|\/)mon-compte$/);
   await expect(page.getByText(lastName)).toHaveCount(0);
 });
+
+test('“Déconnexion” pressed while a tab’s data is on its way logs out, even when the data is drawn before the answer', async ({ page }) => {
+  const lastName = uniqueName('Depart');
+  const email = await activePerson(page, 'depart', lastName, 'Anne');
+  await logInFromHome(page, email);
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+
+  // Both requests wait until released: the page's data, then the log-out.
+  const held = (pattern: string) => {
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = 0;
+    const holding = page.route(pattern, async (route) => {
+      asked++;
+      await released;
+      await route.continue();
+    });
+    return { holding, release, asked: () => asked };
+  };
+  const data = held('**/api/espace-connecte*');
+  const logOut = held('**/api/deconnexion*');
+  await Promise.all([data.holding, logOut.holding]);
+
+  await page.getByRole('link', { name: 'Mon compte' }).click();
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');
+  await page.getByRole('button', { name: 'Déconnexion' }).click();
+  await expect.poll(logOut.asked, { message: 'the log-out was sent' }).toBe(1);
+
+  // The data comes first: the page is drawn in place of its loading frame,
+  // and its own "Déconnexion" says the press is under way.
+  data.release();
+  await expect(page.getByRole('region', { name: 'Changer mon mot de passe', exact: true })).toBeVisible();
+  await expect(page.locator('form[aria-busy="true"]').getByRole('button', { name: 'Déconnexion' })).toBeVisible();
+
+  // Then the answer: the login box, logged out.
+  logOut.release();
+  await expect(page).toHaveURL(/\/\?info=logged_out$/);
+  await expect(page.getByText(lastName)).toHaveCount(0);
+  expect(logOut.asked(), 'one log-out, not two').toBe(1);
+});

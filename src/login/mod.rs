@@ -24,7 +24,7 @@ mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use page::{LogOutForm, PasskeyLogin};
+pub use page::{provide_log_out, LogOutForm, PasskeyLogin};
 
 use crate::outcome::{DoorError, Outcome};
 use leptos::prelude::*;

@@ -7,14 +7,36 @@ use crate::i18n::use_lang;
 use crate::paths::LOGOUT_PATH;
 use leptos::prelude::*;
 
+/// The app's one "Déconnexion" action ([`provide_log_out`]).
+#[derive(Clone, Copy)]
+struct LogOutAction(ServerAction<LogOut>);
+
+/// Gives the app its one "Déconnexion" action, whose answer is followed
+/// above the pages: a press answered after its page gave way to another (a
+/// tab clicked meanwhile, a page's data drawn in place of its loading
+/// frame, `components::loaded_page`) still leads to the login box, and the
+/// frame drawn next shows the press under way. Called once, inside the
+/// router (the answer is a path followed in the app).
+pub fn provide_log_out() {
+    let action = ServerAction::<LogOut>::new();
+    shown_state((), &[ActionAnswers::of(action)]);
+    provide_context(LogOutAction(action));
+}
+
 /// "Déconnexion": a plain post to [`LOGOUT_PATH`], or the server function
 /// once hydrated; either way the login box then says "Vous êtes
-/// déconnecté".
+/// déconnecté". Drawn under [`provide_log_out`]; elsewhere (a component
+/// test) it follows its own action.
 #[component]
 pub fn LogOutForm() -> impl IntoView {
     let lang = use_lang();
-    let action = ServerAction::<LogOut>::new();
-    shown_state((), &[ActionAnswers::of(action)]);
+    let action = match use_context::<LogOutAction>() {
+        Some(LogOutAction(action)) => action,
+        None => {
+            provide_log_out();
+            expect_context::<LogOutAction>().0
+        }
+    };
     view! {
         <DoorAlert action />
         <DoorForm action plain=LOGOUT_PATH>
