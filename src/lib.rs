@@ -52,7 +52,8 @@ pub fn hydrate() {
         leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App)
             .await
             .forget();
-        app::say_hydrated();
+        // Parts hydrated in turn (`components::in_turn`) count too.
+        components::when_all_hydrated(app::say_hydrated);
     });
 }
 

@@ -37,6 +37,40 @@ function block(page: Page, name: string) {
 }
 
 test.describe('Mon compte', () => {
+  test('on a first load, the forms take over in turn: what was typed before keeps, and each then answers in place', async ({ page }) => {
+    const email = await activePerson(page, 'tour');
+    await logInFromHome(page, email);
+    // The page as the server drew it, its code held back: the sections
+    // wait for their turn until it comes.
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\.(wasm|pack|js)(\?.*)?$/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    // Its load event waits for the held script: only the document is awaited.
+    await page.goto('/mon-compte', { waitUntil: 'commit' });
+    const contact = block(page, 'Adresse électronique de contact').getByLabel('Nouvelle adresse électronique de contact');
+    await contact.fill('pas-une-adresse');
+    const question = block(page, 'Question secrète').getByRole('textbox', { name: /^Question secrète/ });
+    await question.fill('Ma première voiture ?');
+    release();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(contact).toHaveValue('pas-une-adresse');
+    await expect(question).toHaveValue('Ma première voiture ?');
+
+    // A section taken over in its turn answers through its server function,
+    // in place.
+    const path = await submitAndWait(page, page.getByRole('button', { name: "Modifier l'adresse de contact" }));
+    expect(path).toBe('/api/mon-compte/contact');
+    await expect(contact).toHaveAttribute('aria-invalid', 'true');
+    await expect(contact).toHaveValue('pas-une-adresse');
+    await expect(question).toHaveValue('Ma première voiture ?');
+    await expectAccessible(page);
+  });
+
   test('"Coordonnées": a wrong postal code is refused beside it, the rest stays typed, then the change is saved', async ({ page }) => {
     await onMyAccount(page, 'coordonnees');
     const details = block(page, 'Coordonnées');

@@ -4,9 +4,9 @@ use super::{
     RequestAttachment, UpdateProfile,
 };
 use crate::components::{
-    loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedHead, ConnectedLayout,
-    DoorAlert, DoorForm, FailureNotice, NewPasswordFields, SelectField, SelectOptions, TextField,
-    Validator,
+    in_turn, loaded_page, shown_state, AccountDetails, ActionAnswers, ConnectedHead,
+    ConnectedLayout, DoorAlert, DoorForm, FailureNotice, NewPasswordFields, SelectField,
+    SelectOptions, TextField, Validator,
 };
 use crate::domain::{PasswordPolicy, Siret, UserMessage};
 use crate::i18n::use_lang;
@@ -170,203 +170,223 @@ fn my_account_view(state: ConnectedPageState, actions: AccountActions) -> impl I
             {state.failure.map(|reference| view! { <FailureNotice reference /> })}
             <AccountDetails account=state.account />
 
-            <section class="block" aria-labelledby="profile-heading">
-                <h2 id="profile-heading">{lang.t("account.profile_heading")}</h2>
-                <DoorAlert action=actions.profile />
-                <DoorForm action=actions.profile plain=PROFILE_FORM_PATH class="form">
-                    <ProfileFields profile=profile.clone() errors=state.errors.clone() focus=None />
-                    <div class="actions">
-                        <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="login-heading">
-                <h2 id="login-heading">{lang.t("account.login_heading")}</h2>
-                <p>{lang.t("account.login_intro")}</p>
-                <DoorAlert action=actions.login />
-                <DoorForm action=actions.login plain=LOGIN_FORM_PATH class="form">
-                    <TextField name="new_login_email" label="account.new_login_email" value=state.typed.new_login_email.clone()
-                        error=error("new_login_email") required=true input_type="email" autocomplete="off" maxlength=254
-                        autofocus=error("new_login_email").is_some() />
-                    <TextField name="login_password" label="account.current_password" input_type="password"
-                        error=error("login_password") required=true autocomplete="current-password" maxlength=128 />
-                    <div class="actions">
-                        <button type="submit" class="button button--primary">{lang.t("account.login_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="contact-heading">
-                <h2 id="contact-heading">{lang.t("account.contact_heading")}</h2>
-                <p>{lang.t("account.contact_intro")}</p>
-                <DoorAlert action=actions.contact />
-                <DoorForm action=actions.contact plain=CONTACT_FORM_PATH class="form">
-                    <TextField name="contact_email" label="account.new_contact_email" value=state.typed.contact_email
-                        error=error("contact_email") required=true input_type="email" autocomplete="email" maxlength=254
-                        autofocus=error("contact_email").is_some() />
-                    <div class="actions">
-                        <button type="submit" class="button button--primary">{lang.t("account.contact_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="structures-heading">
-                <h2 id="structures-heading">{lang.t("account.structures_heading")}</h2>
-                {no_membership.then(|| view! { <p>{lang.t("signup.recap.no_structure")}</p> })}
-                <ul>
-                    {state.memberships.into_iter().map(|m| view! {
-                        <li>
-                            {format!("{} (SIRET {}) — ", m.structure, m.siret)}
-                            {lang.t(&format!("account.membership_{}", m.status))}
-                            {m.manager.then(|| format!(" — {}", lang.t("account.membership_manager")))}
-                        </li>
-                    }).collect_view()}
-                </ul>
-                <DoorAlert action=actions.attach />
-                <DoorForm action=actions.attach plain=ATTACH_FORM_PATH class="form">
-                    <TextField name="siret" label="management.siret" value=state.typed.siret error=error("siret")
-                        required=true inputmode="numeric" maxlength=20 hint="management.siret_hint"
-                        validate=siret_rule() autofocus=error("siret").is_some() />
-                    <div class="actions">
-                        <button type="submit" class="button button--secondary">{lang.t("account.attach_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="password-heading">
-                <h2 id="password-heading">{lang.t("account.password_heading")}</h2>
-                <DoorAlert action=actions.password />
-                <DoorForm action=actions.password plain=PASSWORD_FORM_PATH class="form">
-                    <TextField name="current_password" label="account.current_password" input_type="password"
-                        error=error("current_password") required=true autocomplete="current-password" maxlength=128
-                        autofocus=error("current_password").is_some() />
-                    <NewPasswordFields
-                        policy=PasswordPolicy::Activation
-                        label="recovery.new_password"
-                        confirmation_label="recovery.new_password_confirmation"
-                        user_inputs=user_inputs
-                        error=error("password")
-                        confirmation_error=error("password_confirmation")
-                        autofocus=error("password").is_some()
-                    />
-                    <div class="actions">
-                        <button type="submit" class="button button--primary">{lang.t("account.password_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="secret-heading">
-                <h2 id="secret-heading">{lang.t("activation.block_secret")}</h2>
-                <p class="field__hint">{lang.t("activation.secret_hint")}</p>
-                <DoorAlert action=actions.secret />
-                <DoorForm action=actions.secret plain=SECRET_FORM_PATH class="form">
-                    <TextField name="secret_question" label="activation.secret_question" value=state.typed.secret_question
-                        error=error("secret_question") required=true autocomplete="off" maxlength=200
-                        autofocus=error("secret_question").is_some() />
-                    <TextField name="secret_answer" label="activation.secret_answer" error=error("secret_answer")
-                        required=true autocomplete="off" maxlength=100 hint="activation.secret_answer_hint" />
-                    <TextField name="secret_password" label="account.current_password" input_type="password"
-                        error=error("secret_password") required=true autocomplete="current-password" maxlength=128 />
-                    <div class="actions">
-                        <button type="submit" class="button button--primary">{lang.t("account.secret_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="sessions-heading">
-                <h2 id="sessions-heading">{lang.t("account.sessions_heading")}</h2>
-                <DoorAlert action=actions.sessions />
-                <ul class="rows">
-                    {state.sessions.into_iter().map(|s| {
-                        let label = lang.t_with("account.session_end_named", &[("device", &s.device)]);
-                        view! {
-                            <li class="row">
-                                <p>
-                                    <strong>{s.device.clone()}</strong>
-                                    {s.current.then(|| format!(" — {}", lang.t("account.session_current")))}
-                                    <br />
-                                    {lang.t_with("account.session_times", &[("started", &s.started), ("last", &s.last_seen)])}
-                                </p>
-                                <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
-                                    <input type="hidden" name="session" value=s.handle />
-                                    <button type="submit" class="button button--secondary" aria-label=label>
-                                        {lang.t("account.session_end")}
-                                    </button>
-                                </DoorForm>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
-                    <input type="hidden" name="session" value="others" />
-                    <button type="submit" class="button button--secondary">{lang.t("account.sessions_end_others")}</button>
-                </DoorForm>
-            </section>
-
-            <section class="block" aria-labelledby="browsers-heading">
-                <h2 id="browsers-heading">{lang.t("account.browsers_heading")}</h2>
-                <p class="field__hint">{lang.t("account.browsers_intro")}</p>
-                <DoorAlert action=actions.browsers />
-                <ul class="rows">
-                    {state.browsers.into_iter().map(|b| {
-                        let label = lang.t_with(
-                            "account.browser_forget_named",
-                            &[("device", &b.device), ("first", &b.first_seen)],
-                        );
-                        view! {
-                            <li class="row">
-                                <p>
-                                    <strong>{b.device.clone()}</strong>
-                                    {b.current.then(|| format!(" — {}", lang.t("account.browser_current")))}
-                                    <br />
-                                    {lang.t_with("account.browser_times", &[("first", &b.first_seen), ("last", &b.last_seen)])}
-                                </p>
-                                <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
-                                    <input type="hidden" name="browser" value=b.id />
-                                    <button type="submit" class="button button--secondary" aria-label=label>
-                                        {lang.t("account.browser_forget")}
-                                    </button>
-                                </DoorForm>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                {knows_browsers.then(|| view! {
-                    <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
-                        <input type="hidden" name="browser" value="all" />
-                        <button type="submit" class="button button--secondary">{lang.t("account.browsers_forget_all")}</button>
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="profile-heading">
+                    <h2 id="profile-heading">{lang.t("account.profile_heading")}</h2>
+                    <DoorAlert action=actions.profile />
+                    <DoorForm action=actions.profile plain=PROFILE_FORM_PATH class="form">
+                        <ProfileFields profile=profile.clone() errors=state.errors.clone() focus=None />
+                        <div class="actions">
+                            <button type="submit" class="button button--primary">{lang.t("account.profile_submit")}</button>
+                        </div>
                     </DoorForm>
-                })}
-            </section>
+                </section>
+            })}
 
-            <section class="block" aria-labelledby="language-heading">
-                <h2 id="language-heading">{lang.t("account.language_heading")}</h2>
-                <DoorAlert action=actions.language />
-                <DoorForm action=actions.language plain=LANGUAGE_FORM_PATH class="form">
-                    <SelectField name="language" label="account.language" options=SelectOptions::List(vec![
-                        ("fr".to_owned(), "Français".to_owned()),
-                        ("en".to_owned(), "English".to_owned()),
-                    ]) selected=account_language />
-                    <div class="actions">
-                        <button type="submit" class="button button--secondary">{lang.t("account.language_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="login-heading">
+                    <h2 id="login-heading">{lang.t("account.login_heading")}</h2>
+                    <p>{lang.t("account.login_intro")}</p>
+                    <DoorAlert action=actions.login />
+                    <DoorForm action=actions.login plain=LOGIN_FORM_PATH class="form">
+                        <TextField name="new_login_email" label="account.new_login_email" value=state.typed.new_login_email.clone()
+                            error=error("new_login_email") required=true input_type="email" autocomplete="off" maxlength=254
+                            autofocus=error("new_login_email").is_some() />
+                        <TextField name="login_password" label="account.current_password" input_type="password"
+                            error=error("login_password") required=true autocomplete="current-password" maxlength=128 />
+                        <div class="actions">
+                            <button type="submit" class="button button--primary">{lang.t("account.login_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
 
-            <section class="block block--danger" aria-labelledby="deactivate-heading">
-                <h2 id="deactivate-heading">{lang.t("account.deactivate_heading")}</h2>
-                <p>{lang.t("account.deactivate_intro")}</p>
-                <DoorAlert action=actions.deactivate />
-                <DoorForm action=actions.deactivate plain=DEACTIVATE_FORM_PATH class="form">
-                    <TextField name="deactivate_password" label="account.deactivate_password" input_type="password"
-                        error=error("deactivate_password") required=true autocomplete="current-password" maxlength=128
-                        autofocus=error("deactivate_password").is_some() />
-                    <div class="actions">
-                        <button type="submit" class="button button--danger">{lang.t("account.deactivate_submit")}</button>
-                    </div>
-                </DoorForm>
-            </section>
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="contact-heading">
+                    <h2 id="contact-heading">{lang.t("account.contact_heading")}</h2>
+                    <p>{lang.t("account.contact_intro")}</p>
+                    <DoorAlert action=actions.contact />
+                    <DoorForm action=actions.contact plain=CONTACT_FORM_PATH class="form">
+                        <TextField name="contact_email" label="account.new_contact_email" value=state.typed.contact_email
+                            error=error("contact_email") required=true input_type="email" autocomplete="email" maxlength=254
+                            autofocus=error("contact_email").is_some() />
+                        <div class="actions">
+                            <button type="submit" class="button button--primary">{lang.t("account.contact_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="structures-heading">
+                    <h2 id="structures-heading">{lang.t("account.structures_heading")}</h2>
+                    {no_membership.then(|| view! { <p>{lang.t("signup.recap.no_structure")}</p> })}
+                    <ul>
+                        {state.memberships.into_iter().map(|m| view! {
+                            <li>
+                                {format!("{} (SIRET {}) — ", m.structure, m.siret)}
+                                {lang.t(&format!("account.membership_{}", m.status))}
+                                {m.manager.then(|| format!(" — {}", lang.t("account.membership_manager")))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <DoorAlert action=actions.attach />
+                    <DoorForm action=actions.attach plain=ATTACH_FORM_PATH class="form">
+                        <TextField name="siret" label="management.siret" value=state.typed.siret error=error("siret")
+                            required=true inputmode="numeric" maxlength=20 hint="management.siret_hint"
+                            validate=siret_rule() autofocus=error("siret").is_some() />
+                        <div class="actions">
+                            <button type="submit" class="button button--secondary">{lang.t("account.attach_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="password-heading">
+                    <h2 id="password-heading">{lang.t("account.password_heading")}</h2>
+                    <DoorAlert action=actions.password />
+                    <DoorForm action=actions.password plain=PASSWORD_FORM_PATH class="form">
+                        <TextField name="current_password" label="account.current_password" input_type="password"
+                            error=error("current_password") required=true autocomplete="current-password" maxlength=128
+                            autofocus=error("current_password").is_some() />
+                        <NewPasswordFields
+                            policy=PasswordPolicy::Activation
+                            label="recovery.new_password"
+                            confirmation_label="recovery.new_password_confirmation"
+                            user_inputs=user_inputs
+                            error=error("password")
+                            confirmation_error=error("password_confirmation")
+                            autofocus=error("password").is_some()
+                        />
+                        <div class="actions">
+                            <button type="submit" class="button button--primary">{lang.t("account.password_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="secret-heading">
+                    <h2 id="secret-heading">{lang.t("activation.block_secret")}</h2>
+                    <p class="field__hint">{lang.t("activation.secret_hint")}</p>
+                    <DoorAlert action=actions.secret />
+                    <DoorForm action=actions.secret plain=SECRET_FORM_PATH class="form">
+                        <TextField name="secret_question" label="activation.secret_question" value=state.typed.secret_question
+                            error=error("secret_question") required=true autocomplete="off" maxlength=200
+                            autofocus=error("secret_question").is_some() />
+                        <TextField name="secret_answer" label="activation.secret_answer" error=error("secret_answer")
+                            required=true autocomplete="off" maxlength=100 hint="activation.secret_answer_hint" />
+                        <TextField name="secret_password" label="account.current_password" input_type="password"
+                            error=error("secret_password") required=true autocomplete="current-password" maxlength=128 />
+                        <div class="actions">
+                            <button type="submit" class="button button--primary">{lang.t("account.secret_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="sessions-heading">
+                    <h2 id="sessions-heading">{lang.t("account.sessions_heading")}</h2>
+                    <DoorAlert action=actions.sessions />
+                    <ul class="rows">
+                        {state.sessions.into_iter().map(|s| {
+                            let label = lang.t_with("account.session_end_named", &[("device", &s.device)]);
+                            view! {
+                                <li class="row">
+                                    <p>
+                                        <strong>{s.device.clone()}</strong>
+                                        {s.current.then(|| format!(" — {}", lang.t("account.session_current")))}
+                                        <br />
+                                        {lang.t_with("account.session_times", &[("started", &s.started), ("last", &s.last_seen)])}
+                                    </p>
+                                    <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
+                                        <input type="hidden" name="session" value=s.handle />
+                                        <button type="submit" class="button button--secondary" aria-label=label>
+                                            {lang.t("account.session_end")}
+                                        </button>
+                                    </DoorForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <DoorForm action=actions.sessions plain=SESSIONS_FORM_PATH>
+                        <input type="hidden" name="session" value="others" />
+                        <button type="submit" class="button button--secondary">{lang.t("account.sessions_end_others")}</button>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="browsers-heading">
+                    <h2 id="browsers-heading">{lang.t("account.browsers_heading")}</h2>
+                    <p class="field__hint">{lang.t("account.browsers_intro")}</p>
+                    <DoorAlert action=actions.browsers />
+                    <ul class="rows">
+                        {state.browsers.into_iter().map(|b| {
+                            let label = lang.t_with(
+                                "account.browser_forget_named",
+                                &[("device", &b.device), ("first", &b.first_seen)],
+                            );
+                            view! {
+                                <li class="row">
+                                    <p>
+                                        <strong>{b.device.clone()}</strong>
+                                        {b.current.then(|| format!(" — {}", lang.t("account.browser_current")))}
+                                        <br />
+                                        {lang.t_with("account.browser_times", &[("first", &b.first_seen), ("last", &b.last_seen)])}
+                                    </p>
+                                    <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
+                                        <input type="hidden" name="browser" value=b.id />
+                                        <button type="submit" class="button button--secondary" aria-label=label>
+                                            {lang.t("account.browser_forget")}
+                                        </button>
+                                    </DoorForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {knows_browsers.then(|| view! {
+                        <DoorForm action=actions.browsers plain=BROWSERS_FORM_PATH>
+                            <input type="hidden" name="browser" value="all" />
+                            <button type="submit" class="button button--secondary">{lang.t("account.browsers_forget_all")}</button>
+                        </DoorForm>
+                    })}
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block" aria-labelledby="language-heading">
+                    <h2 id="language-heading">{lang.t("account.language_heading")}</h2>
+                    <DoorAlert action=actions.language />
+                    <DoorForm action=actions.language plain=LANGUAGE_FORM_PATH class="form">
+                        <SelectField name="language" label="account.language" options=SelectOptions::List(vec![
+                            ("fr".to_owned(), "Français".to_owned()),
+                            ("en".to_owned(), "English".to_owned()),
+                        ]) selected=account_language />
+                        <div class="actions">
+                            <button type="submit" class="button button--secondary">{lang.t("account.language_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
+
+            {in_turn(move || view! {
+                <section class="block block--danger" aria-labelledby="deactivate-heading">
+                    <h2 id="deactivate-heading">{lang.t("account.deactivate_heading")}</h2>
+                    <p>{lang.t("account.deactivate_intro")}</p>
+                    <DoorAlert action=actions.deactivate />
+                    <DoorForm action=actions.deactivate plain=DEACTIVATE_FORM_PATH class="form">
+                        <TextField name="deactivate_password" label="account.deactivate_password" input_type="password"
+                            error=error("deactivate_password") required=true autocomplete="current-password" maxlength=128
+                            autofocus=error("deactivate_password").is_some() />
+                        <div class="actions">
+                            <button type="submit" class="button button--danger">{lang.t("account.deactivate_submit")}</button>
+                        </div>
+                    </DoorForm>
+                </section>
+            })}
         </ConnectedLayout>
     }
 }

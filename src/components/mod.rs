@@ -8,6 +8,7 @@ mod captcha;
 mod door_form;
 mod field;
 mod focus;
+mod in_turn;
 mod layout;
 mod loaded;
 mod page_state;
@@ -22,6 +23,9 @@ pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextF
 pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUNCED_ATTRIBUTE};
 #[cfg(feature = "hydrate")]
 pub use focus::{focus_element, focus_is_lost};
+#[cfg(feature = "hydrate")]
+pub use in_turn::when_all_hydrated;
+pub use in_turn::{in_turn, InTurn, SLICE_MS};
 pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
