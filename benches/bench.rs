@@ -217,6 +217,24 @@ async fn run(
         "the Lighthouse audits",
     )?;
 
+    // The same pages' long tasks with the CPU really four times slower,
+    // median of five loads each (`end2end/long-tasks.mjs`): Lighthouse's
+    // blocking time is a simulation that moves by tens of milliseconds
+    // between runs.
+    println!("\n## Long tasks of each first load, CPU 4× slower (median of 5 loads)\n");
+    measure_in_chromium(
+        "long-tasks.mjs",
+        &cookie,
+        PAGES.iter().map(|page| {
+            if CONNECTED_PAGES.contains(page) {
+                format!("+{page}")
+            } else {
+                (*page).to_owned()
+            }
+        }),
+        "measuring the long tasks",
+    )?;
+
     // A click in the app on a slow phone (issue 29): from the click to the
     // next page's heading (`end2end/clicks.mjs`).
     println!(

@@ -1,0 +1,94 @@
+// The main thread's long tasks of each page's first load, as `make bench`
+// reports them: Chromium with its CPU four times slower (DevTools Protocol,
+// `Emulation.setCPUThrottlingRate`, as Lighthouse's mobile preset assumes),
+// each page loaded afresh `--runs` times (5 by default), until it has
+// hydrated and the code of the pages its links lead to is loaded ahead.
+//
+//   node long-tasks.mjs <base URL> [--cookie name=value] [--runs N] <path>...
+//
+// Lighthouse simulates the slower CPU (it multiplies what it measured) and
+// moves by tens of milliseconds between runs; here the slowdown is real
+// and each figure is a median. For each page: the blocking time (each
+// task's time past 50 ms, summed, from the first contentful paint on: the
+// definition of Total Blocking Time), the longest task, and how many tasks
+// were long (W3C Long Tasks API: over 50 ms).
+import { chromium } from '@playwright/test';
+
+const args = process.argv.slice(2);
+const base = args.shift();
+let cookie;
+let runs = 5;
+const paths = [];
+while (args.length > 0) {
+  const arg = args.shift();
+  if (arg === '--cookie') cookie = args.shift();
+  else if (arg === '--runs') runs = Number(args.shift());
+  else paths.push(arg);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+// Every long task and the first contentful paint, from the document's start.
+const OBSERVE = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+async function once(path) {
+  const context = await browser.newContext();
+  if (cookie && path.startsWith('+')) {
+    const [name, value] = cookie.split('=');
+    await context.addCookies([{ name, value, url: base }]);
+  }
+  const page = await context.newPage();
+  await page.addInitScript(OBSERVE);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await page.goto(base + path.replace(/^\+/, ''));
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached', timeout: 60_000 });
+  const ahead = await page.evaluate(() => document.querySelector('template[data-prefetch]') !== null);
+  if (ahead) {
+    await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached', timeout: 60_000 });
+  }
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(500);
+  const { tasks, paint } = await page.evaluate(() => ({
+    tasks: window.__longTasks,
+    paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0,
+  }));
+  await context.close();
+  const after = tasks.filter((task) => task.start + task.duration > paint);
+  return {
+    blocking: after.reduce((sum, task) => sum + Math.max(0, task.duration - 50), 0),
+    longest: Math.max(0, ...tasks.map((task) => task.duration)),
+    count: tasks.length,
+  };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const ms = (value) => `${Math.round(value)} ms`;
+
+console.log(`| page | blocking time (median of ${runs}) | range | longest task (median) | long tasks (median) |`);
+console.log('|---|---:|---:|---:|---:|');
+try {
+  for (const path of paths) {
+    const results = [];
+    for (let run = 0; run < runs; run += 1) results.push(await once(path));
+    const blocking = results.map((result) => result.blocking);
+    console.log(
+      `| \`${path.replace(/^\+/, '')}\` | ${ms(median(blocking))} | ${ms(Math.min(...blocking))}–${ms(Math.max(...blocking))} | ${ms(median(results.map((result) => result.longest)))} | ${median(results.map((result) => result.count))} |`,
+    );
+  }
+} finally {
+  await browser.close();
+}
