@@ -36,10 +36,13 @@ pub const SLICE_MS: f64 = 5.0;
 /// hydration waits for its turn (module documentation).
 ///
 /// `part` runs under the reactive owner of the code that calls
-/// `in_turn`, so its contexts are that code's. It must not create what
-/// hydration matches by order of creation (`Resource`, `SharedValue`),
-/// nor `<Title>` and `<Meta>`: it runs later in the browser than on the
-/// server.
+/// `in_turn`, so its contexts are that code's. It runs later in the
+/// browser than on the server, after Leptos has ended the hydration, so it
+/// must not create what hydration matches by order of creation
+/// (`Resource`, `SharedValue`), nor `<Title>` and `<Meta>`, nor hold a
+/// component that asks whether the page is hydrating
+/// (`SharedContext::during_hydration`, as `CaptchaField` does: it would
+/// answer no, and clear what was typed).
 pub fn in_turn<V: IntoView + 'static>(part: impl FnOnce() -> V + Send + 'static) -> InTurn {
     InTurn {
         part: Box::new(move || part().into_any()),
@@ -132,7 +135,7 @@ impl RenderHtml for InTurn {
     fn dry_resolve(&mut self) {}
 
     async fn resolve(self) -> Self::AsyncOutput {
-        self.draw()
+        self.draw().resolve().await
     }
 
     fn to_html_with_buf(
@@ -306,6 +309,15 @@ mod queue {
         }
     }
 
+    /// Hydrates every waiting part now, in order.
+    pub(super) fn take_over_all() {
+        while let Some(turn) = WAITING.with_borrow_mut(VecDeque::pop_front) {
+            if let Some(turn) = turn.upgrade() {
+                Turn::take_over(&turn);
+            }
+        }
+    }
+
     pub(super) fn when_done(done: Box<dyn FnOnce()>) {
         if SCHEDULED.get() {
             WHEN_DONE.with_borrow_mut(|waiting| waiting.push(done));
@@ -339,6 +351,16 @@ mod queue {
             Turn::take_over(&turn);
         }
     }
+}
+
+/// Hydrates at once every part still waiting for its turn: called before
+/// a page is drawn again in place (an action's answer), so that the parts
+/// are drawn again as hydrated views, in place, what was typed in them
+/// kept, rather than drawn anew over the server's elements
+/// ([`InTurn`]'s `rebuild`).
+pub fn take_over_waiting_parts() {
+    #[cfg(feature = "hydrate")]
+    queue::take_over_all();
 }
 
 /// Runs `done` once every part of the first load has hydrated in its turn

@@ -25,7 +25,7 @@ pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUN
 pub use focus::{focus_element, focus_is_lost};
 #[cfg(feature = "hydrate")]
 pub use in_turn::when_all_hydrated;
-pub use in_turn::{in_turn, InTurn, SLICE_MS};
+pub use in_turn::{in_turn, take_over_waiting_parts, InTurn, SLICE_MS};
 pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;

@@ -30,6 +30,7 @@ where
             if seen.is_some_and(|seen| seen != version) {
                 match answers.value.get_untracked() {
                     Some(Ok(Outcome::Page(page))) => {
+                        super::take_over_waiting_parts();
                         shown.set(page);
                         focus_after_update();
                     }
