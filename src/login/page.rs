@@ -20,6 +20,15 @@ struct LogOutAction(ServerAction<LogOut>);
 pub fn provide_log_out() {
     let action = ServerAction::<LogOut>::new();
     shown_state((), &[ActionAnswers::of(action)]);
+    // A refusal is said on the page where "Déconnexion" was pressed, not on
+    // every page after it.
+    let path = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |seen: Option<()>| {
+        path.track();
+        if seen.is_some() && !action.pending().get_untracked() {
+            action.value().set(None);
+        }
+    });
     provide_context(LogOutAction(action));
 }
 
