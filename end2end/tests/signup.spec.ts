@@ -82,6 +82,38 @@ test.describe('Créer votre compte', () => {
     await expect(page.getByRole('link', { name: 'Create your account' })).toBeVisible();
   });
 
+  test('on a first load, the form takes over its blocks in turn: what was typed before keeps, and each block then checks a field as the person leaves it', async ({ page }) => {
+    // The page as the server drew it, its code held back.
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\.(wasm|pack|js)(\?.*)?$/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    // Its load event waits for the held script: only the document is awaited.
+    await page.goto('/inscription', { waitUntil: 'commit' });
+    const login = page.getByLabel(/^Adresse électronique de connexion/);
+    await login.fill('paul@menuiserie.fr');
+    const city = page.getByLabel(/^Ville/);
+    await city.fill('Saint-Étienne');
+    release();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(login).toHaveValue('paul@menuiserie.fr');
+    await expect(city).toHaveValue('Saint-Étienne');
+
+    const postalCode = page.getByLabel(/^Code postal/);
+    await postalCode.fill('4200');
+    await postalCode.blur();
+    await expect(page.locator('#postal_code-error')).toHaveText(/Un code postal français comporte 5 chiffres/);
+    const confirmation = page.getByLabel(/^Confirmation de l'adresse électronique de connexion/);
+    await confirmation.fill('pierre@menuiserie.fr');
+    await confirmation.blur();
+    await expect(confirmation).toHaveAttribute('aria-invalid', 'true');
+    await expect(city).toHaveValue('Saint-Étienne');
+  });
+
   test('each field is checked as the person leaves it, with the same rules as the server', async ({ page }) => {
     await page.goto('/inscription');
     const postalCode = page.getByLabel(/^Code postal/);
