@@ -82,7 +82,7 @@ test.describe('Créer votre compte', () => {
     await expect(page.getByRole('link', { name: 'Create your account' })).toBeVisible();
   });
 
-  test('on a first load, the form takes over its blocks in turn: what was typed before keeps, and each block then checks a field as the person leaves it', async ({ page }) => {
+  test('what was typed before the page’s code arrived keeps, and each block then checks a field as the person leaves it', async ({ page }) => {
     // The page as the server drew it, its code held back.
     let release = (): void => {};
     const released = new Promise<void>((resolve) => {
