@@ -207,13 +207,7 @@ async fn run(
     measure_in_chromium(
         "lighthouse.mjs",
         &cookie,
-        PAGES.iter().map(|page| {
-            if CONNECTED_PAGES.contains(page) {
-                format!("+{page}")
-            } else {
-                (*page).to_owned()
-            }
-        }),
+        audited_pages(),
         "the Lighthouse audits",
     )?;
 
@@ -225,13 +219,7 @@ async fn run(
     measure_in_chromium(
         "long-tasks.mjs",
         &cookie,
-        PAGES.iter().map(|page| {
-            if CONNECTED_PAGES.contains(page) {
-                format!("+{page}")
-            } else {
-                (*page).to_owned()
-            }
-        }),
+        audited_pages(),
         "measuring the long tasks",
     )?;
 
@@ -272,6 +260,19 @@ async fn run(
         server.memory_kib("VmHWM")? as f64 / 1024.0
     );
     Ok(())
+}
+
+/// Every page, as the Chromium scripts that audit pages take them
+/// (`lighthouse.mjs`, `long-tasks.mjs`): a connected page written
+/// `+/accueil`, opened with the session cookie.
+fn audited_pages() -> impl Iterator<Item = String> {
+    PAGES.iter().map(|page| {
+        if CONNECTED_PAGES.contains(page) {
+            format!("+{page}")
+        } else {
+            (*page).to_owned()
+        }
+    })
 }
 
 /// Runs `node end2end/{script} <base> --cookie <cookie> <args>…` and prints

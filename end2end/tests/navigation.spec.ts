@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { activePerson, expectAccessible, logInFromHome, uniqueName } from './support';
+import { activePerson, expectAccessible, holdRequests, logInFromHome, uniqueName } from './support';
 
 /**
  * Part 15: a click in the app on a slow line. While the next page's code is
@@ -82,16 +82,7 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await page.waitForLoadState('networkidle');
 
   // A slow line for the page's data: its request waits until released.
-  let release = (): void => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let asked = 0;
-  await page.route('**/api/espace-connecte*', async (route) => {
-    asked++;
-    await released;
-    await route.continue();
-  });
+  const data = await holdRequests(page, '**/api/espace-connecte*');
 
   await page.getByRole('link', { name: 'Mon compte' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
@@ -100,10 +91,10 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await expect(tabs.getByRole('link', { name: 'Mon compte' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');
   await expect(page.getByRole('button', { name: 'Déconnexion' })).toBeVisible();
-  await expect.poll(() => asked, { message: 'the page’s data was asked for' }).toBe(1);
+  await expect.poll(data.asked, { message: 'the page’s data was asked for' }).toBe(1);
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
 
-  release();
+  data.release();
   await expect(page.getByRole('region', { name: 'Changer mon mot de passe', exact: true })).toBeVisible();
   await expect(page.getByRole('main').getByText('Chargement de vos données…')).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
@@ -113,15 +104,8 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   // Out of the connected space the frame is forgotten: back on "Mon compte"
   // after "Déconnexion", in the same document, the page names nobody while
   // its answer is on its way, and the answer is the login box.
-  let releaseAgain = (): void => {};
-  const releasedAgain = new Promise<void>((resolve) => {
-    releaseAgain = resolve;
-  });
   await page.unroute('**/api/espace-connecte*');
-  await page.route('**/api/espace-connecte*', async (route) => {
-    await releasedAgain;
-    await route.continue();
-  });
+  const dataAgain = await holdRequests(page, '**/api/espace-connecte*');
   await page.getByRole('button', { name: 'Déconnexion' }).click();
   await expect(page).toHaveURL(/\/\?info=logged_out$/);
   await page.goBack();
@@ -130,7 +114,7 @@ test('a connected tab shows its frame and heading at once, then its data, the fo
   await expect(page.getByText(lastName)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Déconnexion' })).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Espace connecté' })).toHaveCount(0);
-  releaseAgain();
+  dataAgain.release();
   await expect(page).toHaveURL(/\/\?suivant=(%2F|\/)mon-compte$/);
   await expect(page.getByText(lastName)).toHaveCount(0);
 });
@@ -143,22 +127,8 @@ test('“Déconnexion” pressed while a tab’s data is on its way logs out, ev
   await page.waitForLoadState('networkidle');
 
   // Both requests wait until released: the page's data, then the log-out.
-  const held = (pattern: string) => {
-    let release = (): void => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let asked = 0;
-    const holding = page.route(pattern, async (route) => {
-      asked++;
-      await released;
-      await route.continue();
-    });
-    return { holding, release, asked: () => asked };
-  };
-  const data = held('**/api/espace-connecte*');
-  const logOut = held('**/api/deconnexion*');
-  await Promise.all([data.holding, logOut.holding]);
+  const data = await holdRequests(page, '**/api/espace-connecte*');
+  const logOut = await holdRequests(page, '**/api/deconnexion*');
 
   await page.getByRole('link', { name: 'Mon compte' }).click();
   await expect(page.getByRole('main').getByRole('status')).toHaveText('Chargement de vos données…');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { emailTo, expectAccessible, fillSignupFr, uniqueEmail, CAPTCHA_ANSWER } from './support';
+import { emailTo, expectAccessible, fillSignupFr, holdRequests, uniqueEmail, CAPTCHA_ANSWER, CODE } from './support';
 
 test.describe('Créer votre compte', () => {
   test('a supplier creates an account in French and receives the activation email', async ({ page }) => {
@@ -84,21 +84,14 @@ test.describe('Créer votre compte', () => {
 
   test('what was typed before the page’s code arrived keeps, and each block then checks a field as the person leaves it', async ({ page }) => {
     // The page as the server drew it, its code held back.
-    let release = (): void => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.route(/\.(wasm|pack|js)(\?.*)?$/, async (route) => {
-      await released;
-      await route.continue();
-    });
+    const code = await holdRequests(page, CODE);
     // Its load event waits for the held script: only the document is awaited.
     await page.goto('/inscription', { waitUntil: 'commit' });
     const login = page.getByLabel(/^Adresse électronique de connexion/);
     await login.fill('paul@menuiserie.fr');
     const city = page.getByLabel(/^Ville/);
     await city.fill('Saint-Étienne');
-    release();
+    code.release();
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
     await expect(login).toHaveValue('paul@menuiserie.fr');
     await expect(city).toHaveValue('Saint-Étienne');

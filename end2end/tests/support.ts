@@ -286,3 +286,28 @@ export function sesameAdminCreate(email: string, lastName: string): string {
     { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, ...server }, encoding: 'utf8' },
   );
 }
+
+/**
+ * A slow line: every request matching `pattern` waits until `release()`;
+ * `asked()` counts them: the code of a page (`CODE`), a server function's
+ * answers.
+ */
+export async function holdRequests(
+  page: Page,
+  pattern: string | RegExp,
+): Promise<{ release: () => void; asked: () => number }> {
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let asked = 0;
+  await page.route(pattern, async (route) => {
+    asked++;
+    await released;
+    await route.continue();
+  });
+  return { release, asked: () => asked };
+}
+
+/** The files of a page's code: its Wasm, its packs and its scripts. */
+export const CODE = /\.(wasm|pack|js)(\?.*)?$/;

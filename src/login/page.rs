@@ -34,18 +34,11 @@ pub fn provide_log_out() {
 
 /// "Déconnexion": a plain post to [`LOGOUT_PATH`], or the server function
 /// once hydrated; either way the login box then says "Vous êtes
-/// déconnecté". Drawn under [`provide_log_out`]; elsewhere (a component
-/// test) it follows its own action.
+/// déconnecté". Drawn under [`provide_log_out`] (the app's router).
 #[component]
 pub fn LogOutForm() -> impl IntoView {
     let lang = use_lang();
-    let action = match use_context::<LogOutAction>() {
-        Some(LogOutAction(action)) => action,
-        None => {
-            provide_log_out();
-            expect_context::<LogOutAction>().0
-        }
-    };
+    let LogOutAction(action) = expect_context();
     view! {
         <DoorAlert action />
         <DoorForm action plain=LOGOUT_PATH>
