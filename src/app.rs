@@ -33,14 +33,16 @@ use leptos_router::{
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::components::LastFrame::provide();
+    let shell_title = crate::components::ShellTitle::provide(title_drawn_by_server(), SITE_NAME);
     let lang = SharedValue::new(language_of_request).into_inner();
     provide_context(lang);
     view! {
         // Every page's title ends with the site's name (WCAG 2.4.2). While
         // no page has given its own (during hydration, before the page's
-        // chunk has run; during a navigation, between the page left and
-        // the next), the document keeps the site's name: never no title.
-        <Title text=SITE_NAME formatter=|page: String| titled(page) />
+        // chunk has run: the title the server drew; during a navigation,
+        // between the page left and the next: the site's name), the
+        // document keeps a title: never none.
+        <Title text=move || shell_title.get() formatter=|page: String| titled(page) />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
         <Router>
@@ -81,8 +83,31 @@ pub fn titled(page: String) -> String {
     if page == SITE_NAME {
         page
     } else {
-        format!("{page} — {SITE_NAME}")
+        format!("{page}{TITLE_SEPARATOR}{SITE_NAME}")
     }
+}
+
+/// Between a page's own title and the site's name in the document's title.
+const TITLE_SEPARATOR: &str = " — ";
+
+/// The page's part of a document title made by [`titled`] ("Accueil" of
+/// "Accueil — Sésame"); the site's name for any other title.
+pub fn page_of_title(title: &str) -> &str {
+    title
+        .strip_suffix(SITE_NAME)
+        .and_then(|page| page.strip_suffix(TITLE_SEPARATOR))
+        .filter(|page| !page.is_empty())
+        .unwrap_or(SITE_NAME)
+}
+
+/// The page's part of the title the server drew, read in the browser while
+/// the first page hydrates (`ShellTitle`); the site's name on the server.
+fn title_drawn_by_server() -> String {
+    #[cfg(feature = "hydrate")]
+    let drawn = page_of_title(&document().title()).to_owned();
+    #[cfg(not(feature = "hydrate"))]
+    let drawn = SITE_NAME.to_owned();
+    drawn
 }
 
 /// A route whose page is its own chunk of the Wasm (`cargo leptos build
@@ -409,6 +434,18 @@ mod tests {
         for (path, route) in LINKED_ROUTES {
             assert!(path.starts_with('/'), "{path}");
             assert!(routes.iter().any(|name| name == route), "{path}: {route}");
+        }
+    }
+
+    /// The shell reads back the page's part of the title the server drew,
+    /// so that hydrating does not change the tab's title.
+    #[test]
+    fn the_page_part_of_a_title_is_read_back_as_it_was_given() {
+        for page in ["Créer votre compte", "Accueil — connecté", SITE_NAME] {
+            assert_eq!(page_of_title(&titled(page.to_owned())), page);
+        }
+        for other in ["", " — Sésame", "Sésame — Accueil", "Accueil"] {
+            assert_eq!(page_of_title(other), SITE_NAME, "{other:?}");
         }
     }
 }

@@ -57,6 +57,32 @@ test.describe('the first load of a page of the split build', () => {
   });
 });
 
+/**
+ * WCAG 2.4.2: the tab's title names the page. While the page hydrates, the
+ * app's shell runs before the page's own code; it keeps the title the
+ * server drew rather than the site's name alone, so that the title never
+ * changes under the person (nor, in Chromium, costs two title changes).
+ */
+test('while a page hydrates, its title stays the one the server drew', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen = (window as unknown as { sesameTitles: string[] }).sesameTitles = [] as string[];
+    const note = () => {
+      if (document.title !== '' && seen[seen.length - 1] !== document.title) seen.push(document.title);
+    };
+    new MutationObserver(note).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  for (const [path, title] of [
+    ['/inscription', 'Créer votre compte — Sésame'],
+    ['/mot-de-passe-oublie', 'Mot de passe oublié ? — Sésame'],
+  ]) {
+    await page.goto(path);
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await page.waitForLoadState('networkidle');
+    const titles = await page.evaluate(() => (window as unknown as { sesameTitles: string[] }).sesameTitles);
+    expect(titles, `${path}: one title from the first parse to the end of hydration`).toEqual([title]);
+  }
+});
+
 test('a click after the page went idle shows the next page with no request for its code, nor a chunk to instantiate', async ({ page }) => {
   await page.addInitScript(() => {
     const instantiate = WebAssembly.instantiate;

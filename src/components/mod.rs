@@ -24,9 +24,9 @@ pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUN
 #[cfg(feature = "hydrate")]
 pub use focus::{focus_element, focus_is_lost};
 #[cfg(feature = "hydrate")]
-pub use in_turn::when_all_hydrated;
+pub use in_turn::{in_a_later_task, when_all_hydrated};
 pub use in_turn::{in_turn, take_over_waiting_parts, InTurn, SLICE_MS};
-pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound};
+pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound, ShellTitle};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
@@ -39,3 +39,9 @@ pub use webauthn::{
     get_conditional as use_passkey_from_autofill,
 };
 pub use webauthn::{KeyCeremony, KeyPrompt, KeyPromptError};
+
+/// Whether the page is being hydrated now: a view drawn takes over the
+/// elements the server drew rather than making its own.
+fn hydrating() -> bool {
+    leptos::prelude::Owner::current_shared_context().is_some_and(|shared| shared.during_hydration())
+}

@@ -94,7 +94,7 @@ pub fn PasskeyLogin(
     #[cfg(feature = "hydrate")]
     {
         use crate::components::{
-            keys_available, passkey_autofill_available, use_passkey_from_autofill,
+            in_a_later_task, keys_available, passkey_autofill_available, use_passkey_from_autofill,
         };
         Effect::new(move |_| {
             let ok = keys_available();
@@ -103,6 +103,9 @@ pub fn PasskeyLogin(
                 return;
             }
             leptos::task::spawn_local(async move {
+                // Not in the task that hydrates the page: the request and
+                // the browser's wait are a task of their own.
+                in_a_later_task().await;
                 if !passkey_autofill_available().await {
                     return;
                 }
