@@ -41,7 +41,9 @@ pub fn App() -> impl IntoView {
         // no page has given its own (during hydration, before the page's
         // chunk has run: the title the server drew; during a navigation,
         // between the page left and the next: the site's name), the
-        // document keeps a title: never none.
+        // document keeps a title (Leptos's title effect starts from none
+        // for an instant, inside the shell's task, before this text is on
+        // its stack).
         <Title text=move || shell_title.get() formatter=|page: String| titled(page) />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />

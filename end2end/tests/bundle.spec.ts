@@ -60,8 +60,11 @@ test.describe('the first load of a page of the split build', () => {
 /**
  * WCAG 2.4.2: the tab's title names the page. While the page hydrates, the
  * app's shell runs before the page's own code; it keeps the title the
- * server drew rather than the site's name alone, so that the title never
- * changes under the person (nor, in Chromium, costs two title changes).
+ * server drew rather than the site's name alone, which the page's code then
+ * changed back (a title change in each of two long tasks). The empty title
+ * is not counted: it is the document's before its `<title>` is parsed, and
+ * Leptos's title effect starts from it for an instant, inside the shell's
+ * task, before the first text is on its stack.
  */
 test('while a page hydrates, its title stays the one the server drew', async ({ page }) => {
   await page.addInitScript(() => {

@@ -45,7 +45,8 @@ pub fn CaptchaField(
             input.set_value("");
         }
     };
-    if !super::hydrating() {
+    let hydrating = Owner::current_shared_context().is_some_and(|shared| shared.during_hydration());
+    if !hydrating {
         Effect::new(clear_answer);
     }
     let new_image = move |ev: leptos::ev::MouseEvent| {

@@ -230,13 +230,7 @@ pub fn SelectField(
         error.set(None);
     };
     let error_id = format!("{name}-error");
-    // The options the server drew stay as they are when the page hydrates:
-    // their markup (250 countries) is not written again only to be dropped.
-    let options = if super::hydrating() {
-        String::new()
-    } else {
-        options.html(&selected)
-    };
+    let options = options.html(&selected);
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=name.clone()>

@@ -39,9 +39,3 @@ pub use webauthn::{
     get_conditional as use_passkey_from_autofill,
 };
 pub use webauthn::{KeyCeremony, KeyPrompt, KeyPromptError};
-
-/// Whether the page is being hydrated now: a view drawn takes over the
-/// elements the server drew rather than making its own.
-fn hydrating() -> bool {
-    leptos::prelude::Owner::current_shared_context().is_some_and(|shared| shared.during_hydration())
-}

@@ -109,6 +109,12 @@ pub fn PasskeyLogin(
                 if !passkey_autofill_available().await {
                     return;
                 }
+                // The button was pressed meanwhile: its prompt is the one
+                // request (the autofill's wait is ended by a press, and
+                // none had begun).
+                if waiting.try_get_untracked() != Some(false) {
+                    return;
+                }
                 // The server keeps a ceremony 5 minutes, the autofill may
                 // wait longer: a new one replaces it every 4 minutes for as
                 // long as the page shows the box.
