@@ -87,6 +87,15 @@ integration-postgres:
 ## last steps (wasm-bindgen, wasm-opt on every chunk) at each call, about
 ## 150 s here.
 RELEASE_STAMP := target/site/.release-build
+## The two scripts every page runs as it starts, wasm-bindgen's glue and the
+## chunk loader, begin with a compile hint (Explicit JavaScript Compile
+## Hints, per file; Chromium 136 and later, other browsers ignore it).
+## Chromium then compiles their functions on the thread that streams them
+## in, not one by one on the main thread at their first call, in the middle
+## of the hydration's long task (a fifth of it at 4x, BENCHMARKS.md, part 15
+## sixth pass). Written again after each build, once.
+COMPILE_HINT := //\# allFunctionsCalledOnLoad
+COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
 RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
   Cargo.toml Cargo.lock build.rs
 build-release:
@@ -95,6 +104,9 @@ build-release:
 
 $(RELEASE_STAMP): $(RELEASE_INPUTS)
 	cargo leptos build --release --split
+	@for script in $(COMPILED_AT_LOAD); do \
+	  head -n 1 "$$script" | grep -qxF '$(COMPILE_HINT)' || sed -i '1i $(COMPILE_HINT)' "$$script"; \
+	done
 	sha256sum "$(TARGET_DIR)/release/sesame" "$(TARGET_DIR)/release/hash.txt" > $@
 
 ## The Playwright suite; `make e2e SPEC=tests/login.spec.ts` runs one spec.

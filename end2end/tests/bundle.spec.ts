@@ -86,6 +86,27 @@ test('while a page hydrates, its title stays the one the server drew', async ({ 
   }
 });
 
+/**
+ * The scripts a page runs as it starts (wasm-bindgen's glue, the chunk
+ * loader) begin with the per-file compile hint (`make build-release`):
+ * Chromium compiles their functions while it streams them in, on another
+ * thread, instead of at each one's first call inside the hydration's task.
+ */
+test('the scripts every page runs as it starts ask to be compiled as they arrive', async ({ page }) => {
+  const scripts = new Map<string, Promise<string>>();
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith('/pkg/') && url.pathname.endsWith('.js')) scripts.set(url.pathname, response.text());
+  });
+  await page.goto('/');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  const names = [...scripts.keys()].map((path) => path.replace(/\.[^./]+\.js$/, ''));
+  expect(names.sort(), 'the glue and the chunk loader, and no other script').toEqual(['/pkg/__wasm_split', '/pkg/sesame']);
+  for (const [path, text] of scripts) {
+    expect((await text).split('\n')[0], `${path} begins with the hint`).toBe('//# allFunctionsCalledOnLoad');
+  }
+});
+
 test('a click after the page went idle shows the next page with no request for its code, nor a chunk to instantiate', async ({ page }) => {
   await page.addInitScript(() => {
     const instantiate = WebAssembly.instantiate;
