@@ -105,7 +105,7 @@ build-release:
 $(RELEASE_STAMP): $(RELEASE_INPUTS)
 	cargo leptos build --release --split
 	@for script in $(COMPILED_AT_LOAD); do \
-	  head -n 1 "$$script" | grep -qxF '$(COMPILE_HINT)' || sed -i '1i $(COMPILE_HINT)' "$$script"; \
+	  [ "$$(head -n 1 "$$script")" = '$(COMPILE_HINT)' ] || sed -i '1i $(COMPILE_HINT)' "$$script"; \
 	done
 	sha256sum "$(TARGET_DIR)/release/sesame" "$(TARGET_DIR)/release/hash.txt" > $@
 
