@@ -92,8 +92,9 @@ RELEASE_STAMP := target/site/.release-build
 ## Hints, per file; Chromium 136 and later, other browsers ignore it).
 ## Chromium then compiles their functions on the thread that streams them
 ## in, not one by one on the main thread at their first call, in the middle
-## of the hydration's long task (a fifth of it at 4x, BENCHMARKS.md, part 15
-## sixth pass). Written again after each build, once.
+## of the hydration's long task (BENCHMARKS.md, part 15, sixth pass: the
+## longest task a quarter shorter at 4x). Added after each cargo-leptos
+## build (which empties target/site); never twice.
 COMPILE_HINT := //\# allFunctionsCalledOnLoad
 COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
 RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
