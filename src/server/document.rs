@@ -9,7 +9,7 @@
 //! home page's rate. Here a page's preloads are written once per route and
 //! inserted as one string ([`preload_chunks`]).
 
-use super::packs::{Pack, Packs};
+use super::packs::{self, Pack, Packs};
 use super::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -153,14 +153,15 @@ impl Split {
     }
 }
 
-/// `data-pack="<address>" data-chunks="<chunk> <chunk>…"`: where the start
-/// script fetches a pack, and which chunks it holds (named as in the split
-/// manifest, without `.wasm`, beside the pack).
+/// `data-pack="<address>" data-chunks="<stem> <stem>…"`: where the start
+/// script fetches a pack, and which chunks it holds, each by its name
+/// without its hash ([`packs::stem`]), in the pack's folder's parent.
 fn pack_attributes(pack: &Pack) -> String {
+    let stems: Vec<&str> = pack.chunks.iter().map(|chunk| packs::stem(chunk)).collect();
     format!(
         "data-pack=\"{}\" data-chunks=\"{}\"",
         html_escape::encode_double_quoted_attribute(&pack.address),
-        html_escape::encode_double_quoted_attribute(&pack.chunks.join(" "))
+        html_escape::encode_double_quoted_attribute(&stems.join(" "))
     )
 }
 
@@ -460,13 +461,13 @@ pub fn with_chunk_preloads(
             piece
         };
         linked |= bundle.linked_in(&piece);
-        if memchr::memmem::find(&piece, BODY_END).is_none() {
+        let Some(body_end) = memchr::memmem::find(&piece, BODY_END) else {
             return Ok::<_, axum::Error>(piece);
-        }
-        Ok(bundle
-            .prefetch_links(&ran, linked)
-            .and_then(|prefetch| insert_before(&piece, BODY_END, &prefetch))
-            .unwrap_or(piece))
+        };
+        Ok(match bundle.prefetch_links(&ran, linked) {
+            Some(prefetch) => insert_at(&piece, body_end, &prefetch),
+            None => piece,
+        })
     });
     Response::from_parts(parts, Body::from_stream(body))
 }
@@ -474,22 +475,23 @@ pub fn with_chunk_preloads(
 const BODY_END: &[u8] = b"</body>";
 
 /// `html` with `links` just before its `</head>`; `None` if it has none.
+/// Every page the server sends is searched here and in
+/// [`Bundle::linked_in`] and [`with_chunk_preloads`], each time with
+/// `memchr`'s substring search: a comparison of every window, byte by byte,
+/// took about 5 % of the server's time under load (BENCHMARKS.md, part 15,
+/// sixth pass).
 fn insert_before_head_end(html: &[u8], links: &[u8]) -> Option<Bytes> {
-    insert_before(html, b"</head>", links)
+    let at = memchr::memmem::find(html, b"</head>")?;
+    Some(insert_at(html, at, links))
 }
 
-/// `html` with `links` just before the first `end`; `None` if it has none.
-/// Every page the server sends goes through here and through
-/// [`Bundle::linked_in`]: both search with `memchr`'s substring search; a
-/// comparison of every window, byte by byte, took about 5 % of the
-/// server's time under load (BENCHMARKS.md, part 15, sixth pass).
-fn insert_before(html: &[u8], end: &[u8], links: &[u8]) -> Option<Bytes> {
-    let at = memchr::memmem::find(html, end)?;
+/// `html` with `links` at byte `at` (at most `html.len()`).
+fn insert_at(html: &[u8], at: usize, links: &[u8]) -> Bytes {
     let mut joined = Vec::with_capacity(html.len() + links.len());
     joined.extend_from_slice(&html[..at]);
     joined.extend_from_slice(links);
     joined.extend_from_slice(&html[at..]);
-    Some(Bytes::from(joined))
+    Bytes::from(joined)
 }
 
 #[cfg(test)]
@@ -715,7 +717,7 @@ mod tests {
             ),
             (
                 "pkg/__wasm_split_manifest.M5.json",
-                r#"{"home_view_1": ["chunk_1"]}"#,
+                r#"{"home_view_1": ["chunk_1.K6"]}"#,
             ),
         ]);
         assert_eq!(bundle.js, "/pkg/sesame.J1.js");
@@ -723,7 +725,12 @@ mod tests {
         assert_eq!(bundle.css, "/pkg/sesame.C3.css");
         let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
         let links = std::str::from_utf8(&links).unwrap();
-        let build = bundle.packs().unwrap().pack(["chunk_1"]).unwrap().address;
+        let build = bundle
+            .packs()
+            .unwrap()
+            .pack(["chunk_1.K6"])
+            .unwrap()
+            .address;
         assert!(
             build.starts_with("/pkg/packs/") && build.ends_with(".01.pack") && build.len() > 30,
             "a hashed build names its packs with a digest: {build}"
@@ -731,7 +738,7 @@ mod tests {
         assert!(
             links.contains(&format!("data-pack=\"{build}\" data-chunks=\"chunk_1\""))
                 && links.contains("/pkg/__wasm_split.S4.js"),
-            "{links}"
+            "the page names each chunk without its hash: {links}"
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

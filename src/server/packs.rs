@@ -21,8 +21,8 @@
 //! Body: for each chunk, in the list's order, the file's name (as the
 //! loader asks for it, `/pkg/chunk_7.<hash>.wasm`) and its bytes, each
 //! preceded by its length in bytes as a little-endian `u32`. The page names
-//! a pack's chunks beside its address (`data-chunks`), so that the browser
-//! knows what a pack holds before it arrives.
+//! a pack's chunks beside its address (`data-chunks`, by their [`stem`]s),
+//! so that the browser knows what a pack holds before it arrives.
 //!
 //! Cost bounds (OWASP ASVS 4.0.3 V11.1.4, anti-automation of costly
 //! resources): a pack is compressed only when a page names it, one at a
@@ -61,6 +61,16 @@ const ON_DEMAND: usize = 4;
 pub struct Pack {
     pub address: String,
     pub chunks: Vec<String>,
+}
+
+/// A chunk's name without its content hash (`chunk_7` for `chunk_7.<hash>`,
+/// a name of the manifest): what a page calls it in `data-chunks`. A hash
+/// is 22 characters that compress to nothing, and a page names 50 to 130
+/// chunks; without them the home page compresses to a smaller body in less
+/// time (BENCHMARKS.md, part 15, seventh pass). One build's stems are
+/// distinct: they are its file names before cargo-leptos hashed them.
+pub fn stem(chunk: &str) -> &str {
+    chunk.split_once('.').map_or(chunk, |(stem, _)| stem)
 }
 
 /// The chunks of one build and the packs made of them.
@@ -569,6 +579,13 @@ mod tests {
         );
         assert!(packs.pack(["unknown"]).is_none());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_page_names_a_chunk_by_its_name_before_the_build_hashed_it() {
+        assert_eq!(stem("chunk_7.x1Y2z3A4b5C6d7E8f9G0hI"), "chunk_7");
+        assert_eq!(stem("split_home"), "split_home");
+        assert_eq!(stem("chunk_7"), "chunk_7");
     }
 
     #[test]

@@ -15,16 +15,27 @@
 //    the network, and without waiting for its chunks to be instantiated.
 // 3. The chunk loader of cargo-leptos's `--split` (`__wasm_split.*.js`)
 //    fetches each chunk by its address and instantiates it. Its fetch of a
-//    chunk a pack holds (the template's `data-chunks` says which) waits for
-//    that pack and is answered from it, with the module compiled as the
-//    pack arrived, and the pack lets go of it; any other fetch goes to the
-//    network at once, as does a chunk whose pack failed or did not compile.
+//    chunk a pack holds (the template's `data-chunks` names them, without
+//    the hashes, which would not compress) waits for that pack and is
+//    answered from it, with the module compiled as the pack arrived, and
+//    the pack lets go of it; any other fetch goes to the network at once,
+//    as does a chunk whose pack failed or did not compile.
 function start(bundle) {
   "use strict";
   const here = (address, base) => new URL(address, base || location.href).href;
   const mainWasm = here(bundle.wasm);
-  // A chunk's address → the promise of its pack: a Map from a chunk's
-  // address to { bytes, module }, empty if the pack failed.
+  // A chunk's address without its hash: its folder and its name up to the
+  // first dot (`…/pkg/chunk_7` for `…/pkg/chunk_7.<hash>.wasm`), as a
+  // template names it; "" for what is not a Wasm file.
+  const unhashed = (address) => {
+    if (!address.endsWith(".wasm")) return "";
+    const name = address.lastIndexOf("/") + 1;
+    return address.slice(0, address.indexOf(".", name));
+  };
+  // A chunk's unhashed address → the promise of its pack: a Map from a
+  // chunk's address to { bytes, module }, empty if the pack failed. A
+  // chunk of another build under the same name is not in it, and goes to
+  // the network.
   const packed = new Map();
   // A Response made from a pack → { address, module: promise of a module }.
   const madeFromPack = new WeakMap();
@@ -59,7 +70,7 @@ function start(bundle) {
       .then(unpack)
       .catch(() => new Map());
     for (const chunk of (template.dataset.chunks || "").split(" ")) {
-      if (chunk) packed.set(here(`../${chunk}.wasm`, address), files);
+      if (chunk) packed.set(here(`../${chunk}`, address), files);
     }
     return files;
   }
@@ -72,9 +83,10 @@ function start(bundle) {
     } catch (_) {
       // Not an address: the network's fetch says so.
     }
-    const files = address !== mainWasm && packed.get(address);
+    const chunk = address !== mainWasm && unhashed(address);
+    const files = chunk && packed.get(chunk);
     if (!files) return fetchFromNetwork(input, init);
-    packed.delete(address);
+    packed.delete(chunk);
     return files.then((files) => {
       const file = files.get(address);
       if (!file) return fetchFromNetwork(input, init);
