@@ -180,7 +180,14 @@ async fn run(
     // 3b. The same pages against an older build, in this run.
     if let Ok(dir) = std::env::var("BENCH_BASELINE") {
         let postgres = Backend::of_url(database_url) == Backend::Postgres;
-        compare_with_baseline(client, &cookie, std::path::Path::new(&dir), postgres).await?;
+        compare_with_baseline(
+            client,
+            server,
+            &cookie,
+            std::path::Path::new(&dir),
+            postgres,
+        )
+        .await?;
     }
 
     // 4. The home page while 200 logins are in flight.
@@ -305,17 +312,22 @@ enum Turn {
     ThisBuild,
 }
 
-/// The rates of [`COMPARED_PAGES`] on this build and on the older one in
-/// `dir` (`make baseline`), in one run: both servers are up at once, on
-/// fresh databases of the same kind, and each page is driven in the turns
-/// baseline, this, this, baseline (5 s each, 16 connections, a session
-/// cookie), so that a drift of the machine weighs on both alike. Prints
-/// each build's mean rate and p99, and this build's rate as a ratio of the
-/// older one's (issue 13: no page may lose more than 10 %).
+/// The rates of [`COMPARED_PAGES`] on this build (`server`) and on the
+/// older one in `dir` (`make baseline`), in one run: both servers are up at
+/// once, on fresh databases of the same kind, and each page is driven in
+/// the turns baseline, this, this, baseline, twice (5 s each, 16
+/// connections, a session cookie), so that a drift of the machine weighs
+/// on both alike. Prints each build's mean rate and p99, and this build's
+/// rate as a ratio of the older one's (issue 13: no page may lose more than
+/// 10 %); then the processor time each build's server spent a page (user
+/// and system, µs), and their ratio, which the other processes on the
+/// machine (oha, the other server) move far less than they move a rate.
 ///
-/// Errors: the older build is missing or does not start, or `oha` fails.
+/// Errors: the older build is missing or does not start, /proc cannot be
+/// read, or `oha` fails.
 async fn compare_with_baseline(
     client: &reqwest::Client,
+    server: &Server,
     cookie: &str,
     dir: &std::path::Path,
     postgres: bool,
@@ -338,26 +350,28 @@ async fn compare_with_baseline(
         let accounts = support::seed_accounts(&pool, "baseline", 1, "active").await?;
         let baseline_cookie = support::session_cookie(client, &baseline, &accounts[0]).await?;
         println!(
-            "\n## Pages against the baseline `{}` (same run; turns B, T, T, B of 5 s)\n",
+            "\n## Pages against the baseline `{}` (same run; turns B, T, T, B, B, T, T, B of 5 s; processor time of each server a page, in µs)\n",
             dir.display()
         );
         println!(
-            "| page | baseline req/s | this build req/s | ratio | baseline p99 | this build p99 |"
+            "| page | baseline req/s | this build req/s | ratio | baseline p99 | this build p99 | baseline CPU/page | this build CPU/page | CPU ratio |"
         );
-        println!("|---|---:|---:|---:|---:|---:|");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for page in COMPARED_PAGES {
             let mut rates = [Vec::new(), Vec::new()];
             let mut p99s = [Vec::new(), Vec::new()];
-            for turn in [
-                Turn::Baseline,
-                Turn::ThisBuild,
-                Turn::ThisBuild,
-                Turn::Baseline,
-            ] {
-                let (url, cookie): (String, &str) = match turn {
-                    Turn::Baseline => (format!("{}{page}", baseline.base()), &baseline_cookie),
-                    Turn::ThisBuild => (format!("{}{page}", base()), cookie),
+            // Each build's processor time (s) and answers, over its turns.
+            let mut spent = [(0.0, 0u64), (0.0, 0u64)];
+            for turn in [Turn::Baseline, Turn::ThisBuild, Turn::ThisBuild, Turn::Baseline].repeat(2) {
+                let (url, cookie, driven): (String, &str, &Server) = match turn {
+                    Turn::Baseline => (
+                        format!("{}{page}", baseline.base()),
+                        &baseline_cookie,
+                        &baseline,
+                    ),
+                    Turn::ThisBuild => (format!("{}{page}", base()), cookie, server),
                 };
+                let cpu_before = driven.cpu_seconds()?;
                 let run = oha(&[
                     "-z",
                     "5s",
@@ -374,14 +388,19 @@ async fn compare_with_baseline(
                 let at = usize::from(turn == Turn::ThisBuild);
                 rates[at].push(run.rps);
                 p99s[at].push(run.p99 * 1e3);
+                spent[at].0 += driven.cpu_seconds()? - cpu_before;
+                spent[at].1 += run.answers;
             }
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
             let (before, after) = (mean(&rates[0]), mean(&rates[1]));
+            let per_page = |(seconds, answers): (f64, u64)| 1e6 * seconds / answers.max(1) as f64;
+            let (cpu_before, cpu_after) = (per_page(spent[0]), per_page(spent[1]));
             println!(
-                "| `{page}` | {before:.0} | {after:.0} | {:.0} % | {:.1} ms | {:.1} ms |",
+                "| `{page}` | {before:.0} | {after:.0} | {:.0} % | {:.1} ms | {:.1} ms | {cpu_before:.0} µs | {cpu_after:.0} µs | {:.0} % |",
                 100.0 * after / before,
                 mean(&p99s[0]),
-                mean(&p99s[1])
+                mean(&p99s[1]),
+                100.0 * cpu_before / cpu_after
             );
         }
         anyhow::Ok(())

@@ -180,6 +180,26 @@ impl Server {
             .collect()
     }
 
+    /// The processor time the server has used since it started, user and
+    /// system, all its threads (those that ended too), in seconds, from
+    /// `/proc/<pid>/stat`, in clock ticks of `getconf CLK_TCK` (usually
+    /// 10 ms). Errors: /proc or getconf cannot be read.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
+        // The fields after the command's name, which is in parentheses and
+        // may hold spaces: state is the 3rd field, utime the 14th, stime the
+        // 15th (proc(5)).
+        let after_name = stat.rsplit_once(')').context("/proc stat")?.1;
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks = |index: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(index - 3)
+                .context("/proc stat")?
+                .parse::<f64>()?)
+        };
+        Ok((ticks(14)? + ticks(15)?) / clock_ticks()?)
+    }
+
     /// A kind of memory of the server from /proc (`VmRSS`, `VmHWM`), in KiB.
     pub fn memory_kib(&self, field: &str) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
@@ -201,6 +221,17 @@ async fn recreate_postgres(admin: &str, name: &str) -> anyhow::Result<()> {
     conn.execute(format!("CREATE DATABASE {name}").as_str())
         .await?;
     Ok(())
+}
+
+/// Clock ticks a second, as `/proc/<pid>/stat` counts processor time.
+fn clock_ticks() -> anyhow::Result<f64> {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    if let Some(ticks) = TICKS.get() {
+        return Ok(*ticks);
+    }
+    let output = Command::new("getconf").arg("CLK_TCK").output()?;
+    let ticks: f64 = String::from_utf8_lossy(&output.stdout).trim().parse()?;
+    Ok(*TICKS.get_or_init(|| ticks))
 }
 
 pub fn cores() -> usize {
@@ -355,6 +386,8 @@ pub struct Run {
     pub statuses: String,
     /// Answers other than 2xx and 3xx, and requests that got no answer.
     pub failures: u64,
+    /// Every answer, whatever its status.
+    pub answers: u64,
 }
 
 /// Runs `oha` (from crates.io) and reads its JSON summary.
@@ -402,6 +435,7 @@ pub fn oha(args: &[&str]) -> anyhow::Result<Run> {
         p99: percentile("p99"),
         statuses: statuses.join(", "),
         failures,
+        answers: codes.values().map(count).sum(),
     })
 }
 
