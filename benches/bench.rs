@@ -320,8 +320,10 @@ enum Turn {
 /// on both alike. Prints each build's mean rate and p99, and this build's
 /// rate as a ratio of the older one's (issue 13: no page may lose more than
 /// 10 %); then the processor time each build's server spent a page (user
-/// and system, µs), and their ratio, which the other processes on the
-/// machine (oha, the other server) move far less than they move a rate.
+/// and system, µs), and the baseline's as a ratio of this build's (like
+/// the rates' ratio, over 100 % when this build costs less), which the
+/// other processes on the machine (oha, the other server) move far less
+/// than they move a rate.
 ///
 /// Errors: the older build is missing or does not start, /proc cannot be
 /// read, or `oha` fails.
@@ -354,7 +356,7 @@ async fn compare_with_baseline(
             dir.display()
         );
         println!(
-            "| page | baseline req/s | this build req/s | ratio | baseline p99 | this build p99 | baseline CPU/page | this build CPU/page | CPU ratio |"
+            "| page | baseline req/s | this build req/s | ratio | baseline p99 | this build p99 | baseline CPU/page | this build CPU/page | CPU ratio (baseline ÷ this) |"
         );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for page in COMPARED_PAGES {
@@ -371,7 +373,7 @@ async fn compare_with_baseline(
                     ),
                     Turn::ThisBuild => (format!("{}{page}", base()), cookie, server),
                 };
-                let cpu_before = driven.cpu_seconds()?;
+                let cpu_at_start = driven.cpu_seconds()?;
                 let run = oha(&[
                     "-z",
                     "5s",
@@ -388,19 +390,19 @@ async fn compare_with_baseline(
                 let at = usize::from(turn == Turn::ThisBuild);
                 rates[at].push(run.rps);
                 p99s[at].push(run.p99 * 1e3);
-                spent[at].0 += driven.cpu_seconds()? - cpu_before;
+                spent[at].0 += driven.cpu_seconds()? - cpu_at_start;
                 spent[at].1 += run.answers;
             }
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
             let (before, after) = (mean(&rates[0]), mean(&rates[1]));
             let per_page = |(seconds, answers): (f64, u64)| 1e6 * seconds / answers.max(1) as f64;
-            let (cpu_before, cpu_after) = (per_page(spent[0]), per_page(spent[1]));
+            let (cpu_baseline, cpu_this) = (per_page(spent[0]), per_page(spent[1]));
             println!(
-                "| `{page}` | {before:.0} | {after:.0} | {:.0} % | {:.1} ms | {:.1} ms | {cpu_before:.0} µs | {cpu_after:.0} µs | {:.0} % |",
+                "| `{page}` | {before:.0} | {after:.0} | {:.0} % | {:.1} ms | {:.1} ms | {cpu_baseline:.0} µs | {cpu_this:.0} µs | {:.0} % |",
                 100.0 * after / before,
                 mean(&p99s[0]),
                 mean(&p99s[1]),
-                100.0 * cpu_before / cpu_after
+                100.0 * cpu_baseline / cpu_this
             );
         }
         anyhow::Ok(())

@@ -86,11 +86,11 @@ function start(bundle) {
     const chunk = address !== mainWasm && unhashed(address);
     const files = chunk && packed.get(chunk);
     if (!files) return fetchFromNetwork(input, init);
-    packed.delete(chunk);
     return files.then((files) => {
       const file = files.get(address);
       if (!file) return fetchFromNetwork(input, init);
       files.delete(address);
+      packed.delete(chunk);
       const response = new Response(file.bytes, {
         headers: { "Content-Type": "application/wasm" },
       });
