@@ -68,14 +68,35 @@ fn captcha_of(characters: &str) -> captcha::Captcha {
 /// this module) writes on its `<img>`.
 pub const IMAGE_SIZE: (u32, u32) = (220, 120);
 
+/// How many grays the image keeps: 16, evenly spaced from black to white.
+/// Smoothing the drawing to twice its size turns its black and white
+/// pixels and its noise into about 200 grays that deflate cannot shrink:
+/// 81 KB an image, the heaviest file of a page with a captcha before its
+/// largest paint (Lighthouse's simulated slow 4G, 1.6 Mbit/s: about 0.4 s of
+/// the forgotten password page's LCP; BENCHMARKS.md, part 15, eighth pass).
+/// With 16 grays the image looks the same (the noise and the glyphs are
+/// as drawn) and weighs about a third.
+const GRAY_LEVELS: u16 = 16;
+
+/// `gray` (0 to 255) rounded to the nearest of [`GRAY_LEVELS`] levels.
+fn quantized(gray: u8) -> u8 {
+    let step = 255 / (GRAY_LEVELS - 1);
+    let level = (u16::from(gray) + step / 2) / step;
+    // 255 is a multiple of the step (17), so `level * step` is at most 255.
+    u8::try_from(level * step).unwrap_or(u8::MAX)
+}
+
 /// Draws the characters, distorted, at [`IMAGE_SIZE`]; returns the PNG at
 /// twice that size, so that a high-density screen (two device pixels to
 /// the CSS pixel, most phones) shows it sharp instead of stretched
 /// (Lighthouse, "Serves images with appropriate resolution"). Smoothed
-/// with Catmull-Rom, which keeps the glyphs' edges. `None` when the PNG
-/// cannot be made.
+/// with Catmull-Rom, which keeps the glyphs' edges, then rounded to
+/// [`GRAY_LEVELS`] grays and compressed at deflate's best level. `None`
+/// when the PNG cannot be made.
 fn draw(characters: &str) -> Option<Vec<u8>> {
     use captcha::filters::{Dots, Noise, Wave};
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
     let (width, height) = IMAGE_SIZE;
     let mut image = captcha_of(characters);
     image
@@ -85,16 +106,26 @@ fn draw(characters: &str) -> Option<Vec<u8>> {
         .apply_filter(Dots::new(6));
     let drawn =
         image::load_from_memory_with_format(&image.as_png()?, image::ImageFormat::Png).ok()?;
-    let doubled = drawn.resize_exact(
-        2 * width,
-        2 * height,
-        image::imageops::FilterType::CatmullRom,
-    );
-    let mut png = std::io::Cursor::new(Vec::new());
-    doubled
-        .write_to(&mut png, image::ImageOutputFormat::Png)
+    let mut doubled = drawn
+        .resize_exact(
+            2 * width,
+            2 * height,
+            image::imageops::FilterType::CatmullRom,
+        )
+        .into_luma8();
+    for pixel in doubled.pixels_mut() {
+        pixel.0[0] = quantized(pixel.0[0]);
+    }
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
+        .write_image(
+            doubled.as_raw(),
+            doubled.width(),
+            doubled.height(),
+            image::ColorType::L8,
+        )
         .ok()?;
-    Some(png.into_inner())
+    Some(png)
 }
 
 /// Says the characters one by one (recordings spelled in English, with
@@ -297,6 +328,31 @@ mod tests {
         );
         assert_eq!(captcha_of(&characters).chars_as_string(), characters);
         assert_eq!(&draw(&characters).unwrap()[1..4], b"PNG");
+    }
+
+    #[test]
+    fn the_image_is_twice_its_size_on_the_page_in_sixteen_grays_and_light_on_a_slow_network() {
+        let characters = pick_characters();
+        let png = draw(&characters).unwrap();
+        let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            .unwrap()
+            .into_luma8();
+        let (width, height) = IMAGE_SIZE;
+        assert_eq!(image.dimensions(), (2 * width, 2 * height));
+        let grays: std::collections::BTreeSet<u8> = image.pixels().map(|p| p.0[0]).collect();
+        assert!(grays.len() <= usize::from(GRAY_LEVELS), "{grays:?}");
+        assert!(grays.iter().all(|&gray| gray % 17 == 0), "{grays:?}");
+        // 81 KB before the grays were rounded; about 28 KB after.
+        assert!(png.len() < 45_000, "{} bytes", png.len());
+    }
+
+    #[test]
+    fn a_gray_is_rounded_to_the_nearest_of_sixteen_levels() {
+        assert_eq!(quantized(0), 0);
+        assert_eq!(quantized(8), 0);
+        assert_eq!(quantized(9), 17);
+        assert_eq!(quantized(250), 255);
+        assert_eq!(quantized(255), 255);
     }
 
     #[test]
