@@ -85,10 +85,13 @@ integration-postgres:
 ## is not the one this checkout built (another clone built there): the
 ## stamp holds its checksum. cargo-leptos alone would redo the bundle's
 ## last steps (wasm-bindgen, wasm-opt on every chunk) at each call, about
-## 150 s here. After another clone's build, src/lib.rs is touched: cargo
-## judges a source by its date, and the other build, newer than this
-## checkout's last edits, would otherwise pass for this one's (seen: a
-## change to start.js, made before another clone built, was not built).
+## 150 s here. After another clone's build, src/lib.rs and build.rs are
+## touched: cargo judges a source by its date, and the other build, newer
+## than this checkout's last edits, would otherwise pass for this one's
+## (seen: a change to start.js, made before another clone built, was not
+## built; and after `make baseline`, build.rs was not run again, so the
+## bundle carried the older commit's translations: a sentence added since
+## showed as its catalogue key, `layout.loading_data`).
 RELEASE_STAMP := target/site/.release-build
 ## The two scripts every page runs as it starts, wasm-bindgen's glue and the
 ## chunk loader, begin with a compile hint (Explicit JavaScript Compile
@@ -103,7 +106,7 @@ COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
 RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
   Cargo.toml Cargo.lock build.rs
 build-release:
-	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs; }
+	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs build.rs; }
 	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
 
 $(RELEASE_STAMP): $(RELEASE_INPUTS)
