@@ -1,8 +1,8 @@
 use super::{Activate, ActivationPageState, ResendActivation, ResendPageState, FIELDS};
 use crate::account::ProfileFields;
 use crate::components::{
-    in_turn, page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm,
-    ErrorSummary, Layout, NewPasswordFields, TextField,
+    page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
+    Layout, NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
@@ -253,12 +253,8 @@ fn resend_view(state: ResendPageState, action: ServerAction<ResendActivation>) -
             <p>{lang.t("activation.resend_intro")}</p>
             <DoorAlert action />
             <DoorForm action plain=RESEND_PATH class="form">
-                // The field takes over its HTML in a task of its own, after the
-                // rest of the page (`in_turn`).
-                {in_turn(move || view! {
-                    <TextField name="login_email" label="signup.login_email" value=email error=error
-                        required=true input_type="email" autocomplete="email" maxlength=254 />
-                })}
+                <TextField name="login_email" label="signup.login_email" value=email error=error
+                    required=true input_type="email" autocomplete="email" maxlength=254 />
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("activation.resend_submit")}</button>
                 </div>

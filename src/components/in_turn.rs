@@ -5,11 +5,7 @@
 //! page of many forms ("Mon compte": ten) that walk is one long task: the
 //! browser can answer no tap, and paint nothing, until it ends (Lighthouse's
 //! Total Blocking Time counts every task past 50 ms; RAIL's budget for an
-//! answer to input is 100 ms). On a page of one form it is long too: V8
-//! compiles each Wasm function when it is first called (`wasm.CompileLazy`
-//! in a Chromium trace: 60 to 85 ms of a 100 ms hydration at 4× on the
-//! forgotten password page), and the first walk calls the fields' code for
-//! the first time. A part drawn with [`in_turn`] is skipped by
+//! answer to input is 100 ms). A part drawn with [`in_turn`] is skipped by
 //! that walk: its element stays as the server drew it (its forms post
 //! without JavaScript, what is typed in it stays), and a queue hydrates the
 //! parts in document order, as many per task as fit in [`SLICE_MS`], the

@@ -1,6 +1,6 @@
 use super::{ReactivationPageState, RequestReactivation};
 use crate::components::{
-    in_turn, page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout, TextField,
+    page_state, shown_state, ActionAnswers, DoorAlert, DoorForm, Layout, TextField,
 };
 use crate::i18n::use_lang;
 use crate::paths::REACTIVATION_PATH;
@@ -40,12 +40,8 @@ fn request_view(
             <p>{lang.t("reactivation.intro")}</p>
             <DoorAlert action />
             <DoorForm action plain=REACTIVATION_PATH class="form">
-                // The field takes over its HTML in a task of its own, after the
-                // rest of the page (`in_turn`).
-                {in_turn(move || view! {
-                    <TextField name="login_email" label="signup.login_email" value=email error=error
-                        required=true input_type="email" autocomplete="username" maxlength=254 />
-                })}
+                <TextField name="login_email" label="signup.login_email" value=email error=error
+                    required=true input_type="email" autocomplete="username" maxlength=254 />
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("reactivation.submit")}</button>
                 </div>

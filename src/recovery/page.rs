@@ -3,8 +3,8 @@ use super::{
     RESET_FIELDS,
 };
 use crate::components::{
-    in_turn, new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert,
-    DoorForm, ErrorSummary, FailureNotice, Layout, NewPasswordFields, TextField, Validator,
+    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
+    ErrorSummary, FailureNotice, Layout, NewPasswordFields, TextField, Validator,
 };
 use crate::domain::{EmailAddress, FieldErrors, PasswordPolicy, UserMessage};
 use crate::i18n::use_lang;
@@ -88,16 +88,12 @@ fn RequestStep(
                 <button type="submit" name="intent" value="request" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("recovery.submit")}
                 </button>
-                // The field takes over its HTML in a task of its own, after
-                // the rest of the page (`in_turn`); the captcha cannot.
-                {in_turn(move || view! {
-                    <div class="block">
-                        <TextField name="login_email" label="recovery.login_email" value=email
-                            error=error("login_email") required=true input_type="email" autocomplete="username"
-                            validate=email_rule maxlength=254
-                            autofocus=first_error.is_none() && !focus_captcha || first_error == Some("login_email") />
-                    </div>
-                })}
+                <div class="block">
+                    <TextField name="login_email" label="recovery.login_email" value=email
+                        error=error("login_email") required=true input_type="email" autocomplete="username"
+                        validate=email_rule maxlength=254
+                        autofocus=first_error.is_none() && !focus_captcha || first_error == Some("login_email") />
+                </div>
                 <CaptchaField challenge error=error("captcha_answer")
                     autofocus=first_error == Some("captcha_answer") || focus_captcha />
                 <div class="actions">

@@ -1,7 +1,7 @@
 use super::{SignUp, SignupForm, SignupPageState, SignupRecap, FIELDS};
 use crate::components::{
-    in_turn, new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert,
-    DoorForm, ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
+    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
+    ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
@@ -87,9 +87,6 @@ fn SignupFormView(
         form.country.clone()
     };
 
-    // The two blocks of fields take over their HTML in turn, each in a
-    // task of its own after the rest of the page (`in_turn`).
-    let general = form.clone();
     view! {
         <Title text=lang.t("signup.title") />
         <Layout>
@@ -104,62 +101,58 @@ fn SignupFormView(
                 <button type="submit" name="intent" value="sign_up" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("signup.submit")}
                 </button>
-                {in_turn(move || view! {
-                    <fieldset class="block">
-                        <legend>{lang.t("signup.block_general")}</legend>
-                        <TextField name="login_email" label="signup.login_email" value=general.login_email.clone()
-                            error=error("login_email") required=true input_type="email" autocomplete="email"
-                            hint="signup.login_email_hint" validate=rule(EmailAddress::parse)
-                            value_signal=login_email autofocus=focus("login_email") maxlength=254 />
-                        <TextField name="login_email_confirmation" label="signup.login_email_confirmation"
-                            value=general.login_email_confirmation.clone() error=error("login_email_confirmation")
-                            required=true input_type="email" autocomplete="off" validate=confirmation_rule
-                            autofocus=focus("login_email_confirmation") maxlength=254 />
-                        <TextField name="contact_email" label="signup.contact_email" value=general.contact_email.clone()
-                            error=error("contact_email") input_type="email" autocomplete="off"
-                            hint="signup.contact_email_hint" validate=rule(EmailAddress::parse_optional)
-                            autofocus=focus("contact_email") maxlength=254 />
-                        <TextField name="last_name" label="signup.last_name" value=general.last_name.clone()
-                            error=error("last_name") required=true autocomplete="family-name"
-                            validate=rule(PersonName::parse) autofocus=focus("last_name") maxlength=100 />
-                        <TextField name="first_name" label="signup.first_name" value=general.first_name.clone()
-                            error=error("first_name") required=true autocomplete="given-name"
-                            validate=rule(PersonName::parse) autofocus=focus("first_name") maxlength=100 />
-                    </fieldset>
-                })}
-                {in_turn(move || view! {
-                    <fieldset class="block">
-                        <legend>{lang.t("signup.block_address")}</legend>
-                        <p class="field__hint">{lang.t("signup.address_hint")}</p>
-                        <TextField name="address" label="signup.address" value=form.address.clone()
-                            error=error("address") required=true autocomplete="address-line1"
-                            validate=rule(AddressLine::parse) autofocus=focus("address") maxlength=200 />
-                        <TextField name="address_complement_1" label="signup.address_complement_1"
-                            value=form.address_complement_1.clone() error=error("address_complement_1")
-                            autocomplete="address-line2" validate=rule(OptionalLine::parse)
-                            autofocus=focus("address_complement_1") maxlength=200 />
-                        <TextField name="address_complement_2" label="signup.address_complement_2"
-                            value=form.address_complement_2.clone() error=error("address_complement_2")
-                            autocomplete="address-line3" validate=rule(OptionalLine::parse)
-                            autofocus=focus("address_complement_2") maxlength=200 />
-                        <TextField name="postal_code" label="signup.postal_code" value=form.postal_code.clone()
-                            error=error("postal_code") required=true autocomplete="postal-code"
-                            hint="signup.postal_code_hint" validate=postal_code_rule
-                            autofocus=focus("postal_code") maxlength=10 />
-                        <TextField name="city" label="signup.city" value=form.city.clone() error=error("city")
-                            required=true autocomplete="address-level2" validate=rule(City::parse)
-                            autofocus=focus("city") maxlength=100 />
-                        <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
-                            selected=selected_country error=error("country") required=true
-                            autocomplete="country" value_signal=country autofocus=focus("country") />
-                        <TextField name="phone" label="signup.phone" value=form.phone.clone() error=error("phone")
-                            input_type="tel" autocomplete="tel" hint="signup.phone_hint"
-                            validate=rule(PhoneNumber::parse_optional) autofocus=focus("phone") maxlength=30 />
-                        <TextField name="fax" label="signup.fax" value=form.fax.clone() error=error("fax")
-                            input_type="tel" autocomplete="off" hint="signup.phone_hint"
-                            validate=rule(PhoneNumber::parse_optional) autofocus=focus("fax") maxlength=30 />
-                    </fieldset>
-                })}
+                <fieldset class="block">
+                    <legend>{lang.t("signup.block_general")}</legend>
+                    <TextField name="login_email" label="signup.login_email" value=form.login_email.clone()
+                        error=error("login_email") required=true input_type="email" autocomplete="email"
+                        hint="signup.login_email_hint" validate=rule(EmailAddress::parse)
+                        value_signal=login_email autofocus=focus("login_email") maxlength=254 />
+                    <TextField name="login_email_confirmation" label="signup.login_email_confirmation"
+                        value=form.login_email_confirmation.clone() error=error("login_email_confirmation")
+                        required=true input_type="email" autocomplete="off" validate=confirmation_rule
+                        autofocus=focus("login_email_confirmation") maxlength=254 />
+                    <TextField name="contact_email" label="signup.contact_email" value=form.contact_email.clone()
+                        error=error("contact_email") input_type="email" autocomplete="off"
+                        hint="signup.contact_email_hint" validate=rule(EmailAddress::parse_optional)
+                        autofocus=focus("contact_email") maxlength=254 />
+                    <TextField name="last_name" label="signup.last_name" value=form.last_name.clone()
+                        error=error("last_name") required=true autocomplete="family-name"
+                        validate=rule(PersonName::parse) autofocus=focus("last_name") maxlength=100 />
+                    <TextField name="first_name" label="signup.first_name" value=form.first_name.clone()
+                        error=error("first_name") required=true autocomplete="given-name"
+                        validate=rule(PersonName::parse) autofocus=focus("first_name") maxlength=100 />
+                </fieldset>
+                <fieldset class="block">
+                    <legend>{lang.t("signup.block_address")}</legend>
+                    <p class="field__hint">{lang.t("signup.address_hint")}</p>
+                    <TextField name="address" label="signup.address" value=form.address.clone()
+                        error=error("address") required=true autocomplete="address-line1"
+                        validate=rule(AddressLine::parse) autofocus=focus("address") maxlength=200 />
+                    <TextField name="address_complement_1" label="signup.address_complement_1"
+                        value=form.address_complement_1.clone() error=error("address_complement_1")
+                        autocomplete="address-line2" validate=rule(OptionalLine::parse)
+                        autofocus=focus("address_complement_1") maxlength=200 />
+                    <TextField name="address_complement_2" label="signup.address_complement_2"
+                        value=form.address_complement_2.clone() error=error("address_complement_2")
+                        autocomplete="address-line3" validate=rule(OptionalLine::parse)
+                        autofocus=focus("address_complement_2") maxlength=200 />
+                    <TextField name="postal_code" label="signup.postal_code" value=form.postal_code.clone()
+                        error=error("postal_code") required=true autocomplete="postal-code"
+                        hint="signup.postal_code_hint" validate=postal_code_rule
+                        autofocus=focus("postal_code") maxlength=10 />
+                    <TextField name="city" label="signup.city" value=form.city.clone() error=error("city")
+                        required=true autocomplete="address-level2" validate=rule(City::parse)
+                        autofocus=focus("city") maxlength=100 />
+                    <SelectField name="country" label="signup.country" options=crate::components::SelectOptions::Countries(lang)
+                        selected=selected_country error=error("country") required=true
+                        autocomplete="country" value_signal=country autofocus=focus("country") />
+                    <TextField name="phone" label="signup.phone" value=form.phone.clone() error=error("phone")
+                        input_type="tel" autocomplete="tel" hint="signup.phone_hint"
+                        validate=rule(PhoneNumber::parse_optional) autofocus=focus("phone") maxlength=30 />
+                    <TextField name="fax" label="signup.fax" value=form.fax.clone() error=error("fax")
+                        input_type="tel" autocomplete="off" hint="signup.phone_hint"
+                        validate=rule(PhoneNumber::parse_optional) autofocus=focus("fax") maxlength=30 />
+                </fieldset>
                 <CaptchaField challenge error=error("captcha_answer")
                     autofocus=focus("captcha_answer") || focus_captcha />
                 <div class="actions">
