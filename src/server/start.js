@@ -159,14 +159,16 @@ function start(bundle) {
   }
 
   // Begins once the page's largest paint is on screen: the browser's first
-  // `largest-contentful-paint` entry (every page is drawn by the server, so
-  // its largest element is there at the first paint), or a frame and a task
+  // `largest-contentful-paint` entry (every page is drawn by the server, and
+  // its largest element is text, there at the first paint: `<p
+  // class="lead">` on the forgotten password page), or a frame and a task
   // later where the browser reports none. A frame and a task alone can end
   // before the painted frame is shown; the Wasm then shares the network
   // with the paint, and Lighthouse's simulated LCP on slow 4G counts it
-  // (3.0 s instead of 0.75 s on `/` in one run of three). At most a second
-  // after this script runs, it begins all the same. In a tab that is not
-  // shown nothing is painted: it begins at once.
+  // (3.0 s instead of 0.75 s on `/` in one run of three; BENCHMARKS.md,
+  // part 15, eighth pass). At most a second after this script runs, it
+  // begins all the same (a tab hidden meanwhile paints no frame). In a tab
+  // that is not shown nothing is painted: it begins at once.
   function afterLargestPaint(then) {
     let begun = false;
     const once = () => {
@@ -175,20 +177,16 @@ function start(bundle) {
         setTimeout(then, 0);
       }
     };
+    setTimeout(once, 1000);
     const types = (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
     if (!types.includes("largest-contentful-paint")) {
       requestAnimationFrame(once);
       return;
     }
-    const observer = new PerformanceObserver(() => {
+    new PerformanceObserver((_, observer) => {
       observer.disconnect();
       once();
-    });
-    observer.observe({ type: "largest-contentful-paint", buffered: true });
-    setTimeout(() => {
-      observer.disconnect();
-      once();
-    }, 1000);
+    }).observe({ type: "largest-contentful-paint", buffered: true });
   }
 
   if (document.visibilityState === "visible") {
