@@ -6,7 +6,7 @@ use crate::account::{ConnectedHomePage, MyAccountPage};
 use crate::activation::{ActivationPage, ResendActivationPage};
 #[cfg(feature = "hydrate")]
 use crate::components::busy;
-use crate::components::NotFound;
+use crate::components::{pause_before, NotFound};
 use crate::contact::ContactLinkPage;
 use crate::home::HomePage;
 use crate::i18n::Lang;
@@ -47,32 +47,40 @@ pub fn App() -> impl IntoView {
         <Title text=move || shell_title.get() formatter=|page: String| titled(page) />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="color-scheme" content="light" />
-        <Router>
-            // Above the pages, so that a press is followed whatever page
-            // draws the frame when the answer comes.
-            {crate::login::provide_log_out()}
-            <RouteAnnouncer />
-            <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
-                // Where a form posted without JavaScript leaves the browser:
-                // the server answered with that page, which hydrates there.
-                <Route path=(StaticSegment(LOGIN_PATH),) view={Lazy::<HomeRoute>::new()} />
-                <Route path=(StaticSegment(MY_ACCOUNT_PATH), ParamSegment("formulaire")) view={Lazy::<MyAccountRoute>::new()} />
-                <Route path=(StaticSegment(SIGNUP_PATH),) view={Lazy::<SignupRoute>::new()} />
-                <Route path=(StaticSegment(RESEND_PATH),) view={Lazy::<ResendActivationRoute>::new()} />
-                <Route path=(StaticSegment(ACTIVATION_PREFIX), ParamSegment("token")) view={Lazy::<ActivationRoute>::new()} />
-                <Route path=(StaticSegment(VERIFICATION_PATH),) view={Lazy::<SecondStepRoute>::new()} />
-                <Route path=(StaticSegment(SECURITY_PATH),) view={Lazy::<SecurityRoute>::new()} />
-                <Route path=(StaticSegment(HOME_PATH),) view={Lazy::<ConnectedHomeRoute>::new()} />
-                <Route path=(StaticSegment(MY_ACCOUNT_PATH),) view={Lazy::<MyAccountRoute>::new()} />
-                <Route path=(StaticSegment(FORGOT_PATH),) view={Lazy::<ForgotPasswordRoute>::new()} />
-                <Route path=(StaticSegment(REACTIVATION_PATH),) view={Lazy::<ReactivationRequestRoute>::new()} />
-                <Route path=(StaticSegment(CONTACT_LINK_PREFIX), ParamSegment("token")) view={Lazy::<ContactLinkRoute>::new()} />
-                <Route path=(StaticSegment(MANAGEMENT_PATH),) view={Lazy::<ManagementRoute>::new()} />
-                <Route path=(StaticSegment(RESET_PREFIX), ParamSegment("token")) view={Lazy::<ResetPasswordRoute>::new()} />
-                <Route path=(StaticSegment(NOT_ME_PREFIX), ParamSegment("token")) view={Lazy::<NotMeRoute>::new()} />
-            </Routes>
-        </Router>
+        // The shell's hydration is a long walk on a first load (V8 compiles
+        // each Wasm function at its first call): it lets the browser in
+        // before the router and before the route table when it has run for
+        // a slice (`components::pause_before`).
+        {pause_before(|| view! {
+            <Router>
+                // Above the pages, so that a press is followed whatever page
+                // draws the frame when the answer comes.
+                {crate::login::provide_log_out()}
+                <RouteAnnouncer />
+                {pause_before(|| view! {
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
+                        // Where a form posted without JavaScript leaves the browser:
+                        // the server answered with that page, which hydrates there.
+                        <Route path=(StaticSegment(LOGIN_PATH),) view={Lazy::<HomeRoute>::new()} />
+                        <Route path=(StaticSegment(MY_ACCOUNT_PATH), ParamSegment("formulaire")) view={Lazy::<MyAccountRoute>::new()} />
+                        <Route path=(StaticSegment(SIGNUP_PATH),) view={Lazy::<SignupRoute>::new()} />
+                        <Route path=(StaticSegment(RESEND_PATH),) view={Lazy::<ResendActivationRoute>::new()} />
+                        <Route path=(StaticSegment(ACTIVATION_PREFIX), ParamSegment("token")) view={Lazy::<ActivationRoute>::new()} />
+                        <Route path=(StaticSegment(VERIFICATION_PATH),) view={Lazy::<SecondStepRoute>::new()} />
+                        <Route path=(StaticSegment(SECURITY_PATH),) view={Lazy::<SecurityRoute>::new()} />
+                        <Route path=(StaticSegment(HOME_PATH),) view={Lazy::<ConnectedHomeRoute>::new()} />
+                        <Route path=(StaticSegment(MY_ACCOUNT_PATH),) view={Lazy::<MyAccountRoute>::new()} />
+                        <Route path=(StaticSegment(FORGOT_PATH),) view={Lazy::<ForgotPasswordRoute>::new()} />
+                        <Route path=(StaticSegment(REACTIVATION_PATH),) view={Lazy::<ReactivationRequestRoute>::new()} />
+                        <Route path=(StaticSegment(CONTACT_LINK_PREFIX), ParamSegment("token")) view={Lazy::<ContactLinkRoute>::new()} />
+                        <Route path=(StaticSegment(MANAGEMENT_PATH),) view={Lazy::<ManagementRoute>::new()} />
+                        <Route path=(StaticSegment(RESET_PREFIX), ParamSegment("token")) view={Lazy::<ResetPasswordRoute>::new()} />
+                        <Route path=(StaticSegment(NOT_ME_PREFIX), ParamSegment("token")) view={Lazy::<NotMeRoute>::new()} />
+                    </Routes>
+                })}
+            </Router>
+        })}
     }
 }
 

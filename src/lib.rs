@@ -44,6 +44,7 @@ pub mod startup;
 pub fn hydrate() {
     // A page made inert while a navigation was awaited is given back.
     version_skew::install_panic_hook(components::busy::end);
+    components::begin_slice();
     // The current route's chunk is loaded before hydrating (`--split`), as
     // `leptos::mount::hydrate_lazy` does; the page says it is hydrated once
     // all of it is, its route included, not when the shell's effects first

@@ -13,6 +13,7 @@ mod layout;
 mod loaded;
 mod page_state;
 mod password;
+mod pause;
 mod shown;
 mod webauthn;
 
@@ -30,6 +31,7 @@ pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound, Sh
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
+pub use pause::{begin_slice, pause_before, PauseBefore};
 pub use shown::{shown_state, ActionAnswers};
 #[cfg(feature = "hydrate")]
 pub use webauthn::{available as keys_available, create as create_key, get as use_key};
