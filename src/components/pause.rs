@@ -26,13 +26,13 @@ use leptos::tachys::{
 /// The view `make` draws, made and hydrated in a new task of the browser
 /// when the first hydration's walk has run for
 /// [`SLICE_MS`](super::SLICE_MS) milliseconds since the last one began
-/// ([`begin_slice`]). Made late, so that what its
-/// components do as they are made (a router's set-up, its effects) falls
-/// after the pause too; made untracked, as a component is. Drawn on the
-/// server, and in the browser after a navigation, exactly as the view: the
-/// wrapper adds no markup, so it may stand anywhere a view does. Only a
-/// walk that awaits (`hydrate_async`: the app's shell, up to the route)
-/// pauses; a synchronous one goes straight on.
+/// ([`begin_slice`]). Made late, so that what its components do as they
+/// are made (a router's set-up, its effects) falls after the pause too;
+/// made untracked (what it reads subscribes nothing). Drawn on the server,
+/// and in the browser after a navigation, exactly as the view: the wrapper
+/// adds no markup, so it may stand anywhere a view does. Only a walk that
+/// awaits (`hydrate_async`: the app's shell, up to the route) pauses; a
+/// synchronous one goes straight on.
 ///
 /// `make` runs under the reactive owner that is current when the view is
 /// hydrated or drawn: call it where no component between it and the
@@ -69,8 +69,8 @@ impl<F: FnOnce() -> V, V> PauseBefore<F, V> {
 }
 
 /// Marks the start of a slice of the walk: now, in the task that is
-/// running. Called where the first hydration begins (`crate::hydrate`), and
-/// by each pause once the browser has had its turn.
+/// running. Called where the first hydration begins (`crate::hydrate`); each
+/// pause begins a slice too once the browser has had its turn.
 pub fn begin_slice() {
     #[cfg(feature = "hydrate")]
     slice::begin();
@@ -79,7 +79,10 @@ pub fn begin_slice() {
 #[cfg(feature = "hydrate")]
 mod slice {
     use crate::components::SLICE_MS;
+    use leptos::prelude::window;
     use std::cell::Cell;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::Event;
 
     thread_local! {
         /// When the current slice began, in milliseconds since the
@@ -88,7 +91,7 @@ mod slice {
     }
 
     fn now() -> f64 {
-        leptos::prelude::window()
+        window()
             .performance()
             .map_or(0.0, |performance| performance.now())
     }
@@ -98,10 +101,67 @@ mod slice {
     }
 
     /// Lets the browser in if the slice is over, then begins another.
+    /// Meanwhile the page's links and history are the browser's own
+    /// ([`LeftToTheBrowser`]).
     pub(super) async fn pause_if_due() {
         if now() - BEGAN.get() >= SLICE_MS {
+            let left = LeftToTheBrowser::during_the_pause();
             crate::components::in_a_later_task().await;
+            drop(left);
             begin();
+        }
+    }
+
+    /// While the walk pauses, the router may be set up (its listeners on
+    /// the window) but its route table not yet made: a click on a link, or
+    /// Back, would change the router's address, and the route table, made
+    /// after the pause, would hydrate the next page's route over this
+    /// page's HTML (a mismatch: the Wasm stops, the click seems to do
+    /// nothing). So during a pause the page is what it is without
+    /// JavaScript: a click stops at the window's capture phase, before the
+    /// router's listener, and the browser follows the link itself (a page
+    /// load); after Back or Forward, the browser loads the page the address
+    /// now names. Both listeners are removed once the pause ends.
+    struct LeftToTheBrowser {
+        click: Closure<dyn FnMut(Event)>,
+        history: Closure<dyn FnMut(Event)>,
+    }
+
+    impl LeftToTheBrowser {
+        fn during_the_pause() -> Self {
+            let click = Closure::<dyn FnMut(Event)>::new(|event: Event| event.stop_propagation());
+            let history = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+                event.stop_immediate_propagation();
+                let _ = window().location().reload();
+            });
+            let window = window();
+            let _ = window.add_event_listener_with_callback_and_bool(
+                "click",
+                click.as_ref().unchecked_ref(),
+                true,
+            );
+            let _ = window.add_event_listener_with_callback_and_bool(
+                "popstate",
+                history.as_ref().unchecked_ref(),
+                true,
+            );
+            LeftToTheBrowser { click, history }
+        }
+    }
+
+    impl Drop for LeftToTheBrowser {
+        fn drop(&mut self) {
+            let window = window();
+            let _ = window.remove_event_listener_with_callback_and_bool(
+                "click",
+                self.click.as_ref().unchecked_ref(),
+                true,
+            );
+            let _ = window.remove_event_listener_with_callback_and_bool(
+                "popstate",
+                self.history.as_ref().unchecked_ref(),
+                true,
+            );
         }
     }
 }
@@ -201,8 +261,8 @@ where
 
     /// Pauses if the slice is over (module documentation), then makes the
     /// view and hydrates it where the walk stands: nothing else moves the
-    /// walk's cursor meanwhile, and the server's HTML not yet hydrated
-    /// works as it does without JavaScript.
+    /// walk's cursor meanwhile, and during the pause the server's HTML
+    /// works as it does without JavaScript (`LeftToTheBrowser`).
     async fn hydrate_async(self, cursor: &Cursor, position: &PositionState) -> Self::State {
         #[cfg(feature = "hydrate")]
         slice::pause_if_due().await;
