@@ -74,6 +74,49 @@ test('a click whose page is still on its way shows the busy state, and the page 
  * goes; the data replaces it when it arrives, and the focus stays on the
  * page's heading.
  */
+/**
+ * Part 15: on a first load the shell's hydration lets the browser in
+ * between its parts (`components::pause_before`), on a slow phone after the
+ * router has started listening for clicks and before its route table is
+ * made. A click on a link in that moment still leads to the link's page:
+ * the browser follows it itself, as without JavaScript.
+ */
+test('a click on a link while the page is still starting leads to that page', async ({ page, context }) => {
+  // A CPU four times slower, as a phone's: the shell's walk runs past its
+  // slice and pauses.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  // The click comes in the first task after the router's listener is on
+  // the window (the first listener for clicks there): in the pause before
+  // the route table. Once, on the signup page.
+  await page.addInitScript(() => {
+    if (location.pathname !== '/inscription') return;
+    const listen = EventTarget.prototype.addEventListener;
+    let armed = false;
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      const capture = options === true || (typeof options === 'object' && options?.capture === true);
+      if (this === window && type === 'click' && !capture && !armed) {
+        armed = true;
+        setTimeout(() => {
+          sessionStorage.setItem('clicked', document.body.hasAttribute('data-hydrated') ? 'hydrated' : 'starting');
+          document.querySelector<HTMLAnchorElement>('a.site-header__brand')?.click();
+        }, 0);
+      }
+      return listen.call(this, type, listener, options);
+    };
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+
+  await page.goto('/inscription', { waitUntil: 'commit' });
+
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bienvenue sur le portail Sésame');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  expect(await page.evaluate(() => sessionStorage.getItem('clicked')), 'the click came while the page was starting').toBe('starting');
+  expect(errors, 'no panic').toEqual([]);
+});
+
 test('a connected tab shows its frame and heading at once, then its data, the focus kept on its heading; once logged out, it names nobody', async ({ page }) => {
   const lastName = uniqueName('Onglet');
   const email = await activePerson(page, 'onglet', lastName, 'Anne');
