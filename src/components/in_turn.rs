@@ -266,7 +266,7 @@ impl Mountable for InTurnState {
 /// for them all ([`when_all_hydrated`]). Only a browser queues parts.
 #[cfg(feature = "hydrate")]
 mod queue {
-    use super::{Turn, SLICE_MS};
+    use super::{now, Turn, SLICE_MS};
     use std::{
         cell::{Cell, RefCell},
         collections::VecDeque,
@@ -326,18 +326,21 @@ mod queue {
         }
     }
 
-    /// Milliseconds since the document began (monotonic).
-    fn now() -> f64 {
-        leptos::prelude::window()
-            .performance()
-            .map_or(0.0, |performance| performance.now())
-    }
-
     /// Runs `task` in a task of its own, after what the browser has queued
     /// (input first).
     fn next_task(task: fn()) {
         leptos::prelude::set_timeout(task, std::time::Duration::ZERO);
     }
+}
+
+/// Milliseconds since the document began (`performance.now()`, monotonic):
+/// what the parts' queue and the shell's pauses (`super::pause`) time their
+/// slices with.
+#[cfg(feature = "hydrate")]
+pub(super) fn now() -> f64 {
+    leptos::prelude::window()
+        .performance()
+        .map_or(0.0, |performance| performance.now())
 }
 
 /// Without a browser (the server's tests), a part takes over at once.

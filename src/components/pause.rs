@@ -78,7 +78,7 @@ pub fn begin_slice() {
 
 #[cfg(feature = "hydrate")]
 mod slice {
-    use crate::components::SLICE_MS;
+    use crate::components::{in_turn::now, SLICE_MS};
     use leptos::prelude::window;
     use std::cell::Cell;
     use wasm_bindgen::{closure::Closure, JsCast};
@@ -88,12 +88,6 @@ mod slice {
         /// When the current slice began, in milliseconds since the
         /// document did (`performance.now()`).
         static BEGAN: Cell<f64> = const { Cell::new(0.0) };
-    }
-
-    fn now() -> f64 {
-        window()
-            .performance()
-            .map_or(0.0, |performance| performance.now())
     }
 
     pub(super) fn begin() {
