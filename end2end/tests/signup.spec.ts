@@ -91,10 +91,14 @@ test.describe('Créer votre compte', () => {
     await login.fill('paul@menuiserie.fr');
     const city = page.getByLabel(/^Ville/);
     await city.fill('Saint-Étienne');
+    // The captcha takes over in its own turn, and still keeps its answer.
+    const answer = page.getByLabel(/^Caractères de l'image/);
+    await answer.fill('K7P2M');
     code.release();
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
     await expect(login).toHaveValue('paul@menuiserie.fr');
     await expect(city).toHaveValue('Saint-Étienne');
+    await expect(answer).toHaveValue('K7P2M');
 
     const postalCode = page.getByLabel(/^Code postal/);
     await postalCode.fill('4200');

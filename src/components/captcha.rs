@@ -45,8 +45,7 @@ pub fn CaptchaField(
             input.set_value("");
         }
     };
-    let hydrating = Owner::current_shared_context().is_some_and(|shared| shared.during_hydration());
-    if !hydrating {
+    if !super::hydrating() {
         Effect::new(clear_answer);
     }
     let new_image = move |ev: leptos::ev::MouseEvent| {

@@ -39,10 +39,11 @@ pub const SLICE_MS: f64 = 5.0;
 /// `in_turn`, so its contexts are that code's. It runs later in the
 /// browser than on the server, after Leptos has ended the hydration, so it
 /// must not create what hydration matches by order of creation
-/// (`Resource`, `SharedValue`), nor `<Title>` and `<Meta>`, nor hold a
-/// component that asks whether the page is hydrating
-/// (`SharedContext::during_hydration`, as `CaptchaField` does: it would
-/// answer no, and clear what was typed).
+/// (`Resource`, `SharedValue`), nor `<Title>` and `<Meta>`. A component
+/// in it that must know whether it takes over the server's HTML (as
+/// `CaptchaField` does, so as not to clear what was typed) asks
+/// [`hydrating`], not Leptos's `SharedContext::during_hydration`, which
+/// has ended by then.
 pub fn in_turn<V: IntoView + 'static>(part: impl FnOnce() -> V + Send + 'static) -> InTurn {
     InTurn {
         part: Box::new(move || part().into_any()),
@@ -219,9 +220,25 @@ impl Turn {
         let cursor = Cursor::new(element);
         let position = PositionState::new(Position::Current);
         let InTurn { part, owner } = part;
+        let was = TAKING_OVER.replace(true);
         let drawn = owner.with(|| part().hydrate::<true>(&cursor, &position));
+        TAKING_OVER.set(was);
         *turn.borrow_mut() = Turn::Drawn(drawn);
     }
+}
+
+thread_local! {
+    /// Set while a part made by [`in_turn`] takes over its element.
+    static TAKING_OVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the view being made now takes over HTML the server drew: in
+/// Leptos's hydration walk of the page, or in a part's own turn
+/// ([`in_turn`]). `false` on the server and for a view drawn anew in the
+/// browser (after a navigation, or drawn again in place by an answer).
+pub fn hydrating() -> bool {
+    TAKING_OVER.get()
+        || Owner::current_shared_context().is_some_and(|shared| shared.during_hydration())
 }
 
 impl Mountable for InTurnState {

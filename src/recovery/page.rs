@@ -3,8 +3,8 @@ use super::{
     RESET_FIELDS,
 };
 use crate::components::{
-    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
-    ErrorSummary, FailureNotice, Layout, NewPasswordFields, TextField, Validator,
+    in_turn, new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert,
+    DoorForm, ErrorSummary, FailureNotice, Layout, NewPasswordFields, TextField, Validator,
 };
 use crate::domain::{EmailAddress, FieldErrors, PasswordPolicy, UserMessage};
 use crate::i18n::use_lang;
@@ -94,8 +94,8 @@ fn RequestStep(
                         validate=email_rule maxlength=254
                         autofocus=first_error.is_none() && !focus_captcha || first_error == Some("login_email") />
                 </div>
-                <CaptchaField challenge error=error("captcha_answer")
-                    autofocus=first_error == Some("captcha_answer") || focus_captcha />
+                {in_turn(move || view! { <CaptchaField challenge error=error("captcha_answer")
+                    autofocus=first_error == Some("captcha_answer") || focus_captcha /> })}
                 <div class="actions">
                     <a href="/" class="button button--secondary">{lang.t("recovery.back")}</a>
                     <button type="submit" name="intent" value="request" class="button button--primary">

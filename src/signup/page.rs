@@ -1,7 +1,7 @@
 use super::{SignUp, SignupForm, SignupPageState, SignupRecap, FIELDS};
 use crate::components::{
-    new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert, DoorForm,
-    ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
+    in_turn, new_challenge_id, page_state, shown_state, ActionAnswers, CaptchaField, DoorAlert,
+    DoorForm, ErrorSummary, FailureNotice, Layout, SelectField, TextField, Validator,
 };
 use crate::domain::{
     AddressLine, City, Country, EmailAddress, FieldErrors, OptionalLine, PersonName, PhoneNumber,
@@ -101,7 +101,7 @@ fn SignupFormView(
                 <button type="submit" name="intent" value="sign_up" class="default-submit" tabindex="-1" aria-hidden="true">
                     {lang.t("signup.submit")}
                 </button>
-                <fieldset class="block">
+                {in_turn(move || view! { <fieldset class="block">
                     <legend>{lang.t("signup.block_general")}</legend>
                     <TextField name="login_email" label="signup.login_email" value=form.login_email.clone()
                         error=error("login_email") required=true input_type="email" autocomplete="email"
@@ -121,8 +121,8 @@ fn SignupFormView(
                     <TextField name="first_name" label="signup.first_name" value=form.first_name.clone()
                         error=error("first_name") required=true autocomplete="given-name"
                         validate=rule(PersonName::parse) autofocus=focus("first_name") maxlength=100 />
-                </fieldset>
-                <fieldset class="block">
+                </fieldset> })}
+                {in_turn(move || view! { <fieldset class="block">
                     <legend>{lang.t("signup.block_address")}</legend>
                     <p class="field__hint">{lang.t("signup.address_hint")}</p>
                     <TextField name="address" label="signup.address" value=form.address.clone()
@@ -152,9 +152,9 @@ fn SignupFormView(
                     <TextField name="fax" label="signup.fax" value=form.fax.clone() error=error("fax")
                         input_type="tel" autocomplete="off" hint="signup.phone_hint"
                         validate=rule(PhoneNumber::parse_optional) autofocus=focus("fax") maxlength=30 />
-                </fieldset>
-                <CaptchaField challenge error=error("captcha_answer")
-                    autofocus=focus("captcha_answer") || focus_captcha />
+                </fieldset> })}
+                {in_turn(move || view! { <CaptchaField challenge error=error("captcha_answer")
+                    autofocus=focus("captcha_answer") || focus_captcha /> })}
                 <div class="actions">
                     <button type="submit" name="intent" value="configure" class="button button--secondary">
                         {lang.t("signup.configure")}
