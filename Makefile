@@ -22,7 +22,8 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
 .PHONY: run dev test toolchain test-deps unit integration integration-sqlite \
-        integration-postgres e2e build-release fmt lint fuzz bench load oha baseline
+        integration-postgres e2e build-release fmt lint fuzz bench load oha baseline \
+        own-target
 
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox),
 ## from the release build, made first when missing or out of date.
@@ -33,7 +34,7 @@ run: toolchain build-release
 
 ## The developers' loop, with live reload (its debug bundle replaces the
 ## release one in target/site: the next release command builds again).
-dev: toolchain
+dev: toolchain own-target
 	rm -f $(RELEASE_STAMP)
 	cargo leptos watch
 
@@ -58,21 +59,33 @@ test-deps:
 	@[ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ] \
 	  || (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 
-unit:
+## Cargo judges a source by its date, and the target folder is shared
+## across clones: what another clone compiled there last can be newer than
+## this checkout's edits and pass for their build. The folder keeps the
+## path of the checkout whose commands compiled there last; for another
+## one, src/lib.rs and build.rs are touched, so cargo compiles this
+## checkout's sources (build-release has its own check, the stamp above).
+TARGET_OWNER := $(TARGET_DIR)/.checkout
+own-target:
+	@mkdir -p "$(TARGET_DIR)"
+	@[ "$$(cat "$(TARGET_OWNER)" 2>/dev/null)" = "$(CURDIR)" ] \
+	  || { touch src/lib.rs build.rs; echo "$(CURDIR)" > "$(TARGET_OWNER)"; }
+
+unit: own-target
 	cargo test --features ssr --lib
 	cargo test --features ssr --test fuzz
 
 ## The parsers of user input under many random inputs (bounded: FUZZ_CASES each).
 FUZZ_CASES ?= 50000
-fuzz:
+fuzz: own-target
 	PROPTEST_CASES=$(FUZZ_CASES) cargo test --release --features ssr --test fuzz
 
 integration: integration-sqlite integration-postgres
 
-integration-sqlite:
+integration-sqlite: own-target
 	TEST_DATABASE=sqlite cargo test --features ssr --test integration
 
-integration-postgres:
+integration-postgres: own-target
 	@pg_isready -q -d "$(TEST_POSTGRES_URL)" \
 	  || { echo "PostgreSQL is unreachable at $(TEST_POSTGRES_URL): the PostgreSQL suite cannot run." >&2; exit 1; }
 	@psql -q -At "$(TEST_POSTGRES_URL)" -c "SELECT datname FROM pg_database WHERE datname LIKE 'sesame_test_%'" \
@@ -105,11 +118,17 @@ COMPILE_HINT := //\# allFunctionsCalledOnLoad
 COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
 RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
   Cargo.toml Cargo.lock build.rs
+## A file deleted (or renamed) since the last build changes no input's
+## date: the inputs' names, written here only when they change, stand for
+## the ones that are gone. Outside target/site, which each build empties.
+RELEASE_NAMES := target/.release-inputs
+$(shell mkdir -p target; printf '%s\n' $(sort $(RELEASE_INPUTS)) > $(RELEASE_NAMES).new; \
+  cmp -s $(RELEASE_NAMES).new $(RELEASE_NAMES) && rm -f $(RELEASE_NAMES).new || mv $(RELEASE_NAMES).new $(RELEASE_NAMES))
 build-release:
 	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs build.rs; }
 	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
 
-$(RELEASE_STAMP): $(RELEASE_INPUTS)
+$(RELEASE_STAMP): $(RELEASE_INPUTS) $(RELEASE_NAMES)
 	cargo leptos build --release --split
 	@for script in $(COMPILED_AT_LOAD); do \
 	  [ "$$(head -n 1 "$$script")" = '$(COMPILE_HINT)' ] || sed -i '1i $(COMPILE_HINT)' "$$script"; \
@@ -127,7 +146,7 @@ e2e: build-release
 fmt:
 	cargo fmt --all
 
-lint:
+lint: own-target
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
