@@ -111,6 +111,25 @@ test.describe('Créer votre compte', () => {
     await expect(city).toHaveValue('Saint-Étienne');
   });
 
+  test('the captcha’s audio version opens on demand, from the keyboard, and is served for the image shown', async ({ page, request }) => {
+    await page.goto('/inscription');
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    const player = page.locator('audio');
+    await expect(player).toBeHidden();
+    const disclosure = page.locator('summary', { hasText: 'Écouter les caractères (épelés en anglais)' });
+    await expect(disclosure).toHaveAttribute('id', 'captcha-audio-label');
+    await disclosure.focus();
+    await page.keyboard.press('Enter');
+    await expect(player).toBeVisible();
+    await expect(player).toHaveAccessibleName('Écouter les caractères (épelés en anglais)');
+    const challenge = await page.locator('input[name="captcha_id"]').inputValue();
+    await expect(player).toHaveAttribute('src', `/captcha/${challenge}.wav`);
+    const sound = await request.get(`/captcha/${challenge}.wav`);
+    expect(sound.status()).toBe(200);
+    expect(sound.headers()['content-type']).toBe('audio/wav');
+    await expectAccessible(page);
+  });
+
   test('each field is checked as the person leaves it, with the same rules as the server', async ({ page }) => {
     await page.goto('/inscription');
     const postalCode = page.getByLabel(/^Code postal/);

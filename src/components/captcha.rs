@@ -3,7 +3,9 @@ use crate::paths::CAPTCHA_PREFIX;
 use leptos::prelude::*;
 
 /// The captcha block: the image of five characters, a button for a new
-/// image, and the field to copy them into.
+/// image, its audio version (spelled in English, in a player that opens on
+/// demand: RGAA 11.1's alternative to an image captcha, WCAG 1.1.1), and
+/// the field to copy them into.
 ///
 /// The image is drawn by the server at `/captcha/{id}.png`; its answer never
 /// leaves the server. A new image keeps the same challenge id: the server
@@ -79,12 +81,18 @@ pub fn CaptchaField(
                     {lang.t("captcha.new_image")}
                 </button>
             </div>
-            <p class="captcha__audio">
-                <span id="captcha-audio-label">{lang.t("captcha.audio")}</span>
+            // The player opens on demand: a closed <details> is neither
+            // styled nor laid out, and a native player's controls (a shadow
+            // tree, three SVG icons) cost a phone's browser about 20 ms of
+            // its first load (BENCHMARKS.md, part 15, tenth pass). The
+            // disclosure is native: it opens from the keyboard, announces its
+            // state, and needs no JavaScript.
+            <details class="captcha__audio">
+                <summary id="captcha-audio-label">{lang.t("captcha.audio")}</summary>
                 <audio controls=true preload="none" src=audio_src aria-labelledby="captcha-audio-label">
                     <a href=audio_link>{lang.t("captcha.audio_download")}</a>
                 </audio>
-            </p>
+            </details>
             <p class="sr-only" aria-live="polite">{announce}</p>
             <div class="field" class:field--invalid=has_error>
                 <label for="captcha_answer">
