@@ -111,6 +111,26 @@ test.describe('Créer votre compte', () => {
     await expect(city).toHaveValue('Saint-Étienne');
   });
 
+  test('a country chosen before the page’s code arrived is the one its postal code is checked against, and a new country checks it again', async ({ page }) => {
+    const code = await holdRequests(page, CODE);
+    await page.goto('/inscription', { waitUntil: 'commit' });
+    const country = page.getByLabel(/^Pays/);
+    await country.selectOption('GB');
+    const postalCode = page.getByLabel(/^Code postal/);
+    await postalCode.fill('SW1A 1AA');
+    code.release();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(postalCode).toHaveValue('SW1A 1AA');
+    await expect(page.locator('#postal_code-error')).toBeEmpty();
+    await expect(postalCode).not.toHaveAttribute('aria-invalid', 'true');
+
+    await country.selectOption('FR');
+    await expect(page.locator('#postal_code-error')).toHaveText(/Un code postal français comporte 5 chiffres/);
+    await expect(postalCode).toHaveAttribute('aria-invalid', 'true');
+    await country.selectOption('GB');
+    await expect(page.locator('#postal_code-error')).toBeEmpty();
+  });
+
   test('the captcha’s audio version opens on demand, from the keyboard, and is served for the image shown', async ({ page, request }) => {
     await page.goto('/inscription');
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });

@@ -36,6 +36,11 @@ pub fn TextField(
     /// Mirrors the value, for fields whose rules depend on this one.
     #[prop(optional)]
     value_signal: Option<RwSignal<String>>,
+    /// The mirror of the field this one's rule reads (the country, for a
+    /// postal code): when it changes, a value typed here is checked again,
+    /// the other field's value chosen before the page hydrated included.
+    #[prop(optional)]
+    depends_on: Option<RwSignal<String>>,
     #[prop(optional)] autofocus: bool,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(into, optional)] inputmode: Option<String>,
@@ -61,12 +66,19 @@ pub fn TextField(
     };
     // What was typed before the page hydrated counts: once the input is
     // live, a value other than the one the server drew is checked at once.
+    // A field whose rule reads another is checked again, if not empty,
+    // each time that other one changes (its mirror may catch up with what
+    // was chosen before hydration only after this first check).
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let drawn = value.clone();
-    Effect::new(move || {
+    Effect::new(move |ran: Option<()>| {
+        if let Some(other) = depends_on {
+            other.track();
+        }
         if let Some(input) = input_ref.get() {
             let current = input.value();
-            if current != drawn {
+            let other_changed = ran.is_some() && depends_on.is_some() && !current.is_empty();
+            if current != drawn || other_changed {
                 check(current);
             }
         }

@@ -138,7 +138,7 @@ fn SignupFormView(
                         autofocus=focus("address_complement_2") maxlength=200 />
                     <TextField name="postal_code" label="signup.postal_code" value=form.postal_code.clone()
                         error=error("postal_code") required=true autocomplete="postal-code"
-                        hint="signup.postal_code_hint" validate=postal_code_rule
+                        hint="signup.postal_code_hint" validate=postal_code_rule depends_on=country
                         autofocus=focus("postal_code") maxlength=10 />
                     <TextField name="city" label="signup.city" value=form.city.clone() error=error("city")
                         required=true autocomplete="address-level2" validate=rule(City::parse)
