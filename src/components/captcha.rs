@@ -110,6 +110,9 @@ pub fn CaptchaField(
                     maxlength="5"
                     class="captcha__answer"
                     autofocus=autofocus
+                    // Drawn again in place (after "Nouvelle image" sent by
+                    // the form), autofocus does nothing: the focus goes here.
+                    data-focus-after-update=autofocus.then_some("")
                     aria-required="true"
                     aria-invalid=has_error.then_some("true")
                     aria-describedby=described_by
