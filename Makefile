@@ -64,7 +64,9 @@ test-deps:
 ## this checkout's edits and pass for their build. The folder keeps the
 ## path of the checkout whose commands compiled there last; for another
 ## one, src/lib.rs and build.rs are touched, so cargo compiles this
-## checkout's sources (build-release has its own check, the stamp above).
+## checkout's sources (build-release has its own check, the stamp below;
+## the release commands do not share build units with these). Two clones
+## compiling at the same time are not guarded: one build at a time.
 TARGET_OWNER := $(TARGET_DIR)/.checkout
 own-target:
 	@mkdir -p "$(TARGET_DIR)"
@@ -116,13 +118,14 @@ RELEASE_STAMP := target/site/.release-build
 ## build (which empties target/site); never twice.
 COMPILE_HINT := //\# allFunctionsCalledOnLoad
 COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
-RELEASE_INPUTS := $(shell find src style public locales migrations -type f 2>/dev/null) \
+RELEASE_INPUTS := $(shell find src style public locales migrations -type f -not -name '.*' 2>/dev/null) \
   Cargo.toml Cargo.lock build.rs
 ## A file deleted (or renamed) since the last build changes no input's
 ## date: the inputs' names, written here only when they change, stand for
 ## the ones that are gone. Outside target/site, which each build empties.
 RELEASE_NAMES := target/.release-inputs
-$(shell mkdir -p target; printf '%s\n' $(sort $(RELEASE_INPUTS)) > $(RELEASE_NAMES).new; \
+$(shell mkdir -p target; { find src style public locales migrations -type f -not -name '.*'; \
+  echo build.rs; } 2>/dev/null | LC_ALL=C sort > $(RELEASE_NAMES).new; \
   cmp -s $(RELEASE_NAMES).new $(RELEASE_NAMES) && rm -f $(RELEASE_NAMES).new || mv $(RELEASE_NAMES).new $(RELEASE_NAMES))
 build-release:
 	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs build.rs; }
