@@ -118,15 +118,16 @@ RELEASE_STAMP := target/site/.release-build
 ## build (which empties target/site); never twice.
 COMPILE_HINT := //\# allFunctionsCalledOnLoad
 COMPILED_AT_LOAD = target/site/pkg/sesame.*.js target/site/pkg/__wasm_split.*.js
-RELEASE_INPUTS := $(shell find src style public locales migrations -type f -not -name '.*' 2>/dev/null) \
-  Cargo.toml Cargo.lock build.rs
-## A file deleted (or renamed) since the last build changes no input's
-## date: the inputs' names, written here only when they change, stand for
-## the ones that are gone. Outside target/site, which each build empties.
+## What the release is built from, listed once (dot-files, such as an
+## editor's swap file, left out). A file deleted (or renamed) since the last
+## build changes no input's date: the list, rewritten only when it changes,
+## stands for the ones that are gone. Outside target/site, which each
+## build empties.
 RELEASE_NAMES := target/.release-inputs
 $(shell mkdir -p target; { find src style public locales migrations -type f -not -name '.*'; \
-  echo build.rs; } 2>/dev/null | LC_ALL=C sort > $(RELEASE_NAMES).new; \
+  printf '%s\n' Cargo.toml Cargo.lock build.rs; } 2>/dev/null | LC_ALL=C sort > $(RELEASE_NAMES).new; \
   cmp -s $(RELEASE_NAMES).new $(RELEASE_NAMES) && rm -f $(RELEASE_NAMES).new || mv $(RELEASE_NAMES).new $(RELEASE_NAMES))
+RELEASE_INPUTS := $(shell cat $(RELEASE_NAMES))
 build-release:
 	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs build.rs; }
 	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
