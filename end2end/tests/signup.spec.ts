@@ -150,6 +150,23 @@ test.describe('Créer votre compte', () => {
     await expectAccessible(page);
   });
 
+  test('closing the captcha’s audio version stops its sound', async ({ page }) => {
+    await page.goto('/inscription');
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    const disclosure = page.locator('summary', { hasText: 'Écouter les caractères' });
+    const player = page.locator('audio');
+    const playing = () => player.evaluate((audio: HTMLAudioElement) => !audio.paused && !audio.ended);
+    await disclosure.click();
+    // The click is the person's gesture: the browser lets the sound start.
+    await player.evaluate((audio: HTMLAudioElement) => audio.play());
+    await expect.poll(playing).toBe(true);
+    await disclosure.click();
+    await expect(player).toBeHidden();
+    await expect.poll(playing).toBe(false);
+    // Stopped, not over: ten seconds of spelling were still to come.
+    expect(await player.evaluate((audio: HTMLAudioElement) => audio.ended)).toBe(false);
+  });
+
   test('each field is checked as the person leaves it, with the same rules as the server', async ({ page }) => {
     await page.goto('/inscription');
     const postalCode = page.getByLabel(/^Code postal/);

@@ -56,6 +56,18 @@ pub fn CaptchaField(
         version.update(|v| *v += 1);
     };
     let audio_link = audio_src.clone();
+    // Closing the disclosure stops the sound it holds: what is hidden does
+    // not go on speaking over the page (WCAG 2.1, 1.4.2 Audio Control).
+    let details_ref = NodeRef::<leptos::html::Details>::new();
+    let audio_ref = NodeRef::<leptos::html::Audio>::new();
+    let stop_when_closed = move |_: leptos::ev::Event| {
+        let closed = details_ref
+            .get_untracked()
+            .is_some_and(|details| !details.open());
+        if let (true, Some(audio)) = (closed, audio_ref.get_untracked()) {
+            let _ = audio.pause();
+        }
+    };
     let announce = move || (version.get() > 0).then(|| lang.t("captcha.renewed"));
     let has_error = error.is_some();
     let described_by = if has_error {
@@ -87,9 +99,15 @@ pub fn CaptchaField(
             // its first load (BENCHMARKS.md, part 15, tenth pass). The
             // disclosure is native: it opens from the keyboard, announces its
             // state, and needs no JavaScript.
-            <details class="captcha__audio">
+            <details class="captcha__audio" node_ref=details_ref on:toggle=stop_when_closed>
                 <summary id="captcha-audio-label">{lang.t("captcha.audio")}</summary>
-                <audio controls=true preload="none" src=audio_src aria-labelledby="captcha-audio-label">
+                <audio
+                    node_ref=audio_ref
+                    controls=true
+                    preload="none"
+                    src=audio_src
+                    aria-labelledby="captcha-audio-label"
+                >
                     <a href=audio_link>{lang.t("captcha.audio_download")}</a>
                 </audio>
             </details>
