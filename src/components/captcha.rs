@@ -56,8 +56,10 @@ pub fn CaptchaField(
         version.update(|v| *v += 1);
     };
     let audio_link = audio_src.clone();
-    // Closing the disclosure stops the sound it holds: what is hidden does
-    // not go on speaking over the page (WCAG 2.1, 1.4.2 Audio Control).
+    // Closing the disclosure stops the sound it holds: hidden, the player
+    // would go on speaking over the page with no control in sight to stop
+    // it (the person started it, so WCAG 1.4.2 does not require this; it
+    // is what a person who closes a player expects).
     let details_ref = NodeRef::<leptos::html::Details>::new();
     let audio_ref = NodeRef::<leptos::html::Audio>::new();
     let stop_when_closed = move |_: leptos::ev::Event| {
