@@ -60,14 +60,15 @@ pub fn CaptchaField(
     // would go on speaking over the page with no control in sight to stop
     // it (the person started it, so WCAG 1.4.2 does not require this; it
     // is what a person who closes a player expects).
-    let details_ref = NodeRef::<leptos::html::Details>::new();
-    let audio_ref = NodeRef::<leptos::html::Audio>::new();
-    let stop_when_closed = move |_: leptos::ev::Event| {
-        let closed = details_ref
-            .get_untracked()
-            .is_some_and(|details| !details.open());
-        if let (true, Some(audio)) = (closed, audio_ref.get_untracked()) {
-            let _ = audio.pause();
+    let stop_when_closed = |ev: leptos::ev::Event| {
+        use leptos::web_sys::{HtmlDetailsElement, HtmlMediaElement};
+        use wasm_bindgen::JsCast;
+        let details = event_target::<HtmlDetailsElement>(&ev);
+        if details.open() {
+            return;
+        }
+        if let Ok(Some(player)) = details.query_selector("audio") {
+            let _ = player.unchecked_into::<HtmlMediaElement>().pause();
         }
     };
     let announce = move || (version.get() > 0).then(|| lang.t("captcha.renewed"));
@@ -101,15 +102,9 @@ pub fn CaptchaField(
             // its first load (BENCHMARKS.md, part 15, tenth pass). The
             // disclosure is native: it opens from the keyboard, announces its
             // state, and needs no JavaScript.
-            <details class="captcha__audio" node_ref=details_ref on:toggle=stop_when_closed>
+            <details class="captcha__audio" on:toggle=stop_when_closed>
                 <summary id="captcha-audio-label">{lang.t("captcha.audio")}</summary>
-                <audio
-                    node_ref=audio_ref
-                    controls=true
-                    preload="none"
-                    src=audio_src
-                    aria-labelledby="captcha-audio-label"
-                >
+                <audio controls=true preload="none" src=audio_src aria-labelledby="captcha-audio-label">
                     <a href=audio_link>{lang.t("captcha.audio_download")}</a>
                 </audio>
             </details>
