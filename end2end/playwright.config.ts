@@ -35,10 +35,11 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,
-  // On a failure: its trace and screenshot in end2end/test-results/, and
-  // the HTML report in end2end/playwright-report/ (`npx playwright
-  // show-report`, or open its index.html).
-  reporter: [['list'], ['html', { open: 'never' }]],
+  // On a failure: its trace and screenshot in end2end/test-results/, the
+  // HTML report in end2end/playwright-report/ (`npx playwright
+  // show-report`, or open its index.html), and the failures repeated in
+  // short at the end of the log (`failures-last.ts`).
+  reporter: [['list'], ['html', { open: 'never' }], ['./failures-last.ts']],
   use: {
     baseURL,
     trace: 'retain-on-failure',
