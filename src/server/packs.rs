@@ -73,6 +73,22 @@ pub fn stem(chunk: &str) -> &str {
     chunk.split_once('.').map_or(chunk, |(stem, _)| stem)
 }
 
+/// Whether a chunk's name (from the split manifest, without `.wasm`) may
+/// go into a pack: 1 to 128 ASCII letters, digits, `_`, `-` and `.`, not
+/// beginning with a dot. cargo-leptos writes such names (`chunk_7.<hash>`,
+/// the hash in URL-safe base64). Each name becomes a file's path under the
+/// site's `pkg` folder (a `/` or a `..` would leave it: OWASP ASVS 4.0.3
+/// V12.3.1, no path built from unchecked input), a word of a page's
+/// space-separated `data-chunks`, and a part of an address the start
+/// script compares as text.
+pub fn is_plain_chunk_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.'))
+}
+
 /// The chunks of one build and the packs made of them.
 #[derive(Debug)]
 pub struct Packs {
@@ -104,13 +120,22 @@ impl Packs {
     /// manifest), found in `dir`, whose address is `pkg`; `hashed`: whether
     /// the build hashes its files (then each name carries its content's
     /// hash, and the packs' addresses a digest of them all).
+    ///
+    /// Only a name that [`is_plain_chunk_name`] goes into packs; any other
+    /// is logged and left out, its chunk fetched by its own address.
     pub fn new<'a>(
         dir: PathBuf,
         pkg: String,
         hashed: bool,
         names: impl IntoIterator<Item = &'a String>,
     ) -> Packs {
-        let mut names: Vec<String> = names.into_iter().cloned().collect();
+        let (mut names, odd): (Vec<String>, Vec<String>) = names
+            .into_iter()
+            .cloned()
+            .partition(|name| is_plain_chunk_name(name));
+        if !odd.is_empty() {
+            tracing::warn!(?odd, "the split manifest names chunks no pack may hold");
+        }
         names.sort_unstable();
         names.dedup();
         let build = hashed.then(|| {
@@ -451,6 +476,41 @@ mod tests {
             ]
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_chunk_name_that_could_leave_the_folder_or_split_a_list_goes_in_no_pack() {
+        for plain in ["chunk_7.VU_uMeTTGgFNrzPZF-eVMA", "split_home", "a"] {
+            assert!(is_plain_chunk_name(plain), "{plain}");
+        }
+        for odd in [
+            "",
+            "../../etc/passwd",
+            "pkg/chunk_1",
+            "..",
+            ".hidden",
+            "chunk 1",
+            "chunk_1\"x",
+            "chunk_é",
+            "c\\d",
+            &"c".repeat(129),
+        ] {
+            assert!(!is_plain_chunk_name(odd), "{odd}");
+        }
+        let names: Vec<String> = ["chunk_1.aa", "../secret", "chunk 2"]
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        let packs = Arc::new(Packs::new(PathBuf::new(), "/pkg".to_owned(), true, &names));
+        assert_eq!(packs.names, ["chunk_1.aa"]);
+        assert!(
+            packs.pack(["../secret", "chunk 2"]).is_none(),
+            "no pack of odd names"
+        );
+        assert_eq!(
+            packs.pack(["chunk_1.aa", "../secret"]).unwrap().chunks,
+            ["chunk_1.aa"]
+        );
     }
 
     #[test]
