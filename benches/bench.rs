@@ -28,15 +28,14 @@ const COMPARED_PAGES: &[&str] = &[
     "/mon-compte",
 ];
 /// Every page, for the first-load figures (the connected ones with a
-/// session; an emailed link's page with a token that is no link).
+/// session); the pages of an emailed link are added as the bench issues
+/// real links ([`emailed_link_pages`]).
 const PAGES: &[&str] = &[
     "/",
     "/inscription",
     "/mot-de-passe-oublie",
     "/activation-renvoyer",
     "/reactivation",
-    "/activation/abababababababababababababababababababababababababababababababab",
-    "/nouveau-mot-de-passe/abababababababababababababababababababababababababababababababab",
     "/accueil",
     "/mon-compte",
 ];
@@ -194,6 +193,10 @@ async fn run(
     let (home, flood) = home_during_login_flood(&base(), &accounts[2])?;
     support::print_flood(&home, &flood);
 
+    // Every page a visitor opens (those of an emailed link with a real
+    // link, as the email gives it), and the connected ones.
+    let pages = audited_pages(&emailed_link_pages(&pool).await?);
+
     // What a browser downloads, once the server has written its
     // precompressed copies (it starts doing so at start-up): measured in
     // Chromium, each page in a fresh context, until it has hydrated and
@@ -202,7 +205,9 @@ async fn run(
     measure_in_chromium(
         "first-load.mjs",
         &cookie,
-        PAGES.iter().map(|page| (*page).to_owned()),
+        pages
+            .iter()
+            .map(|page| page.trim_start_matches('+').to_owned()),
         "measuring the first loads",
     )?;
 
@@ -214,7 +219,7 @@ async fn run(
     measure_in_chromium(
         "lighthouse.mjs",
         &cookie,
-        audited_pages(),
+        pages.iter().cloned(),
         "the Lighthouse audits",
     )?;
 
@@ -226,7 +231,7 @@ async fn run(
     measure_in_chromium(
         "long-tasks.mjs",
         &cookie,
-        audited_pages(),
+        pages.iter().cloned(),
         "measuring the long tasks",
     )?;
 
@@ -272,14 +277,57 @@ async fn run(
 /// Every page, as the Chromium scripts that audit pages take them
 /// (`lighthouse.mjs`, `long-tasks.mjs`): a connected page written
 /// `+/accueil`, opened with the session cookie.
-fn audited_pages() -> impl Iterator<Item = String> {
-    PAGES.iter().map(|page| {
-        if CONNECTED_PAGES.contains(page) {
-            format!("+{page}")
-        } else {
-            (*page).to_owned()
-        }
-    })
+fn audited_pages(emailed: &[String]) -> Vec<String> {
+    let mut pages: Vec<String> = PAGES
+        .iter()
+        .map(|page| {
+            if CONNECTED_PAGES.contains(page) {
+                format!("+{page}")
+            } else {
+                (*page).to_owned()
+            }
+        })
+        .collect();
+    let connected = pages.iter().position(|page| page.starts_with('+'));
+    let at = connected.unwrap_or(pages.len());
+    pages.splice(at..at, emailed.iter().cloned());
+    pages
+}
+
+/// The pages of two emailed links as a visitor opens them: "Activer votre
+/// compte" (`/activation/<link>`) for a pending account and "Nouveau mot de
+/// passe" (`/nouveau-mot-de-passe/<link>`) for an active one, each link
+/// issued as the flows issue theirs (`accounts::links::issue`), valid for a
+/// day. Opening a link never uses it, so every tool may open it again.
+/// Errors: the database failed.
+async fn emailed_link_pages(pool: &sesame::server::db::Db) -> anyhow::Result<Vec<String>> {
+    use sesame::accounts::{links, TokenPurpose};
+    use sesame::paths::{ACTIVATION_PREFIX, RESET_PREFIX};
+    let pending = support::seed_accounts(pool, "lien-activation", 1, "pending").await?;
+    let active = support::seed_accounts(pool, "lien-reinitialisation", 1, "active").await?;
+    let mut pages = Vec::new();
+    for (accounts, purpose, prefix) in [
+        (pending, TokenPurpose::Activation, ACTIVATION_PREFIX),
+        (active, TokenPurpose::Reset, RESET_PREFIX),
+    ] {
+        let (account_id,): (String,) =
+            sqlx::query_as("SELECT id FROM accounts WHERE login_email = $1")
+                .bind(&accounts[0])
+                .fetch_one(pool)
+                .await?;
+        let mut conn = pool.acquire().await?;
+        let issued = links::issue(
+            &mut conn,
+            &account_id,
+            purpose,
+            None,
+            jiff::Timestamp::now(),
+            jiff::SignedDuration::from_hours(24),
+        )
+        .await?;
+        pages.push(issued.url("", prefix));
+    }
+    Ok(pages)
 }
 
 /// Runs `node end2end/{script} <base> --cookie <cookie> <args>…` and prints
