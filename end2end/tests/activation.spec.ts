@@ -1,7 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   activationEmailsTo,
+  CODE,
   codeCount,
+  holdRequests,
   passSecondStep,
   activationLink,
   expectAccessible,
@@ -22,6 +24,27 @@ async function logIn(page: Page, email: string, password: string) {
 }
 
 test.describe('Activer son compte et se connecter', () => {
+  test('on a first load, the blocks take over in turn: what was typed before the code ran keeps, and the rules then judge it', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    // The page as the server drew it, its code held back.
+    const code = await holdRequests(page, CODE);
+    await page.goto(link, { waitUntil: 'commit' });
+    const city = page.getByLabel(/^Ville/);
+    const password = page.getByLabel(/^Mot de passe/);
+    const question = page.getByLabel(/^Question secrète/);
+    await city.fill('Lyon');
+    await password.fill(PASSWORD);
+    await question.fill('Ma première voiture ?');
+    code.release();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(city).toHaveValue('Lyon');
+    await expect(password).toHaveValue(PASSWORD);
+    await expect(question).toHaveValue('Ma première voiture ?');
+    await expect(page.locator('#password-rules').getByText('au moins 8 caractères')).toContainText('(respectée)');
+    await expect(page.locator('.strength__feedback')).toContainText('accepté');
+  });
+
   test('from the activation email to the connected home, watching the rules tick', async ({ page }) => {
     const email = uniqueEmail();
     const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });

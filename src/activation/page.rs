@@ -1,8 +1,8 @@
 use super::{Activate, ActivationPageState, ResendActivation, ResendPageState, FIELDS};
 use crate::account::ProfileFields;
 use crate::components::{
-    page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm, ErrorSummary,
-    Layout, NewPasswordFields, TextField,
+    in_turn, page_state, shown_state, AccountDetails, ActionAnswers, DoorAlert, DoorForm,
+    ErrorSummary, Layout, NewPasswordFields, TextField,
 };
 use crate::domain::{FieldErrors, PasswordPolicy};
 use crate::i18n::use_lang;
@@ -157,16 +157,22 @@ fn ActivationForm(
             <DoorForm action plain class="form">
                 <input type="hidden" name="token" value=token />
                 <input type="hidden" name="intent" value="activate" />
-                {correctable.then(|| view! {
-                    <input type="hidden" name="details" value="1" />
-                <fieldset class="block">
+                {correctable.then(|| view! { <input type="hidden" name="details" value="1" /> })}
+                // Each block takes over its server-drawn HTML in a task of
+                // its own (`components::in_turn`): this page's walk was one
+                // task of 150 to 350 ms at 4× (BENCHMARKS.md, part 15,
+                // twelfth pass).
+                {correctable.then(|| {
+                    let login_email = account.login_email.clone();
+                    let errors = errors.clone();
+                    in_turn(move || view! { <fieldset class="block">
                     <legend>{lang.t("activation.block_details")}</legend>
                     <p class="field__hint">{lang.t("activation.details_hint")}</p>
                     <p>
                         {lang.t("signup.login_email")} " : "
-                        <strong>{account.login_email.clone()}</strong>
+                        <strong>{login_email}</strong>
                     </p>
-                    <ProfileFields profile=details errors=errors.clone() focus=profile_focus />
+                    <ProfileFields profile=details errors focus=profile_focus />
                     {unconfirmed_contact.map(|contact| view! {
                         <div class="field">
                             <p>{lang.t_with("activation.contact_typed", &[("email", &contact)])}</p>
@@ -190,9 +196,9 @@ fn ActivationForm(
                             </div>
                         </div>
                     })}
-                </fieldset>
+                </fieldset> })
                 })}
-                <fieldset class="block">
+                {in_turn(move || view! { <fieldset class="block">
                     <legend>{lang.t("activation.block_password")}</legend>
                     <NewPasswordFields
                         policy=PasswordPolicy::Activation
@@ -203,8 +209,8 @@ fn ActivationForm(
                         confirmation_error=error("password_confirmation")
                         autofocus=first_error == Some("password")
                     />
-                </fieldset>
-                <fieldset class="block">
+                </fieldset> })}
+                {in_turn(move || view! { <fieldset class="block">
                     <legend>{lang.t("activation.block_secret")}</legend>
                     <p class="field__hint">{lang.t("activation.secret_hint")}</p>
                     <TextField name="secret_question" label="activation.secret_question" value=secret_question
@@ -213,7 +219,7 @@ fn ActivationForm(
                     <TextField name="secret_answer" label="activation.secret_answer"
                         error=error("secret_answer") required=true autocomplete="off" maxlength=100
                         hint="activation.secret_answer_hint" autofocus=first_error == Some("secret_answer") />
-                </fieldset>
+                </fieldset> })}
                 <div class="actions">
                     <button type="submit" class="button button--primary">{lang.t("activation.submit")}</button>
                 </div>

@@ -249,7 +249,9 @@ fn ResetForm(
             <DoorForm action plain=format!("{RESET_PREFIX}/{token}") class="form">
                 <input type="hidden" name="token" value=token />
                 <p>{lang.t_with("recovery.reset_account", &[("email", &login_email)])}</p>
-                <div class="block">
+                // In a task of its own (`components::in_turn`), after the
+                // page around it (BENCHMARKS.md, part 15, twelfth pass).
+                {in_turn(move || view! { <div class="block">
                     <NewPasswordFields
                         policy=PasswordPolicy::Reset
                         label="recovery.new_password"
@@ -259,7 +261,7 @@ fn ResetForm(
                         confirmation_error=error("password_confirmation")
                         autofocus=true
                     />
-                </div>
+                </div> })}
                 <div class="actions">
                     <a href="/" class="button button--secondary">{lang.t("recovery.cancel")}</a>
                     <button type="submit" class="button button--primary">{lang.t("recovery.submit")}</button>
