@@ -299,7 +299,7 @@ fn audited_pages(emailed: &[String]) -> Vec<String> {
 /// passe" (`/nouveau-mot-de-passe/<link>`) for an active one, each link
 /// issued as the flows issue theirs (`accounts::links::issue`), valid for a
 /// day. Opening a link never uses it, so every tool may open it again.
-/// Errors: the database failed.
+/// Errors: the database or the OS random source failed.
 async fn emailed_link_pages(pool: &sesame::server::db::Db) -> anyhow::Result<Vec<String>> {
     use sesame::accounts::{links, TokenPurpose};
     use sesame::paths::{ACTIVATION_PREFIX, RESET_PREFIX};
@@ -315,9 +315,11 @@ async fn emailed_link_pages(pool: &sesame::server::db::Db) -> anyhow::Result<Vec
                 .bind(&accounts[0])
                 .fetch_one(pool)
                 .await?;
-        let mut conn = pool.acquire().await?;
+        // `issue` locks the account, retires and inserts in the caller's
+        // transaction.
+        let mut transaction = pool.begin().await?;
         let issued = links::issue(
-            &mut conn,
+            &mut transaction,
             &account_id,
             purpose,
             None,
@@ -325,6 +327,7 @@ async fn emailed_link_pages(pool: &sesame::server::db::Db) -> anyhow::Result<Vec
             jiff::SignedDuration::from_hours(24),
         )
         .await?;
+        transaction.commit().await?;
         pages.push(issued.url("", prefix));
     }
     Ok(pages)

@@ -16,21 +16,25 @@ export default class FailuresLast implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    if (result.status === 'passed' || result.status === 'skipped') return;
-    const where = result.error?.location;
-    const lines = plain(result.error?.message ?? result.status)
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .slice(0, MESSAGE_LINES);
-    this.failures.push(
-      [
-        `✘ ${test.titlePath().filter(Boolean).join(' › ')} (try ${result.retry + 1}, ${result.status}, ${result.duration} ms)`,
-        where ? `  at ${where.file.replace(/^.*\/end2end\//, '')}:${where.line}:${where.column}` : '',
-        ...lines.map((line) => `  ${line}`),
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    );
+    if (result.status === test.expectedStatus) return;
+    // A timeout's first error is the test's own ("Test timeout of …
+    // exceeded", at its declaration); the wait that was under way follows.
+    const errors = result.errors.length > 0 ? result.errors : [{ message: result.status }];
+    const lines = [
+      `✘ ${test.titlePath().filter(Boolean).join(' › ')} (try ${result.retry + 1}, ${result.status}, ${result.duration} ms)`,
+    ];
+    for (const error of errors) {
+      const where = error.location;
+      if (where) lines.push(`  at ${where.file.replace(/^.*\/end2end\//, '')}:${where.line}:${where.column}`);
+      lines.push(
+        ...plain(error.message ?? '')
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .slice(0, MESSAGE_LINES)
+          .map((line) => `  ${line}`),
+      );
+    }
+    this.failures.push(lines.join('\n'));
   }
 
   onEnd(_: FullResult): void {

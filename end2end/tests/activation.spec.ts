@@ -9,6 +9,7 @@ import {
   expectAccessible,
   expireActivationLinks,
   signUp,
+  submitAndWait,
   uniqueEmail,
   PASSWORD,
 } from './support';
@@ -43,6 +44,14 @@ test.describe('Activer son compte et se connecter', () => {
     await expect(question).toHaveValue('Ma première voiture ?');
     await expect(page.locator('#password-rules').getByText('au moins 8 caractères')).toContainText('(respectée)');
     await expect(page.locator('.strength__feedback')).toContainText('accepté');
+    await expectAccessible(page);
+
+    // Taken over, the blocks answer through the server function, in place,
+    // with what was typed before their turn.
+    await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Clio');
+    expect(await submitAndWait(page, page.getByRole('button', { name: 'Valider' }))).toMatch(/^\/api\//);
+    await expect(page.getByRole('status')).toContainText('Votre compte est activé');
   });
 
   test('from the activation email to the connected home, watching the rules tick', async ({ page }) => {

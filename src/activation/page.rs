@@ -159,9 +159,9 @@ fn ActivationForm(
                 <input type="hidden" name="intent" value="activate" />
                 {correctable.then(|| view! { <input type="hidden" name="details" value="1" /> })}
                 // Each block takes over its server-drawn HTML in a task of
-                // its own (`components::in_turn`): this page's walk was one
-                // task of 150 to 350 ms at 4× (BENCHMARKS.md, part 15,
-                // twelfth pass).
+                // its own (`components::in_turn`): this page's walk was its
+                // longest task, a median of 106 to 152 ms at 4× (BENCHMARKS.md,
+                // part 15, twelfth pass).
                 {correctable.then(|| {
                     let login_email = account.login_email.clone();
                     let errors = errors.clone();
