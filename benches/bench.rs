@@ -27,20 +27,17 @@ const COMPARED_PAGES: &[&str] = &[
     "/accueil",
     "/mon-compte",
 ];
-/// Every page, for the first-load figures (the connected ones with a
-/// session); the pages of an emailed link are added as the bench issues
-/// real links ([`emailed_link_pages`]).
-const PAGES: &[&str] = &[
+/// The pages a visitor opens without an account, but those of an emailed
+/// link, which the bench adds with real links ([`emailed_link_pages`]).
+const PUBLIC_PAGES: &[&str] = &[
     "/",
     "/inscription",
     "/mot-de-passe-oublie",
     "/activation-renvoyer",
     "/reactivation",
-    "/accueil",
-    "/mon-compte",
 ];
 
-/// The pages of [`PAGES`] a person sees only with a session.
+/// The pages a person sees only with a session.
 const CONNECTED_PAGES: &[&str] = &["/accueil", "/mon-compte"];
 
 fn base() -> String {
@@ -278,20 +275,12 @@ async fn run(
 /// (`lighthouse.mjs`, `long-tasks.mjs`): a connected page written
 /// `+/accueil`, opened with the session cookie.
 fn audited_pages(emailed: &[String]) -> Vec<String> {
-    let mut pages: Vec<String> = PAGES
+    PUBLIC_PAGES
         .iter()
-        .map(|page| {
-            if CONNECTED_PAGES.contains(page) {
-                format!("+{page}")
-            } else {
-                (*page).to_owned()
-            }
-        })
-        .collect();
-    let connected = pages.iter().position(|page| page.starts_with('+'));
-    let at = connected.unwrap_or(pages.len());
-    pages.splice(at..at, emailed.iter().cloned());
-    pages
+        .map(|page| (*page).to_owned())
+        .chain(emailed.iter().cloned())
+        .chain(CONNECTED_PAGES.iter().map(|page| format!("+{page}")))
+        .collect()
 }
 
 /// The pages of two emailed links as a visitor opens them: "Activer votre
