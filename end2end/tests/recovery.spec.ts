@@ -7,7 +7,10 @@ import {
   expireLinks,
   resetLink,
   codeCount,
+  CODE,
+  holdRequests,
   passSecondStep,
+  submitAndWait,
 } from './support';
 
 const NEW_PASSWORD = 'Grenadine-Menthe-2026';
@@ -85,6 +88,30 @@ test.describe('Réinitialiser son mot de passe', () => {
     await expect(page.getByRole('region', { name: "Fil d'événements" })).toContainText('Mot de passe changé (mot de passe oublié)');
     const notice = await emailTo(email, /a été changé/);
     expect(notice.text).toContain('Toutes les sessions ouvertes');
+  });
+
+  test('on a first load, the new password block takes over in turn: what was typed before the code ran keeps, and the rules then judge it', async ({ page }) => {
+    const email = await activeAccount(page, 'oubli-tour');
+    await askForNewPassword(page, email, 'Médor');
+    const link = resetLink(await emailTo(email, /Procédure de perte de mot de passe/));
+    // The page as the server drew it, its code held back.
+    const code = await holdRequests(page, CODE);
+    await page.goto(link, { waitUntil: 'commit' });
+    const password = page.getByLabel(/^Nouveau mot de passe/);
+    const confirmation = page.getByLabel(/^Confirmer le nouveau mot de passe/);
+    await password.fill(NEW_PASSWORD);
+    await confirmation.fill(NEW_PASSWORD);
+    code.release();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(password).toHaveValue(NEW_PASSWORD);
+    await expect(confirmation).toHaveValue(NEW_PASSWORD);
+    await expect(page.locator('#password-rules').getByText('au moins 12 caractères')).toContainText('(respectée)');
+    await expect(page.locator('.strength__feedback')).toContainText('accepté');
+    await expectAccessible(page);
+
+    // Taken over, the block answers through the server function, in place.
+    expect(await submitAndWait(page, page.getByRole('button', { name: 'Valider' }))).toMatch(/^\/api\//);
+    await expect(page.getByRole('status')).toHaveText('Votre mot de passe a été changé. Connectez-vous avec votre nouveau mot de passe.');
   });
 
   test('the whole recovery in English', async ({ page }) => {
