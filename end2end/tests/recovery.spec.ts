@@ -101,16 +101,18 @@ test.describe('Réinitialiser son mot de passe', () => {
     const confirmation = page.getByLabel(/^Confirmer le nouveau mot de passe/);
     await password.fill(NEW_PASSWORD);
     await confirmation.fill(NEW_PASSWORD);
+    expect(await page.locator('body[data-hydrated]').count(), 'typed before the code ran').toBe(0);
     code.release();
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
     await expect(password).toHaveValue(NEW_PASSWORD);
     await expect(confirmation).toHaveValue(NEW_PASSWORD);
     await expect(page.locator('#password-rules').getByText('au moins 12 caractères')).toContainText('(respectée)');
     await expect(page.locator('.strength__feedback')).toContainText('accepté');
+    await expect(page.getByText('Les deux mots de passe sont identiques.')).toBeVisible();
     await expectAccessible(page);
 
     // Taken over, the block answers through the server function, in place.
-    expect(await submitAndWait(page, page.getByRole('button', { name: 'Valider' }))).toMatch(/^\/api\//);
+    expect(await submitAndWait(page, page.getByRole('button', { name: 'Valider' }))).toBe('/api/nouveau-mot-de-passe');
     await expect(page.getByRole('status')).toHaveText('Votre mot de passe a été changé. Connectez-vous avec votre nouveau mot de passe.');
   });
 
