@@ -1,15 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   activePerson,
-  CODE,
   emailTo,
   expectAccessible,
-  holdRequests,
   linkIn,
   logIn,
   logInFromHome,
   openMyAccount,
   submitAndWait,
+  typeBeforeTheCode,
   uniqueEmail,
   uniqueSiret,
   PASSWORD,
@@ -44,15 +43,12 @@ test.describe('Mon compte', () => {
     await logInFromHome(page, email);
     // The page as the server drew it, its code held back: the sections
     // wait for their turn until it comes.
-    const code = await holdRequests(page, CODE);
-    // Its load event waits for the held script: only the document is awaited.
-    await page.goto('/mon-compte', { waitUntil: 'commit' });
     const contact = block(page, 'Adresse électronique de contact').getByLabel('Nouvelle adresse électronique de contact');
-    await contact.fill('pas-une-adresse');
     const question = block(page, 'Question secrète').getByRole('textbox', { name: /^Question secrète/ });
-    await question.fill('Ma première voiture ?');
-    code.release();
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await typeBeforeTheCode(page, '/mon-compte', async () => {
+      await contact.fill('pas-une-adresse');
+      await question.fill('Ma première voiture ?');
+    });
     await expect(contact).toHaveValue('pas-une-adresse');
     await expect(question).toHaveValue('Ma première voiture ?');
 

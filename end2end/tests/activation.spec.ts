@@ -1,15 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   activationEmailsTo,
-  CODE,
   codeCount,
-  holdRequests,
   passSecondStep,
   activationLink,
   expectAccessible,
   expireActivationLinks,
   signUp,
   submitAndWait,
+  typeBeforeTheCode,
   uniqueEmail,
   PASSWORD,
 } from './support';
@@ -28,18 +27,14 @@ test.describe('Activer son compte et se connecter', () => {
   test('on a first load, the blocks take over in turn: what was typed before the code ran keeps, and the rules then judge it', async ({ page }) => {
     const email = uniqueEmail();
     const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
-    // The page as the server drew it, its code held back.
-    const code = await holdRequests(page, CODE);
-    await page.goto(link, { waitUntil: 'commit' });
     const city = page.getByLabel(/^Ville/);
     const password = page.getByLabel(/^Mot de passe/);
     const question = page.getByLabel(/^Question secrète/);
-    await city.fill('Lyon');
-    await password.fill(PASSWORD);
-    await question.fill('Ma première voiture ?');
-    expect(await page.locator('body[data-hydrated]').count(), 'typed before the code ran').toBe(0);
-    code.release();
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await typeBeforeTheCode(page, link, async () => {
+      await city.fill('Lyon');
+      await password.fill(PASSWORD);
+      await question.fill('Ma première voiture ?');
+    });
     await expect(city).toHaveValue('Lyon');
     await expect(password).toHaveValue(PASSWORD);
     await expect(question).toHaveValue('Ma première voiture ?');

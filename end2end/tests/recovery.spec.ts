@@ -7,10 +7,9 @@ import {
   expireLinks,
   resetLink,
   codeCount,
-  CODE,
-  holdRequests,
   passSecondStep,
   submitAndWait,
+  typeBeforeTheCode,
 } from './support';
 
 const NEW_PASSWORD = 'Grenadine-Menthe-2026';
@@ -94,16 +93,12 @@ test.describe('Réinitialiser son mot de passe', () => {
     const email = await activeAccount(page, 'oubli-tour');
     await askForNewPassword(page, email, 'Médor');
     const link = resetLink(await emailTo(email, /Procédure de perte de mot de passe/));
-    // The page as the server drew it, its code held back.
-    const code = await holdRequests(page, CODE);
-    await page.goto(link, { waitUntil: 'commit' });
     const password = page.getByLabel(/^Nouveau mot de passe/);
     const confirmation = page.getByLabel(/^Confirmer le nouveau mot de passe/);
-    await password.fill(NEW_PASSWORD);
-    await confirmation.fill(NEW_PASSWORD);
-    expect(await page.locator('body[data-hydrated]').count(), 'typed before the code ran').toBe(0);
-    code.release();
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await typeBeforeTheCode(page, link, async () => {
+      await password.fill(NEW_PASSWORD);
+      await confirmation.fill(NEW_PASSWORD);
+    });
     await expect(password).toHaveValue(NEW_PASSWORD);
     await expect(confirmation).toHaveValue(NEW_PASSWORD);
     await expect(page.locator('#password-rules').getByText('au moins 12 caractères')).toContainText('(respectée)');

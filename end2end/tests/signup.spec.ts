@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { emailTo, expectAccessible, fillSignupFr, holdRequests, uniqueEmail, CAPTCHA_ANSWER, CODE } from './support';
+import { emailTo, expectAccessible, fillSignupFr, typeBeforeTheCode, uniqueEmail, CAPTCHA_ANSWER } from './support';
 
 test.describe('Créer votre compte', () => {
   test('a supplier creates an account in French and receives the activation email', async ({ page }) => {
@@ -83,19 +83,15 @@ test.describe('Créer votre compte', () => {
   });
 
   test('what was typed before the page’s code arrived keeps, and each block then checks a field as the person leaves it', async ({ page }) => {
-    // The page as the server drew it, its code held back.
-    const code = await holdRequests(page, CODE);
-    // Its load event waits for the held script: only the document is awaited.
-    await page.goto('/inscription', { waitUntil: 'commit' });
     const login = page.getByLabel(/^Adresse électronique de connexion/);
-    await login.fill('paul@menuiserie.fr');
     const city = page.getByLabel(/^Ville/);
-    await city.fill('Saint-Étienne');
     // The captcha takes over in its own turn, and still keeps its answer.
     const answer = page.getByLabel(/^Caractères de l'image/);
-    await answer.fill('K7P2M');
-    code.release();
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await typeBeforeTheCode(page, '/inscription', async () => {
+      await login.fill('paul@menuiserie.fr');
+      await city.fill('Saint-Étienne');
+      await answer.fill('K7P2M');
+    });
     await expect(login).toHaveValue('paul@menuiserie.fr');
     await expect(city).toHaveValue('Saint-Étienne');
     await expect(answer).toHaveValue('K7P2M');
@@ -112,14 +108,12 @@ test.describe('Créer votre compte', () => {
   });
 
   test('a country chosen before the page’s code arrived is the one its postal code is checked against, and a new country checks it again', async ({ page }) => {
-    const code = await holdRequests(page, CODE);
-    await page.goto('/inscription', { waitUntil: 'commit' });
     const country = page.getByLabel(/^Pays/);
-    await country.selectOption('GB');
     const postalCode = page.getByLabel(/^Code postal/);
-    await postalCode.fill('SW1A 1AA');
-    code.release();
-    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await typeBeforeTheCode(page, '/inscription', async () => {
+      await country.selectOption('GB');
+      await postalCode.fill('SW1A 1AA');
+    });
     await expect(postalCode).toHaveValue('SW1A 1AA');
     await expect(page.locator('#postal_code-error')).toBeEmpty();
     await expect(postalCode).not.toHaveAttribute('aria-invalid', 'true');

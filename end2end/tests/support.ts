@@ -311,3 +311,19 @@ export async function holdRequests(
 
 /** The files of a page's code: its Wasm, its packs and its scripts. */
 export const CODE = /\.(wasm|pack|js)(\?.*)?$/;
+
+/**
+ * A first load on a slow line: opens `url` as the server drew it, its code
+ * (`CODE`) held back, lets `type` do what a person does before the code
+ * arrives, checks that the code had not run by then, then lets it in and
+ * waits until the whole page has hydrated, its parts in turn included.
+ */
+export async function typeBeforeTheCode(page: Page, url: string, type: () => Promise<void>): Promise<void> {
+  const code = await holdRequests(page, CODE);
+  // Its load event waits for the held script: only the document is awaited.
+  await page.goto(url, { waitUntil: 'commit' });
+  await type();
+  expect(await page.locator('body[data-hydrated]').count(), 'typed before the code ran').toBe(0);
+  code.release();
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
