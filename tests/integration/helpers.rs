@@ -99,6 +99,20 @@ pub fn logs() -> String {
         .unwrap_or_default()
 }
 
+/// Whether `text` holds `word` standing alone: not inside a longer run of
+/// letters and digits.
+///
+/// Short random secrets (a 6-digit code, a 5-character half of a recovery
+/// code) are bound to turn up by chance inside the timestamps, ports and
+/// hashes of a whole test binary's logs or a database dump; printed or
+/// stored, a secret stands alone (`code=482913`, `"80552-K7M2P"`).
+pub fn holds_word(text: &str, word: &str) -> bool {
+    let alone = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+    text.match_indices(word).any(|(at, _)| {
+        alone(text[..at].chars().next_back()) && alone(text[at + word.len()..].chars().next())
+    })
+}
+
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_on(fresh_database_url().await, customize).await
 }
