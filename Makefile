@@ -128,7 +128,9 @@ $(shell mkdir -p target; { find src style public locales migrations -type f -not
   printf '%s\n' Cargo.toml Cargo.lock build.rs; } 2>/dev/null | LC_ALL=C sort > $(RELEASE_NAMES).new; \
   cmp -s $(RELEASE_NAMES).new $(RELEASE_NAMES) && rm -f $(RELEASE_NAMES).new || mv $(RELEASE_NAMES).new $(RELEASE_NAMES))
 RELEASE_INPUTS := $(shell cat $(RELEASE_NAMES))
-build-release:
+## The release build; its tools first (cargo-leptos would otherwise fetch
+## wasm-opt from GitHub, which a build here may not reach).
+build-release: toolchain
 	@sha256sum --status -c $(RELEASE_STAMP) 2>/dev/null || { rm -f $(RELEASE_STAMP); touch src/lib.rs build.rs; }
 	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
 
