@@ -28,7 +28,7 @@ E2E_PORT ?= 3100
 ## Start the portal on http://127.0.0.1:3000 (SQLite in data/, dev mailbox),
 ## from the release build, made first when missing or out of date.
 run: export CARGO_INCREMENTAL := 0
-run: toolchain build-release
+run: build-release
 	LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=sesame \
 	  LEPTOS_SITE_ADDR="$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" "$(TARGET_DIR)/release/sesame"
 
@@ -167,7 +167,7 @@ RELEASE_EXAMPLE := LEPTOS_OUTPUT_NAME=sesame SESAME_BIN="$(TARGET_DIR)/release/s
 ## for PostgreSQL), driven by oha (installed from crates.io).
 BENCH_ARGS ?=
 bench: export CARGO_INCREMENTAL := 0
-bench: toolchain test-deps build-release oha
+bench: test-deps build-release oha
 	$(RELEASE_EXAMPLE) bench -- $(BENCH_ARGS)
 
 ## An older commit's release build for `make bench BENCH_BASELINE=target/baseline`,
@@ -188,7 +188,7 @@ baseline: toolchain
 ## for existing and unknown addresses, 1,000 signups in a burst, 200 logins in
 ## flight. Prints figures and fails when a target is missed.
 load: export CARGO_INCREMENTAL := 0
-load: toolchain build-release oha
+load: build-release oha
 	$(RELEASE_EXAMPLE) load
 	@pg_isready -q -d "$(TEST_POSTGRES_URL)" \
 	  || { echo "PostgreSQL is unreachable at $(TEST_POSTGRES_URL)." >&2; exit 1; }
