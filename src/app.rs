@@ -157,10 +157,12 @@ macro_rules! lazy_page {
             fn view(this: Self) -> AnyView {
                 let _ = this;
                 let lang = crate::i18n::use_lang();
-                view! {
+                // The page a click leaves is let go of after the next
+                // page's first frame, not before it.
+                crate::components::dropped_after_frame(view! {
                     <Meta name="description" content=lang.t($description) />
                     {$page()}
-                }
+                })
                 .into_any()
             }
         }

@@ -68,21 +68,26 @@ pub fn TextField(
     // live, a value other than the one the server drew is checked at once.
     // A field whose rule reads another is checked again, if not empty,
     // each time that other one changes (its mirror may catch up with what
-    // was chosen before hydration only after this first check).
+    // was chosen before hydration only after this first check). A field
+    // drawn anew in the browser (after a navigation or an answer) holds
+    // what it was drawn with: it needs no first check, and the effect's
+    // first run would only lengthen the click that drew it.
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let drawn = value.clone();
-    Effect::new(move |ran: Option<()>| {
-        if let Some(other) = depends_on {
-            other.track();
-        }
-        if let Some(input) = input_ref.get() {
-            let current = input.value();
-            let other_changed = ran.is_some() && depends_on.is_some() && !current.is_empty();
-            if current != drawn || other_changed {
-                check(current);
+    if super::hydrating() || depends_on.is_some() {
+        Effect::new(move |ran: Option<()>| {
+            if let Some(other) = depends_on {
+                other.track();
             }
-        }
-    });
+            if let Some(input) = input_ref.get() {
+                let current = input.value();
+                let other_changed = ran.is_some() && depends_on.is_some() && !current.is_empty();
+                if current != drawn || other_changed {
+                    check(current);
+                }
+            }
+        });
+    }
     let on_input = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
         if let Some(mirror) = value_signal {
@@ -243,6 +248,19 @@ pub fn SelectField(
     };
     let error_id = format!("{name}-error");
     let options = options.html(&selected);
+    // Drawn anew in the browser (a click), the field shows its chosen
+    // option with the page and gets the others after the page's first
+    // frame: parsing a long list (the 249 countries) lengthens the click
+    // by about 10 ms on a CPU four times slower (BENCHMARKS.md, part 15).
+    // The server, and so the first load, draw them all.
+    #[cfg(feature = "hydrate")]
+    let options = if super::hydrating() {
+        options
+    } else {
+        let first = shown_option(&options).to_owned();
+        fill_after_frame(select_ref, options);
+        first
+    };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=name.clone()>
@@ -266,6 +284,34 @@ pub fn SelectField(
             </p>
         </div>
     }
+}
+
+/// The `<option>` of `options` (a select's markup) marked `selected`, else
+/// the first one: what the select shows before its other options are drawn.
+/// Every text and value in `options` is escaped, so `" selected>"` can only
+/// be that mark.
+#[cfg(any(feature = "hydrate", test))]
+fn shown_option(options: &str) -> &str {
+    let mark = options.find(" selected>").unwrap_or(0);
+    let start = options[..mark].rfind("<option").unwrap_or(0);
+    let end = options[mark..]
+        .find("</option>")
+        .map_or(options.len(), |end| mark + end + "</option>".len());
+    &options[start..end]
+}
+
+/// Draws `options` (all of them) in the select of `select_ref` after the
+/// browser's next frame; the option chosen meanwhile, if any, stays chosen.
+#[cfg(feature = "hydrate")]
+fn fill_after_frame(select_ref: NodeRef<leptos::html::Select>, options: String) {
+    super::after_next_frame(move || {
+        // Gone with its page if the person left it meanwhile.
+        if let Some(select) = select_ref.try_get_untracked().flatten() {
+            let chosen = select.value();
+            select.set_inner_html(&options);
+            select.set_value(&chosen);
+        }
+    });
 }
 
 /// The mark of a required field: an asterisk for the eye, "(obligatoire)"
@@ -362,8 +408,31 @@ pub fn country_options(lang: crate::i18n::Lang) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::country_options;
+    use super::{country_options, shown_option, SelectOptions};
     use crate::i18n::Lang;
+
+    /// A select drawn by a click first shows the option chosen, whole, and
+    /// nothing else; a list with none chosen shows its first.
+    #[test]
+    fn a_select_drawn_by_a_click_first_shows_the_chosen_option() {
+        let countries = SelectOptions::Countries(Lang::Fr).html("GB");
+        assert_eq!(
+            shown_option(&countries),
+            "<option value=\"GB\" selected>Royaume-Uni</option>"
+        );
+        let list = SelectOptions::List(vec![
+            ("a".into(), "Un \" selected>".into()),
+            ("b".into(), "Deux".into()),
+        ]);
+        assert_eq!(
+            shown_option(&list.html("b")),
+            "<option value=\"b\" selected>Deux</option>"
+        );
+        assert_eq!(
+            shown_option(&list.html("none")),
+            "<option value=\"a\">Un &quot; selected&gt;</option>"
+        );
+    }
 
     #[test]
     fn the_english_country_list_is_in_a_readers_alphabetical_order() {

@@ -10,6 +10,7 @@ mod field;
 mod focus;
 mod in_turn;
 mod layout;
+mod left_behind;
 mod loaded;
 mod page_state;
 mod password;
@@ -28,6 +29,9 @@ pub use in_turn::{hydrating, in_turn, take_over_waiting_parts, InTurn, SLICE_MS}
 #[cfg(feature = "hydrate")]
 pub use in_turn::{in_a_later_task, when_all_hydrated};
 pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound, ShellTitle};
+#[cfg(feature = "hydrate")]
+use left_behind::after_next_frame;
+pub use left_behind::{dropped_after_frame, DroppedAfterFrame};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
