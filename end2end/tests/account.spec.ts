@@ -242,6 +242,34 @@ test.describe('Mon compte', () => {
     await emailTo(newContact, /Confirm your new contact address/);
   });
 
+  test('one form\'s answer, drawn in place, keeps what the other forms show but have not sent: a country chosen, an error beside a field', async ({ page }) => {
+    await onMyAccount(page, 'redessin');
+    for (const arrival of ['a first load', 'a click']) {
+      if (arrival === 'a first load') {
+        await page.reload();
+      } else {
+        await page.getByRole('link', { name: 'Accueil connecté' }).click();
+        await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Mon compte');
+        await openMyAccount(page);
+      }
+      await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+      const country = block(page, 'Coordonnées').getByLabel(/^Pays/);
+      await country.selectOption('GB');
+      const siret = block(page, 'Rattachement à une structure').getByLabel(/^SIRET/);
+      await siret.fill('123');
+      await siret.press('Tab');
+      await expect(siret, arrival).toHaveAttribute('aria-invalid', 'true');
+
+      const contact = block(page, 'Adresse électronique de contact').getByLabel('Nouvelle adresse électronique de contact');
+      await contact.fill('pas-une-adresse');
+      await submitAndWait(page, page.getByRole('button', { name: "Modifier l'adresse de contact" }));
+      await expect(contact, arrival).toHaveAttribute('aria-invalid', 'true');
+      await expect(country, arrival).toHaveValue('GB');
+      await expect(siret, arrival).toHaveValue('123');
+      await expect(siret, arrival).toHaveAttribute('aria-invalid', 'true');
+    }
+  });
+
   test('"Rattachement à une structure": a SIRET with a wrong key, then one no structure has, are refused beside the field', async ({ page }) => {
     await onMyAccount(page, 'rattachement');
     const structures = block(page, 'Rattachement à une structure');

@@ -69,12 +69,13 @@ pub fn TextField(
     // A field whose rule reads another is checked again, if not empty,
     // each time that other one changes (its mirror may catch up with what
     // was chosen before hydration only after this first check). A field
-    // drawn anew in the browser (after a navigation or an answer) holds
-    // what it was drawn with: it needs no first check, and the effect's
-    // first run would only lengthen the click that drew it.
+    // drawn for a navigation in the browser holds only what it was drawn
+    // with: it needs no first check, and the effect's first run would only
+    // lengthen the click that drew it. One drawn again in place by an
+    // answer keeps what was typed in it, and is checked again.
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let drawn = value.clone();
-    if super::hydrating() || depends_on.is_some() {
+    if !super::drawn_for_a_navigation() || depends_on.is_some() {
         Effect::new(move |ran: Option<()>| {
             if let Some(other) = depends_on {
                 other.track();
@@ -248,18 +249,27 @@ pub fn SelectField(
     };
     let error_id = format!("{name}-error");
     let options = options.html(&selected);
-    // Drawn anew in the browser (a click), the field shows its chosen
-    // option with the page and gets the others after the page's first
-    // frame: parsing a long list (the 249 countries) lengthens the click
-    // by about 10 ms on a CPU four times slower (BENCHMARKS.md, part 15).
-    // The server, and so the first load, draw them all.
+    // Drawn for a navigation in the browser (a click), the field shows its
+    // chosen option with the page and gets the others after the page's
+    // first frame: parsing a long list (the 249 countries) lengthens the
+    // click by about 10 ms on a CPU four times slower (BENCHMARKS.md, part
+    // 15). The server, and so the first load, draw them all. A page drawn
+    // again in place by an answer draws the whole list, as it stands, so
+    // the browser keeps what was chosen in it and not yet sent.
     #[cfg(feature = "hydrate")]
-    let options = if super::hydrating() {
-        options
-    } else {
-        let first = shown_option(&options).to_owned();
-        fill_after_frame(select_ref, options);
-        first
+    let options = {
+        let shown = RwSignal::new(if super::drawn_for_a_navigation() {
+            shown_option(&options).to_owned()
+        } else {
+            options.clone()
+        });
+        if shown.with_untracked(String::len) != options.len() {
+            super::after_next_frame(move || {
+                // Nothing to fill if the person left the page meanwhile.
+                let _ = shown.try_set(options);
+            });
+        }
+        move || shown.get()
     };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
@@ -298,20 +308,6 @@ fn shown_option(options: &str) -> &str {
         .find("</option>")
         .map_or(options.len(), |end| mark + end + "</option>".len());
     &options[start..end]
-}
-
-/// Draws `options` (all of them) in the select of `select_ref` after the
-/// browser's next frame; the option chosen meanwhile, if any, stays chosen.
-#[cfg(feature = "hydrate")]
-fn fill_after_frame(select_ref: NodeRef<leptos::html::Select>, options: String) {
-    super::after_next_frame(move || {
-        // Gone with its page if the person left it meanwhile.
-        if let Some(select) = select_ref.try_get_untracked().flatten() {
-            let chosen = select.value();
-            select.set_inner_html(&options);
-            select.set_value(&chosen);
-        }
-    });
 }
 
 /// The mark of a required field: an asterisk for the eye, "(obligatoire)"

@@ -241,6 +241,23 @@ pub fn hydrating() -> bool {
         || Owner::current_shared_context().is_some_and(|shared| shared.during_hydration())
 }
 
+/// Whether the view being made now is drawn anew for a navigation in the
+/// browser (a click on a link, Back): not taking over the server's HTML
+/// ([`hydrating`]), and made while the page left behind waits for it
+/// (`super::busy`). Its fields hold only what they are drawn with, unlike
+/// those of a page drawn again in place by an answer, which keep what was
+/// typed in them. `false` on the server.
+pub fn drawn_for_a_navigation() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        !hydrating() && super::busy::is_busy()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
 impl Mountable for InTurnState {
     fn unmount(&mut self) {
         match &mut *self.0.borrow_mut() {
@@ -386,6 +403,21 @@ pub async fn in_a_later_task() {
         let _ = leptos::prelude::window().set_timeout_with_callback(&resolve);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(later).await;
+}
+
+/// Runs `task` in a task of its own after the browser's next frame (a
+/// zero-delay timeout queued from the frame's callback, so that the frame
+/// is not held up by it), or in a later task at once if the page is hidden
+/// when this is called, as a hidden page draws no frame: what a click
+/// needs done, but not before the person sees its page.
+#[cfg(feature = "hydrate")]
+pub fn after_next_frame(task: impl FnOnce() + 'static) {
+    let zero = std::time::Duration::ZERO;
+    if leptos::prelude::document().hidden() {
+        set_timeout(task, zero);
+    } else {
+        request_animation_frame(move || set_timeout(task, zero));
+    }
 }
 
 /// Hydrates at once every part still waiting for its turn: called before

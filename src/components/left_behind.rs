@@ -23,54 +23,82 @@ use leptos::tachys::{
         RenderHtml,
     },
 };
+use std::any::TypeId;
 
 /// `view`, drawn as it is (the wrapper adds no markup, on the server or in
 /// the browser), whose state, once the view is replaced, is dropped after
 /// the browser's next frame rather than in the task that replaced it (in a
 /// hidden tab, which draws no frame, in a later task). Its nodes leave the
-/// document at once, as any view's do: only letting go of them waits.
+/// document at once, as any view's do, and its effects stop at once (those
+/// under the reactive owner current here, paused: `Owner::pause`), so that
+/// nothing of the page left behind reacts meanwhile to a signal its owner
+/// has disposed; only letting go of it waits. Call it under the owner of
+/// the page alone (a route's view), not one the next page shares.
 pub fn dropped_after_frame(view: impl IntoView + 'static) -> DroppedAfterFrame {
-    DroppedAfterFrame(view.into_any())
+    DroppedAfterFrame {
+        view: view.into_any(),
+        owner: Owner::current(),
+    }
 }
 
 /// A view whose state is dropped after a frame ([`dropped_after_frame`]).
-pub struct DroppedAfterFrame(AnyView);
+pub struct DroppedAfterFrame {
+    view: AnyView,
+    owner: Option<Owner>,
+}
 
-/// The state of a [`DroppedAfterFrame`]: the view's own, until it is
-/// dropped.
-pub struct DroppedAfterFrameState(Option<AnyViewState>);
+/// The state of a [`DroppedAfterFrame`]: the view's own (until it is
+/// dropped), the type it was drawn from, and the owner of its effects.
+pub struct DroppedAfterFrameState {
+    state: Option<AnyViewState>,
+    type_id: TypeId,
+    owner: Option<Owner>,
+}
 
-impl Drop for DroppedAfterFrameState {
-    fn drop(&mut self) {
-        let state = self.0.take();
-        #[cfg(feature = "hydrate")]
-        after_next_frame(move || drop(state));
-        #[cfg(not(feature = "hydrate"))]
-        drop(state);
+impl DroppedAfterFrame {
+    /// Draws the view with `draw` (built, or hydrated), keeping what its
+    /// state needs.
+    fn drawn(self, draw: impl FnOnce(AnyView) -> AnyViewState) -> DroppedAfterFrameState {
+        let DroppedAfterFrame { view, owner } = self;
+        DroppedAfterFrameState {
+            type_id: view.as_type_id(),
+            state: Some(draw(view)),
+            owner,
+        }
     }
 }
 
-/// Runs `task` in a task of its own after the browser's next frame (a
-/// zero-delay timeout queued from the frame's callback, so that the frame
-/// is not held up by it), or in a later task at once if the page is
-/// hidden, as a hidden page draws no frame.
-#[cfg(feature = "hydrate")]
-pub(super) fn after_next_frame(task: impl FnOnce() + 'static) {
-    let zero = std::time::Duration::ZERO;
-    if document().hidden() {
-        set_timeout(task, zero);
-    } else {
-        request_animation_frame(move || set_timeout(task, zero));
+impl Drop for DroppedAfterFrameState {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            let_go(self.owner.as_ref(), state);
+        }
     }
+}
+
+/// Stops the effects under `owner` now and drops `state` after the next
+/// frame (module documentation).
+fn let_go(owner: Option<&Owner>, state: AnyViewState) {
+    if let Some(owner) = owner {
+        owner.pause();
+    }
+    #[cfg(feature = "hydrate")]
+    super::after_next_frame(move || drop(state));
+    #[cfg(not(feature = "hydrate"))]
+    drop(state);
 }
 
 impl DroppedAfterFrameState {
     fn state(&self) -> &AnyViewState {
-        self.0.as_ref().expect("a state is taken only when dropped")
+        self.state
+            .as_ref()
+            .expect("a state is taken only when dropped")
     }
 
     fn state_mut(&mut self) -> &mut AnyViewState {
-        self.0.as_mut().expect("a state is taken only when dropped")
+        self.state
+            .as_mut()
+            .expect("a state is taken only when dropped")
     }
 }
 
@@ -78,11 +106,31 @@ impl Render for DroppedAfterFrame {
     type State = DroppedAfterFrameState;
 
     fn build(self) -> Self::State {
-        DroppedAfterFrameState(Some(self.0.build()))
+        self.drawn(AnyView::build)
     }
 
+    /// The same view is drawn again in place. Another one (another page
+    /// under the same wrapper) is built, put where the last one stood, and
+    /// the last one taken off the document and let go of as when dropped.
     fn rebuild(self, state: &mut Self::State) {
-        self.0.rebuild(state.state_mut())
+        if self.view.as_type_id() == state.type_id {
+            return self.view.rebuild(state.state_mut());
+        }
+        let DroppedAfterFrame { view, owner } = self;
+        let type_id = view.as_type_id();
+        let mut drawn = view.build();
+        let left = state.state_mut();
+        left.insert_before_this(&mut drawn);
+        left.unmount();
+        let left = std::mem::replace(left, drawn);
+        let left_owner = std::mem::replace(&mut state.owner, owner);
+        state.type_id = type_id;
+        let_go(
+            left_owner
+                .as_ref()
+                .filter(|left| state.owner.as_ref() != Some(*left)),
+            left,
+        );
     }
 }
 
@@ -93,7 +141,10 @@ impl AddAnyAttr for DroppedAfterFrame {
     where
         Self::Output<NewAttr>: RenderHtml,
     {
-        DroppedAfterFrame(self.0.add_any_attr(attr).into_any())
+        DroppedAfterFrame {
+            view: self.view.add_any_attr(attr).into_any(),
+            owner: self.owner,
+        }
     }
 }
 
@@ -104,15 +155,18 @@ impl RenderHtml for DroppedAfterFrame {
     const MIN_LENGTH: usize = 0;
 
     fn dry_resolve(&mut self) {
-        self.0.dry_resolve();
+        self.view.dry_resolve();
     }
 
     async fn resolve(self) -> Self::AsyncOutput {
-        DroppedAfterFrame(self.0.resolve().await)
+        DroppedAfterFrame {
+            view: self.view.resolve().await,
+            owner: self.owner,
+        }
     }
 
     fn html_len(&self) -> usize {
-        self.0.html_len()
+        self.view.html_len()
     }
 
     fn to_html_with_buf(
@@ -123,7 +177,7 @@ impl RenderHtml for DroppedAfterFrame {
         mark_branches: bool,
         extra_attrs: Vec<AnyAttribute>,
     ) {
-        self.0
+        self.view
             .to_html_with_buf(buf, position, escape, mark_branches, extra_attrs);
     }
 
@@ -137,7 +191,7 @@ impl RenderHtml for DroppedAfterFrame {
     ) where
         Self: Sized,
     {
-        self.0.to_html_async_with_buf::<OUT_OF_ORDER>(
+        self.view.to_html_async_with_buf::<OUT_OF_ORDER>(
             buf,
             position,
             escape,
@@ -151,11 +205,17 @@ impl RenderHtml for DroppedAfterFrame {
         cursor: &Cursor,
         position: &PositionState,
     ) -> Self::State {
-        DroppedAfterFrameState(Some(self.0.hydrate::<FROM_SERVER>(cursor, position)))
+        self.drawn(|view| view.hydrate::<FROM_SERVER>(cursor, position))
     }
 
     async fn hydrate_async(self, cursor: &Cursor, position: &PositionState) -> Self::State {
-        DroppedAfterFrameState(Some(self.0.hydrate_async(cursor, position).await))
+        let DroppedAfterFrame { view, owner } = self;
+        let type_id = view.as_type_id();
+        DroppedAfterFrameState {
+            state: Some(view.hydrate_async(cursor, position).await),
+            type_id,
+            owner,
+        }
     }
 
     fn into_owned(self) -> Self::Owned {

@@ -25,12 +25,12 @@ pub use field::{country_options, ErrorSummary, SelectField, SelectOptions, TextF
 pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUNCED_ATTRIBUTE};
 #[cfg(feature = "hydrate")]
 pub use focus::{focus_element, focus_is_lost};
-pub use in_turn::{hydrating, in_turn, take_over_waiting_parts, InTurn, SLICE_MS};
 #[cfg(feature = "hydrate")]
-pub use in_turn::{in_a_later_task, when_all_hydrated};
+pub use in_turn::{after_next_frame, in_a_later_task, when_all_hydrated};
+pub use in_turn::{
+    drawn_for_a_navigation, hydrating, in_turn, take_over_waiting_parts, InTurn, SLICE_MS,
+};
 pub use layout::{ConnectedLayout, FailureNotice, LastFrame, Layout, NotFound, ShellTitle};
-#[cfg(feature = "hydrate")]
-use left_behind::after_next_frame;
 pub use left_behind::{dropped_after_frame, DroppedAfterFrame};
 pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
