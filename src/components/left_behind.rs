@@ -71,21 +71,28 @@ impl DroppedAfterFrame {
 impl Drop for DroppedAfterFrameState {
     fn drop(&mut self) {
         if let Some(state) = self.state.take() {
-            let_go(self.owner.as_ref(), state);
+            let_go(self.owner.take(), state);
         }
     }
 }
 
-/// Stops the effects under `owner` now and drops `state` after the next
-/// frame (module documentation).
-fn let_go(owner: Option<&Owner>, state: AnyViewState) {
-    if let Some(owner) = owner {
+/// Stops the effects under `owner` now, and drops `state` after the next
+/// frame, then `owner` (module documentation): held until then, the owner
+/// runs its clean-ups (signals disposed, listeners removed) after the frame
+/// too, rather than in the click's task, and none of its effects runs
+/// meanwhile.
+fn let_go(owner: Option<Owner>, state: AnyViewState) {
+    if let Some(owner) = &owner {
         owner.pause();
     }
+    let let_go_of = move || {
+        drop(state);
+        drop(owner);
+    };
     #[cfg(feature = "hydrate")]
-    super::after_next_frame(move || drop(state));
+    super::after_next_frame(let_go_of);
     #[cfg(not(feature = "hydrate"))]
-    drop(state);
+    let_go_of();
 }
 
 impl DroppedAfterFrameState {
@@ -113,24 +120,21 @@ impl Render for DroppedAfterFrame {
     /// under the same wrapper) is built, put where the last one stood, and
     /// the last one taken off the document and let go of as when dropped.
     fn rebuild(self, state: &mut Self::State) {
-        if self.view.as_type_id() == state.type_id {
-            return self.view.rebuild(state.state_mut());
-        }
         let DroppedAfterFrame { view, owner } = self;
-        let type_id = view.as_type_id();
+        // Drawn under another owner (another address of the same route),
+        // the view now lives under that one.
+        let left_owner = std::mem::replace(&mut state.owner, owner);
+        let left_owner = left_owner.filter(|left| state.owner.as_ref() != Some(left));
+        if view.as_type_id() == state.type_id {
+            return view.rebuild(state.state_mut());
+        }
+        state.type_id = view.as_type_id();
         let mut drawn = view.build();
         let left = state.state_mut();
         left.insert_before_this(&mut drawn);
         left.unmount();
         let left = std::mem::replace(left, drawn);
-        let left_owner = std::mem::replace(&mut state.owner, owner);
-        state.type_id = type_id;
-        let_go(
-            left_owner
-                .as_ref()
-                .filter(|left| state.owner.as_ref() != Some(*left)),
-            left,
-        );
+        let_go(left_owner, left);
     }
 }
 
