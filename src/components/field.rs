@@ -258,17 +258,16 @@ pub fn SelectField(
     // the browser keeps what was chosen in it and not yet sent.
     #[cfg(feature = "hydrate")]
     let options = {
-        let shown = RwSignal::new(if super::drawn_for_a_navigation() {
-            shown_option(&options).to_owned()
-        } else {
-            options.clone()
-        });
-        if shown.with_untracked(String::len) != options.len() {
+        let shown = if super::drawn_for_a_navigation() {
+            let shown = RwSignal::new(shown_option(&options).to_owned());
             super::after_next_frame(move || {
                 // Nothing to fill if the person left the page meanwhile.
                 let _ = shown.try_set(options);
             });
-        }
+            shown
+        } else {
+            RwSignal::new(options)
+        };
         move || shown.get()
     };
     view! {

@@ -55,19 +55,6 @@ pub struct DroppedAfterFrameState {
     owner: Option<Owner>,
 }
 
-impl DroppedAfterFrame {
-    /// Draws the view with `draw` (built, or hydrated), keeping what its
-    /// state needs.
-    fn drawn(self, draw: impl FnOnce(AnyView) -> AnyViewState) -> DroppedAfterFrameState {
-        let DroppedAfterFrame { view, owner } = self;
-        DroppedAfterFrameState {
-            type_id: view.as_type_id(),
-            state: Some(draw(view)),
-            owner,
-        }
-    }
-}
-
 impl Drop for DroppedAfterFrameState {
     fn drop(&mut self) {
         if let Some(state) = self.state.take() {
@@ -96,6 +83,16 @@ fn let_go(owner: Option<Owner>, state: AnyViewState) {
 }
 
 impl DroppedAfterFrameState {
+    /// The state of a view of type `type_id` drawn as `state` (built or
+    /// hydrated) under `owner`.
+    fn new(type_id: TypeId, owner: Option<Owner>, state: AnyViewState) -> Self {
+        DroppedAfterFrameState {
+            state: Some(state),
+            type_id,
+            owner,
+        }
+    }
+
     fn state(&self) -> &AnyViewState {
         self.state
             .as_ref()
@@ -113,7 +110,8 @@ impl Render for DroppedAfterFrame {
     type State = DroppedAfterFrameState;
 
     fn build(self) -> Self::State {
-        self.drawn(AnyView::build)
+        let DroppedAfterFrame { view, owner } = self;
+        DroppedAfterFrameState::new(view.as_type_id(), owner, view.build())
     }
 
     /// The same view is drawn again in place. Another one (another page
@@ -209,17 +207,19 @@ impl RenderHtml for DroppedAfterFrame {
         cursor: &Cursor,
         position: &PositionState,
     ) -> Self::State {
-        self.drawn(|view| view.hydrate::<FROM_SERVER>(cursor, position))
+        let DroppedAfterFrame { view, owner } = self;
+        let type_id = view.as_type_id();
+        DroppedAfterFrameState::new(
+            type_id,
+            owner,
+            view.hydrate::<FROM_SERVER>(cursor, position),
+        )
     }
 
     async fn hydrate_async(self, cursor: &Cursor, position: &PositionState) -> Self::State {
         let DroppedAfterFrame { view, owner } = self;
         let type_id = view.as_type_id();
-        DroppedAfterFrameState {
-            state: Some(view.hydrate_async(cursor, position).await),
-            type_id,
-            owner,
-        }
+        DroppedAfterFrameState::new(type_id, owner, view.hydrate_async(cursor, position).await)
     }
 
     fn into_owned(self) -> Self::Owned {
