@@ -6,6 +6,7 @@ import {
   activationLink,
   expectAccessible,
   expireActivationLinks,
+  pageProblems,
   signUp,
   submitAndWait,
   typeBeforeTheCode,
@@ -137,6 +138,65 @@ test.describe('Activer son compte et se connecter', () => {
     await expect(page.locator('#password-error')).toContainText('Complexité insuffisante');
     await expect(page.getByLabel(/^Question secrète/)).toHaveValue('Nom de mon premier chien ?');
     await expectAccessible(page);
+  });
+
+  test('the meter asks the server again when it did not answer, says so when it still does not, and the password is judged when the form is sent', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    // The first request for the meter is lost: the next try judges.
+    let asked = 0;
+    await page.route('**/api/password_strength', (route) => (++asked === 1 ? route.abort('connectionreset') : route.continue()));
+    await page.goto(link);
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    const password = page.getByLabel(/^Mot de passe/);
+    await password.fill(PASSWORD);
+    await expect(page.locator('.strength__feedback')).toContainText('accepté');
+    expect(asked).toBe(2);
+
+    // The server stays unreachable: after its tries, the meter says so,
+    // and the rules still tick.
+    await page.unroute('**/api/password_strength');
+    await page.route('**/api/password_strength', (route) => route.abort('connectionreset'));
+    await password.fill('Password1!');
+    await expect(page.locator('.strength__feedback')).toHaveText(
+      "La complexité n'a pas pu être évaluée : le serveur ne répond pas. Elle sera vérifiée à l'envoi du formulaire.",
+      { timeout: 15_000 },
+    );
+    await expect(page.locator('#password-rules').getByText('au moins 8 caractères')).toContainText('(respectée)');
+    await expectAccessible(page);
+
+    // The server judges what the meter could not.
+    await page.getByLabel(/^Confirmer le mot de passe/).fill('Password1!');
+    await page.getByLabel(/^Question secrète/).fill('Nom de mon premier chien ?');
+    await page.getByLabel(/^Réponse à la question secrète/).fill('Médor');
+    await submitAndWait(page, page.getByRole('button', { name: 'Valider' }));
+    await expect(page.locator('#password-error')).toContainText('Complexité insuffisante');
+    await expect(page.getByLabel(/^Question secrète/)).toHaveValue('Nom de mon premier chien ?');
+  });
+
+  test('a page left while its meter is about to ask the server keeps the app running', async ({ page }) => {
+    const email = uniqueEmail();
+    const link = await signUp(page, { email, lastName: 'Dupont', firstName: 'Paul' });
+    await page.goto(link);
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    const problems = pageProblems(page);
+    // A mark on the document: it survives navigations in the app, not a load.
+    await page.evaluate(() => {
+      (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+    });
+    // Typed, then the page left at once, in the app: the meter's wait
+    // (250 ms), or its request, ends after the fields are let go of.
+    await page.getByLabel(/^Mot de passe/).fill(PASSWORD);
+    await page.locator('a.site-header__brand').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bienvenue sur le portail Sésame');
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1_000)));
+
+    // The app still answers: the next link is followed in place.
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
+    expect(mark, 'no document was loaded').toBe('still here');
+    expect(problems.filter((problem) => problem.startsWith('uncaught') || problem.startsWith('console'))).toEqual([]);
   });
 
   test('an expired link offers "Réactiver", which sends a new link', async ({ page }) => {

@@ -399,8 +399,16 @@ mod queue {
 /// Blocking Time").
 #[cfg(feature = "hydrate")]
 pub async fn in_a_later_task() {
+    after_ms(0).await;
+}
+
+/// Resolves in a task of the browser's event loop at least `ms`
+/// milliseconds from now (`setTimeout`; a hidden tab may wait longer).
+#[cfg(feature = "hydrate")]
+pub async fn after_ms(ms: i32) {
     let later = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = leptos::prelude::window().set_timeout_with_callback(&resolve);
+        let _ = leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(later).await;
 }

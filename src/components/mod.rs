@@ -26,7 +26,7 @@ pub use focus::{clear_input, focus_after_update, mark_headings_announced, ANNOUN
 #[cfg(feature = "hydrate")]
 pub use focus::{focus_element, focus_is_lost};
 #[cfg(feature = "hydrate")]
-pub use in_turn::{after_next_frame, in_a_later_task, when_all_hydrated};
+pub use in_turn::{after_ms, after_next_frame, in_a_later_task, when_all_hydrated};
 pub use in_turn::{
     drawn_for_a_navigation, hydrating, in_turn, take_over_waiting_parts, InTurn, SLICE_MS,
 };

@@ -39,7 +39,7 @@ pub fn NewPasswordFields(
     let visible = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let strength = RwSignal::new(None::<Strength>);
+    let judgement = RwSignal::new(Judgement::Awaited);
     let checks = Memo::new(move |_| PasswordChecks::of(&password.get(), policy));
     let has_error = error.is_some();
     let has_confirmation_error = confirmation_error.is_some();
@@ -54,7 +54,7 @@ pub fn NewPasswordFields(
         .cloned();
     let on_password = move |value: String| {
         password.set(value.clone());
-        request_strength(value, user_inputs.clone(), strength, sequence);
+        request_strength(value, user_inputs.clone(), judgement, sequence);
     };
     // What was typed before the page hydrated counts: once the inputs are
     // live, the checklist, the meter and the confirmation start from their
@@ -154,7 +154,7 @@ pub fn NewPasswordFields(
                     {rule(not_too_long, "password.rule_max")}
                 </ul>
             </div>
-            <StrengthMeter strength lang />
+            <StrengthMeter judgement lang />
         </div>
         <div class="field" class:field--invalid=has_confirmation_error>
             <label for="password_confirmation">
@@ -186,49 +186,109 @@ pub fn NewPasswordFields(
     }
 }
 
-/// Asks the server for zxcvbn's score, 250 ms after the last keystroke;
-/// an answer that arrives after a newer request is dropped.
+/// What the strength meter shows of the password being typed (only the
+/// browser asks for a verdict; the server draws the meter awaiting one).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+enum Judgement {
+    /// Nothing typed yet, or the first answer not in yet.
+    #[default]
+    Awaited,
+    /// zxcvbn's verdict, from the server.
+    Judged(Strength),
+    /// The server could not be asked, after the tries `STRENGTH_RETRY_MS`
+    /// spaces out:
+    /// the rules' checklist still applies, and the server judges the
+    /// password when the form is sent (OWASP ASVS 4.0.3 V2.1.8 asks for a
+    /// strength meter; its absence must not stop the person).
+    Unavailable,
+}
+
+impl Judgement {
+    /// The meter's value, 0 to 4 (0 while there is no verdict).
+    fn score(&self) -> u8 {
+        match self {
+            Judgement::Judged(strength) => strength.score,
+            Judgement::Awaited | Judgement::Unavailable => 0,
+        }
+    }
+}
+
+/// After a keystroke, how long the meter waits for the next one before it
+/// asks the server, in milliseconds.
+#[cfg(feature = "hydrate")]
+const STRENGTH_AFTER_TYPING_MS: u64 = 250;
+
+/// The pauses before asking the server again when a request for the
+/// meter failed (the server or the network down for a moment), in
+/// milliseconds: three more tries over about 7 seconds, then
+/// [`Judgement::Unavailable`].
+#[cfg(feature = "hydrate")]
+const STRENGTH_RETRY_MS: [i32; 3] = [1_000, 2_000, 4_000];
+
+/// Asks the server for zxcvbn's score, `STRENGTH_AFTER_TYPING_MS` after
+/// the last keystroke, and again after each of `STRENGTH_RETRY_MS` while
+/// the request fails; an answer that arrives after a newer request is
+/// dropped. Each step first checks that the fields are still on the page:
+/// a form drawn again or left meanwhile has let go of `sequence`, and the
+/// request ends there (reading a value let go of would stop the app).
 fn request_strength(
     password: String,
     user_inputs: Vec<String>,
-    strength: RwSignal<Option<Strength>>,
+    judgement: RwSignal<Judgement>,
     sequence: StoredValue<u64>,
 ) {
     #[cfg(feature = "hydrate")]
     {
         sequence.update_value(|n| *n += 1);
-        let mine = sequence.get_value();
+        let Some(mine) = sequence.try_get_value() else {
+            return;
+        };
+        let still_mine = move || sequence.try_get_value() == Some(mine);
         if password.is_empty() {
-            strength.set(None);
+            judgement.set(Judgement::Awaited);
             return;
         }
         set_timeout(
             move || {
-                if sequence.get_value() != mine {
+                if !still_mine() {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let Ok(judged) = password_strength(password, user_inputs).await {
-                        if sequence.get_value() == mine {
-                            strength.set(Some(judged));
+                    let mut pauses = STRENGTH_RETRY_MS.into_iter();
+                    let answer = loop {
+                        match password_strength(password.clone(), user_inputs.clone()).await {
+                            Ok(strength) => break Judgement::Judged(strength),
+                            Err(_) => match pauses.next() {
+                                Some(pause) => {
+                                    super::after_ms(pause).await;
+                                    if !still_mine() {
+                                        return;
+                                    }
+                                }
+                                None => break Judgement::Unavailable,
+                            },
                         }
+                    };
+                    if still_mine() {
+                        judgement.set(answer);
                     }
                 });
             },
-            std::time::Duration::from_millis(250),
+            std::time::Duration::from_millis(STRENGTH_AFTER_TYPING_MS),
         );
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (password, user_inputs, strength, sequence);
+        let _ = (password, user_inputs, judgement, sequence);
     }
 }
 
 /// "Complexité du mot de passe": zxcvbn's score as a meter, its warning and
-/// its suggestions.
+/// its suggestions; if the server could not be asked, that it was not.
 #[component]
-fn StrengthMeter(strength: RwSignal<Option<Strength>>, lang: Lang) -> impl IntoView {
-    let score = move || strength.get().map(|s| s.score).unwrap_or(0);
+fn StrengthMeter(judgement: RwSignal<Judgement>, lang: Lang) -> impl IntoView {
+    let score = move || judgement.with(Judgement::score);
     view! {
         <div class="strength">
             <p class="strength__title" id="strength-title">{lang.t("password.strength_title")}</p>
@@ -243,19 +303,65 @@ fn StrengthMeter(strength: RwSignal<Option<Strength>>, lang: Lang) -> impl IntoV
                 aria-labelledby="strength-title"
             ></meter>
             <div aria-live="polite" class="strength__feedback">
-                {move || strength.get().map(|s| {
-                    let verdict = if s.acceptable() { "password.strength_ok" } else { "password.strength_too_weak" };
-                    view! {
-                        <p class=if s.acceptable() { "strength__label strength__label--ok" } else { "strength__label" }>
-                            {format!("{} — {}", lang.t(s.label_key()), lang.t(verdict))}
-                        </p>
-                        {s.warning.map(|key| view! { <p class="strength__warning">{lang.t(&key)}</p> })}
-                        <ul class="strength__suggestions">
-                            {s.suggestions.into_iter().map(|key| view! { <li>{lang.t(&key)}</li> }).collect_view()}
-                        </ul>
+                {move || match judgement.get() {
+                    Judgement::Awaited => None,
+                    Judgement::Unavailable => Some(view! {
+                        <p class="strength__unavailable">{lang.t("password.strength_unavailable")}</p>
+                    }.into_any()),
+                    Judgement::Judged(s) => {
+                        let verdict = if s.acceptable() { "password.strength_ok" } else { "password.strength_too_weak" };
+                        Some(view! {
+                            <p class=if s.acceptable() { "strength__label strength__label--ok" } else { "strength__label" }>
+                                {format!("{} — {}", lang.t(s.label_key()), lang.t(verdict))}
+                            </p>
+                            {s.warning.map(|key| view! { <p class="strength__warning">{lang.t(&key)}</p> })}
+                            <ul class="strength__suggestions">
+                                {s.suggestions.into_iter().map(|key| view! { <li>{lang.t(&key)}</li> }).collect_view()}
+                            </ul>
+                        }.into_any())
                     }
-                })}
+                }}
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meter(judgement: Judgement) -> String {
+        Owner::new().with(|| {
+            view! { <StrengthMeter judgement=RwSignal::new(judgement) lang=Lang::Fr /> }.to_html()
+        })
+    }
+
+    #[test]
+    fn the_meter_awaiting_a_verdict_says_nothing_yet() {
+        let html = meter(Judgement::Awaited);
+        assert!(html.contains(r#"value="0""#), "{html}");
+        assert!(!html.contains("strength__label"), "{html}");
+        assert!(!html.contains("strength__unavailable"), "{html}");
+    }
+
+    #[test]
+    fn the_meter_shows_the_servers_verdict() {
+        let html = meter(Judgement::Judged(Strength {
+            score: 4,
+            warning: None,
+            suggestions: Vec::new(),
+        }));
+        assert!(html.contains(r#"value="4""#), "{html}");
+        assert!(html.contains("Très fort — accepté"), "{html}");
+    }
+
+    #[test]
+    fn the_meter_says_when_the_server_could_not_judge_and_that_the_form_still_goes() {
+        let html = meter(Judgement::Unavailable);
+        assert!(html.contains(r#"value="0""#), "{html}");
+        assert!(
+            html.contains("le serveur ne répond pas. Elle sera vérifiée à l'envoi du formulaire."),
+            "{html}"
+        );
     }
 }
