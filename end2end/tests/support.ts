@@ -110,6 +110,7 @@ export function expireActivationLinks(address: string): void {
 
 /** Activates the account of `link` in French with `PASSWORD` and "Médor". */
 export async function activate(page: Page, link: string): Promise<void> {
+  const problems = pageProblems(page);
   await page.goto(link);
   await page.getByLabel(/^Mot de passe/).fill(PASSWORD);
   await page.getByLabel(/^Confirmer le mot de passe/).fill(PASSWORD);
@@ -118,10 +119,36 @@ export async function activate(page: Page, link: string): Promise<void> {
   // As a person would, validate once the meter has judged the password (as
   // soon as the page's code runs; without JavaScript there is no meter).
   if (await page.evaluate(() => matchMedia('(scripting: enabled)').matches)) {
-    await expect(page.locator('.strength__feedback')).toContainText('accepté');
+    await withProblems(problems, expect(page.locator('.strength__feedback')).toContainText('accepté'));
   }
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByRole('status')).toContainText('Votre compte est activé');
+}
+
+/**
+ * What went wrong in `page` from now on, as it goes: uncaught errors (a
+ * panic of the app's code), console errors, requests that got no answer.
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`no answer: ${request.method()} ${request.url()} (${request.failure()?.errorText})`));
+  return problems;
+}
+
+/** Awaits `check`; if it fails, its error also lists `problems`. */
+export async function withProblems(problems: string[], check: Promise<void>): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    if (problems.length > 0 && error instanceof Error) {
+      error.message += `\nWhat the page met meanwhile:\n${problems.join('\n')}`;
+    }
+    throw error;
+  }
 }
 
 /** The password-change link of a "perte de mot de passe" email. */
