@@ -314,7 +314,12 @@ pub fn KeyPrompt(
             };
             waiting.set(false);
             match answer {
-                Ok(answer) => on_answer.run(answer),
+                // A page drawn again or left while the key was awaited has
+                // let go of `on_answer`: the answer is for no one (calling
+                // what was let go of would stop the app).
+                Ok(answer) => {
+                    let _ = on_answer.try_run(answer);
+                }
                 Err(error) => refused.set(Some(error)),
             }
         });

@@ -149,13 +149,17 @@ pub fn PasskeyLogin(
                     }
                     match answer {
                         Ok(answer) => {
-                            action.dispatch(super::LogInWithPasskey {
-                                form: super::PasskeyLoginForm {
-                                    ceremony: offer.ceremony,
-                                    answer,
-                                    next: next.get_value(),
-                                },
-                            });
+                            // The box drawn again or left meanwhile has let
+                            // go of `next` (and the answer is for no one).
+                            if let Some(next) = next.try_get_value() {
+                                action.dispatch(super::LogInWithPasskey {
+                                    form: super::PasskeyLoginForm {
+                                        ceremony: offer.ceremony,
+                                        answer,
+                                        next,
+                                    },
+                                });
+                            }
                             return;
                         }
                         // Renewed: wait again with a fresh ceremony.
@@ -204,15 +208,25 @@ pub fn PasskeyLogin(
                         return;
                     }
                 };
+                // The box drawn again (another answer came meanwhile) or
+                // left has let go of `next`: no prompt for a page that is
+                // gone, and no answer sent for it (reading what was let go
+                // of would stop the app).
+                if next.try_get_value().is_none() {
+                    return;
+                }
                 let answer = crate::components::use_key(&offer.options).await;
                 waiting.set(false);
                 match answer {
                     Ok(answer) => {
+                        let Some(next) = next.try_get_value() else {
+                            return;
+                        };
                         action.dispatch(super::LogInWithPasskey {
                             form: super::PasskeyLoginForm {
                                 ceremony: offer.ceremony,
                                 answer,
-                                next: next.get_value(),
+                                next,
                             },
                         });
                     }
