@@ -197,9 +197,8 @@ enum Judgement {
     /// zxcvbn's verdict, from the server.
     Judged(Strength),
     /// The server could not be asked, after the tries `STRENGTH_RETRY_MS`
-    /// spaces out:
-    /// the rules' checklist still applies, and the server judges the
-    /// password when the form is sent (OWASP ASVS 4.0.3 V2.1.8 asks for a
+    /// spaces out: the rules' checklist still applies, and the server
+    /// judges the password when the form is sent (OWASP ASVS 4.0.3 V2.1.8 asks for a
     /// strength meter; its absence must not stop the person).
     Unavailable,
 }

@@ -87,6 +87,22 @@ pub fn PasskeyLogin(
     let server_error = StoredValue::new(refusal.map(|refusal| refusal.message_key()));
     let shown_error = move || problem.get().or_else(|| server_error.get_value());
     let pending = action.pending();
+    // Sends a passkey's answer for the ceremony it was given, from the
+    // autofill or the button, unless the box was drawn again or left while
+    // the browser waited: it has let go of `next` then (reading it would
+    // stop the app), and the answer is for no one.
+    #[cfg(feature = "hydrate")]
+    let send_answer = move |ceremony, answer| {
+        if let Some(next) = next.try_get_value() {
+            action.dispatch(super::LogInWithPasskey {
+                form: super::PasskeyLoginForm {
+                    ceremony,
+                    answer,
+                    next,
+                },
+            });
+        }
+    };
     #[cfg(feature = "hydrate")]
     let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
     #[cfg(feature = "hydrate")]
@@ -149,17 +165,7 @@ pub fn PasskeyLogin(
                     }
                     match answer {
                         Ok(answer) => {
-                            // The box drawn again or left meanwhile has let
-                            // go of `next` (and the answer is for no one).
-                            if let Some(next) = next.try_get_value() {
-                                action.dispatch(super::LogInWithPasskey {
-                                    form: super::PasskeyLoginForm {
-                                        ceremony: offer.ceremony,
-                                        answer,
-                                        next,
-                                    },
-                                });
-                            }
+                            send_answer(offer.ceremony, answer);
                             return;
                         }
                         // Renewed: wait again with a fresh ceremony.
@@ -208,28 +214,15 @@ pub fn PasskeyLogin(
                         return;
                     }
                 };
-                // The box drawn again (another answer came meanwhile) or
-                // left has let go of `next`: no prompt for a page that is
-                // gone, and no answer sent for it (reading what was let go
-                // of would stop the app).
+                // No prompt for a box drawn again (another answer came
+                // meanwhile) or left: see `send_answer`.
                 if next.try_get_value().is_none() {
                     return;
                 }
                 let answer = crate::components::use_key(&offer.options).await;
                 waiting.set(false);
                 match answer {
-                    Ok(answer) => {
-                        let Some(next) = next.try_get_value() else {
-                            return;
-                        };
-                        action.dispatch(super::LogInWithPasskey {
-                            form: super::PasskeyLoginForm {
-                                ceremony: offer.ceremony,
-                                answer,
-                                next,
-                            },
-                        });
-                    }
+                    Ok(answer) => send_answer(offer.ceremony, answer),
                     Err(error) => problem.set(Some(error.message_key())),
                 }
             });
