@@ -7,6 +7,7 @@ import {
   logIn,
   logInFromHome,
   PASSWORD,
+  pageProblems,
 } from './support';
 
 /**
@@ -93,6 +94,65 @@ test.describe('Clés de sécurité et clés d\'accès', () => {
     // logged in, with no password and no code.
     await expect(page).toHaveURL(/\/accueil$/);
     await expect(page.locator('.events li').first()).toContainText('Connexion');
+  });
+
+  test('a passkey answered after its login box was left logs nobody in and keeps the app running', async ({ page }) => {
+    const email = await activePerson(page, 'clequittee');
+    await logInFromHome(page, email);
+    await plugAuthenticator(page, 'passkey');
+    await addKey(page, 'Téléphone de Claire', "Ajouter une clé d'accès (connexion sans mot de passe)");
+    // The browser's prompts are held open until the test lets them answer:
+    // each request to the authenticator made so far waits for
+    // `sesameRelease()`, then goes to the virtual authenticator (which
+    // answers with the passkey at once); later ones wait for the next.
+    const holdPrompts = () => {
+      const held = window as unknown as { sesameRelease?: () => void; sesamePrompts: string[] };
+      if (held.sesameRelease) return;
+      let release = () => {};
+      let gate = new Promise<void>((open) => (release = open));
+      held.sesameRelease = () => {
+        release();
+        gate = new Promise<void>((open) => (release = open));
+      };
+      const ask = navigator.credentials.get.bind(navigator.credentials);
+      held.sesamePrompts = [];
+      navigator.credentials.get = async (options?: CredentialRequestOptions) => {
+        held.sesamePrompts.push(options?.mediation ?? 'optional');
+        await gate;
+        return ask(options);
+      };
+    };
+    await page.addInitScript(holdPrompts);
+    await page.evaluate(holdPrompts);
+    await page.getByRole('button', { name: 'Déconnexion' }).click();
+    await expect(page.getByRole('heading', { name: 'Vous avez déjà un compte ?' })).toBeVisible();
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    const problems = pageProblems(page);
+    await page.evaluate(() => {
+      (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+    });
+
+    // The button's prompt is open (beside the autofill's) when the person
+    // leaves for another page of the app; the key answers afterwards.
+    await page.getByRole('button', { name: "Se connecter avec une clé d'accès" }).click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { sesamePrompts: string[] }).sesamePrompts))
+      .toContain('optional');
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    await page.evaluate(() => (window as unknown as { sesameRelease: () => void }).sesameRelease());
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1_500)));
+
+    // Nobody is logged in by an answer for a page that is gone, and the app
+    // still answers: the next link is followed in place.
+    await expect(page).toHaveURL(/\/inscription$/);
+    await page.locator('a.site-header__brand').click();
+    await expect(page.getByRole('heading', { name: 'Vous avez déjà un compte ?' })).toBeVisible();
+    const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
+    expect(mark, 'no document was loaded').toBe('still here');
+    await page.goto('/accueil');
+    await expect(page).toHaveURL(/\/\?suivant=/);
+    expect(problems.filter((problem) => problem.startsWith('uncaught') || problem.startsWith('console'))).toEqual([]);
   });
 
   test('the login box offers a passkey where the browser can use one', async ({ page }) => {
