@@ -2,7 +2,8 @@
 // page has hydrated and the network is idle (each page drawn once before,
 // see `warm`):
 // - the budget's figure (issue 13: at most 200 KB): the bodies of the
-//   JavaScript, Wasm and CSS files as the server sent them (brotli), from
+//   JavaScript, Wasm and CSS files and of the page's sentences
+//   (`/pkg/sentences/…`) as the server sent them (brotli), from
 //   the page's Resource Timing (`encodedBodySize`, each address once);
 // - everything that crossed the wire: those files and the HTML document
 //   (gzip), each with its response headers (CDP's `encodedDataLength`).
@@ -23,6 +24,9 @@ while (args.length > 0) {
   if (arg === '--cookie') cookie = args.shift();
   else paths.push(arg);
 }
+
+// What a first load counts besides the document: the bundle's files.
+const BUNDLE_FILE = /\.(wasm|pack|js|css)$|^\/pkg\/sentences\//;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -87,15 +91,16 @@ for (const path of paths) {
       ),
     ),
   );
-  const bodies = await page.evaluate((ahead) => {
+  const bodies = await page.evaluate(({ ahead, bundleFile }) => {
+    const counted = new RegExp(bundleFile);
     const sizes = {};
     for (const entry of performance.getEntriesByType('resource')) {
       if (ahead.includes(entry.name)) continue;
-      if (!/\.(wasm|pack|js|css)$/.test(new URL(entry.name).pathname)) continue;
+      if (!counted.test(new URL(entry.name).pathname)) continue;
       sizes[entry.name] = Math.max(sizes[entry.name] ?? 0, entry.encodedBodySize);
     }
     return Object.values(sizes).reduce((sum, size) => sum + size, 0);
-  }, [...ahead]);
+  }, { ahead: [...ahead], bundleFile: BUNDLE_FILE.source });
   let total = 0;
   let wasm = 0;
   let prefetched = 0;
@@ -106,7 +111,7 @@ for (const path of paths) {
       prefetched += bytes;
       continue;
     }
-    if (!/\.(wasm|pack|js|css)$/.test(url.pathname) && url.pathname !== new URL(base + path).pathname) continue;
+    if (!BUNDLE_FILE.test(url.pathname) && url.pathname !== new URL(base + path).pathname) continue;
     total += bytes;
     if (/\.(wasm|pack)$/.test(url.pathname)) wasm += bytes;
     if (url.pathname.startsWith('/pkg/')) files.push(`${url.pathname.slice(5).replace(/^packs\/(.{12}).*/, 'packs/$1…')} ${kb(bytes)}`);

@@ -230,7 +230,7 @@ pub fn say_hydrated() {
 /// second click starts no second navigation.
 #[component]
 fn RouteAnnouncer() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = crate::i18n::use_lang();
     let location = leptos_router::hooks::use_location();
     let message = RwSignal::new(String::new());
     // Which navigation is awaited: a newer one stops the older's wait.

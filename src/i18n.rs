@@ -56,15 +56,37 @@ impl Lang {
     }
 
     /// The catalogue's sentence for `key`, if it has one.
+    ///
+    /// In the browser, the sentences are the ones the server sent for the
+    /// page's language ([`receive_sentences`]): a key of another language,
+    /// or any key before they came, has none.
     pub fn sentence(self, key: &str) -> Option<&'static str> {
-        let column = match self {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let column = self.column();
+            CATALOGUE
+                .binary_search_by(|(known, _)| (*known).cmp(key))
+                .ok()
+                .map(|found| CATALOGUE[found].1[column])
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let (lang, sentences) = RECEIVED.get()?;
+            if *lang != self {
+                return None;
+            }
+            let found = KEYS.binary_search(&key).ok()?;
+            sentences.get(found).copied()
+        }
+    }
+
+    /// This language's column in the catalogue (the order of [`Lang::ALL`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn column(self) -> usize {
+        match self {
             Lang::Fr => 0,
             Lang::En => 1,
-        };
-        CATALOGUE
-            .binary_search_by(|(known, _)| (*known).cmp(key))
-            .ok()
-            .map(|found| CATALOGUE[found].1[column])
+        }
     }
 
     /// Translates a catalogue key with `%{name}` placeholders filled in.
@@ -79,9 +101,100 @@ impl Lang {
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
-/// The language of the page being rendered.
+/// The sentences the browser needs to draw pages in `lang`, as the server
+/// sends them (`server::sentences`): [`BROWSER_KEYS_ID`], the language's
+/// code, then the sentence of each key of the browser's list (the
+/// catalogue's but the emails', sorted), each part followed by a NUL but
+/// the last. About 36 KB in French; no sentence holds a NUL (`locales/`
+/// is JSON text, checked by the tests).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn browser_sentences(lang: Lang) -> String {
+    let column = lang.column();
+    let sentences = CATALOGUE
+        .iter()
+        .filter(|(key, _)| !key.starts_with(SERVER_ONLY_PREFIX))
+        .map(|(_, texts)| texts[column]);
+    [BROWSER_KEYS_ID, lang.code()]
+        .into_iter()
+        .chain(sentences)
+        .collect::<Vec<_>>()
+        .join("\0")
+}
+
+/// Why the browser did not take the sentences it was sent.
+#[cfg(any(target_arch = "wasm32", test))]
+#[derive(Debug, PartialEq, Eq)]
+pub enum SentencesRefused {
+    /// Made for another list of keys: a server of another build.
+    OtherKeyList,
+    /// A language this build does not know.
+    UnknownLanguage,
+    /// Not one sentence a key: `expected` keys, `got` sentences.
+    Count { expected: usize, got: usize },
+    /// Sentences came already (the app starts once).
+    AlreadyReceived,
+}
+
+/// Reads what [`browser_sentences`] wrote, for a list of `key_count` keys
+/// named `keys_id`: the language and its sentences, in the keys' order.
+/// Errors: [`SentencesRefused`] but `AlreadyReceived`.
+#[cfg(any(target_arch = "wasm32", test))]
+fn parse_sentences<'a>(
+    text: &'a str,
+    keys_id: &str,
+    key_count: usize,
+) -> Result<(Lang, Vec<&'a str>), SentencesRefused> {
+    let mut parts = text.split('\0');
+    if parts.next() != Some(keys_id) {
+        return Err(SentencesRefused::OtherKeyList);
+    }
+    let lang = parts
+        .next()
+        .and_then(|code| Lang::ALL.into_iter().find(|lang| lang.code() == code))
+        .ok_or(SentencesRefused::UnknownLanguage)?;
+    let sentences: Vec<&str> = parts.collect();
+    if sentences.len() != key_count {
+        return Err(SentencesRefused::Count {
+            expected: key_count,
+            got: sentences.len(),
+        });
+    }
+    Ok((lang, sentences))
+}
+
+/// The sentences of the page's language, once the server's came.
+#[cfg(target_arch = "wasm32")]
+static RECEIVED: std::sync::OnceLock<(Lang, Vec<&'static str>)> = std::sync::OnceLock::new();
+
+/// Takes the sentences the server sent with the page (`server::sentences`,
+/// fetched by the start script) for [`Lang::sentence`], once, before the
+/// app draws anything; kept for the document's life. Returns their
+/// language. Errors: [`SentencesRefused`] (the app then does not start, and
+/// the page works as without JavaScript).
+#[cfg(target_arch = "wasm32")]
+pub fn receive_sentences(text: String) -> Result<Lang, SentencesRefused> {
+    if RECEIVED.get().is_some() {
+        return Err(SentencesRefused::AlreadyReceived);
+    }
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    let (lang, sentences) = parse_sentences(text, BROWSER_KEYS_ID, KEYS.len())?;
+    RECEIVED
+        .set((lang, sentences))
+        .map_err(|_| SentencesRefused::AlreadyReceived)?;
+    Ok(lang)
+}
+
+/// The language of the page being rendered: the app's context; outside
+/// it, in the browser, the language of the sentences the server sent (the
+/// document's), else the default.
 pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
+    use_context::<Lang>().unwrap_or_else(|| {
+        #[cfg(target_arch = "wasm32")]
+        if let Some((lang, _)) = RECEIVED.get() {
+            return *lang;
+        }
+        Lang::default()
+    })
 }
 
 /// Shorthand for `use_lang().t(key)` inside views.
@@ -143,6 +256,73 @@ mod tests {
         }
         assert_eq!(Lang::Fr.t("signup.title"), "Créer votre compte");
         assert_eq!(Lang::En.t("signup.title"), "Create your account");
+    }
+
+    /// The browser's list: the catalogue's keys but the emails', sorted.
+    fn browser_keys() -> Vec<&'static str> {
+        CATALOGUE
+            .iter()
+            .map(|(key, _)| *key)
+            .filter(|key| !key.starts_with(SERVER_ONLY_PREFIX))
+            .collect()
+    }
+
+    #[test]
+    fn the_browser_gets_each_sentence_of_the_page_s_language_under_its_key_and_no_email() {
+        let keys = browser_keys();
+        assert!(keys.len() > 300 && keys.len() < CATALOGUE.len());
+        for lang in Lang::ALL {
+            let sent = browser_sentences(lang);
+            let (received, sentences) =
+                parse_sentences(&sent, BROWSER_KEYS_ID, keys.len()).unwrap();
+            assert_eq!(received, lang);
+            for (key, sentence) in keys.iter().zip(&sentences) {
+                assert_eq!(Some(*sentence), lang.sentence(key), "{key}");
+            }
+            let other = Lang::ALL.into_iter().find(|other| *other != lang).unwrap();
+            assert!(!sent.contains(other.t("signup.title").as_str()));
+            let longest_email_sentence = CATALOGUE
+                .iter()
+                .filter(|(key, _)| key.starts_with(SERVER_ONLY_PREFIX))
+                .map(|(_, texts)| texts[lang.column()])
+                .max_by_key(|text| text.len())
+                .unwrap();
+            assert!(!sent.contains(longest_email_sentence));
+        }
+    }
+
+    #[test]
+    fn no_sentence_holds_the_nul_that_separates_them() {
+        assert!(CATALOGUE
+            .iter()
+            .all(|(_, texts)| texts.iter().all(|text| !text.contains('\0'))));
+    }
+
+    #[test]
+    fn sentences_for_another_key_list_or_language_or_count_are_refused() {
+        let keys = browser_keys().len();
+        let sent = browser_sentences(Lang::Fr);
+        assert_eq!(
+            parse_sentences(&sent, "0123456789abcdef", keys),
+            Err(SentencesRefused::OtherKeyList)
+        );
+        let german = sent.replacen("\0fr\0", "\0de\0", 1);
+        assert_eq!(
+            parse_sentences(&german, BROWSER_KEYS_ID, keys),
+            Err(SentencesRefused::UnknownLanguage)
+        );
+        let cut = &sent[..sent.rfind('\0').unwrap()];
+        assert_eq!(
+            parse_sentences(cut, BROWSER_KEYS_ID, keys),
+            Err(SentencesRefused::Count {
+                expected: keys,
+                got: keys - 1
+            })
+        );
+        assert_eq!(
+            parse_sentences("", BROWSER_KEYS_ID, keys),
+            Err(SentencesRefused::OtherKeyList)
+        );
     }
 
     #[test]

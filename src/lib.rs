@@ -39,9 +39,18 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod startup;
 
+/// Called by the start script (`server/start.js`) with the sentences of
+/// the page's language (`server::sentences`), once the main module is
+/// loaded: takes them, then hydrates the page. Sentences it refuses (made
+/// for another build) leave the page as the server drew it, which works
+/// without JavaScript.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub fn hydrate(sentences: String) {
+    if let Err(refused) = i18n::receive_sentences(sentences) {
+        leptos::logging::error!("Sésame did not start: its sentences were refused ({refused:?})");
+        return;
+    }
     // A page made inert while a navigation was awaited is given back.
     version_skew::install_panic_hook(components::busy::end);
     components::begin_slice();

@@ -10,7 +10,7 @@ use crate::paths::{with_segment, CAPTCHA_PREFIX, LANGUAGE_SWITCH_PATH, SERVER_FN
 use crate::server::document::{self, shell, Bundle};
 use crate::server::{
     assets, captcha, config::Config, db, keys::Keys, language, limits, mailer::Mailer, packs,
-    password::Hasher, security, AppState, Clock,
+    password::Hasher, security, sentences, AppState, Clock,
 };
 use crate::{
     account, activation, contact, lifecycle, login, management, recovery, second_step, signup,
@@ -265,6 +265,10 @@ pub fn router(state: AppState) -> Router {
     }
     let pkg = Router::new()
         .route(&format!("/{}/{{file}}", packs::FOLDER), get(packs::serve))
+        .route(
+            &format!("/{}/{{file}}", sentences::FOLDER),
+            get(sentences::serve),
+        )
         .fallback_service(assets::service(
             &state.config.site_root,
             &state.leptos_options.site_pkg_dir,

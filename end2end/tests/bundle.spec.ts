@@ -58,6 +58,54 @@ test.describe('the first load of a page of the split build', () => {
 });
 
 /**
+ * The main module carries the catalogue's keys only; a page fetches the
+ * sentences of its own language beside it, once (`server::sentences`), and
+ * the pages the app then draws in the browser take their words from them.
+ */
+test.describe("a page's sentences", () => {
+  const sentencesAsked = (page: Page): string[] => {
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/pkg/sentences/')) asked.push(path);
+    });
+    return asked;
+  };
+
+  test('come in its own language only, once, and draw the next pages in the browser', async ({ page }) => {
+    const asked = sentencesAsked(page);
+    await page.goto('/');
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    await expect(page.getByLabel(/^Adresse électronique de connexion/)).toBeVisible();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/^\/pkg\/sentences\/fr\.[0-9a-f]{24}\.txt$/);
+
+    // Another language is another document, with its own sentences.
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await page.locator('a.site-header__brand').click();
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Forgotten password?');
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toMatch(/^\/pkg\/sentences\/en\./);
+  });
+
+  test('that cannot be had leave the page as the server drew it, which works without JavaScript', async ({ page }) => {
+    await page.route('**/pkg/sentences/**', (route) => route.abort());
+    await page.goto('/');
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+    await page.getByRole('link', { name: 'Créer votre compte' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+    await expect(page.getByLabel(/^Adresse électronique de connexion/)).toBeVisible();
+  });
+});
+
+/**
  * WCAG 2.4.2: the tab's title names the page. While the page hydrates, the
  * app's shell runs before the page's own code; it keeps the title the
  * server drew rather than the site's name alone, which the page's code then

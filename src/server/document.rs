@@ -52,7 +52,7 @@ pub fn shell(options: LeptosOptions, app: fn() -> AnyView) -> impl IntoView {
                 />
             </template>
             <script type="module" nonce=nonce>
-                {bundle.start_script.clone()}
+                {bundle.start_script(lang).to_owned()}
             </script>
         }
     });
@@ -83,9 +83,13 @@ pub struct Bundle {
     /// `/pkg/sesame.<hash>.wasm`: the main module (with `--split`, the code
     /// every page shares).
     pub wasm: String,
-    /// The module script that loads [`Bundle::js`], instantiates
-    /// [`Bundle::wasm`] and hydrates the page.
-    start_script: String,
+    /// The sentences of each language, which the app draws pages with.
+    pub sentences: super::sentences::Sentences,
+    /// For each language of [`crate::i18n::Lang::ALL`], in that order, the
+    /// module script that loads [`Bundle::js`], instantiates
+    /// [`Bundle::wasm`], fetches that language's sentences and hydrates
+    /// the page.
+    start_scripts: Vec<String>,
     /// `--split` builds only.
     split: Option<Split>,
 }
@@ -235,9 +239,15 @@ impl Bundle {
                     None
                 }
             });
+        let sentences = super::sentences::Sentences::new();
+        let start_scripts = crate::i18n::Lang::ALL
+            .into_iter()
+            .map(|lang| start_script(&js, &wasm, &sentences.address(&pkg, lang)))
+            .collect();
         Bundle {
             css: format!("{pkg}/{}", name(output, "css", "css")),
-            start_script: start_script(&js, &wasm),
+            sentences,
+            start_scripts,
             js,
             wasm,
             split,
@@ -277,6 +287,16 @@ impl Bundle {
     /// The packs of this build's chunks; `None` without `--split`.
     pub fn packs(&self) -> Option<Arc<Packs>> {
         self.split.as_ref().map(|split| Arc::clone(&split.packs))
+    }
+
+    /// The start script of a page drawn in `lang`; empty in a bundle made
+    /// without [`Bundle::load`] (tests).
+    fn start_script(&self, lang: crate::i18n::Lang) -> &str {
+        crate::i18n::Lang::ALL
+            .into_iter()
+            .position(|known| known == lang)
+            .and_then(|at| self.start_scripts.get(at))
+            .map_or("", String::as_str)
     }
 }
 
@@ -349,14 +369,15 @@ impl Bundle {
 
 /// The page's start script: `start.js` (what it does is told there),
 /// without its comments and indents, then its call with the addresses of
-/// wasm-bindgen's module `js` and of the main Wasm `wasm`. Lighthouse's simulation counts every request that
+/// wasm-bindgen's module `js`, of the main Wasm `wasm` and of the page's
+/// language's `sentences` ([`super::sentences`]). Lighthouse's simulation counts every request that
 /// ended before the largest paint as needed for it; none does.
 ///
 /// The addresses are JSON strings with `<`, `>` and `&` written as `\u`
 /// escapes, so that no address can end the `<script>` element, whose text
 /// Leptos writes as it is.
-fn start_script(js: &str, wasm: &str) -> String {
-    let addresses = serde_json::json!({ "js": js, "wasm": wasm })
+fn start_script(js: &str, wasm: &str, sentences: &str) -> String {
+    let addresses = serde_json::json!({ "js": js, "wasm": wasm, "sentences": sentences })
         .to_string()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
@@ -655,14 +676,25 @@ mod tests {
 
     #[test]
     fn the_start_script_quotes_the_addresses_and_nothing_in_it_ends_the_script_element() {
-        let script = start_script("/pkg/sesame.h.js", "/pkg/sesame.h.wasm");
-        assert!(
-            script.ends_with(r#"start({"js":"/pkg/sesame.h.js","wasm":"/pkg/sesame.h.wasm"});"#),
-            "{script}"
+        let script = start_script(
+            "/pkg/sesame.h.js",
+            "/pkg/sesame.h.wasm",
+            "/pkg/sentences/fr.h.txt",
+        );
+        let call = script.rsplit_once("start(").unwrap().1;
+        let addresses: serde_json::Value =
+            serde_json::from_str(call.strip_suffix(");").unwrap()).unwrap();
+        assert_eq!(
+            addresses,
+            serde_json::json!({
+                "js": "/pkg/sesame.h.js",
+                "wasm": "/pkg/sesame.h.wasm",
+                "sentences": "/pkg/sentences/fr.h.txt",
+            })
         );
         assert!(script.contains("requestAnimationFrame"), "{script}");
         assert!(!script.contains("\n//"), "comments are left out: {script}");
-        let odd = start_script("/p</script>&.js", "/p<!--.wasm");
+        let odd = start_script("/p</script>&.js", "/p<!--.wasm", "/p<!--.txt");
         let lower = odd.to_lowercase();
         assert!(
             !lower.contains("</script") && !lower.contains("<!--"),
@@ -699,6 +731,13 @@ mod tests {
             r#"{"home_view_1": ["chunk_1"]}"#,
         )]);
         assert_eq!(bundle.js, "/pkg/sesame.js");
+        // A page in English fetches the English sentences, one in French
+        // the French ones.
+        for lang in crate::i18n::Lang::ALL {
+            let address = bundle.sentences.address("/pkg", lang);
+            assert!(bundle.start_script(lang).contains(&address), "{lang:?}");
+            assert!(address.starts_with(&format!("/pkg/sentences/{}.", lang.code())));
+        }
         let links = bundle.chunk_links(&HashSet::from(["home_view_1"])).unwrap();
         let links = std::str::from_utf8(&links).unwrap();
         assert!(

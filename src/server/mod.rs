@@ -23,6 +23,7 @@ pub mod render;
 pub mod sealed;
 pub mod secret_key;
 pub mod security;
+pub mod sentences;
 pub mod session;
 pub mod state;
 pub mod steady;

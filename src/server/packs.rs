@@ -371,7 +371,7 @@ impl Packs {
 
 /// Whether `headers` accept brotli: `br` in `Accept-Encoding`, not with
 /// `q=0` (RFC 9110 §12.5.3).
-fn takes_brotli(headers: &HeaderMap) -> bool {
+pub(super) fn takes_brotli(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

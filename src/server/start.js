@@ -1,14 +1,16 @@
 // The page's start script (`server::document::start_script`), inlined in
-// every page with its nonce, then called as `start({ js, wasm })`: the
-// addresses of wasm-bindgen's module and of the main Wasm.
+// every page with its nonce, then called as `start({ js, wasm, sentences
+// })`: the addresses of wasm-bindgen's module, of the main Wasm and of the
+// sentences of the page's language (`server::sentences`).
 //
 // 1. Once the page's largest paint is on screen (`afterLargestPaint`, or
 //    at once in a tab that is not shown), it puts the `<template
 //    data-preloads>` into the head, fetches the pack its `data-pack` names
-//    (`server::packs`: the Wasm chunks this page needs, in one response),
-//    imports `js`, loads the Wasm and hydrates. Nothing the first paint
-//    needs waits for it: the page, drawn by the server, works before as
-//    without JavaScript.
+//    (`server::packs`: the Wasm chunks this page needs, in one response)
+//    and the sentences, imports `js`, loads the Wasm and hydrates, handing
+//    the app its sentences. Nothing the first paint needs waits for it:
+//    the page, drawn by the server, works before as without JavaScript,
+//    and stays so if the sentences cannot be had.
 // 2. Once hydrated and the browser is idle, it fetches the pack of
 //    `<template data-prefetch>`: the chunks of the pages this page's links
 //    lead to, and once it is here has the app load them
@@ -136,11 +138,16 @@ function start(bundle) {
   // as both (Total Blocking Time counts what a task runs past 50 ms).
   function begin() {
     adopt("preloads");
+    const sentences = fetchFromNetwork(bundle.sentences, { priority: "high" }).then((response) => {
+      if (!response.ok) throw new Error(`sentences: ${response.status}`);
+      return response.text();
+    });
     import(bundle.js)
       .then((glue) => glue.default({ module_or_path: bundle.wasm }).then(() => glue))
-      .then((glue) =>
+      .then((glue) => sentences.then((text) => ({ glue, text })))
+      .then(({ glue, text }) =>
         setTimeout(() => {
-          glue.hydrate();
+          glue.hydrate(text);
           const idle = window.requestIdleCallback || ((then) => setTimeout(then, 1000));
           // The linked pages' code is loaded once their pack is here, whole
           // (every chunk compiled), and only for the page it was made for:
