@@ -1,13 +1,12 @@
 //! Compiles the translation catalogues (`locales/fr.json`, `locales/en.json`)
-//! into one static table, `$OUT_DIR/catalogue.rs`, read by `i18n::Lang::t`:
-//! every key once, sorted, with its French and English sentences side by
-//! side. A lookup is a binary search over `&'static str`s; nothing is built
-//! at start-up, and the browser's main module carries only the sentences
-//! (rust-i18n's generated start-up code was 93 KB of Wasm alone, see
-//! BENCHMARKS.md, part 8).
+//! into `$OUT_DIR/catalogue.rs`, read by `i18n::Lang::t`. For the server,
+//! one static table (`CATALOGUE`): every key once, sorted, with its French
+//! and English sentences side by side. A lookup is a binary search over
+//! `&'static str`s; nothing is built at start-up (rust-i18n's generated
+//! start-up code was 93 KB of Wasm alone, see BENCHMARKS.md, part 8).
 //!
 //! The emails' sentences (`email.*`, a quarter of the catalogue) are written
-//! by the server alone (`mail`), so the browser's table leaves them out.
+//! by the server alone (`mail`), so the browser's list leaves them out.
 //!
 //! The browser's main module carries the keys only (`KEYS`): a page is
 //! drawn in one language, so the server sends that language's sentences

@@ -291,6 +291,18 @@ mod tests {
         }
     }
 
+    /// The browser checks the sentences against the name of its key list:
+    /// that name is the list the server writes them in, in that order.
+    #[test]
+    fn the_key_list_s_name_is_the_digest_of_the_order_the_server_writes() {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in browser_keys().iter().flat_map(|key| key.bytes().chain([0])) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        assert_eq!(BROWSER_KEYS_ID, format!("{hash:016x}"));
+    }
+
     #[test]
     fn no_sentence_holds_the_nul_that_separates_them() {
         assert!(CATALOGUE

@@ -41,15 +41,19 @@ pub mod startup;
 
 /// Called by the start script (`server/start.js`) with the sentences of
 /// the page's language (`server::sentences`), once the main module is
-/// loaded: takes them, then hydrates the page. Sentences it refuses (made
-/// for another build) leave the page as the server drew it, which works
-/// without JavaScript.
+/// loaded: takes them, then hydrates the page.
+///
+/// Errors (thrown in JavaScript): sentences it refuses
+/// ([`i18n::SentencesRefused`]: made for another build). The start script
+/// then stops there (no linked pages' code fetched ahead), and the page
+/// stays as the server drew it, which works without JavaScript.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate(sentences: String) {
+pub fn hydrate(sentences: String) -> Result<(), wasm_bindgen::JsError> {
     if let Err(refused) = i18n::receive_sentences(sentences) {
-        leptos::logging::error!("Sésame did not start: its sentences were refused ({refused:?})");
-        return;
+        return Err(wasm_bindgen::JsError::new(&format!(
+            "Sésame did not start: its sentences were refused ({refused:?})"
+        )));
     }
     // A page made inert while a navigation was awaited is given back.
     version_skew::install_panic_hook(components::busy::end);
@@ -65,6 +69,7 @@ pub fn hydrate(sentences: String) {
         // Parts hydrated in turn (`components::in_turn`) count too.
         components::when_all_hydrated(app::say_hydrated);
     });
+    Ok(())
 }
 
 /// Called by the start script (`server/start.js`) once the first page has

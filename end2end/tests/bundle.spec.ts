@@ -72,13 +72,23 @@ test.describe("a page's sentences", () => {
     return asked;
   };
 
+  // A mark on the document: it survives navigations in the app, not a load.
+  const markTheDocument = (page: Page) =>
+    page.evaluate(() => {
+      (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+    });
+  const sameDocument = (page: Page) =>
+    page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument === 'still here');
+
   test('come in its own language only, once, and draw the next pages in the browser', async ({ page }) => {
     const asked = sentencesAsked(page);
     await page.goto('/');
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await markTheDocument(page);
     await page.getByRole('link', { name: 'Créer votre compte' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
     await expect(page.getByLabel(/^Adresse électronique de connexion/)).toBeVisible();
+    expect(await sameDocument(page), 'the signup page drawn in the browser').toBe(true);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatch(/^\/pkg\/sentences\/fr\.[0-9a-f]{24}\.txt$/);
 
@@ -86,22 +96,39 @@ test.describe("a page's sentences", () => {
     await page.getByRole('link', { name: 'English' }).click();
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
     await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+    await markTheDocument(page);
     await page.locator('a.site-header__brand').click();
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Forgotten password?');
+    await expect(page.getByLabel(/^Email address/)).toBeVisible();
+    expect(await sameDocument(page), 'the English pages drawn in the browser').toBe(true);
     expect(asked).toHaveLength(2);
-    expect(asked[1]).toMatch(/^\/pkg\/sentences\/en\./);
+    expect(asked[1]).toMatch(/^\/pkg\/sentences\/en\.[0-9a-f]{24}\.txt$/);
   });
 
   test('that cannot be had leave the page as the server drew it, which works without JavaScript', async ({ page }) => {
+    const uncaught: string[] = [];
+    page.on('pageerror', (error) => uncaught.push(error.message));
+    const said: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') said.push(message.text());
+    });
     await page.route('**/pkg/sentences/**', (route) => route.abort());
+    const refused = page.waitForEvent('requestfailed', (request) => request.url().includes('/pkg/sentences/'));
+    const wasm = page.waitForResponse((response) => /\/pkg\/sesame\.[^/]*\.wasm$/.test(new URL(response.url()).pathname));
     await page.goto('/');
-    await page.waitForLoadState('networkidle');
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    await refused;
+    await wasm;
+    // The app says why it did not start, once its module is loaded.
+    await expect.poll(() => said.join('\n')).toContain('Sésame could not start its script');
     await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+    expect(uncaught).toEqual([]);
+    // The link is followed by the browser: a new document, drawn by the server.
+    await markTheDocument(page);
     await page.getByRole('link', { name: 'Créer votre compte' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
     await expect(page.getByLabel(/^Adresse électronique de connexion/)).toBeVisible();
+    expect(await sameDocument(page), 'a document loaded by the browser').toBe(false);
   });
 });
 

@@ -22,7 +22,7 @@ use axum::extract::{Path as PathOf, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use tokio::sync::OnceCell;
 
 use super::state::AppState;
 use crate::i18n::Lang;
@@ -42,8 +42,9 @@ struct File {
     name: String,
     plain: Bytes,
     /// Made at the first request that takes brotli (about 36 KB at
-    /// quality 11: tens of milliseconds, once per process).
-    brotli: OnceLock<Bytes>,
+    /// quality 11: tens of milliseconds, once per process: requests that
+    /// come meanwhile wait for it).
+    brotli: OnceCell<Bytes>,
 }
 
 impl Default for Sentences {
@@ -63,7 +64,7 @@ impl Sentences {
                 File {
                     name: format!("{}.{}.txt", lang.code(), hex::encode(&digest[..12])),
                     plain: Bytes::from(plain),
-                    brotli: OnceLock::new(),
+                    brotli: OnceCell::new(),
                 }
             })
             .collect();
@@ -87,17 +88,20 @@ impl Sentences {
 }
 
 impl File {
-    /// The brotli copy, made once; `None` if it could not be made.
+    /// The brotli copy, made once, off the async runtime; `None` if it
+    /// could not be made (tried again at the next request).
     async fn brotli(&self) -> Option<Bytes> {
-        if let Some(made) = self.brotli.get() {
-            return Some(made.clone());
-        }
-        let plain = self.plain.clone();
-        let made = tokio::task::spawn_blocking(move || super::assets::brotli_of(&plain))
+        self.brotli
+            .get_or_try_init(|| async {
+                let plain = self.plain.clone();
+                match tokio::task::spawn_blocking(move || super::assets::brotli_of(&plain)).await {
+                    Ok(Ok(made)) => Ok(Bytes::from(made)),
+                    _ => Err(()),
+                }
+            })
             .await
-            .ok()?
-            .ok()?;
-        Some(self.brotli.get_or_init(|| Bytes::from(made)).clone())
+            .ok()
+            .cloned()
     }
 }
 

@@ -142,12 +142,20 @@ function start(bundle) {
       if (!response.ok) throw new Error(`sentences: ${response.status}`);
       return response.text();
     });
+    // Its failure is reported below, once the Wasm is loaded (or not):
+    // not as a rejection left unhandled meanwhile.
+    sentences.catch(() => {});
     import(bundle.js)
       .then((glue) => glue.default({ module_or_path: bundle.wasm }).then(() => glue))
       .then((glue) => sentences.then((text) => ({ glue, text })))
       .then(({ glue, text }) =>
         setTimeout(() => {
-          glue.hydrate(text);
+          try {
+            glue.hydrate(text);
+          } catch (error) {
+            console.error("Sésame could not start its script:", error);
+            return;
+          }
           const idle = window.requestIdleCallback || ((then) => setTimeout(then, 1000));
           // The linked pages' code is loaded once their pack is here, whole
           // (every chunk compiled), and only for the page it was made for:
