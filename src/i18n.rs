@@ -63,7 +63,7 @@ impl Lang {
     pub fn sentence(self, key: &str) -> Option<&'static str> {
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let column = self.column();
+            let column = self.index();
             CATALOGUE
                 .binary_search_by(|(known, _)| (*known).cmp(key))
                 .ok()
@@ -80,9 +80,10 @@ impl Lang {
         }
     }
 
-    /// This language's column in the catalogue (the order of [`Lang::ALL`]).
-    #[cfg(not(target_arch = "wasm32"))]
-    fn column(self) -> usize {
+    /// This language's place in [`Lang::ALL`], 0 or 1: its column in the
+    /// catalogue, and its entry in what is kept a language
+    /// (`server::sentences`, the bundle's start scripts).
+    pub fn index(self) -> usize {
         match self {
             Lang::Fr => 0,
             Lang::En => 1,
@@ -109,7 +110,7 @@ include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 /// is JSON text, checked by the tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn browser_sentences(lang: Lang) -> String {
-    let column = lang.column();
+    let column = lang.index();
     let sentences = CATALOGUE
         .iter()
         .filter(|(key, _)| !key.starts_with(SERVER_ONLY_PREFIX))
@@ -284,7 +285,7 @@ mod tests {
             let longest_email_sentence = CATALOGUE
                 .iter()
                 .filter(|(key, _)| key.starts_with(SERVER_ONLY_PREFIX))
-                .map(|(_, texts)| texts[lang.column()])
+                .map(|(_, texts)| texts[lang.index()])
                 .max_by_key(|text| text.len())
                 .unwrap();
             assert!(!sent.contains(longest_email_sentence));
@@ -301,6 +302,13 @@ mod tests {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
         assert_eq!(BROWSER_KEYS_ID, format!("{hash:016x}"));
+    }
+
+    #[test]
+    fn each_language_s_index_is_its_place_in_all() {
+        for (at, lang) in Lang::ALL.into_iter().enumerate() {
+            assert_eq!(lang.index(), at);
+        }
     }
 
     #[test]

@@ -292,10 +292,8 @@ impl Bundle {
     /// The start script of a page drawn in `lang`; empty in a bundle made
     /// without [`Bundle::load`] (tests).
     fn start_script(&self, lang: crate::i18n::Lang) -> &str {
-        crate::i18n::Lang::ALL
-            .into_iter()
-            .position(|known| known == lang)
-            .and_then(|at| self.start_scripts.get(at))
+        self.start_scripts
+            .get(lang.index())
             .map_or("", String::as_str)
     }
 }

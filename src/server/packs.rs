@@ -316,13 +316,7 @@ impl Packs {
             })
         });
         let mut response = match made {
-            Some((_, brotli)) if takes_brotli => {
-                let mut response = Response::new(Body::from(brotli));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-                response
-            }
+            Some((_, brotli)) if takes_brotli => in_brotli(brotli),
             Some((plain, _)) => Response::new(Body::from(plain)),
             None => match self.stream(bits) {
                 Ok(response) => response,
@@ -367,6 +361,16 @@ impl Packs {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         Ok(response)
     }
+}
+
+/// An answer whose body is `brotli`, already compressed in brotli
+/// (`Content-Encoding: br`, which the compression layer leaves as it is).
+pub(super) fn in_brotli(brotli: Bytes) -> Response {
+    let mut response = Response::new(Body::from(brotli));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+    response
 }
 
 /// Whether `headers` accept brotli: `br` in `Accept-Encoding`, not with

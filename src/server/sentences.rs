@@ -74,10 +74,9 @@ impl Sentences {
     /// `/<pkg>/sentences/<file>`: the address of `lang`'s sentences under
     /// the bundle's folder `pkg` (`/pkg`).
     pub fn address(&self, pkg: &str, lang: Lang) -> String {
-        let file = Lang::ALL
-            .into_iter()
-            .position(|known| known == lang)
-            .and_then(|at| self.files.get(at))
+        let file = self
+            .files
+            .get(lang.index())
             .map_or("", |file| file.name.as_str());
         format!("{pkg}/{FOLDER}/{file}")
     }
@@ -123,13 +122,7 @@ pub async fn serve(
         None
     };
     let mut response = match brotli {
-        Some(brotli) => {
-            let mut response = Response::new(Body::from(brotli));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            response
-        }
+        Some(brotli) => super::packs::in_brotli(brotli),
         None => Response::new(Body::from(file.plain.clone())),
     };
     response.headers_mut().insert(
