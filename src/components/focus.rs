@@ -75,12 +75,15 @@ pub fn focus_is_lost() -> bool {
 }
 
 /// Focuses an element, making it focusable by script first if it is not
-/// (a heading or a summary), without scrolling past its context.
+/// (a heading or a summary: `tabindex="-1"`), without scrolling past its
+/// context. One focusable on its own (a field, a link, a button: its
+/// `tabIndex` is 0 or more, HTML Standard, "sequential focus navigation")
+/// keeps its place in the order of the Tab key (WCAG 2.1.1).
 #[cfg(feature = "hydrate")]
 pub fn focus_element(element: &web_sys::Element) {
     use wasm_bindgen::JsCast;
     if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
-        if element.get_attribute("tabindex").is_none() {
+        if element.get_attribute("tabindex").is_none() && element.tab_index() < 0 {
             let _ = element.set_attribute("tabindex", "-1");
         }
         let _ = element.focus();
