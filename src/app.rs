@@ -219,8 +219,9 @@ pub fn say_hydrated() {
 }
 
 /// After each navigation in the browser (WCAG 2.4.3, 4.1.3; RGAA 7.5,
-/// 12.x): the focus goes to the new page's main heading (or to its field
-/// marked `data-focus-on-arrival`), once it is drawn
+/// 12.x): the focus goes to the new page's main heading (or to the element
+/// the address's fragment names, or to its field marked
+/// `data-focus-on-arrival`), once it is drawn
 /// (a page's code or data may arrive later), and a polite live region says
 /// which page loaded. The first load is left to the browser.
 ///
@@ -261,6 +262,11 @@ fn RouteAnnouncer() -> impl IntoView {
             let still_awaited = move || navigation.try_get_value() == Some(awaited);
             #[cfg(feature = "hydrate")]
             {
+                // The router scrolls to a fragment's element once the page
+                // is drawn: it must be there.
+                if !location.hash.get_untracked().is_empty() {
+                    busy::arrive_whole();
+                }
                 busy::begin();
                 set_timeout(
                     move || {
@@ -341,19 +347,20 @@ fn wait_for_heading(
             Some(heading) => {
                 busy::end();
                 let _ = heading.set_attribute(crate::components::ANNOUNCED_ATTRIBUTE, "");
-                // A page whose one job is a field gets the focus there.
-                use wasm_bindgen::JsCast;
-                let field = document
-                    .query_selector("main [data-focus-on-arrival]")
-                    .ok()
-                    .flatten()
-                    .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
-                match field {
-                    Some(field) => {
-                        let _ = field.focus();
-                    }
-                    None => crate::components::focus_element(&heading),
-                }
+                // A link to a place in the page (`#id`) leads the focus
+                // there, where the router scrolled (HTML Standard,
+                // "scroll to the fragment"; WCAG 2.4.3); a page whose one
+                // job is a field gets the focus there; any other, on its
+                // heading.
+                let target = fragment_target(&document)
+                    .or_else(|| {
+                        document
+                            .query_selector("main [data-focus-on-arrival]")
+                            .ok()
+                            .flatten()
+                    })
+                    .unwrap_or(heading);
+                crate::components::focus_element(&target);
                 let title = document.title();
                 message.set(lang.t_with("layout.page_loaded", &[("title", &title)]));
             }
@@ -363,6 +370,21 @@ fn wait_for_heading(
             None => busy::end(),
         }
     });
+}
+
+/// The element of the page's `<main>` that the address's fragment names
+/// (`#city`, percent-decoded), if any.
+#[cfg(feature = "hydrate")]
+fn fragment_target(document: &web_sys::Document) -> Option<web_sys::Element> {
+    let hash = window().location().hash().ok()?;
+    let id = hash.strip_prefix('#').filter(|id| !id.is_empty())?;
+    let id = js_sys::decode_uri_component(id)
+        .ok()
+        .and_then(|id| id.as_string())
+        .unwrap_or_else(|| id.to_owned());
+    let target = document.get_element_by_id(&id)?;
+    let main = document.query_selector("main").ok()??;
+    main.contains(Some(&target)).then_some(target)
 }
 
 /// The language the server chose for this request (see `crate::i18n`).

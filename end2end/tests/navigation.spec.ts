@@ -190,3 +190,88 @@ test('“Déconnexion” pressed while a tab’s data is on its way logs out, ev
   await expect(page.getByText(lastName)).toHaveCount(0);
   expect(logOut.asked(), 'one log-out, not two').toBe(1);
 });
+
+/**
+ * Part 15: a click shows the next page without waiting for the whole of a
+ * long form. The signup page's heading comes with its first block of
+ * fields, in the frame that draws it; the blocks below follow after that
+ * frame, in turn. Once they are all there, the form is the one the server
+ * draws: the same fields, in the same order.
+ */
+test('a click shows the signup page’s heading with its first block, then the blocks below, the form whole as the server draws it', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached' });
+  // The blocks of the form when its heading enters the document, and in
+  // the frame that first draws it.
+  const watchTheHeading = () =>
+    page.evaluate(() => {
+      const seen = window as unknown as { sesameAtHeading?: string[]; sesameInItsFrame?: string[] };
+      delete seen.sesameAtHeading;
+      delete seen.sesameInItsFrame;
+      const legends = () => [...document.querySelectorAll('main fieldset > legend')].map((legend) => legend.textContent?.trim() ?? '');
+      new MutationObserver((_, observer) => {
+        if (document.querySelector('main h1')?.textContent?.trim() !== 'Créer votre compte') return;
+        observer.disconnect();
+        seen.sesameAtHeading = legends();
+        requestAnimationFrame(() => (seen.sesameInItsFrame = legends()));
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+  const atTheHeading = () =>
+    page.evaluate(() => {
+      const seen = window as unknown as { sesameAtHeading?: string[]; sesameInItsFrame?: string[] };
+      return { atHeading: seen.sesameAtHeading, inItsFrame: seen.sesameInItsFrame };
+    });
+  const allBlocks = ['Informations générales', 'Adresse postale', 'Captcha'];
+  await watchTheHeading();
+
+  await page.getByRole('link', { name: 'Créer votre compte' }).click();
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+  await expect.poll(async () => (await atTheHeading()).inItsFrame, { message: 'the heading’s frame came' }).toBeDefined();
+  expect(await atTheHeading(), 'the first block came with the heading, the others after its frame').toEqual({
+    atHeading: ['Informations générales'],
+    inItsFrame: ['Informations générales'],
+  });
+  await expect(page.locator('main fieldset > legend')).toHaveText(allBlocks);
+  const names = (html: string) => [...html.matchAll(/<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"/g)].map((match) => match[1]);
+  const drawnByTheClick = names(await page.locator('main').innerHTML());
+  const served = await (await page.request.get('/inscription')).text();
+  const drawnByTheServer = names(served.slice(served.indexOf('<main'), served.indexOf('</main>')));
+  expect(drawnByTheClick.length, 'the form has its fields').toBeGreaterThan(10);
+  expect(drawnByTheClick, 'the same fields as the server draws, in the same order').toEqual(drawnByTheServer);
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+
+  expect(errors, 'nothing uncaught').toEqual([]);
+});
+
+/**
+ * Part 15: a link to a field low on a long page leads to that field, the
+ * focus on it, though the page's lower blocks are otherwise drawn after its
+ * heading (WCAG 2.4.3).
+ */
+test('a link to a field of the signup page leads to that field, focused', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached' });
+  await page.evaluate(() => {
+    (window as unknown as { sesameDocument: string }).sesameDocument = 'still here';
+    const link = document.createElement('a');
+    link.href = '/inscription#city';
+    link.textContent = 'Vers la ville';
+    document.querySelector('main')?.append(link);
+  });
+
+  await page.getByRole('link', { name: 'Vers la ville' }).click();
+
+  await expect(page).toHaveURL(/\/inscription#city$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+  const city = page.getByRole('textbox', { name: /^Ville/ });
+  await expect(city).toBeFocused();
+  await expect(city).toBeInViewport();
+  expect(await city.getAttribute('tabindex'), 'the field keeps its place in the Tab order').toBeNull();
+  const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
+  expect(mark, 'no document was loaded').toBe('still here');
+});

@@ -21,6 +21,30 @@ thread_local! {
     /// give back if the next page never came.
     static LET_GO: std::cell::RefCell<Option<web_sys::HtmlElement>> =
         const { std::cell::RefCell::new(None) };
+    /// How many navigations have begun ([`navigation`]).
+    static BEGUN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// Set by [`arrive_whole`], cleared by [`end`].
+    static WHOLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The number of the navigation awaited now, or of the last one: each
+/// [`begin`] counts one more (wrapping).
+pub fn navigation() -> u32 {
+    BEGUN.get()
+}
+
+/// Asks that the page this navigation awaits be drawn whole in the task
+/// that draws its heading, none of its parts left for later
+/// (`super::in_turn`): an address with a fragment, whose element the
+/// router scrolls to, and the route announcer focuses, as soon as the page
+/// is drawn. Called before the page is built; [`end`] clears it.
+pub fn arrive_whole() {
+    WHOLE.set(true);
+}
+
+/// Whether the page awaited is to be drawn whole ([`arrive_whole`]).
+pub fn arrives_whole() -> bool {
+    WHOLE.get()
 }
 
 /// Makes the page left behind busy and inert, from now.
@@ -31,6 +55,7 @@ thread_local! {
 /// (7 to 9 ms of a click on a CPU four times slower, in a devtools trace),
 /// for a page that is most often replaced in the same task.
 pub fn begin() {
+    BEGUN.set(BEGUN.get().wrapping_add(1));
     let Some(body) = document().body() else {
         return;
     };
@@ -63,6 +88,7 @@ pub fn begin() {
 /// limit, a panic), the element that had the focus gets it back, unless
 /// the person has put it elsewhere meanwhile (WCAG 2.4.3).
 pub fn end() {
+    WHOLE.set(false);
     let document = document();
     if let Some(body) = document.body() {
         let _ = body.remove_attribute(NAVIGATING);

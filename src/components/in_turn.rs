@@ -10,12 +10,24 @@
 //! without JavaScript, what is typed in it stays), and a queue hydrates the
 //! parts in document order, as many per task as fit in [`SLICE_MS`], the
 //! browser free to handle input between two tasks.
+//!
+//! A navigation in the browser (a click on a link) draws the page's first
+//! part with the page, and queues the others to be drawn after the frame
+//! that shows it, in slices too: the person sees the new page's heading
+//! and the start of its form at once, and the parts below follow a frame
+//! later, instead of the click waiting for the whole form (RAIL's budget
+//! of 100 ms for an answer to input; BENCHMARKS.md, part 15, eighteenth
+//! pass). An address with a fragment draws the page whole
+//! (`super::busy::arrive_whole`).
 
 use leptos::prelude::*;
 use leptos::tachys::{
     html::attribute::{any_attribute::AnyAttribute, Attribute},
     hydration::Cursor,
-    renderer::types::{Element, Node},
+    renderer::{
+        types::{Element, Node, Placeholder},
+        Rndr,
+    },
     ssr::StreamBuilder,
     view::{
         add_attr::AddAnyAttr, any_view::AnyViewState, Mountable, Position, PositionState, Render,
@@ -24,16 +36,19 @@ use leptos::tachys::{
 };
 use std::{cell::RefCell, rc::Rc};
 
-/// How long the queue hydrates parts in one task before it lets the
-/// browser in, in milliseconds of the device's own time: a tenth of the
-/// 50 ms that make a long task (W3C Long Tasks API), so that a phone four
-/// times slower than a laptop still stays under it.
+/// How long a queue draws parts in one task before it lets the browser
+/// in, in milliseconds of the device's own time: a tenth of the 50 ms that
+/// make a long task (W3C Long Tasks API), so that a phone four times
+/// slower than a laptop still stays under it. A task draws one part at
+/// least, whatever it takes.
 pub const SLICE_MS: f64 = 5.0;
 
 /// A part of a page drawn by `part`, which must draw exactly one element
-/// (a `<section>`, a `<form>`): on the server and after a navigation in
-/// the browser it is drawn at once, like any view; on a first load its
-/// hydration waits for its turn (module documentation).
+/// (a `<section>`, a `<form>`): on the server it is drawn at once, like
+/// any view; on a first load its hydration waits for its turn; after a
+/// navigation in the browser the page's first part is drawn at once and
+/// the others wait for their turn after the next frame (module
+/// documentation).
 ///
 /// `part` runs under the reactive owner of the code that calls
 /// `in_turn`, so its contexts are that code's. It runs later in the
@@ -64,8 +79,9 @@ impl InTurn {
     }
 }
 
-/// The DOM side of an [`InTurn`]: the server's element while it waits for
-/// its turn, then the part's own state.
+/// The DOM side of an [`InTurn`]: what stands for it while it waits for
+/// its turn (the server's element, or an empty comment), then the part's
+/// own state.
 pub struct InTurnState(Rc<RefCell<Turn>>);
 
 impl InTurnState {
@@ -75,35 +91,77 @@ impl InTurnState {
 }
 
 enum Turn {
-    /// Drawn by the server; `part` hydrates it in its turn (`None` while it
-    /// does).
+    /// Not drawn yet: `part` takes the place of `stand_in` in its turn
+    /// (`None` while it does).
     Waiting {
-        element: Element,
+        stand_in: StandIn,
         part: Option<InTurn>,
     },
     Drawn(AnyViewState),
 }
 
+/// What stands where a waiting part will be.
+#[derive(Clone)]
+enum StandIn {
+    /// The element the server drew, which the part hydrates (a first load).
+    Server(Element),
+    /// An empty comment, where the part will be drawn anew (a navigation
+    /// in the browser).
+    Marker(Placeholder),
+}
+
+impl StandIn {
+    fn node(&self) -> &Node {
+        match self {
+            StandIn::Server(element) => element,
+            StandIn::Marker(marker) => marker,
+        }
+    }
+
+    fn remove(&self) {
+        Rndr::remove(self.node());
+    }
+
+    /// Draws `part` anew, under its owner, in place of this stand-in,
+    /// which leaves the page.
+    fn replace_by(&self, part: InTurn) -> AnyViewState {
+        let InTurn { part, owner } = part;
+        let mut drawn = owner.with(|| part().build());
+        if let Some(parent) = self.node().parent_element() {
+            drawn.mount(&parent, Some(self.node()));
+        }
+        self.remove();
+        drawn
+    }
+}
+
 impl Render for InTurn {
     type State = InTurnState;
 
+    /// Draws the part at once, unless it is not the first part of a page
+    /// drawn for a navigation ([`later_in_a_navigation`]): that one is
+    /// queued behind an empty comment, to be drawn after the next frame.
     fn build(self) -> Self::State {
+        if later_in_a_navigation() {
+            let turn = Rc::new(RefCell::new(Turn::Waiting {
+                stand_in: StandIn::Marker(Rndr::create_placeholder()),
+                part: Some(self),
+            }));
+            queue::push_after_next_frame(Rc::downgrade(&turn));
+            return InTurnState(turn);
+        }
         InTurnState::drawn(self.draw().build())
     }
 
     /// Draws the part again in place. One still waiting for its turn (an
-    /// answer came first) is drawn anew in place of the server's element:
+    /// answer came first) is drawn anew in place of what stands for it:
     /// the server drew the state before that answer, and the owner its
     /// hydration would have run under is gone with that state.
     fn rebuild(self, state: &mut Self::State) {
         let mut turn = state.0.borrow_mut();
         match &mut *turn {
-            Turn::Waiting { element, .. } => {
-                let mut drawn = self.draw().build();
-                if let Some(parent) = element.parent_element() {
-                    drawn.mount(&parent, Some(element));
-                }
-                element.remove();
+            Turn::Waiting { stand_in, .. } => {
+                let drawn = stand_in.replace_by(self);
                 *turn = Turn::Drawn(drawn);
             }
             Turn::Drawn(drawn) => self.draw().rebuild(drawn),
@@ -194,7 +252,7 @@ impl RenderHtml for InTurn {
             return InTurnState::drawn(self.draw().hydrate::<FROM_SERVER>(cursor, &here));
         };
         let turn = Rc::new(RefCell::new(Turn::Waiting {
-            element,
+            stand_in: StandIn::Server(element),
             part: Some(self),
         }));
         queue::push(Rc::downgrade(&turn));
@@ -207,22 +265,35 @@ impl RenderHtml for InTurn {
 }
 
 impl Turn {
-    /// Hydrates a waiting part against its element (in the browser, in
-    /// its turn); nothing if it was drawn meanwhile.
+    /// Draws a waiting part in its turn: hydrates it against the server's
+    /// element, or draws it anew in place of its marker. Nothing if it was
+    /// drawn meanwhile, or if its page has been left (its owner paused,
+    /// `super::dropped_after_frame`, until its state is dropped).
     fn take_over(turn: &RefCell<Turn>) {
-        let (element, part) = match &mut *turn.borrow_mut() {
-            Turn::Waiting { element, part } => match part.take() {
-                Some(part) => (element.clone(), part),
+        let (stand_in, part) = match &mut *turn.borrow_mut() {
+            Turn::Waiting { stand_in, part } => match part.take_if(|part| !part.owner.paused()) {
+                Some(part) => (stand_in.clone(), part),
                 None => return,
             },
             Turn::Drawn(_) => return,
         };
-        let cursor = Cursor::new(element);
-        let position = PositionState::new(Position::Current);
-        let InTurn { part, owner } = part;
-        let was = TAKING_OVER.replace(true);
-        let drawn = owner.with(|| part().hydrate::<true>(&cursor, &position));
-        TAKING_OVER.set(was);
+        let drawn = match stand_in {
+            StandIn::Server(element) => {
+                let cursor = Cursor::new(element);
+                let position = PositionState::new(Position::Current);
+                let InTurn { part, owner } = part;
+                let was = TAKING_OVER.replace(true);
+                let drawn = owner.with(|| part().hydrate::<true>(&cursor, &position));
+                TAKING_OVER.set(was);
+                drawn
+            }
+            marker @ StandIn::Marker(_) => {
+                let was = DRAWING_LATER.replace(true);
+                let drawn = marker.replace_by(part);
+                DRAWING_LATER.set(was);
+                drawn
+            }
+        };
         *turn.borrow_mut() = Turn::Drawn(drawn);
     }
 }
@@ -230,6 +301,39 @@ impl Turn {
 thread_local! {
     /// Set while a part made by [`in_turn`] takes over its element.
     static TAKING_OVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set while a part queued by a navigation is drawn in its turn: it is
+    /// still drawn for that navigation ([`drawn_for_a_navigation`]), though
+    /// the page may no longer be busy.
+    static DRAWING_LATER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The navigation (`super::busy::navigation`) whose page has drawn
+    /// its first part ([`later_in_a_navigation`]).
+    static FIRST_DRAWN_IN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether a part about to be drawn waits for its turn after the next
+/// frame: it belongs to a page drawn for a navigation in the browser
+/// ([`drawn_for_a_navigation`]) that has drawn its first part already, at
+/// once, with the page's heading. A page to be drawn whole
+/// (`super::busy::arrives_whole`: an address with a fragment) waits for
+/// nothing. `false` on the server.
+fn later_in_a_navigation() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use super::busy;
+        if !drawn_for_a_navigation() || DRAWING_LATER.get() || busy::arrives_whole() {
+            return false;
+        }
+        let navigation = busy::navigation();
+        FIRST_DRAWN_IN.replace(Some(navigation)) == Some(navigation)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
 }
 
 /// Whether the view being made now takes over HTML the server drew: in
@@ -244,13 +348,14 @@ pub fn hydrating() -> bool {
 /// Whether the view being made now is drawn anew for a navigation in the
 /// browser (a click on a link, Back): not taking over the server's HTML
 /// ([`hydrating`]), and made while the page left behind waits for it
-/// (`super::busy`). Its fields hold only what they are drawn with, unlike
+/// (`super::busy`), or in a part of that page drawn after its heading
+/// ([`in_turn`]). Its fields hold only what they are drawn with, unlike
 /// those of a page drawn again in place by an answer, which keep what was
 /// typed in them. `false` on the server.
 pub fn drawn_for_a_navigation() -> bool {
     #[cfg(feature = "hydrate")]
     {
-        !hydrating() && super::busy::is_busy()
+        DRAWING_LATER.get() || (!hydrating() && super::busy::is_busy())
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -261,15 +366,15 @@ pub fn drawn_for_a_navigation() -> bool {
 impl Mountable for InTurnState {
     fn unmount(&mut self) {
         match &mut *self.0.borrow_mut() {
-            Turn::Waiting { element, .. } => element.remove(),
+            Turn::Waiting { stand_in, .. } => stand_in.remove(),
             Turn::Drawn(drawn) => drawn.unmount(),
         }
     }
 
     fn mount(&mut self, parent: &Element, marker: Option<&Node>) {
         match &mut *self.0.borrow_mut() {
-            Turn::Waiting { element, .. } => {
-                let _ = parent.insert_before(element, marker);
+            Turn::Waiting { stand_in, .. } => {
+                let _ = parent.insert_before(stand_in.node(), marker);
             }
             Turn::Drawn(drawn) => drawn.mount(parent, marker),
         }
@@ -277,9 +382,9 @@ impl Mountable for InTurnState {
 
     fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
         match &*self.0.borrow() {
-            Turn::Waiting { element, .. } => match element.parent_element() {
+            Turn::Waiting { stand_in, .. } => match stand_in.node().parent_element() {
                 Some(parent) => {
-                    child.mount(&parent, Some(element));
+                    child.mount(&parent, Some(stand_in.node()));
                     true
                 }
                 None => false,
@@ -290,7 +395,14 @@ impl Mountable for InTurnState {
 
     fn elements(&self) -> Vec<Element> {
         match &*self.0.borrow() {
-            Turn::Waiting { element, .. } => vec![element.clone()],
+            Turn::Waiting {
+                stand_in: StandIn::Server(element),
+                ..
+            } => vec![element.clone()],
+            Turn::Waiting {
+                stand_in: StandIn::Marker(_),
+                ..
+            } => Vec::new(),
             Turn::Drawn(drawn) => drawn.elements(),
         }
     }
@@ -307,12 +419,19 @@ mod queue {
         rc::Weak,
     };
 
+    type Queue = RefCell<VecDeque<Weak<RefCell<Turn>>>>;
+
     thread_local! {
-        static WAITING: RefCell<VecDeque<Weak<RefCell<Turn>>>> = const { RefCell::new(VecDeque::new()) };
+        /// The first load's parts, hydrated in their turn.
+        static WAITING: Queue = const { RefCell::new(VecDeque::new()) };
         static SCHEDULED: Cell<bool> = const { Cell::new(false) };
         static WHEN_DONE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+        /// The parts of pages drawn for navigations, drawn after a frame.
+        static LATER: Queue = const { RefCell::new(VecDeque::new()) };
+        static LATER_SCHEDULED: Cell<bool> = const { Cell::new(false) };
     }
 
+    /// Queues a part of the first load: the queue runs in the next task.
     pub(super) fn push(turn: Weak<RefCell<Turn>>) {
         WAITING.with_borrow_mut(|waiting| waiting.push_back(turn));
         if !SCHEDULED.replace(true) {
@@ -320,30 +439,61 @@ mod queue {
         }
     }
 
-    /// Hydrates waiting parts for [`SLICE_MS`], then yields to the browser
-    /// (a new task) if some are left. A part gone meanwhile (the person
-    /// left the page) is dropped.
+    /// Queues a part of a page drawn for a navigation: its queue, apart
+    /// from the first load's, runs after the next frame, the one that
+    /// shows the page's heading.
+    pub(super) fn push_after_next_frame(turn: Weak<RefCell<Turn>>) {
+        LATER.with_borrow_mut(|later| later.push_back(turn));
+        if !LATER_SCHEDULED.replace(true) {
+            super::after_next_frame(run_later);
+        }
+    }
+
+    /// Hydrates the first load's waiting parts for [`SLICE_MS`], then
+    /// yields to the browser (a new task) if some are left; once none is,
+    /// runs what waited for them ([`super::when_all_hydrated`]).
     fn run() {
+        if run_slice(&WAITING) {
+            next_task(run);
+            return;
+        }
+        SCHEDULED.set(false);
+        for done in WHEN_DONE.take() {
+            done();
+        }
+    }
+
+    /// Draws the navigations' parts for [`SLICE_MS`], then yields to the
+    /// browser if some are left.
+    fn run_later() {
+        if run_slice(&LATER) {
+            next_task(run_later);
+        } else {
+            LATER_SCHEDULED.set(false);
+        }
+    }
+
+    /// Draws parts of `queue` in order for [`SLICE_MS`] (one at least):
+    /// whether some are left. A part gone meanwhile (its page left, its
+    /// state dropped) is skipped.
+    fn run_slice(queue: &'static std::thread::LocalKey<Queue>) -> bool {
         let start = now();
         loop {
-            let Some(turn) = WAITING.with_borrow_mut(VecDeque::pop_front) else {
-                SCHEDULED.set(false);
-                for done in WHEN_DONE.take() {
-                    done();
-                }
-                return;
+            let Some(turn) = queue.with_borrow_mut(VecDeque::pop_front) else {
+                return false;
             };
             if let Some(turn) = turn.upgrade() {
                 Turn::take_over(&turn);
             }
             if now() - start >= SLICE_MS {
-                next_task(run);
-                return;
+                return queue.with_borrow(|queue| !queue.is_empty());
             }
         }
     }
 
-    /// Hydrates every waiting part now, in order.
+    /// Hydrates every part of the first load still waiting, now, in
+    /// order. A navigation's parts stay queued: drawn again in place, a
+    /// part waiting for its turn is drawn anew (`InTurn`'s `rebuild`).
     pub(super) fn take_over_all() {
         while let Some(turn) = WAITING.with_borrow_mut(VecDeque::pop_front) {
             if let Some(turn) = turn.upgrade() {
@@ -388,6 +538,10 @@ mod queue {
             Turn::take_over(&turn);
         }
     }
+
+    pub(super) fn push_after_next_frame(turn: Weak<RefCell<Turn>>) {
+        push(turn);
+    }
 }
 
 /// Resolves in a later task of the browser's event loop (a zero-delay
@@ -428,11 +582,12 @@ pub fn after_next_frame(task: impl FnOnce() + 'static) {
     }
 }
 
-/// Hydrates at once every part still waiting for its turn: called before
-/// a page is drawn again in place (an action's answer), so that the parts
-/// are drawn again as hydrated views, in place, what was typed in them
-/// kept, rather than drawn anew over the server's elements
-/// ([`InTurn`]'s `rebuild`).
+/// Hydrates at once every part of the first load still waiting for its
+/// turn: called before a page is drawn again in place (an action's
+/// answer), so that the parts are drawn again as hydrated views, in place,
+/// what was typed in them kept, rather than drawn anew over the server's
+/// elements ([`InTurn`]'s `rebuild`). A part of a page drawn for a
+/// navigation, still waiting, holds nothing typed: it is drawn anew.
 pub fn take_over_waiting_parts() {
     #[cfg(feature = "hydrate")]
     queue::take_over_all();
