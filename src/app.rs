@@ -56,6 +56,9 @@ pub fn App() -> impl IntoView {
                 // Above the pages, so that a press is followed whatever page
                 // draws the frame when the answer comes.
                 {crate::login::provide_log_out()}
+                // Pages drawn off the document ahead of a click find the
+                // router's contexts (`components::rehearse`).
+                {crate::components::set_rehearsal_stage()}
                 <RouteAnnouncer />
                 {pause_before(|| view! {
                     <Routes fallback=|| view! { <NotFound /> }>
@@ -144,6 +147,22 @@ macro_rules! lazy_page {
             )*
             None
         }
+
+        /// Draws the page of the lazy route named `route` once, off the
+        /// document ([`crate::components::rehearse`]), its code loaded
+        /// first if it is not yet; resolves to whether it did. `None` for a
+        /// name no route has.
+        #[cfg(feature = "hydrate")]
+        fn rehearse_route(route: &str) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = bool>>>> {
+            $(
+            if snake(stringify!($route)) == route {
+                return Some(Box::pin(crate::components::rehearse(Box::new(|| {
+                    Box::pin(<$route as LazyRoute>::view(<$route as LazyRoute>::data()))
+                }))));
+            }
+            )*
+            None
+        }
         $(
         #[doc = concat!("The route of [`", stringify!($page), "`], loaded on demand.")]
         pub struct $route;
@@ -189,6 +208,29 @@ pub const LINKED_ROUTES: &[(&str, &str)] = &[
     (MY_ACCOUNT_PATH, "my_account_route"),
     (SECURITY_PATH, "security_route"),
     (MANAGEMENT_PATH, "management_route"),
+];
+
+/// The routes of [`LINKED_ROUTES`] whose page is drawn once off the
+/// document, after its code is loaded ahead
+/// ([`crate::components::rehearse`]), so that the first click on a link
+/// to it finds every function it runs compiled. Drawn off the document, a
+/// page asks the server nothing (a connected page stays "loading", its
+/// data never asked for; the captcha names no image). The login box is
+/// not rehearsed: as it is drawn, it asks the browser for a passkey (the
+/// autofill's conditional request). A rehearsal is drawn under the
+/// router, not under `<Routes>`: a page listed here must not read the
+/// route's parameters (`use_params_map`), which it would not find.
+#[cfg(any(test, feature = "hydrate"))]
+const REHEARSED_ROUTES: &[&str] = &[
+    "signup_route",
+    "second_step_route",
+    "resend_activation_route",
+    "forgot_password_route",
+    "reactivation_request_route",
+    "connected_home_route",
+    "my_account_route",
+    "security_route",
+    "management_route",
 ];
 
 lazy_page! {
@@ -407,6 +449,14 @@ fn language_of_request() -> Lang {
 /// chunk left to fetch or instantiate. Only the first page's links: the
 /// pack fetched ahead holds their chunks; a page reached in the app would
 /// fetch its links' chunks one file at a time.
+///
+/// Then each of those pages that is rehearsed ([`REHEARSED_ROUTES`]), but
+/// the one shown, is drawn once off the document, each in tasks of its
+/// own: the first click on a link to it finds its functions compiled.
+/// The rehearsals wait for the first page to have hydrated whole
+/// (`<body data-hydrated>`). `<body data-linked-loaded>` says when all of
+/// it is done (the last rehearsal's state is let go of a frame later), and
+/// names the routes rehearsed.
 #[cfg(feature = "hydrate")]
 pub fn preload_linked_routes() {
     let Ok(links) = document().query_selector_all("a[href]") else {
@@ -428,15 +478,45 @@ pub fn preload_linked_routes() {
             }
         }
     }
+    let shown = document().location().and_then(|here| here.pathname().ok());
+    let shown = LINKED_ROUTES
+        .iter()
+        .find(|(path, _)| Some(*path) == shown.as_deref())
+        .map(|(_, route)| *route);
     leptos::task::spawn_local(async move {
-        for route in routes {
+        for route in &routes {
             if let Some(preload) = preload_route(route) {
                 preload.await;
             }
         }
-        // For the end-to-end tests and the bench, as `data-hydrated`.
+        let mut rehearsed = Vec::new();
+        // A part of the first page may still be taking over its HTML
+        // (`components::in_turn`): waited for, every 50 ms, 10 s at most.
+        let hydrated = || {
+            document()
+                .body()
+                .is_some_and(|body| body.has_attribute("data-hydrated"))
+        };
+        for _ in 0..200 {
+            if hydrated() {
+                break;
+            }
+            crate::components::after_ms(50).await;
+        }
+        for route in routes.into_iter().filter(|_| hydrated()) {
+            if REHEARSED_ROUTES.contains(&route) && Some(route) != shown {
+                if let Some(rehearsal) = rehearse_route(route) {
+                    crate::components::in_a_later_task().await;
+                    if rehearsal.await {
+                        rehearsed.push(route);
+                    }
+                }
+            }
+        }
+        // For the end-to-end tests and the bench, as `data-hydrated`: the
+        // routes rehearsed, if any.
         if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-linked-loaded", "");
+            let _ = body.set_attribute("data-linked-loaded", &rehearsed.join(" "));
         }
     });
 }
@@ -468,6 +548,19 @@ mod tests {
         for (path, route) in LINKED_ROUTES {
             assert!(path.starts_with('/'), "{path}");
             assert!(routes.iter().any(|name| name == route), "{path}: {route}");
+        }
+    }
+
+    /// A rehearsed page is one a first page links to, and not the login
+    /// box (which asks the browser for a passkey as it is drawn).
+    #[test]
+    fn the_pages_rehearsed_are_linked_and_ask_for_no_key() {
+        for rehearsed in REHEARSED_ROUTES {
+            assert!(
+                LINKED_ROUTES.iter().any(|(_, route)| route == rehearsed),
+                "{rehearsed} is linked from no page"
+            );
+            assert!(*rehearsed != "home_route", "{rehearsed}");
         }
     }
 

@@ -56,6 +56,9 @@ pub fn arrives_whole() -> bool {
 /// for a page that is most often replaced in the same task.
 pub fn begin() {
     BEGUN.set(BEGUN.get().wrapping_add(1));
+    // The click's page is drawn now; a page drawn off the document for a
+    // later click waits no more (`super::rehearsal`).
+    super::rehearsal::stop_rehearsal();
     let Some(body) = document().body() else {
         return;
     };

@@ -25,11 +25,17 @@ pub fn CaptchaField(
     let lang = use_lang();
     let version = RwSignal::new(0u32);
     let image_id = challenge.clone();
+    // Drawn off the document (`super::rehearsal`), the block names no
+    // image: the browser would load it, and the server draw a challenge
+    // for it, for a page no one sees.
+    let rehearsed = super::rehearsing();
     let src = {
         let image_id = image_id.clone();
-        move || match version.get() {
-            0 => format!("{CAPTCHA_PREFIX}/{image_id}.png"),
-            n => format!("{CAPTCHA_PREFIX}/{image_id}.png?v={n}"),
+        move || {
+            (!rehearsed).then(|| match version.get() {
+                0 => format!("{CAPTCHA_PREFIX}/{image_id}.png"),
+                n => format!("{CAPTCHA_PREFIX}/{image_id}.png?v={n}"),
+            })
         }
     };
     let audio_src = move || match version.get() {

@@ -336,6 +336,30 @@ fn later_in_a_navigation() -> bool {
     }
 }
 
+/// Runs `draw`, which draws a page off the document
+/// (`super::rehearsal`), as a navigation of its own: its first part at
+/// once, the others after the next frame ([`later_in_a_navigation`]),
+/// whatever the navigation awaited or drawn last has drawn.
+#[cfg(feature = "hydrate")]
+pub(super) fn drawn_apart<T>(draw: impl FnOnce() -> T) -> T {
+    let was = FIRST_DRAWN_IN.take();
+    let drawn = draw();
+    FIRST_DRAWN_IN.set(was);
+    drawn
+}
+
+/// Resolves once every part queued by navigations so far (and since) is
+/// drawn ([`in_turn`]): at once when none waits.
+#[cfg(feature = "hydrate")]
+pub(super) async fn later_parts_drawn() {
+    let drawn = js_sys::Promise::new(&mut |resolve, _| {
+        queue::after_later_parts(Box::new(move || {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(drawn).await;
+}
+
 /// Whether the view being made now takes over HTML the server drew: in
 /// Leptos's hydration walk of the page, or in a part's own turn
 /// ([`in_turn`]). `false` on the server and for a view drawn anew in the
@@ -349,13 +373,15 @@ pub fn hydrating() -> bool {
 /// browser (a click on a link, Back): not taking over the server's HTML
 /// ([`hydrating`]), and made while the page left behind waits for it
 /// (`super::busy`), or in a part of that page drawn after its heading
-/// ([`in_turn`]). Its fields hold only what they are drawn with, unlike
+/// ([`in_turn`]); or drawn off the document as a click would draw it
+/// (`super::rehearsal`). Its fields hold only what they are drawn with, unlike
 /// those of a page drawn again in place by an answer, which keep what was
 /// typed in them. `false` on the server.
 pub fn drawn_for_a_navigation() -> bool {
     #[cfg(feature = "hydrate")]
     {
-        DRAWING_LATER.get() || (!hydrating() && super::busy::is_busy())
+        DRAWING_LATER.get()
+            || (!hydrating() && (super::busy::is_busy() || super::rehearsal::rehearsing()))
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -429,6 +455,7 @@ mod queue {
         /// The parts of pages drawn for navigations, drawn after a frame.
         static LATER: Queue = const { RefCell::new(VecDeque::new()) };
         static LATER_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+        static WHEN_LATER_DONE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
     }
 
     /// Queues a part of the first load: the queue runs in the next task.
@@ -464,12 +491,26 @@ mod queue {
     }
 
     /// Draws the navigations' parts for [`SLICE_MS`], then yields to the
-    /// browser if some are left.
+    /// browser if some are left; once none is, runs what waited for them
+    /// ([`after_later_parts`]).
     fn run_later() {
         if run_slice(&LATER) {
             next_task(run_later);
+            return;
+        }
+        LATER_SCHEDULED.set(false);
+        for done in WHEN_LATER_DONE.take() {
+            done();
+        }
+    }
+
+    /// Runs `done` once the navigations' parts are all drawn, at once if
+    /// none waits.
+    pub(super) fn after_later_parts(done: Box<dyn FnOnce()>) {
+        if LATER_SCHEDULED.get() {
+            WHEN_LATER_DONE.with_borrow_mut(|waiting| waiting.push(done));
         } else {
-            LATER_SCHEDULED.set(false);
+            done();
         }
     }
 

@@ -140,6 +140,14 @@ impl LastFrame {
         provide_context(LastFrame(StoredValue::new(None)));
     }
 
+    /// Gives the views made under the current owner a frame of their
+    /// own, a copy of the one last drawn: what they draw or forget stays
+    /// theirs (a page drawn off the document, `super::rehearsal`).
+    pub fn provide_copy() {
+        let last = use_context::<LastFrame>().and_then(|LastFrame(last)| last.get_value());
+        provide_context(LastFrame(StoredValue::new(last)));
+    }
+
     /// Forgets the frame: the person left the connected space.
     pub fn forget() {
         if let Some(LastFrame(last)) = use_context::<LastFrame>() {

@@ -36,11 +36,20 @@ where
     match SharedValue::new(drawn_by_server::<T>).into_inner() {
         Some(state) => Either::Left(page(state)),
         None => {
+            // Drawn off the document (`super::rehearsal`), the page asks
+            // the server for nothing: it stays "loading" until its
+            // rehearsal is over.
+            let rehearsed = super::rehearsing();
             let loaded = Resource::new(
                 || (),
                 move |()| {
                     let load = load.clone();
+                    let ended = rehearsed.then(super::until_rehearsal_ends);
                     async move {
+                        if let Some(ended) = ended {
+                            ended.await;
+                            return Err(DoorError::Transport(String::new()));
+                        }
                         match load().await? {
                             Outcome::Page(state) => Ok(state),
                             Outcome::GoTo(path) | Outcome::PersonChanged { path, .. } => {
@@ -139,13 +148,21 @@ pub fn Loading(head: Option<ConnectedHead>) -> impl IntoView {
     };
     let content = move || {
         view! {
-            <leptos_meta::Title text=lang.t(head.title) />
             <h1 class=head.heading_hidden.then_some("sr-only") data-awaiting="">{lang.t(head.heading)}</h1>
             {status("layout.loading_data")}
         }
     };
-    LastFrame::draw(head.tab, Box::new(move || content().into_any()))
-        .unwrap_or_else(|| view! { <Layout>{content()}</Layout> }.into_any())
+    let frame = LastFrame::draw(head.tab, Box::new(move || content().into_any()))
+        .unwrap_or_else(|| view! { <Layout>{content()}</Layout> }.into_any());
+    // The title beside the frame, not in it: a view built off the document
+    // (`super::rehearsal`) is never mounted at its top, and leptos_meta
+    // gives the document a `<Title>` only when it is mounted, which an
+    // element's children are as soon as it is built.
+    view! {
+        <leptos_meta::Title text=lang.t(head.title) />
+        {frame}
+    }
+    .into_any()
 }
 
 /// The page's data arrived and is drawn in place of [`Loading`]: if its

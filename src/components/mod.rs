@@ -15,6 +15,7 @@ mod loaded;
 mod page_state;
 mod password;
 mod pause;
+mod rehearsal;
 mod shown;
 mod webauthn;
 
@@ -36,6 +37,9 @@ pub use loaded::{loaded_page, ConnectedHead, LoadFailure, Loading};
 pub use page_state::page_state;
 pub use password::{password_strength, NewPasswordFields, PasswordStrength};
 pub use pause::{begin_slice, pause_before, PauseBefore};
+#[cfg(feature = "hydrate")]
+pub use rehearsal::rehearse;
+pub use rehearsal::{rehearsing, set_rehearsal_stage, until_rehearsal_ends};
 pub use shown::{shown_state, ActionAnswers};
 #[cfg(feature = "hydrate")]
 pub use webauthn::{available as keys_available, create as create_key, get as use_key};
