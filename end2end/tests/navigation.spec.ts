@@ -275,3 +275,137 @@ test('a link to a field of the signup page leads to that field, focused', async 
   const mark = await page.evaluate(() => (window as unknown as { sesameDocument?: string }).sesameDocument);
   expect(mark, 'no document was loaded').toBe('still here');
 });
+
+/**
+ * Records every title the tab shows once the page has hydrated, and every
+ * element that takes the focus, for the tests of the pages drawn out of
+ * sight (`seenSince()`).
+ */
+async function watchTitleAndFocus(page: import('@playwright/test').Page) {
+  await page.addInitScript(() => {
+    const seen = { titles: [] as string[], focused: [] as string[] };
+    (window as unknown as { sesameSeen: typeof seen }).sesameSeen = seen;
+    const observe = () => {
+      // From the end of the hydration on, when the rehearsals may begin
+      // (the shell's title effect starts from none for an instant, inside
+      // the hydration's task).
+      new MutationObserver(() => {
+        if (document.body?.hasAttribute('data-hydrated')) seen.titles.push(document.title);
+      }).observe(document.head, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
+      document.addEventListener('focusin', (event) => seen.focused.push((event.target as Element).outerHTML.slice(0, 80)), true);
+    };
+    if (document.head) observe();
+    else document.addEventListener('DOMContentLoaded', observe);
+  });
+  return {
+    seenSince: () =>
+      page.evaluate(() => {
+        const seen = (window as unknown as { sesameSeen: { titles: string[]; focused: string[] } }).sesameSeen;
+        return { titles: [...new Set(seen.titles)], focused: seen.focused };
+      }),
+  };
+}
+
+/**
+ * Part 15: while the home page is idle, the pages it links to are drawn
+ * once out of sight, so that the first click on a link finds their code
+ * compiled. Nothing of them is seen: the document's title, head and page
+ * stay the home page's, the focus stays where it was, and no captcha image
+ * is asked for (the server would draw a challenge for each). A click then
+ * draws the signup page, its captcha image included, as always.
+ */
+test('the pages the home page links to are drawn once out of sight, and nothing of them shows or loads', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  const captchas: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/captcha/')) captchas.push(request.url());
+  });
+  const watch = await watchTitleAndFocus(page);
+  await page.goto('/');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  const before = await page.evaluate(() => ({
+    title: document.title,
+    head: [...document.head.querySelectorAll('title, meta')].map((tag) => tag.outerHTML),
+    main: document.querySelector('main')?.innerHTML,
+  }));
+
+  await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached' });
+
+  const rehearsed = ((await page.locator('body').getAttribute('data-linked-loaded')) ?? '').split(' ');
+  expect(rehearsed.sort(), 'the home page’s links that draw with no request').toEqual(
+    ['forgot_password_route', 'resend_activation_route', 'signup_route'],
+  );
+  // The last rehearsal's owner is let go of after a frame: wait for two.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const after = await page.evaluate(() => ({
+    title: document.title,
+    head: [...document.head.querySelectorAll('title, meta')].map((tag) => tag.outerHTML),
+    main: document.querySelector('main')?.innerHTML,
+  }));
+  expect(after, 'the home page, as it was').toEqual(before);
+  const seen = await watch.seenSince();
+  expect(seen.titles.filter((title) => title !== before.title), 'no other title shown, even for a frame').toEqual([]);
+  expect(seen.focused, 'nothing took the focus').toEqual([]);
+  await expect(page.locator('main')).toHaveCount(1);
+  expect(captchas, 'no captcha image asked for').toEqual([]);
+
+  await page.getByRole('link', { name: 'Créer votre compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer votre compte');
+  await expect(page).toHaveTitle(/^Créer votre compte — Sésame$/);
+  await expect(page.locator('meta[name="description"]')).toHaveCount(1);
+  const image = page.locator('.captcha__image img');
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  expect(captchas, 'one captcha image, the page’s').toHaveLength(1);
+  expect(errors, 'nothing uncaught').toEqual([]);
+});
+
+/**
+ * Part 15: on a connected page loaded afresh, the tabs' pages are drawn
+ * once out of sight too, and none of them asks the server for the
+ * person's data: drawn off the document, a connected page stays
+ * "loading". The frame it draws is a copy: a click on "Mon compte" then
+ * draws the real one at once, and asks for the data once.
+ */
+test('the connected tabs are drawn once out of sight, asking the server for nothing', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const email = await activePerson(page, 'repetition', uniqueName('Repetition'), 'Rose');
+  await logInFromHome(page, email);
+  const watch = await watchTitleAndFocus(page);
+  await page.goto('/accueil');
+  // From the new document on (the login's own requests may still be
+  // answered meanwhile); its rehearsals begin once it has hydrated.
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/api/')) asked.push(path);
+  });
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  const before = await page.evaluate(() => ({ title: document.title, main: document.querySelector('main')?.innerHTML }));
+  await page.locator('body[data-linked-loaded]').waitFor({ state: 'attached' });
+
+  const rehearsed = ((await page.locator('body').getAttribute('data-linked-loaded')) ?? '').split(' ');
+  expect(rehearsed, 'the tabs’ pages').toEqual(expect.arrayContaining(['my_account_route', 'security_route']));
+  expect(rehearsed, 'not the page shown').not.toContain('connected_home_route');
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  expect(await page.evaluate(() => ({ title: document.title, main: document.querySelector('main')?.innerHTML }))).toEqual(before);
+  expect(asked, 'no data asked for by the pages drawn out of sight').toEqual([]);
+  const seen = await watch.seenSince();
+  expect(seen.titles.filter((title) => title !== before.title), 'no other title shown, even for a frame').toEqual([]);
+  expect(seen.focused, 'nothing took the focus').toEqual([]);
+
+  await page.getByRole('link', { name: 'Mon compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon compte');
+  await expect(page.getByRole('region', { name: 'Changer mon mot de passe', exact: true })).toBeVisible();
+  expect(asked, 'the page’s data, asked for once').toHaveLength(1);
+  expect(asked[0]).toMatch(/^\/api\/espace-connecte/);
+  expect(errors, 'nothing uncaught').toEqual([]);
+});
