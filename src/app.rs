@@ -454,7 +454,8 @@ fn language_of_request() -> Lang {
 /// the one shown, is drawn once off the document, each in tasks of its
 /// own: the first click on a link to it finds its functions compiled.
 /// The rehearsals wait for the first page to have hydrated whole
-/// (`<body data-hydrated>`). `<body data-linked-loaded>` says when all of
+/// (`<body data-hydrated>`), and stop once the person has left it.
+/// `<body data-linked-loaded>` says when all of
 /// it is done (the last rehearsal's state is let go of a frame later), and
 /// names the routes rehearsed.
 #[cfg(feature = "hydrate")]
@@ -478,10 +479,11 @@ pub fn preload_linked_routes() {
             }
         }
     }
-    let shown = document().location().and_then(|here| here.pathname().ok());
+    let here = || document().location().and_then(|here| here.pathname().ok());
+    let first = here();
     let shown = LINKED_ROUTES
         .iter()
-        .find(|(path, _)| Some(*path) == shown.as_deref())
+        .find(|(path, _)| Some(*path) == first.as_deref())
         .map(|(_, route)| *route);
     leptos::task::spawn_local(async move {
         for route in &routes {
@@ -503,7 +505,11 @@ pub fn preload_linked_routes() {
             }
             crate::components::after_ms(50).await;
         }
-        for route in routes.into_iter().filter(|_| hydrated()) {
+        // Only while the person is still on the first page: elsewhere its
+        // links are not the ones at hand, and the page shown may be one of
+        // them.
+        let still_there = || hydrated() && here() == first;
+        for route in routes.into_iter().take_while(|_| still_there()) {
             if REHEARSED_ROUTES.contains(&route) && Some(route) != shown {
                 if let Some(rehearsal) = rehearse_route(route) {
                     crate::components::in_a_later_task().await;
