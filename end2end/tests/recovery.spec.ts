@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   activePerson,
   CAPTCHA_ANSWER,
+  copyCaptcha,
   emailTo,
   expectAccessible,
   expireLinks,
@@ -24,7 +25,7 @@ async function askForNewPassword(page: Page, email: string, answer: string): Pro
   await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié ?');
   await page.getByLabel(/^Adresse électronique/).fill(email);
-  await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER);
+  await copyCaptcha(page, /^Caractères de l'image/);
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByText('Nom de mon premier chien ?')).toBeVisible();
   await page.getByLabel(/^Réponse à la question secrète/).fill(answer);
@@ -49,7 +50,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await page.getByLabel(/^Caractères de l'image/).fill('BBBBB');
     await page.getByRole('button', { name: 'Nouvelle image' }).click();
     await expect(page.getByLabel(/^Caractères de l'image/)).toHaveValue('');
-    await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER);
+    await copyCaptcha(page, /^Caractères de l'image/);
     await page.getByRole('button', { name: 'Valider' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Question secrète');
     await expect(page.locator('#secret-question')).toHaveText('Nom de mon premier chien ?');
@@ -116,7 +117,7 @@ test.describe('Réinitialiser son mot de passe', () => {
     await page.goto('/langue?lang=en&next=/');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByLabel(/^Email address/).fill(email);
-    await page.getByLabel(/^Characters in the image/).fill(CAPTCHA_ANSWER);
+    await copyCaptcha(page, /^Characters in the image/);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Secret question');
     await page.getByLabel(/^Answer to the secret question/).fill('Medor');

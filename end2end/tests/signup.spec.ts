@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { emailTo, expectAccessible, fillSignupFr, typeBeforeTheCode, uniqueEmail, CAPTCHA_ANSWER } from './support';
+import { emailTo, expectAccessible, fillSignupFr, typeBeforeTheCode, uniqueEmail, CAPTCHA_ANSWER, copyCaptcha } from './support';
 
 test.describe('Créer votre compte', () => {
   test('a supplier creates an account in French and receives the activation email', async ({ page }) => {
@@ -27,7 +27,7 @@ test.describe('Créer votre compte', () => {
     await expectAccessible(page);
 
     await page.getByLabel(/^Confirmation de l'adresse électronique de connexion/).fill(email);
-    await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER);
+    await copyCaptcha(page, /^Caractères de l'image/);
     await page.getByRole('button', { name: "Finaliser l'inscription" }).click();
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
@@ -66,7 +66,7 @@ test.describe('Créer votre compte', () => {
     await page.getByLabel(/^Postal code/).fill('SW1A 1AA');
     await page.getByLabel(/^City/).fill('London');
     await page.getByLabel(/^Telephone/).fill('+44 20 7946 0958');
-    await page.getByLabel(/^Characters in the image/).fill(CAPTCHA_ANSWER);
+    await copyCaptcha(page, /^Characters in the image/);
     await page.getByRole('button', { name: 'Complete registration' }).click();
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('New user registration');
@@ -194,7 +194,7 @@ test.describe('Créer votre compte', () => {
     await expect(page.getByLabel(/^Prénom/)).toHaveValue('Léa');
 
     await page.getByLabel(/^Code postal/).fill('42000');
-    await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER);
+    await copyCaptcha(page, /^Caractères de l'image/);
     await page.getByRole('button', { name: "Finaliser l'inscription" }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Saisie nouvel utilisateur');
     await emailTo(email, /Activez votre compte/);

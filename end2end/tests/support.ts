@@ -5,6 +5,20 @@ import AxeBuilder from '@axe-core/playwright';
 
 export const CAPTCHA_ANSWER = 'K7M2P';
 
+/**
+ * Copies the captcha's characters once its image has loaded, as a person
+ * reads them there: the server draws the challenge when the image is asked
+ * for, so an answer sent before the image came finds no challenge and is
+ * refused as "L'image a expiré" (found in CI: a click drew the forgotten
+ * password page and the test answered before the image was drawn).
+ */
+export async function copyCaptcha(page: Page, label: RegExp, answer: string = CAPTCHA_ANSWER): Promise<void> {
+  // `complete` is read by Playwright's own script, which also runs with
+  // the page's JavaScript disabled.
+  await expect(page.locator('.captcha__image img'), 'the captcha image has come').toHaveJSProperty('complete', true);
+  await page.getByLabel(label).fill(answer);
+}
+
 /** A login address no other test uses. */
 export function uniqueEmail(prefix = 'paul'): string {
   return `${prefix}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}@menuiserie.fr`;
@@ -58,7 +72,7 @@ export async function fillSignupFr(page: Page, person: Person): Promise<void> {
   await page.getByLabel(/^Code postal/).fill('42000');
   await page.getByLabel(/^Ville/).fill('Saint-Étienne');
   await page.getByLabel(/^Téléphone/).fill('04 77 12 34 56');
-  await page.getByLabel(/^Caractères de l'image/).fill(CAPTCHA_ANSWER.toLowerCase());
+  await copyCaptcha(page, /^Caractères de l'image/, CAPTCHA_ANSWER.toLowerCase());
 }
 
 export const PASSWORD = 'Vanille-Fraise-2026';
